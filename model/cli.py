@@ -1,0 +1,159 @@
+"""The ``domwork`` command line. It parses, calls the model's functions and reports."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import yaml
+
+from model import __version__
+from model.resources import check_memory
+from model.scenario import ScenarioError, load_scenario, parse_set, to_yaml
+
+EXIT_OK, EXIT_FAULT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a one-line message."""
+
+    def error(self, message: str) -> None:  # noqa: D102
+        self.print_usage(sys.stderr)
+        print(f"domwork: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands and their options."""
+    parser = _Parser(prog="domwork", description="Simulate migrant domestic work in a Guangzhou-like city.")
+    parser.add_argument("--version", action="version", version=f"domwork {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario and write results and figures")
+    run.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")
+    run.add_argument("--out", type=Path, help="output folder (default: results/<name>-<time>)")
+    run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    run.add_argument("--replicates", type=int, help="independent runs (overrides the file)")
+    run.add_argument("--months", type=int, help="months to simulate (overrides the file)")
+    run.add_argument("--seed", type=int, help="seed (overrides the file)")
+    run.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                     help="override a scenario key, typed as the schema says (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    run.set_defaults(handler=cmd_run)
+
+    schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
+    schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
+    schema.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    overrides = parse_set(args.sets)
+    for key in ("replicates", "months", "seed"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value  # command-line options win over the file
+    return overrides
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``domwork run``."""
+    scenario = load_scenario(args.scenario, _overrides(args))
+    from model import output, plots, runner
+    from model.progress import Progress
+
+    check_memory(scenario, str(args.scenario or "built-in baseline"))
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError(f"--workers {args.workers}: must be at least 1")
+    out = args.out or output.default_out_dir(scenario.name)
+    output.check_out_dir(out, args.force)
+
+    started = time.perf_counter()
+    total = scenario.replicates * scenario.months
+    with Progress(total, f"{scenario.name}: {scenario.replicates} replicates x {scenario.months} months",
+                  quiet=args.quiet) as bar:
+        ts = runner.run_replicates(scenario, workers=args.workers, progress=bar.update)
+    summary = runner.summarize(ts)
+    seeds = [runner_seed for runner_seed in _seeds(scenario)]
+    with output.staged_dir(out, args.force) as tmp:
+        (tmp / "scenario.yaml").write_text(to_yaml(scenario), encoding="utf-8")
+        ts.to_csv(tmp / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
+        output.write_json(tmp / "summary.json", summary)
+        plots.write_run_figures(ts, tmp / "figures", title=_title(scenario))
+        output.write_json(tmp / "manifest.json", output.manifest(
+            sys.argv, seeds, time.perf_counter() - started, scenario=scenario.name,
+            replicates=scenario.replicates, months=scenario.months,
+            scenario_file=str(args.scenario) if args.scenario else None))
+    if not args.quiet:
+        _report(out, summary)
+    return EXIT_OK
+
+
+def _seeds(scenario) -> list[int]:
+    from model.rng import replicate_seed
+
+    return [replicate_seed(scenario.seed, r) for r in range(scenario.replicates)]
+
+
+def _title(scenario) -> str:
+    return f"{scenario.name} ({scenario.replicates} replicates)"
+
+
+def _report(out: Path, summary: dict) -> None:
+    def pct(key: str) -> str:
+        s = summary[key]
+        return f"{100 * s['mean']:.1f}% [{100 * s['ci_low']:.1f}, {100 * s['ci_high']:.1f}]"
+
+    wage = summary["mean_wage"]
+    print(f"Results in {out}/ (figures in {out}/figures/)")
+    print(f"  mean wage          {wage['mean']:,.0f} yuan/month [{wage['ci_low']:,.0f}, {wage['ci_high']:,.0f}]")
+    for key in ("contract_share", "insured_share", "unemployment_rate", "annual_turnover",
+                "agency_placement_share", "referral_placement_share"):
+        print(f"  {key:<24} {pct(key)}")
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``domwork schema``."""
+    from model import schema_doc
+
+    sys.stdout.write(schema_doc.as_markdown() if args.markdown else schema_doc.as_text())
+    return EXIT_OK
+
+
+def _sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``domwork`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        return args.handler(args)
+    except ScenarioError as err:
+        print(f"domwork: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("domwork: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except yaml.YAMLError as err:  # pragma: no cover - load_scenario turns these into ScenarioError
+        print(f"domwork: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception:  # an internal fault: say so, with the traceback for a bug report
+        traceback.print_exc()
+        print("domwork: internal error (a bug; please report it with the lines above)", file=sys.stderr)
+        return EXIT_FAULT
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

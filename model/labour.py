@@ -1,0 +1,147 @@
+"""Job and status bookkeeping: the only place where a worker's status changes.
+
+Every status change goes through :func:`move`, which counts it in the month's
+transition matrix. The flow columns of ``timeseries.csv`` (hires, separations,
+arrivals, departures, ...) are read off that matrix, so the stock-flow identity
+``searching[t] = searching[t-1] - hires + separations + arrivals - departures +
+returns - leaving`` holds by construction and a test checks it against the stocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.tables import AWAY, EMPLOYED, GONE, N_CHANNELS, N_STATUS, SEARCHING
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+# Why a job ended.
+SEPARATION_REASONS = (
+    "exogenous", "need_ended", "quit_arrears", "quit_informal", "dismissal",
+    "minimum_wage", "festival", "going_home", "agency_closed",
+)
+REASON = {name: i for i, name in enumerate(SEPARATION_REASONS)}
+
+
+@dataclass
+class MonthFlows:
+    """Everything that flows during one month; reset at the start of each step."""
+
+    transitions: np.ndarray = field(default_factory=lambda: np.zeros((N_STATUS, N_STATUS), np.int64))
+    hires_by_channel: np.ndarray = field(default_factory=lambda: np.zeros(N_CHANNELS, np.int64))
+    separations_by_reason: np.ndarray = field(
+        default_factory=lambda: np.zeros(len(SEPARATION_REASONS), np.int64))
+    worker_fees_yuan: float = 0.0
+    household_fees_yuan: float = 0.0
+    fines_yuan: float = 0.0
+    wages_lost_yuan: float = 0.0
+    remittances_yuan: float = 0.0
+    searchers_at_matching: int = 0
+    vacancies_at_matching: int = 0
+    trained: int = 0
+    certified: int = 0
+    agencies_opened: int = 0
+    agencies_closed: int = 0
+    overcharged_placements: int = 0
+    capped_placements: int = 0
+
+
+def move(model: DomesticWorkModel, rows: np.ndarray, new_status: int) -> None:
+    """Set the status of ``rows`` and count each transition."""
+    if rows.size == 0:
+        return
+    status = model.workers.status
+    old = status[rows].astype(np.int64)
+    counts = np.bincount(old * N_STATUS + new_status, minlength=N_STATUS * N_STATUS)
+    model.flows.transitions += counts.reshape(N_STATUS, N_STATUS)
+    status[rows] = new_status
+
+
+def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+         channel: np.ndarray, agency: np.ndarray, wage_yuan: np.ndarray) -> None:
+    """Start jobs: worker ``workers[i]`` works for household ``households[i]``."""
+    w, h = model.workers, model.households
+    move(model, workers, EMPLOYED)
+    w.employer[workers] = households
+    w.channel[workers] = channel
+    w.agency[workers] = agency
+    w.wage_yuan[workers] = wage_yuan
+    w.months_in_job[workers] = 0
+    w.months_searching[workers] = 0
+    h.worker[households] = workers
+    h.vacancy_months[households] = 0
+    model.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
+
+
+def separate(model: DomesticWorkModel, workers: np.ndarray, reason: str) -> None:
+    """End the jobs of employed ``workers``: they become searching, their households post vacancies."""
+    if workers.size == 0:
+        return
+    w, h = model.workers, model.households
+    assert np.all(w.status[workers] == EMPLOYED), "only employed workers can be separated"
+    model.flows.separations_by_reason[REASON[reason]] += workers.size
+    model.flows.wages_lost_yuan += float(w.wages_owed_yuan[workers].sum())
+    h.worker[w.employer[workers]] = -1
+    _release(model, workers)
+    w.separated_month[workers] = model.month
+    move(model, workers, SEARCHING)
+
+
+def _release(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    w = model.workers
+    w.employer[workers] = -1
+    w.channel[workers] = -1
+    w.agency[workers] = -1
+    w.agency_employed[workers] = False
+    w.contract[workers] = False
+    w.insured[workers] = w.self_insured[workers]
+    w.wage_yuan[workers] = 0.0
+    w.paid_yuan[workers] = 0.0
+    w.deduction_left_yuan[workers] = 0.0
+    w.wages_owed_yuan[workers] = 0.0
+    w.months_in_job[workers] = 0
+
+
+def leave_with_job_held(model: DomesticWorkModel, workers: np.ndarray, months: int) -> None:
+    """Employed workers go home for a while; their households keep the job for them."""
+    w = model.workers
+    w.held_by[workers] = w.employer[workers]
+    w.away_months_left[workers] = months
+    move(model, workers, AWAY)
+
+
+def leave_for_a_while(model: DomesticWorkModel, workers: np.ndarray, months: int) -> None:
+    """Searching workers go home for a while."""
+    model.workers.away_months_left[workers] = months
+    move(model, workers, AWAY)
+
+
+def come_back(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    """Away workers return: to their held job if it is still there, else to searching."""
+    w, h = model.workers, model.households
+    held = w.held_by[workers]
+    has_job = held >= 0
+    job_still_there = np.zeros(workers.size, dtype=bool)
+    job_still_there[has_job] = h.worker[held[has_job]] == workers[has_job]
+    back_to_job = workers[job_still_there]
+    lost_job = workers[has_job & ~job_still_there]
+    # A job that was held but ended while she was away is released without a
+    # separation: the separation was counted when the household's need ended.
+    _release(model, lost_job)
+    w.held_by[workers] = -1
+    w.away_months_left[workers] = 0
+    move(model, back_to_job, EMPLOYED)
+    move(model, workers[~job_still_there], SEARCHING)
+
+
+def depart(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    """Searching workers leave the city for good. Their Agent objects go at the end of the month."""
+    if workers.size == 0:
+        return
+    assert np.all(model.workers.status[workers] == SEARCHING), "only searching workers depart"
+    move(model, workers, GONE)
+    model.departed_rows.append(workers)

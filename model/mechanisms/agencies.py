@@ -1,0 +1,251 @@
+"""Agency conduct: fees, fee-cap compliance, reputation, profits, entry, exit, switching.
+
+Under a cap on fees to workers an agency overcharges a placement when the gain
+exceeds the detection probability times the fine plus its private cost of
+cheating. A compliant agency shifts part of the lost fee to the household and,
+if it is one that does, recovers the rest by deducting it from the worker's wages.
+Reputation follows placement outcomes; with credit records it is visible.
+Agencies earn fees (and employee-based ones a markup and any subsidy), pay a
+fixed cost, close after months of negative cash, enter when the business pays,
+and now and then switch to a business model that pays better.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.population import business_model_shares, draw_agencies, set_business_model
+from model.tables import EMPLOYED, EMPLOYEE_BASED
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+FEE_SMOOTHING = 1.0 / 12.0  # profit average over about a year
+BUSINESS_MODEL_COUNT = 3
+
+
+class AgencyBooks:
+    """Money agencies take and pay this month, per agency and in total."""
+
+    def __init__(self, model: DomesticWorkModel) -> None:
+        self.model = model
+        size = model.agencies.n
+        self.revenue = np.zeros(size)
+        self.costs = np.zeros(size)
+
+    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> None:
+        valid = agency >= 0
+        target += np.bincount(agency[valid], weights=amount[valid], minlength=target.size)[: target.size]
+
+    def worker_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Fees paid by workers (at placement or deducted from wages)."""
+        self._add(self.revenue, agency, amount)
+        self.model.flows.worker_fees_yuan += float(amount[agency >= 0].sum())
+
+    def household_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Fees paid by households."""
+        self._add(self.revenue, agency, amount)
+        self.model.flows.household_fees_yuan += float(amount[agency >= 0].sum())
+
+    def fines(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Fines for detected overcharges."""
+        self._add(self.costs, agency, amount)
+        self.model.flows.fines_yuan += float(amount.sum())
+
+    def cost(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Other costs tied to placements (training employees)."""
+        self._add(self.costs, agency, amount)
+
+
+def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
+    """Fee share a worker expects to pay: the posted fee, or the cap if the agency complies."""
+    a = model.agencies
+    posted = a.worker_fee_share[agency].astype(np.float64)
+    return np.where(a.overcharging[agency], posted, np.minimum(posted, model.levers.worker_fee_cap_share))
+
+
+def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
+    """What using an agency costs a household over a year of employment, in months of wages."""
+    a = model.agencies
+    lev = model.levers
+    p = model.params
+    posted = a.worker_fee_share[agency].astype(np.float64)
+    shifted = p.agencies.fee_pass_through * np.maximum(posted - lev.worker_fee_cap_share, 0.0)
+    shifted = np.where(a.overcharging[agency], 0.0, shifted)
+    one_off = a.household_fee_share[agency] + shifted
+    mean_wage = float(np.mean(model.types.reference_wage))
+    insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / mean_wage)
+    monthly = (p.agencies.employee_based_markup + insurance * (1.0 - lev.insurance_subsidy_share)
+               - lev.employee_based_subsidy_yuan / mean_wage
+               - lev.contract_expected_fine_yuan / mean_wage - p.agencies.employee_based_value)
+    eb = a.business_model[agency] == EMPLOYEE_BASED
+    return np.where(eb, 12.0 * np.maximum(monthly, 0.0), one_off)
+
+
+def decide_conduct(model: DomesticWorkModel) -> None:
+    """Each agency decides this month whether to overcharge above a cap."""
+    a = model.agencies
+    lev = model.levers
+    n = a.n
+    a.overcharging[:n] = False
+    if not np.isfinite(lev.worker_fee_cap_share):
+        return
+    typical_wage = float(np.mean(model.types.reference_wage))
+    gain = (a.view("worker_fee_share") - lev.worker_fee_cap_share) * typical_wage
+    penalty = lev.fee_cap_detection * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
+    a.overcharging[:n] = a.view("active") & (gain > 0) & (gain > penalty)
+
+
+def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray,
+                          wage: np.ndarray) -> None:
+    """Fees for new agency placements, under any cap; detection and fines."""
+    if workers.size == 0:
+        return
+    a, w = model.agencies, model.workers
+    lev = model.levers
+    p = model.params.agencies
+    posted = a.worker_fee_share[agency].astype(np.float64)
+    cap = lev.worker_fee_cap_share
+    capped = posted > cap
+    over = capped & a.overcharging[agency]
+    charged_share = np.where(capped & ~over, cap, posted)
+    lost = np.where(capped & ~over, posted - cap, 0.0) * wage
+    household_share = a.household_fee_share[agency].astype(np.float64)
+    household_fee = household_share * wage + p.fee_pass_through * lost
+    deduct = a.deducts[agency] & (lost > 0)
+    w.deduction_left_yuan[workers] = np.where(deduct, (1.0 - p.fee_pass_through) * lost, 0.0)
+
+    worker_fee = charged_share * wage
+    # She pays from savings; what she lacks is deducted from her wages.
+    from_savings = np.minimum(worker_fee, w.savings_yuan[workers])
+    w.savings_yuan[workers] -= from_savings
+    w.deduction_left_yuan[workers] += worker_fee - from_savings
+    model.agency_books.worker_fees(agency, from_savings)
+    model.agency_books.household_fees(agency, household_fee)
+
+    model.flows.capped_placements += int(capped.sum())
+    model.flows.overcharged_placements += int(over.sum())
+    if over.any():
+        u = model.streams.uniform("fee_detection", model.month, w.n)[workers]
+        caught = over & (u < lev.fee_cap_detection)
+        model.agency_books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
+        a.reputation[agency[caught]] *= 0.5
+    np.add.at(a.placements, agency, 1)
+
+
+def record_outcomes(model: DomesticWorkModel, agency: np.ndarray, good: np.ndarray) -> None:
+    """Reputation moves toward the share of good outcomes of its placements."""
+    keep = agency >= 0
+    agency, good = agency[keep], good[keep].astype(np.float64)
+    if agency.size == 0:
+        return
+    a = model.agencies
+    rate = model.params.agencies.reputation_rate
+    total = np.bincount(agency, minlength=a.n)
+    goods = np.bincount(agency, weights=good, minlength=a.n)
+    hit = total > 0
+    share = np.divide(goods, total, out=np.zeros(a.n), where=hit)
+    step = 1.0 - (1.0 - rate) ** total
+    rep = a.view("reputation")
+    rep[hit] += (step[hit] * (share[hit] - rep[hit])).astype(np.float32)
+
+
+def update(model: DomesticWorkModel) -> None:
+    """Month-end books: margins on employees, profits, closing, switching, entry."""
+    a, w = model.agencies, model.workers
+    p = model.params.agencies
+    lev = model.levers
+    books = model.agency_books
+    n = a.n
+
+    employees = np.flatnonzero(w.view("agency_employed") & (w.view("status") == EMPLOYED))
+    ag = w.agency[employees]
+    a.employees[:n] = np.bincount(ag, minlength=n)[:n]
+    markup = p.employee_based_markup * w.wage_yuan[employees].astype(np.float64)
+    books.household_fees(ag, markup)
+    subsidy = lev.employee_based_subsidy_yuan * a.view("employees")
+
+    active = a.view("active")
+    profit = books.revenue[:n] + subsidy - books.costs[:n] - p.fixed_cost_yuan * active
+    a.profit_yuan[:n] = np.where(active, profit, 0.0)
+    a.cash_yuan[:n] += a.profit_yuan[:n]
+    avg = a.view("profit_avg_yuan")
+    avg[active] += (FEE_SMOOTHING * (profit[active] - avg[active])).astype(np.float32)
+    losing = a.view("losing_months")
+    losing[:] = np.where(active & (a.view("cash_yuan") < 0), losing + 1, 0)
+
+    _close(model, np.flatnonzero(active & (losing >= p.exit_losing_months)))
+    _switch(model)
+    _enter(model)
+    a.placements[:n] = 0
+
+
+def profit_by_model(model: DomesticWorkModel) -> tuple[np.ndarray, np.ndarray]:
+    """Mean smoothed profit of active agencies of each business model, and their counts."""
+    a = model.agencies
+    active = a.view("active")
+    kind = a.view("business_model")[active]
+    counts = np.bincount(kind, minlength=BUSINESS_MODEL_COUNT)
+    sums = np.bincount(kind, weights=a.view("profit_avg_yuan")[active], minlength=BUSINESS_MODEL_COUNT)
+    means = np.divide(sums, counts, out=np.full(BUSINESS_MODEL_COUNT, np.nan), where=counts > 0)
+    return means, counts
+
+
+def _close(model: DomesticWorkModel, rows: np.ndarray) -> None:
+    if rows.size == 0:
+        return
+    a, w = model.agencies, model.workers
+    a.active[rows] = False
+    model.flows.agencies_closed += rows.size
+    closing = np.zeros(a.n, dtype=bool)
+    closing[rows] = True
+    # Its employees keep working for the household, informally.
+    employees = np.flatnonzero(w.view("agency_employed") & closing[np.maximum(w.view("agency"), 0)])
+    w.agency_employed[employees] = False
+    w.contract[employees] = False
+    w.insured[employees] = w.self_insured[employees]
+    w.agency[employees] = -1
+    model.closed_agency_rows.append(rows)
+
+
+def _switch(model: DomesticWorkModel) -> None:
+    a = model.agencies
+    p = model.params.agencies
+    means, counts = profit_by_model(model)
+    if np.sum(counts > 0) < 2:
+        return
+    best = int(np.nanargmax(means))
+    u = model.streams.uniform("agency_switch", model.month, a.n)
+    kind = a.view("business_model")
+    reviewing = a.view("active") & (u < p.switch_rate) & (kind != best)
+    better = a.view("profit_avg_yuan") + p.switch_margin_yuan < means[best]
+    rows = np.flatnonzero(reviewing & better)
+    if rows.size:
+        set_business_model(model, rows, np.full(rows.size, best, dtype=np.int8))
+
+
+def _enter(model: DomesticWorkModel) -> None:
+    a = model.agencies
+    p = model.params.agencies
+    active = a.view("active")
+    n_active = int(active.sum())
+    rng = model.streams.get("agency_entry", model.month)
+    if n_active == 0:
+        expected = p.entry_rate * max(p.count, 1) * 0.1
+        shares = business_model_shares(model)
+    else:
+        mean_profit = float(a.view("profit_avg_yuan")[active].mean())
+        scale = max(p.fixed_cost_yuan, 1.0)
+        expected = p.entry_rate * n_active * float(np.clip(mean_profit / scale, 0.0, 1.0))
+        means, _ = profit_by_model(model)
+        pull = np.exp(np.clip(np.nan_to_num(means, nan=0.0) / scale, -5.0, 5.0))
+        shares = business_model_shares(model) * pull
+    entrants = int(rng.poisson(expected)) if expected > 0 else 0
+    if entrants == 0:
+        return
+    rows = a.grow(entrants)
+    draw_agencies(model, rows, rng, shares)
+    model.flows.agencies_opened += entrants
+    model.add_agency_agents(rows)

@@ -1,0 +1,135 @@
+"""Search channels: referral networks, agencies and the open market.
+
+Each month every searching worker and every household with a vacancy picks one
+channel by cost, trust and past outcomes (a logit with Gumbel taste shocks drawn
+per row, so choices are common random numbers across scenarios). Referrals need
+contacts: a worker hears of referral jobs through employed women from her
+hometown, a household through the workers of its neighbours. Agencies cost fees;
+households that trust them and, with credit records, reputable agencies draw
+more business. Each side then learns how well its channel worked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.mechanisms.agencies import household_cost_months, posted_worker_fee
+from model.population import pick
+from model.tables import AGENCY, EMPLOYED, N_CHANNELS, OPEN, REFERRAL
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+NO_CHANNEL = -1e9
+
+
+def gumbel(model: DomesticWorkModel, name: str, n: int) -> np.ndarray:
+    """Row-indexed Gumbel shocks, shape (n, N_CHANNELS)."""
+    u = model.streams.get(name, model.month).random((n, N_CHANNELS))
+    return -np.log(-np.log(np.clip(u, 1e-12, 1.0 - 1e-12)))
+
+
+def employed_by_origin(model: DomesticWorkModel) -> np.ndarray:
+    """Employed workers from each hometown county."""
+    w = model.workers
+    employed = w.view("status") == EMPLOYED
+    return np.bincount(w.view("origin")[employed], minlength=model.params.migration.origins)
+
+
+def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndarray:
+    """How strongly each agency draws clients: capacity, reputation if visible, cost."""
+    a = model.agencies
+    p = model.params.channels
+    lev = model.levers
+    active = a.view("active")
+    reputation_pull = lev.credit_weight * (a.view("reputation") - 0.5) if lev.credit_records else 0.0
+    weight = a.view("capacity") * np.exp(reputation_pull - p.fee_weight * cost_months / 4.0)
+    return np.where(active, weight, 0.0)
+
+
+def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Channel and agency (or -1) of each searching worker this month."""
+    p = model.params.channels
+    w, a = model.workers, model.agencies
+    n = w.n
+    utility = p.outcome_weight * w.attraction[workers].astype(np.float64)
+
+    contacts = employed_by_origin(model)[w.origin[workers]]
+    mean_contacts = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
+    strength = model.params.market.referral_reach * contacts / mean_contacts
+    utility[:, REFERRAL] += np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), NO_CHANNEL)
+
+    all_agencies = np.arange(a.n)
+    fee = posted_worker_fee(model, all_agencies)
+    weights = agency_weights(model, fee)
+    if weights.sum() > 0:
+        mean_fee = float(np.average(fee, weights=weights))
+        utility[:, AGENCY] += p.agency_utility - p.fee_weight * mean_fee
+    else:
+        utility[:, AGENCY] = NO_CHANNEL
+
+    utility += p.choice_noise * gumbel(model, "worker_channel", n)[workers]
+    channel = np.argmax(utility, axis=1).astype(np.int8)
+    agency = _pick_agency(model, "worker_agency", workers, channel, weights, n)
+    return channel, agency
+
+
+def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Channel and agency (or -1) of each household with a vacancy this month."""
+    p = model.params.channels
+    h, a = model.households, model.agencies
+    n = h.n
+    utility = p.outcome_weight * h.attraction[households].astype(np.float64)
+
+    neighbours = workers_by_cell(model)[h.cell[households]]
+    mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
+    strength = model.params.market.referral_reach * neighbours / mean_neighbours
+    any_employed = neighbours.sum() > 0 or model.n_employed > 0
+    utility[:, REFERRAL] += (p.referral_utility + np.log(strength + 0.05)) if any_employed else NO_CHANNEL
+
+    all_agencies = np.arange(a.n)
+    cost = household_cost_months(model, all_agencies)
+    weights = agency_weights(model, cost)
+    if weights.sum() > 0:
+        mean_cost = float(np.average(cost, weights=weights))
+        trust = p.trust_weight * (h.trust_agency[households] - 0.5)
+        reputation = 0.0
+        if model.levers.credit_records:
+            reputation = model.levers.credit_weight * float(np.average(a.reputation[: a.n] - 0.5, weights=weights))
+        utility[:, AGENCY] += p.agency_utility + trust + reputation - p.fee_weight * mean_cost
+    else:
+        utility[:, AGENCY] = NO_CHANNEL
+
+    utility += p.choice_noise * gumbel(model, "household_channel", n)[households]
+    channel = np.argmax(utility, axis=1).astype(np.int8)
+    agency = _pick_agency(model, "household_agency", households, channel, weights, n)
+    return channel, agency
+
+
+def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channel: np.ndarray,
+                 weights: np.ndarray, n: int) -> np.ndarray:
+    agency = np.full(rows.size, -1, dtype=np.int64)
+    uses = channel == AGENCY
+    if uses.any() and weights.sum() > 0:
+        u = model.streams.uniform(stream, model.month, n)[rows[uses]]
+        agency[uses] = pick(weights, u)
+    return agency
+
+
+def workers_by_cell(model: DomesticWorkModel) -> np.ndarray:
+    """Employed workers working in each neighbourhood (a household's referral contacts)."""
+    w, h = model.workers, model.households
+    employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    return np.bincount(h.cell[w.employer[employed]], minlength=model.city.cells)
+
+
+def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,
+          rate: float) -> None:
+    """Move the appeal of the channel each agent used toward how it turned out."""
+    current = attraction[rows, channel]
+    attraction[rows, channel] = current + rate * (success.astype(np.float32) - current)
+
+
+__all__ = ["AGENCY", "OPEN", "REFERRAL", "choose_households", "choose_workers", "learn"]

@@ -1,0 +1,185 @@
+"""The month's hiring round: channels, matching per channel, wages, contracts, fees.
+
+Each channel is an urn-ball market of its own. Open market: groups are job
+types, each searcher applies to ``market.open_applications`` vacancies, the
+household picks with little screening. Referrals: a vacancy reaches the
+hometown network of a worker employed nearby; groups are (hometown, job type).
+Agencies: groups are (agency, job type); an agency proposes several candidates
+to each vacancy, screens on skill and (with credit records) records, and places
+no more than its capacity.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model import labour
+from model.mechanisms import agencies, channels, contracts, wages
+from model.mechanisms.matching import cap_per_group, urn_ball
+from model.tables import (
+    AGENCY,
+    EMPLOYED,
+    EMPLOYEE_BASED,
+    N_JOB_TYPES,
+    OPEN,
+    REFERRAL,
+    SEARCHING,
+)
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+OPEN_SCREENING = 0.5
+REFERRAL_SCREENING = 0.5
+
+
+def match(model: DomesticWorkModel) -> None:
+    """Run the hiring round of the month."""
+    w, h = model.workers, model.households
+    n_w, n_h = w.n, h.n
+    searchers = np.flatnonzero((w.view("status") == SEARCHING) & (w.view("training_left") == 0))
+    vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
+    model.market.set_tightness(model, searchers, vacancies)
+    model.flows.searchers_at_matching = int(searchers.size)
+    model.flows.vacancies_at_matching = int(vacancies.size)
+    agencies.decide_conduct(model)
+    if searchers.size == 0 or vacancies.size == 0:
+        return
+
+    w_channel, w_agency = channels.choose_workers(model, searchers)
+    h_channel, h_agency = channels.choose_households(model, vacancies)
+    noise = model.streams.normal("screening", model.month, n_w)
+
+    hired_w, hired_h, hired_c, hired_a = [], [], [], []
+    for channel in (OPEN, REFERRAL, AGENCY):
+        ws, hs = w_channel == channel, h_channel == channel
+        app, vac = _match_channel(model, channel, searchers[ws], w_agency[ws], vacancies[hs],
+                                  h_agency[hs], noise)
+        hired_w.append(searchers[ws][app])
+        hired_h.append(vacancies[hs][vac])
+        hired_c.append(np.full(app.size, channel, dtype=np.int8))
+        hired_a.append(h_agency[hs][vac] if channel == AGENCY else np.full(app.size, -1))
+    workers = np.concatenate(hired_w)
+    households = np.concatenate(hired_h)
+    channel = np.concatenate(hired_c)
+    agency = np.concatenate(hired_a).astype(np.int32)
+
+    _learn(model, searchers, w_channel, vacancies, h_channel, workers, households)
+    _start_jobs(model, workers, households, channel, agency)
+
+
+def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, w_agency: np.ndarray,
+                   households: np.ndarray, h_agency: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    w, h = model.workers, model.households
+    w_type = w.job_type[workers].astype(np.int64)
+    h_type = h.need[households].astype(np.int64)
+    log_prod = np.log(wages.productivity(model, workers))
+    record = (w.record[workers] - 0.5) * (model.levers.credit_weight if model.levers.credit_records else 0.0)
+
+    if channel == OPEN:
+        k = model.params.market.open_applications
+        app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
+        score = OPEN_SCREENING * log_prod + noise[workers]
+    elif channel == REFERRAL:
+        k = 1
+        origins = model.params.migration.origins
+        contact_origin = _referral_origins(model, households)
+        app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
+        vac_group = contact_origin * N_JOB_TYPES + h_type
+        n_groups = origins * N_JOB_TYPES
+        score = REFERRAL_SCREENING * log_prod + noise[workers]
+    else:
+        k = model.params.agencies.applications
+        app_group = w_agency * N_JOB_TYPES + w_type
+        vac_group = h_agency * N_JOB_TYPES + h_type
+        n_groups = model.agencies.n * N_JOB_TYPES
+        score = model.params.agencies.screening * (log_prod + record) + noise[workers]
+
+    draws = model.streams.get(f"applications_{channel}", model.month).random((k, w.n))[:, workers]
+
+    def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
+
+    def surplus(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return wages.household_maximum(model, workers[i], households[j]) - wages.worker_minimum(
+            model, workers[i], households[j])
+
+    app, vac = urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
+    if channel == AGENCY and app.size:
+        keep = cap_per_group(h_agency[vac], score[app], model.agencies.capacity[: model.agencies.n])
+        app, vac = app[keep], vac[keep]
+    return app, vac
+
+
+def _acceptable(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+                via_agency: bool, agency: np.ndarray) -> np.ndarray:
+    """A job happens when the household's maximum covers her minimum and any floor that binds it."""
+    hi = wages.household_maximum(model, workers, households)
+    lo = wages.worker_minimum(model, workers, households)
+    eb = np.zeros(workers.size, dtype=bool)
+    if via_agency:
+        eb = model.agencies.business_model[agency] == EMPLOYEE_BASED
+    floor = wages.legal_floor(model, model.workers.job_type[workers], households, eb)
+    return hi >= np.maximum(lo, floor)
+
+
+def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+    """Hometown of the worker who passes each referral vacancy on: one employed nearby, else anywhere."""
+    w, h = model.workers, model.households
+    employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    if employed.size == 0:
+        return np.zeros(households.size, dtype=np.int64)
+    cell = h.cell[w.employer[employed]]
+    order = np.argsort(cell, kind="stable")
+    count = np.bincount(cell, minlength=model.city.cells)
+    start = np.cumsum(count) - count
+    u = model.streams.uniform("referral_contact", model.month, h.n)[households]
+    c = count[h.cell[households]]
+    local = start[h.cell[households]] + np.minimum((u * c).astype(np.int64), np.maximum(c - 1, 0))
+    anywhere = np.minimum((u * employed.size).astype(np.int64), employed.size - 1)
+    contact = np.where(c > 0, employed[order][np.minimum(local, employed.size - 1)], employed[anywhere])
+    return w.origin[contact].astype(np.int64)
+
+
+def _learn(model: DomesticWorkModel, searchers: np.ndarray, w_channel: np.ndarray,
+           vacancies: np.ndarray, h_channel: np.ndarray, workers: np.ndarray, households: np.ndarray) -> None:
+    rate = model.params.channels.learning_rate
+    hired = np.isin(searchers, workers, assume_unique=True)
+    channels.learn(model.workers.attraction, searchers, w_channel, hired, rate)
+    filled = np.isin(vacancies, households, assume_unique=True)
+    channels.learn(model.households.attraction, vacancies, h_channel, filled, rate)
+
+
+def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+                channel: np.ndarray, agency: np.ndarray) -> None:
+    a, w = model.agencies, model.workers
+    eb = np.zeros(workers.size, dtype=bool)
+    via_agency = agency >= 0
+    eb[via_agency] = a.business_model[agency[via_agency]] == EMPLOYEE_BASED
+    wage = wages.bargain(model, workers, households, eb)
+    labour.hire(model, workers, households, channel, agency, wage)
+    w.agency_employed[workers] = eb
+    contracts.decide(model, workers, "hire")
+
+    placed = np.flatnonzero(via_agency & ~eb)
+    agencies.charge_placement_fees(model, workers[placed], agency[placed], wage[placed])
+    employees = np.flatnonzero(eb)
+    if employees.size:
+        np.add.at(a.placements, agency[employees], 1)
+        _train_employees(model, workers[employees], agency[employees])
+
+
+def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray) -> None:
+    """Employee-based agencies train their new, uncertified employees at their own cost."""
+    w = model.workers
+    t = model.params.training
+    untrained = ~w.certified[workers]
+    cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
+    model.agency_books.cost(agency[untrained], np.full(int(untrained.sum()), cost))
+    u = model.streams.uniform("employee_training", model.month, w.n)[workers]
+    passed = untrained & (u < t.pass_rate)
+    w.certified[workers[passed]] = True
+    model.flows.trained += int(untrained.sum())
+    model.flows.certified += int(passed.sum())

@@ -1,0 +1,130 @@
+"""Migration: arrivals, going home for good, and the Spring Festival exodus.
+
+Arrivals follow Harris-Todaro: the expected urban income (mean wage times the
+chance of a job, less the cost of living, more without local hukou) against the
+rural alternative, relative to the start. Newcomers come from hometown counties
+in proportion to a mix of base shares and the county's workers already in the
+city (chain migration, weight ``migration.network_weight``). Workers go home for
+good after long unemployment, on reaching a savings target or retirement age, or
+when savings run out; lacking local hukou adds to the pull of home. At Spring
+Festival a share go home for a few weeks, most keep their jobs, a few stay home;
+festival days worked pay a premium.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model import labour
+from model.mechanisms.separations import record_and_separate
+from model.population import draw_workers
+from model.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+AWAY_MONTHS = 1
+TRIGGERED_HAZARD = 0.3  # monthly chance of leaving once a reason to go home applies
+EMPLOYED_TRIGGERED_HAZARD = 0.02
+
+
+def expected_income(model: DomesticWorkModel, mean_wage: float, unemployment_rate: float) -> float:
+    """Harris-Todaro expected monthly income in the city, net of living costs."""
+    p = model.params
+    live_out = model.types.worker_share[LIVE_OUT]
+    cost = (p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
+            + p.hukou.extra_living_cost_yuan * model.levers.hukou_gap * (1.0 - p.workers.local_hukou_share))
+    return max(mean_wage * (1.0 - unemployment_rate) - cost, 1.0)
+
+
+def return_from_away(model: DomesticWorkModel) -> None:
+    """Workers whose time away is over come back."""
+    w = model.workers
+    away = np.flatnonzero(w.view("status") == AWAY)
+    w.away_months_left[away] -= 1
+    labour.come_back(model, away[w.away_months_left[away] <= 0])
+
+
+def is_festival(model: DomesticWorkModel) -> bool:
+    """Whether this month is the Spring Festival month."""
+    sf = model.params.shocks.spring_festival
+    return sf.enabled and model.calendar_month == sf.month
+
+
+def festival_exodus(model: DomesticWorkModel) -> None:
+    """At Spring Festival a share go home: most keep their jobs, some stay home for good."""
+    model.festival_pay_factor = 1.0
+    if not is_festival(model):
+        return
+    sf = model.params.shocks.spring_festival
+    w = model.workers
+    n, month = w.n, model.month
+    status = w.view("status")
+    present = np.flatnonzero((status == SEARCHING) | (status == EMPLOYED))
+    leaving = present[model.streams.uniform("festival_leave", month, n)[present] < sf.share_leaving]
+    for_good = model.streams.uniform("festival_stay_home", month, n)[leaving] < sf.share_not_returning
+    held = model.streams.uniform("festival_job_held", month, n)[leaving] < sf.job_held_share
+    employed = w.status[leaving] == EMPLOYED
+
+    record_and_separate(model, leaving[employed & for_good], "going_home", bad=False)
+    labour.depart(model, leaving[for_good])
+    labour.leave_with_job_held(model, leaving[employed & held & ~for_good], AWAY_MONTHS)
+    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival", bad=False)
+    labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], AWAY_MONTHS)
+    model.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
+
+
+def go_home_for_good(model: DomesticWorkModel) -> None:
+    """Departures: long unemployment, savings target, age, empty purse, the pull of home."""
+    m = model.params.migration
+    w = model.workers
+    n, month = w.n, model.month
+    status = w.view("status")
+    pull = np.where(w.view("local_hukou"), 1.0, 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap)
+    saved = w.view("savings_yuan") >= w.view("savings_target_yuan")
+    old = w.view("age_years") >= m.retirement_age
+
+    employed = np.flatnonzero(status == EMPLOYED)
+    hazard_e = m.home_rate * 0.5 * pull[employed] + EMPLOYED_TRIGGERED_HAZARD * saved[employed] + 1.0 * old[employed]
+    quitting = employed[model.streams.uniform("home_employed", month, n)[employed] < hazard_e]
+    record_and_separate(model, quitting, "going_home", bad=False)
+
+    searching = np.flatnonzero(w.view("status") == SEARCHING)
+    months = w.months_searching[searching]
+    broke = (w.savings_yuan[searching] <= 0) & (months >= 2)
+    hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
+                + TRIGGERED_HAZARD * (saved[searching] | broke) + 1.0 * old[searching])
+    u = model.streams.uniform("home_searching", month, n)[searching]
+    leaving = searching[(u < hazard_s) | np.isin(searching, quitting)]
+    labour.depart(model, leaving)
+
+
+def arrive(model: DomesticWorkModel) -> None:
+    """Newcomers, by Harris-Todaro expected income, from hometown networks."""
+    m = model.params.migration
+    last = model.market
+    income = expected_income(model, last.mean_wage, last.unemployment_rate)
+    ratio = income / model.market.expected_income_at_start
+    expected = m.arrival_rate * model.params.workers.count * ratio ** m.income_elasticity
+    rng = model.streams.get("arrivals", model.month)
+    k = int(rng.poisson(expected)) if expected > 0 else 0
+    if k == 0:
+        return
+    rows = model.workers.grow(k)
+    draw_workers(model, rows, rng, origin_probabilities(model))
+    # Newcomers enter from outside the city: count them as arrivals into searching.
+    model.workers.status[rows] = 0
+    labour.move(model, rows, SEARCHING)
+    model.add_worker_agents(rows)
+
+
+def origin_probabilities(model: DomesticWorkModel) -> np.ndarray:
+    """Where newcomers come from: base shares mixed with hometown networks in the city."""
+    m = model.params.migration
+    w = model.workers
+    present = w.active
+    in_city = np.bincount(w.view("origin")[present], minlength=m.origins).astype(np.float64)
+    network = in_city / in_city.sum() if in_city.sum() > 0 else model.origin_base
+    return (1.0 - m.network_weight) * model.origin_base + m.network_weight * network

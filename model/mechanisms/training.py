@@ -1,0 +1,45 @@
+"""Training and certification: costly, uncertain, raises productivity, wages and hiring odds.
+
+A searching worker without a certificate weighs the expected gain (pass rate x
+premium x her wage over a horizon) against the cost she pays (net of any
+subsidy), with idiosyncratic costs; at most ``training.take_up_max`` start in a
+month. While training she does not search. About 2 in 10 pass.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import expit
+
+from model.tables import SEARCHING
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+
+def train(model: DomesticWorkModel) -> None:
+    """Finish courses, then start new ones."""
+    w = model.workers
+    t = model.params.training
+    n = w.n
+    month = model.month
+
+    in_course = np.flatnonzero(w.view("training_left") > 0)
+    w.training_left[in_course] -= 1
+    done = in_course[w.training_left[in_course] == 0]
+    passed = done[model.streams.uniform("training_pass", month, n)[done] < t.pass_rate]
+    w.certified[passed] = True
+    model.flows.certified += int(passed.size)
+
+    candidates = np.flatnonzero((w.view("status") == SEARCHING) & ~w.view("certified")
+                                & (w.view("training_left") == 0))
+    cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
+    gain = t.pass_rate * t.premium * model.types.reference_wage[w.job_type[candidates]] * t.horizon_months
+    chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
+    u = model.streams.uniform("training_take_up", month, n)[candidates]
+    start = candidates[(u < chance) & (w.savings_yuan[candidates] >= cost)]
+    w.savings_yuan[start] -= cost
+    w.training_left[start] = t.months
+    model.flows.trained += int(start.size)

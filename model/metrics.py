@@ -1,0 +1,153 @@
+"""The month's measurements, read from the arrays (masked means, bincounts), never from Agent objects.
+
+``COLUMNS`` lists every column of ``timeseries.csv`` after ``replicate`` and
+``month``, in order; CONTRACT.md's columns come first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.labour import REASON
+from model.tables import (
+    AGENCY,
+    AWAY,
+    EMPLOYED,
+    EMPLOYEE_BASED,
+    GONE,
+    INACTIVE,
+    JOB_TYPES,
+    MEMBERSHIP,
+    INTERMEDIARY,
+    OPEN,
+    REFERRAL,
+    SEARCHING,
+)
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+CONTRACT_COLUMNS = (
+    "workers", "employed", "searching", "away", "arrivals", "departures", "vacancies", "hires",
+    "separations", "unemployment_rate", "vacancy_rate", "mean_wage", "median_wage", "p10_wage",
+    "p90_wage", "contract_share", "insured_share", "formal_share", "agency_placement_share",
+    "referral_placement_share", "worker_fees_paid", "household_fees_paid", "arrears_incidence",
+    "employee_based_share", "agencies_active",
+)
+EXTRA_COLUMNS = (
+    "leaving_to_away", "returns_from_away", "away_with_job_held", "held_job_leaving", "held_job_returns",
+    "open_placement_share", "searchers_at_matching", "vacancies_at_matching", "job_finding_rate",
+    "separation_rate",
+    *(f"mean_wage_{t}" for t in JOB_TYPES),
+    "households_with_need", "unmet_need_share", "certified_share", "trained",
+    "overcharging_share", "fines_paid", "wages_lost", "remittances", "mean_savings",
+    "agencies_intermediary", "agencies_membership", "agencies_employee_based",
+    "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
+    "minimum_wage_separations", "origin_concentration", "local_hukou_share",
+)
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
+
+# Share columns: must lie in [0, 1].
+SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator > 0 else 0.0
+
+
+def measure(model: DomesticWorkModel) -> dict[str, float]:
+    """Every column of the month, as plain floats and ints."""
+    w, h, a = model.workers, model.households, model.agencies
+    f = model.flows
+    t = f.transitions
+    status = w.view("status")
+    employed = status == EMPLOYED
+    n_employed = int(employed.sum())
+    n_searching = int((status == SEARCHING).sum())
+    n_away = int((status == AWAY).sum())
+    need = h.view("need")
+    vacancies = int(((need >= 0) & (h.view("worker") < 0)).sum())
+    hires = int(t[SEARCHING, EMPLOYED])
+    separations = int(t[EMPLOYED, SEARCHING])
+
+    paid_rows = employed & (w.view("paid_yuan") > 0)
+    paid = w.view("paid_yuan")[paid_rows].astype(np.float64)
+    if paid.size:
+        p10, median, p90 = np.percentile(paid, [10, 50, 90])
+        mean_wage = float(paid.mean())
+    else:
+        p10 = median = p90 = mean_wage = 0.0
+    by_type = np.bincount(w.view("job_type")[paid_rows], weights=paid, minlength=len(JOB_TYPES))
+    n_by_type = np.bincount(w.view("job_type")[paid_rows], minlength=len(JOB_TYPES))
+
+    contract = w.view("contract") & employed
+    insured = w.view("insured") & employed
+    active = a.view("active")
+    kinds = np.bincount(a.view("business_model")[active], minlength=3)
+    present = (status == SEARCHING) | employed | (status == AWAY)
+    origins = np.bincount(w.view("origin")[present], minlength=model.params.migration.origins)
+    origin_shares = origins / max(origins.sum(), 1)
+    sep = f.separations_by_reason
+    start = model.month_start
+
+    row = {
+        "workers": n_employed + n_searching + n_away,
+        "employed": n_employed,
+        "searching": n_searching,
+        "away": n_away,
+        "arrivals": int(t[INACTIVE, SEARCHING]),
+        "departures": int(t[SEARCHING, GONE]),
+        "vacancies": vacancies,
+        "hires": hires,
+        "separations": separations,
+        "unemployment_rate": _share(n_searching, n_employed + n_searching),
+        "vacancy_rate": _share(vacancies, vacancies + n_employed),
+        "mean_wage": mean_wage,
+        "median_wage": float(median),
+        "p10_wage": float(p10),
+        "p90_wage": float(p90),
+        "contract_share": _share(contract.sum(), n_employed),
+        "insured_share": _share(insured.sum(), n_employed),
+        "formal_share": _share((contract & insured).sum(), n_employed),
+        "agency_placement_share": _share(f.hires_by_channel[AGENCY], hires),
+        "referral_placement_share": _share(f.hires_by_channel[REFERRAL], hires),
+        "worker_fees_paid": f.worker_fees_yuan,
+        "household_fees_paid": f.household_fees_yuan,
+        "arrears_incidence": _share((w.view("arrears_now") & employed).sum(), n_employed),
+        "employee_based_share": _share((w.view("agency_employed") & employed).sum(), n_employed),
+        "agencies_active": int(active.sum()),
+        "leaving_to_away": int(t[SEARCHING, AWAY]),
+        "returns_from_away": int(t[AWAY, SEARCHING]),
+        "away_with_job_held": int((w.view("held_by")[status == AWAY] >= 0).sum()),
+        "held_job_leaving": int(t[EMPLOYED, AWAY]),
+        "held_job_returns": int(t[AWAY, EMPLOYED]),
+        "open_placement_share": _share(f.hires_by_channel[OPEN], hires),
+        "searchers_at_matching": f.searchers_at_matching,
+        "vacancies_at_matching": f.vacancies_at_matching,
+        "job_finding_rate": _share(hires, f.searchers_at_matching),
+        "separation_rate": _share(separations, start["employed"]),
+        **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
+        "households_with_need": int((need >= 0).sum()),
+        "unmet_need_share": _share(vacancies, (need >= 0).sum()),
+        "certified_share": _share((w.view("certified") & present).sum(), present.sum()),
+        "trained": f.trained,
+        "overcharging_share": _share(f.overcharged_placements, f.capped_placements),
+        "fines_paid": f.fines_yuan,
+        "wages_lost": f.wages_lost_yuan,
+        "remittances": f.remittances_yuan,
+        "mean_savings": float(w.view("savings_yuan")[present].mean()) if present.any() else 0.0,
+        "agencies_intermediary": int(kinds[INTERMEDIARY]),
+        "agencies_membership": int(kinds[MEMBERSHIP]),
+        "agencies_employee_based": int(kinds[EMPLOYEE_BASED]),
+        "agencies_opened": f.agencies_opened,
+        "agencies_closed": f.agencies_closed,
+        "quits_arrears": int(sep[REASON["quit_arrears"]]),
+        "quits_informal": int(sep[REASON["quit_informal"]]),
+        "dismissals": int(sep[REASON["dismissal"]]),
+        "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
+        "origin_concentration": float(np.sum(origin_shares**2)),
+        "local_hukou_share": _share((w.view("local_hukou") & present).sum(), present.sum()),
+    }
+    return row

@@ -1,0 +1,287 @@
+"""DomesticWorkModel: a Guangzhou-like market for migrant domestic work, one step a month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from model import labour, metrics
+from model.agents import Agency, Household, Worker
+from model.labour import MonthFlows
+from model.mechanisms import (
+    agencies,
+    contracts,
+    demand,
+    market,
+    migration,
+    separations,
+    training,
+    wages,
+)
+from model.mechanisms.city import build_city
+from model.policies import Levers, PolicySet
+from model.population import (
+    business_model_shares,
+    draw_agencies,
+    draw_households,
+    draw_workers,
+    origin_weights,
+    per_type,
+    pick,
+)
+from model.rng import Streams, replicate_seed
+from model.scenario import load_scenario
+from model.schema import Scenario
+from model.tables import (
+    AGENCY,
+    EMPLOYED,
+    EMPLOYEE_BASED,
+    N_JOB_TYPES,
+    SEARCHING,
+    AgencyTable,
+    HouseholdTable,
+    WorkerTable,
+)
+
+# Hiring channels of the jobs that exist at the start (Ningbo 2010 household
+# survey: acquaintances 40.1%, direct/labour market 39.5%, agencies 19.4%).
+INITIAL_CHANNEL_SHARES = np.array([0.395, 0.401, 0.194])
+
+
+@dataclass
+class JobTypes:
+    """Per-job-type parameters as arrays in ``JOB_TYPES`` order."""
+
+    reference_wage: np.ndarray
+    hours_per_month: np.ndarray
+    worker_share: np.ndarray
+    need_stock_share: np.ndarray
+    need_duration: np.ndarray
+    separation_multiplier: np.ndarray
+    onset_rate: float
+    onset_mix: np.ndarray
+
+    @classmethod
+    def from_params(cls, p: Scenario) -> JobTypes:
+        """Read the per-type blocks of a scenario."""
+        need_share = per_type(p.demand.type_share)
+        duration = per_type(p.demand.duration_months)
+        onset, mix = demand.onset_rate(p.demand.need_share, need_share / need_share.sum(), duration)
+        worker_share = per_type(p.workers.job_type_share)
+        return cls(
+            reference_wage=per_type(p.jobs.reference_wage_yuan),
+            hours_per_month=per_type(p.jobs.hours_per_month),
+            worker_share=worker_share / worker_share.sum(),
+            need_stock_share=need_share / need_share.sum(),
+            need_duration=duration,
+            separation_multiplier=per_type(p.market.separation_multiplier),
+            onset_rate=onset,
+            onset_mix=mix,
+        )
+
+
+class MarketState:
+    """What agents know of last month's market: wages, unemployment, tightness by job type."""
+
+    def __init__(self) -> None:
+        self.mean_wage = 0.0
+        self.unemployment_rate = 0.0
+        self.tightness = np.ones(N_JOB_TYPES)
+        self.expected_income_at_start = 1.0
+
+    def set_tightness(self, model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray) -> None:
+        """Vacancies per searcher of each job type, at the start of this month's matching."""
+        u = np.bincount(model.workers.job_type[searchers], minlength=N_JOB_TYPES)
+        v = np.bincount(model.households.need[vacancies], minlength=N_JOB_TYPES)
+        self.tightness = (v + 1.0) / (u + 1.0)
+
+    def remember(self, row: dict[str, float]) -> None:
+        """Keep what newcomers and bargainers will look at next month."""
+        if row["mean_wage"] > 0:
+            self.mean_wage = row["mean_wage"]
+        self.unemployment_rate = row["unemployment_rate"]
+
+
+class DomesticWorkModel(mesa.Model):
+    """A Guangzhou-like market for domestic work, one step a month.
+
+    Agent state lives in numpy tables owned by the model (``workers``,
+    ``households``, ``agencies``); the Mesa agents are thin views over their rows.
+
+    Args:
+        scenario: a validated scenario; the built-in baseline when None.
+        replicate: which replicate this is; its seed derives from the scenario seed.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, replicate: int = 0) -> None:
+        scenario = scenario if scenario is not None else load_scenario()
+        seed = replicate_seed(scenario.seed, replicate)
+        super().__init__(rng=seed)
+        self.params = scenario
+        self.replicate = replicate
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.month = 0
+        self.types = JobTypes.from_params(scenario)
+        self.flows = MonthFlows()
+        self.levers = Levers.at_rest(self)
+        self.policies = PolicySet(self)
+        self.market = MarketState()
+        self.festival_pay_factor = 1.0
+        self.departed_rows: list[np.ndarray] = []
+        self.closed_agency_rows: list[np.ndarray] = []
+        self.worker_agents: list[Worker] = []
+        self.household_agents: list[Household] = []
+        self.agency_agents: list[Agency] = []
+
+        self._set_up()
+        self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
+        self.metrics: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in metrics.COLUMNS})
+
+    # --- set-up ---------------------------------------------------------------
+
+    def _set_up(self) -> None:
+        p = self.params
+        setup = self.streams.get("setup", 0)
+        self.city = build_city(p.city, self.streams.get("city", 0))
+        self.origin_base = origin_weights(p.migration.origins, self.streams.get("origins", 0))
+
+        self.workers = WorkerTable(p.workers.count)
+        draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), self.origin_base)
+        self.households = HouseholdTable(p.households.count, spare=0.0)
+        draw_households(self, self.streams.get("households", 0))
+        self.agencies = AgencyTable(p.agencies.count)
+        draw_agencies(self, np.arange(p.agencies.count), self.streams.get("agencies", 0),
+                      business_model_shares(self))
+        self.agency_books = agencies.AgencyBooks(self)
+        self._initial_jobs(setup)
+
+        self.add_worker_agents(np.arange(self.workers.n))
+        self.household_agents = [Household(self, r) for r in range(self.households.n)]
+        self.add_agency_agents(np.arange(self.agencies.n))
+
+        wage = self.workers.view("wage_yuan")[self.workers.view("status") == EMPLOYED]
+        self.market.mean_wage = float(wage.mean()) if wage.size else float(self.types.reference_wage.mean())
+        self.market.unemployment_rate = 1.0 - self.n_employed / max(self.workers.n, 1)
+        self.market.expected_income_at_start = migration.expected_income(
+            self, self.market.mean_wage, self.market.unemployment_rate)
+        self.flows = MonthFlows()
+
+    def _initial_jobs(self, rng: np.random.Generator) -> None:
+        """Pair a share of workers with households that need their job type."""
+        w, h = self.workers, self.households
+        share = self.params.workers.initial_employment_share
+        want_job = np.flatnonzero(rng.random(w.n) < share)
+        need = h.view("need")
+        pairs_w, pairs_h = [], []
+        for k in range(N_JOB_TYPES):
+            ws = want_job[w.job_type[want_job] == k]
+            hs = np.flatnonzero(need == k)
+            hs = hs[np.argsort(rng.random(hs.size), kind="stable")]
+            m = min(ws.size, hs.size)
+            pairs_w.append(ws[:m])
+            pairs_h.append(hs[:m])
+        workers = np.concatenate(pairs_w)
+        households = np.concatenate(pairs_h)
+        channel = pick(INITIAL_CHANNEL_SHARES, rng.random(workers.size)).astype(np.int8)
+        active_agencies = np.flatnonzero(self.agencies.view("active"))
+        agency = np.full(workers.size, -1, dtype=np.int32)
+        via_agency = channel == AGENCY
+        if active_agencies.size:
+            agency[via_agency] = active_agencies[rng.integers(0, active_agencies.size, int(via_agency.sum()))]
+        else:
+            channel[via_agency] = 0
+            via_agency[:] = False
+        eb = np.zeros(workers.size, dtype=bool)
+        eb[via_agency] = self.agencies.business_model[agency[via_agency]] == EMPLOYEE_BASED
+        wage = wages.bargain(self, workers, households, eb)
+        labour.hire(self, workers, households, channel, agency, wage)
+        w.agency_employed[workers] = eb
+        w.months_in_job[workers] = rng.integers(0, 24, workers.size)
+        w.months_searching[w.view("status") == SEARCHING] = rng.integers(0, 3, int((w.view("status") == SEARCHING).sum()))
+        contracts.decide(self, workers, "setup")
+        w.attraction[: w.n] = np.float32(0.3)
+        h.attraction[: h.n] = np.float32(0.3)
+
+    def add_worker_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa agents of new worker rows."""
+        self.worker_agents.extend(Worker(self, r) for r in rows)
+
+    def add_agency_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa agents of new agency rows."""
+        self.agency_agents.extend(Agency(self, r) for r in rows)
+
+    # --- the month --------------------------------------------------------------
+
+    def step(self) -> None:
+        """One month in the city."""
+        self._begin_month()
+        self.policies.apply(self)  # each policy a small object moving the month's levers
+        migration.return_from_away(self)  # festival visitors come back
+        demand.update_needs(self)  # needs arise and end; ended needs end jobs
+        separations.end_jobs(self)  # exogenous endings, quits, dismissals, wage floors
+        migration.festival_exodus(self)  # Spring Festival: a share go home for a while
+        migration.go_home_for_good(self)  # unemployment, savings target, age, hukou
+        migration.arrive(self)  # Harris-Todaro arrivals through hometown networks
+        training.train(self)  # courses end, new ones start
+        market.match(self)  # channels, urn-ball matching, wages, contracts, fees
+        contracts.review(self)  # yearly review of terms, self-enrolment in insurance
+        wages.pay(self)  # wages paid or owed, deductions, savings and remittances
+        agencies.update(self)  # profits, reputation, exit, switching, entry
+        self._end_month()
+
+    def _begin_month(self) -> None:
+        self.month += 1
+        self.flows = MonthFlows()
+        self.agency_books = agencies.AgencyBooks(self)
+        self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
+
+    def _end_month(self) -> None:
+        self.workers.age_years[: self.workers.n][self.workers.active] += np.float32(1.0 / 12.0)
+        self._remove_agents()
+        self.metrics = metrics.measure(self)
+        self.market.remember(self.metrics)
+        self.datacollector.collect(self)
+
+    def _remove_agents(self) -> None:
+        """Deregister the Agent objects of workers who left and agencies that closed this month."""
+        for rows in self.departed_rows:
+            for r in rows:
+                self.worker_agents[r].remove()
+        for rows in self.closed_agency_rows:
+            for r in rows:
+                self.agency_agents[r].remove()
+        self.departed_rows.clear()
+        self.closed_agency_rows.clear()
+
+    def run_for(self, months: int) -> None:
+        """Step ``months`` times."""
+        for _ in range(months):
+            self.step()
+
+    # --- reading the state ----------------------------------------------------
+
+    @property
+    def calendar_month(self) -> int:
+        """Calendar month (1-12) of the current step."""
+        return (self.params.start_month - 1 + self.month - 1) % 12 + 1
+
+    @property
+    def n_employed(self) -> int:
+        """Workers employed now."""
+        return self._count(EMPLOYED)
+
+    def _count(self, status: int) -> int:
+        return int(np.count_nonzero(self.workers.view("status") == status))
+
+
+def _reporter(name: str):
+    def report(model: DomesticWorkModel) -> float:
+        return model.metrics[name]
+
+    report.__name__ = name
+    return report

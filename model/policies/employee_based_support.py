@@ -1,0 +1,20 @@
+"""Support for employee-based agencies (VAT exemption, insurance refunds, training)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.policies.base import Policy
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+
+class EmployeeBasedSupport(Policy):
+    """A monthly subsidy per worker an employee-based agency employs."""
+
+    key = "employee_based_support"
+
+    def apply(self, model: DomesticWorkModel) -> None:
+        """Set the subsidy per employee a month."""
+        model.levers.employee_based_subsidy_yuan = self.params.subsidy_per_worker

@@ -1,0 +1,146 @@
+"""Running replicates, serially or on every core, and summarising them.
+
+Replicate k runs with a seed derived only from (scenario seed, k), in its own
+process or not, so results are identical whatever the number of processes or
+the order in which replicates finish. One runner takes any
+``concurrent.futures`` executor.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model import metrics
+from model.model import DomesticWorkModel
+from model.schema import Scenario
+
+SUMMARY_MONTHS = 12
+_progress_queue: mp.Queue | None = None
+
+
+def run_replicate(scenario: Scenario, replicate: int, months: int | None = None,
+                  on_month: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Run one replicate and return its rows of ``timeseries.csv``."""
+    months = scenario.months if months is None else months
+    model = DomesticWorkModel(scenario, replicate=replicate)
+    for _ in range(months):
+        model.step()
+        if on_month is not None:
+            on_month()
+        elif _progress_queue is not None:
+            _progress_queue.put(1)
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "month", np.arange(1, months + 1))
+    frame.insert(0, "replicate", replicate)
+    return frame
+
+
+def _init_worker(progress: mp.Queue | None) -> None:
+    global _progress_queue
+    _progress_queue = progress
+
+
+def default_workers(replicates: int) -> int:
+    """Processes to use: every core, no more than there are replicates."""
+    return max(1, min(replicates, os.cpu_count() or 1))
+
+
+def run_replicates(scenario: Scenario, replicates: int | None = None, months: int | None = None,
+                   workers: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Run replicates 0..n-1 and return their timeseries, ordered by replicate and month.
+
+    Args:
+        scenario: the scenario.
+        replicates: how many (default: the scenario's).
+        months: months each (default: the scenario's).
+        workers: processes; 1 runs in this process (default: every core).
+        progress: called with a number of months done, as they are done.
+    """
+    replicates = scenario.replicates if replicates is None else replicates
+    months = scenario.months if months is None else months
+    workers = default_workers(replicates) if workers is None else workers
+    if workers <= 1:
+        frames = [run_replicate(scenario, r, months, on_month=(lambda: progress(1)) if progress else None)
+                  for r in range(replicates)]
+        return pd.concat(frames, ignore_index=True)
+
+    context = mp.get_context("spawn")
+    progress_queue = context.Queue() if progress else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                             initargs=(progress_queue,)) as pool:
+        futures = [pool.submit(run_replicate, scenario, r, months) for r in range(replicates)]
+        try:
+            frames = collect(pool, futures, progress_queue, progress)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            _terminate(pool)
+            raise
+    return pd.concat(frames, ignore_index=True)
+
+
+def collect(pool: Executor, futures: list[Future], progress_queue: mp.Queue | None,
+            progress: Callable[[int], None] | None) -> list:
+    """Wait for futures while reporting progress; results in submission order."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress_queue, progress)
+    _drain(progress_queue, progress)
+    return [f.result() for f in futures]
+
+
+def _drain(progress_queue: mp.Queue | None, progress: Callable[[int], None] | None) -> None:
+    if progress_queue is None or progress is None:
+        return
+    done = 0
+    while True:
+        try:
+            done += progress_queue.get_nowait()
+        except queue.Empty:
+            break
+    if done:
+        progress(done)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop worker processes now (Ctrl-C, SIGTERM), not after their current replicate."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def last_months_means(ts: pd.DataFrame, months: int = SUMMARY_MONTHS) -> pd.DataFrame:
+    """Per replicate, the mean of each metric over its last ``months`` months."""
+    last = ts[ts["month"] > ts["month"].max() - months]
+    return last.groupby("replicate")[list(metrics.COLUMNS)].mean()
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and a t-interval across replicates (the mean itself twice when n < 2)."""
+    values = np.asarray(values, dtype=np.float64)
+    mean = float(values.mean())
+    if values.size < 2 or np.allclose(values, values[0]):
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return mean, mean - half, mean + half
+
+
+def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """``summary.json``: per metric, the last-12-month mean averaged over replicates, with a 95% interval."""
+    per_replicate = last_months_means(ts)
+    per_replicate["annual_turnover"] = 1.0 - (1.0 - per_replicate["separation_rate"]) ** 12
+    summary = {}
+    for column in per_replicate.columns:
+        mean, low, high = mean_interval(per_replicate[column].to_numpy())
+        summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": int(len(per_replicate))}
+    return summary

@@ -1,0 +1,255 @@
+"""Loading scenario files: YAML, ``extends``, ``--set`` overrides and strict validation.
+
+Every problem becomes a :class:`ScenarioError` whose message names the file, the
+key path and what is wrong, in a few lines a user can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from model.schema import Scenario
+
+SET_SOURCE = "--set"
+
+
+class ScenarioError(ValueError):
+    """Bad input in a scenario or experiment: the CLI prints it and exits with status 2."""
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping, with safe loading only."""
+    if not path.exists():
+        raise ScenarioError(f"{path}: file not found")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, not a YAML file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot be read as UTF-8 text ({err.__class__.__name__})") from None
+    if not text.strip():
+        raise ScenarioError(f"{path}: the file is empty; a scenario is a YAML mapping of keys")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as err:
+        where = f" (line {err.problem_mark.line + 1})" if err.problem_mark else ""
+        raise ScenarioError(
+            f"{path}{where}: YAML tag not allowed: {err.problem}. Scenarios hold plain data only."
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError(f"{path}{where}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise ScenarioError(f"{path}: the top level is {kind}; a scenario is a mapping of keys")
+    return data
+
+
+def _fields(model_cls: type[BaseModel]) -> dict[str, Any]:
+    return model_cls.model_fields
+
+
+def _sub_model(model_cls: type[BaseModel], key: str) -> type[BaseModel] | None:
+    annotation = _fields(model_cls)[key].annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _unknown_key_message(where: str, dotted: str, key: str, known: Iterable[str]) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{where}: unknown key '{dotted}'{hint}. Known keys here: {', '.join(known)}"
+
+
+def check_keys(data: Mapping[str, Any], where: str, model_cls: type[BaseModel] = Scenario,
+               prefix: str = "") -> None:
+    """Refuse unknown keys, naming the full dotted path and the nearest known key."""
+    fields = _fields(model_cls)
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if not isinstance(key, str) or key not in fields:
+            raise ScenarioError(_unknown_key_message(where, dotted, str(key), fields))
+        sub = _sub_model(model_cls, key)
+        if sub is not None and isinstance(value, Mapping):
+            check_keys(value, where, sub, f"{dotted}.")
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any], source: str, origin: dict[str, str],
+           prefix: str = "") -> None:
+    """Merge ``top`` into ``base`` key by key, recording which source set each leaf."""
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, source, origin, f"{dotted}.")
+        else:
+            base[key] = _copy(value)
+            for leaf in _leaves(value, dotted):
+                origin[leaf] = source
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _leaves(value: Any, dotted: str) -> Iterable[str]:
+    if isinstance(value, Mapping) and value:
+        for k, v in value.items():
+            yield from _leaves(v, f"{dotted}.{k}")
+    else:
+        yield dotted
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], origin: dict[str, str]) -> dict[str, Any]:
+    path = path.resolve() if path.exists() else path
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise ScenarioError(f"{chain[-1]}: 'extends' makes a cycle: {cycle}")
+    data = read_yaml_mapping(path)
+    check_keys(data, str(path))
+    parent = data.pop("extends", None)
+    merged: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"{path}: 'extends' must be a file name, got {parent!r}")
+        parent_path = (path.parent / parent)
+        if not parent_path.exists():
+            raise ScenarioError(f"{path}: 'extends' names {parent!r}, which does not exist ({parent_path})")
+        merged = _resolve(parent_path, (*chain, path), origin)
+    _merge(merged, data, str(path), origin)
+    return merged
+
+
+def parse_set(items: Iterable[str]) -> dict[str, Any]:
+    """Turn ``["a.b=1", "c=true"]`` into ``{"a.b": 1, "c": True}``, values read as YAML scalars."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError(f"--set {item!r}: expected dotted.key=VALUE")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        overrides[key] = value
+    return overrides
+
+
+def _check_set_path(dotted: str) -> None:
+    model_cls: type[BaseModel] | None = Scenario
+    parts = dotted.split(".")
+    for i, part in enumerate(parts):
+        if model_cls is None:
+            raise ScenarioError(f"--set {dotted}: '{'.'.join(parts[:i])}' is a value, not a section")
+        fields = _fields(model_cls)
+        if part not in fields:
+            raise ScenarioError(_unknown_key_message("--set", dotted, part, fields))
+        model_cls = _sub_model(model_cls, part)
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: dict[str, str]) -> None:
+    """Set dotted keys in a nested mapping, after checking each path exists in the schema."""
+    for dotted, value in overrides.items():
+        if dotted == "extends":
+            raise ScenarioError("--set extends: 'extends' can only be given in a file")
+        _check_set_path(dotted)
+        parts = dotted.split(".")
+        node = data
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        node[parts[-1]] = value
+        for leaf in _leaves(value, dotted):
+            origin[leaf] = SET_SOURCE
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    message = error["msg"]
+    value = error.get("input")
+    if error["type"] in {"missing"}:
+        return message
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{message} (got {shown})"
+
+
+def validate(data: Mapping[str, Any], origin: Mapping[str, str], default_source: str) -> Scenario:
+    """Build a :class:`Scenario`, turning validation errors into one line each."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        lines = []
+        for error in err.errors()[:5]:
+            dotted = ".".join(str(p) for p in error["loc"])
+            source = origin.get(dotted) or next(
+                (src for key, src in origin.items() if key.startswith(dotted + ".") or dotted.startswith(key + ".")),
+                default_source,
+            )
+            lines.append(f"{source}: {dotted}: {_describe(error)}")
+        more = len(err.errors()) - 5
+        if more > 0:
+            lines.append(f"... and {more} more")
+        raise ScenarioError("\n".join(lines)) from None
+    _check_consistency(scenario, default_source)
+    return scenario
+
+
+def _check_consistency(scenario: Scenario, where: str) -> None:
+    shares = scenario.workers.job_type_share.model_dump()
+    if sum(shares.values()) <= 0:
+        raise ScenarioError(f"{where}: workers.job_type_share: at least one share must be above 0")
+    needs = scenario.demand.type_share.model_dump()
+    if sum(needs.values()) <= 0:
+        raise ScenarioError(f"{where}: demand.type_share: at least one share must be above 0")
+    if scenario.agencies.employee_based_share + scenario.agencies.membership_share > 1:
+        raise ScenarioError(
+            f"{where}: agencies.employee_based_share + agencies.membership_share must be at most 1"
+        )
+
+
+def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load a scenario file (or the built-in baseline when ``path`` is None).
+
+    Args:
+        path: a YAML scenario file; ``extends`` in it is resolved relative to it.
+        overrides: dotted keys and values applied last (what ``--set`` gives).
+
+    Returns:
+        The validated scenario, every default filled in.
+
+    Raises:
+        ScenarioError: with a message naming the file, the key path and the problem.
+    """
+    origin: dict[str, str] = {}
+    if path is None:
+        data: dict[str, Any] = {}
+        where = "built-in baseline"
+    else:
+        path = Path(path)
+        data = _resolve(path, (), origin)
+        where = str(path)
+    if overrides:
+        apply_overrides(data, dict(overrides), origin)
+    return validate(data, origin, where)
+
+
+def to_yaml(scenario: Scenario) -> str:
+    """The scenario fully resolved, every default written out, as YAML."""
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,381 @@
+"""The scenario schema: every key, its type, unit, default, range and source.
+
+A scenario is data. Each section is a pydantic model that refuses unknown keys
+and converts nothing silently (strict mode: ``"yes"`` is not a boolean and
+``"5"`` is not a number). ``source`` names the row of FACTS.md (see
+``docs/calibration.md``) a default comes from; "assumption" marks a default
+chosen to hit the calibration targets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+
+def param(default: Any, unit: str, doc: str, source: str = "assumption", **limits: Any) -> Any:
+    """A scenario key with its unit, description and source."""
+    return Field(
+        default=default,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source},
+        **limits,
+    )
+
+
+class Section(BaseModel):
+    """A block of scenario keys: unknown keys are errors, nothing is coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+def by_type(nanny: float, cleaner: float, carer: float, maternity: float, unit: str, doc: str,
+            source: str = "assumption", **limits: Any) -> Any:
+    """A per-job-type parameter block with the given defaults."""
+    fields = {
+        "live_in_nanny": param(nanny, unit, f"{doc} (live-in nanny)", source, **limits),
+        "live_out_cleaner": param(cleaner, unit, f"{doc} (live-out/hourly cleaner)", source, **limits),
+        "elder_carer": param(carer, unit, f"{doc} (elder carer)", source, **limits),
+        "maternity_nurse": param(maternity, unit, f"{doc} (maternity nurse, yuesao)", source, **limits),
+    }
+    return fields
+
+
+def _per_type_model(name: str, fields: dict[str, Any]) -> type[Section]:
+    definitions = {key: (float, field) for key, field in fields.items()}
+    return create_model(name, __base__=Section, __doc__="One value a job type.", **definitions)
+
+
+def type_field(name: str, doc: str, *args: Any, **kwargs: Any) -> Any:
+    """A field holding a per-job-type block, with its own model class."""
+    fields = by_type(*args, doc=doc, **kwargs)
+    cls = _per_type_model(name, fields)
+    return cls, Field(default_factory=cls, description=doc)
+
+
+# --- per-type blocks --------------------------------------------------------
+
+ReferenceWage, _reference_wage = type_field(
+    "ReferenceWage", "market wage an average worker gets", 5500.0, 3600.0, 3850.0, 10300.0,
+    unit="yuan/month", source="FACTS wages: NJU survey 2019; Guangzhou Daily 2017", gt=0)
+JobTypeShare, _job_type_share = type_field(
+    "JobTypeShare", "share of workers seeking this job type", 0.36, 0.32, 0.27, 0.05,
+    unit="share", source="assumption (FACTS wages by type)", ge=0, le=1)
+NeedShare, _need_share = type_field(
+    "NeedShare", "share of household needs of this type (stock)", 0.36, 0.32, 0.27, 0.05,
+    unit="share", ge=0, le=1)
+NeedDuration, _need_duration = type_field(
+    "NeedDuration", "mean duration of a household need", 96.0, 96.0, 48.0, 6.0,
+    unit="months", source="FACTS spells (58.com 2019), relative lengths", gt=0)
+Hours, _hours = type_field(
+    "Hours", "hours worked a month", 390.0, 210.0, 360.0, 460.0,
+    unit="hours/month", source="FACTS hours: 74 h/week on average, live-in over 15 h/day", gt=0)
+SeparationMultiplier, _separation_multiplier = type_field(
+    "SeparationMultiplier", "multiplier on the exogenous separation rate", 1.0, 1.0, 1.3, 2.0,
+    unit="ratio", ge=0)
+
+
+# --- sections --------------------------------------------------------------
+
+class Workers(Section):
+    """The domestic workers in the city at the start, and newcomers."""
+
+    count: int = param(4000, "workers", "domestic workers in the city at the start",
+                       "FACTS market: Guangzhou about 400,000 (1:100 here)", ge=0)
+    job_type_share: JobTypeShare = _job_type_share
+    age_mean: float = param(45.0, "years", "mean age", "FACTS market: Guangzhou 2017 average near 47", ge=16, le=70)
+    age_sd: float = param(7.0, "years", "standard deviation of age", ge=0)
+    local_hukou_share: float = param(0.1, "share", "share with local (Guangzhou) hukou",
+                                     "FACTS market: about 90% from the countryside", ge=0, le=1)
+    certified_share: float = param(0.15, "share", "share with a skills certificate at the start", ge=0, le=1)
+    skill_sd: float = param(0.15, "log points", "spread of productivity (lognormal sigma)", ge=0, le=2)
+    reservation_share: float = param(0.8, "share", "reservation wage as a share of the reference wage", ge=0, le=2)
+    reservation_sd: float = param(0.1, "log points", "spread of reservation wages", ge=0, le=2)
+    initial_employment_share: float = param(0.9, "share", "share employed at the start", ge=0, le=1)
+    savings_target_yuan: float = param(120000.0, "yuan", "mean savings target after which she goes home", gt=0)
+    initial_savings_months: float = param(6.0, "months of wages", "mean savings at the start", ge=0)
+
+
+class Households(Section):
+    """Households that may need domestic help."""
+
+    count: int = param(6000, "households", "households in the city that may need domestic help",
+                       "FACTS market: shortfall of 100-200k workers at 400k (1:100 here)", ge=0)
+    income_median_yuan: float = param(20000.0, "yuan/month", "median monthly household income", gt=0)
+    income_sigma: float = param(0.6, "log points", "spread of household income (lognormal sigma)", ge=0, le=3)
+    trust_agency_mean: float = param(0.5, "share", "mean trust in agencies", ge=0, le=1)
+
+
+class Demand(Section):
+    """Household needs arise and end; unmet needs post vacancies."""
+
+    need_share: float = param(0.75, "share", "steady-state share of households with a need",
+                              "FACTS market: demand exceeds supply by 100-200k", ge=0, lt=1)
+    type_share: NeedShare = _need_share
+    duration_months: NeedDuration = _need_duration
+    wtp_markup: float = param(1.1, "ratio", "willingness to pay of a median-income household over the reference wage", gt=0)
+    wtp_income_elasticity: float = param(0.5, "elasticity", "how willingness to pay rises with income", ge=0, le=3)
+    wtp_sd: float = param(0.15, "log points", "idiosyncratic spread of willingness to pay", ge=0, le=2)
+
+
+class Market(Section):
+    """Matching, bargaining, separations and arrears."""
+
+    separation_rate: float = param(0.008, "per month", "monthly probability that a job ends for reasons outside the model",
+                                   "FACTS market: about 40% change job a year", ge=0, le=1)
+    separation_multiplier: SeparationMultiplier = _separation_multiplier
+    dismissal_rate: float = param(0.006, "per month", "dismissal hazard of a worker of skill 0.8 or less", ge=0, le=1)
+    bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
+    tightness_elasticity: float = param(0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3)
+    open_applications: int = param(1, "applications/month", "vacancies a searcher applies to on the open market", ge=1, le=20)
+    referral_reach: float = param(1.0, "ratio", "how strongly hometown contacts in jobs bring referral vacancies", ge=0)
+    arrears_rate_informal: float = param(0.02, "per month", "chance wages go unpaid in a month without a contract", ge=0, le=1)
+    arrears_rate_formal: float = param(0.01, "per month", "chance wages go unpaid in a month with a contract", ge=0, le=1)
+    arrears_repay_rate: float = param(0.5, "per month", "chance owed wages are paid back in a month", ge=0, le=1)
+    quit_after_arrears: float = param(0.2, "probability", "chance she quits in a month her wages go unpaid", ge=0, le=1)
+    informal_quit_rate: float = param(0.003, "per month", "extra quit hazard in informal jobs (abuse, long hours)", ge=0, le=1)
+
+
+class Channels(Section):
+    """How households and workers choose between referral, agency and open market."""
+
+    agency_utility: float = param(1.0, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
+    referral_utility: float = param(0.4, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
+    trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
+    fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
+    learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel", ge=0, le=1)
+    outcome_weight: float = param(1.0, "utils", "weight of past outcomes", ge=0, le=20)
+    choice_noise: float = param(1.0, "utils", "scale of idiosyncratic taste (Gumbel)", gt=0, le=20)
+
+
+class Agencies(Section):
+    """Agencies: business models, fees, capacity, entry and exit."""
+
+    count: int = param(30, "agencies", "agencies at the start",
+                       "FACTS: about 600,000 firms for 20-26M workers (1:100 of a few thousand here)", ge=0)
+    employee_based_share: float = param(0.03, "share", "share of agencies that are employee-based at the start",
+                                        "FACTS: 15 employee-based firms among 111,000 in Beijing", ge=0, le=1)
+    membership_share: float = param(0.25, "share", "share of agencies on the membership model at the start", ge=0, le=1)
+    worker_fee_share: float = param(0.5, "share of first month's wage", "intermediary fee charged to workers",
+                                    "FACTS: 50-100% of the first month's wage [weak]; 200-300 yuan in 2011", ge=0, le=3)
+    household_fee_share: float = param(0.6, "share of first month's wage", "placement fee charged to households",
+                                       "FACTS: placement fees both sides", ge=0, le=3)
+    membership_fee_yuan: float = param(600.0, "yuan/year", "membership fee a worker pays a membership agency", ge=0)
+    employee_based_markup: float = param(0.2, "share of wage", "what employee-based agencies bill over wage and insurance", ge=0, le=3)
+    employee_based_value: float = param(0.15, "share of wage a month", "what households value in an employee-based worker (replacement, training, no liability)", ge=0, le=3)
+    capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
+    applications: int = param(3, "candidates", "candidates an agency proposes for each vacancy", ge=1, le=20)
+    screening: float = param(1.0, "weight", "how much agencies select on skill and record", ge=0, le=10)
+    fixed_cost_yuan: float = param(3000.0, "yuan/month", "running cost of an agency", ge=0)
+    start_cash_yuan: float = param(30000.0, "yuan", "cash of a new agency", ge=0)
+    exit_losing_months: int = param(6, "months", "months of negative cash before an agency closes", ge=1)
+    entry_rate: float = param(0.05, "per month", "entry per active agency when agencies earn on average", ge=0, le=1)
+    switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
+    switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
+    honesty_mean_yuan: float = param(1250.0, "yuan", "mean private cost of breaking a fee cap",
+                                      "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)", ge=0)
+    reputation_rate: float = param(0.1, "share", "how fast reputation moves with outcomes", ge=0, le=1)
+    fee_pass_through: float = param(0.5, "share", "share of fees lost to a cap that agencies shift to households",
+                                    "FACTS: fees shift to households or to wage deductions", ge=0, le=1)
+    deduction_share: float = param(0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1)
+
+
+class Contracts(Section):
+    """Who signs a written labour contract and who pays social insurance."""
+
+    household_cost_yuan: float = param(850.0, "yuan/month", "cost to a household of a labour contract (liabilities, paperwork)",
+                                       "calibrated: about 10% have a contract", ge=0)
+    worker_value_yuan: float = param(150.0, "yuan/month", "what a contract is worth to a worker (she asks for it)", ge=0)
+    decision_scale_yuan: float = param(300.0, "yuan", "spread of idiosyncratic costs of contracting", gt=0)
+    contribution_rate: float = param(0.30, "share of wage", "social insurance contributions, employer and worker",
+                                     "Guangzhou contribution rates (assumption)", ge=0, le=1)
+    contribution_base_min_yuan: float = param(3000.0, "yuan/month", "minimum contribution base", ge=0)
+    value_local: float = param(0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2)
+    value_migrant: float = param(0.75, "yuan per yuan", "what a yuan of contributions is worth to a migrant worker",
+                                 "FACTS: workers prefer cash now", ge=0, le=2)
+    self_enrol_rate: float = param(0.0003, "per month", "chance a worker without insurance enrols on her own", ge=0, le=1)
+
+
+class Migration(Section):
+    """Arrivals (Harris-Todaro, chain migration), going home, remittances."""
+
+    rural_income_yuan: float = param(2500.0, "yuan/month", "income at home, the rural alternative", gt=0)
+    living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
+    rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
+    arrival_rate: float = param(0.012, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
+    income_elasticity: float = param(2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20)
+    origins: int = param(200, "counties", "hometown counties that send workers", ge=1, le=100000)
+    network_weight: float = param(0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1)
+    home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
+    patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
+    impatience_rate: float = param(0.15, "per month", "extra hazard of going home once past patience", ge=0, le=1)
+    retirement_age: float = param(60.0, "years", "age at which she goes home", ge=16)
+    remittance_share: float = param(0.6, "share", "share of net income sent home", ge=0, le=1)
+
+
+class Training(Section):
+    """Training and certification."""
+
+    cost_yuan: float = param(2500.0, "yuan", "cost of a course", ge=0)
+    pass_rate: float = param(0.2, "probability", "chance a trainee is certified",
+                             "FACTS: about 2 in 10 trainees judged qualified", ge=0, le=1)
+    premium: float = param(0.15, "share", "productivity and wage premium of certification",
+                           "FACTS: 71.9% of households want certified workers", ge=0, le=2)
+    horizon_months: float = param(24.0, "months", "months over which a worker weighs the gain", gt=0)
+    take_up_scale_yuan: float = param(1500.0, "yuan", "spread of idiosyncratic costs of training", gt=0)
+    months: int = param(1, "months", "length of a course", ge=1, le=24)
+    take_up_max: float = param(0.05, "per month", "most searching workers start a course in a month when it pays", ge=0, le=1)
+
+
+class Hukou(Section):
+    """What lacking local hukou costs a migrant."""
+
+    extra_living_cost_yuan: float = param(300.0, "yuan/month", "extra cost of living without local hukou (schools, health)", ge=0)
+    home_pull: float = param(1.5, "ratio", "multiplier on the hazard of going home without local hukou", ge=0)
+    reform_effect: float = param(0.7, "share", "share of the hukou gap a reform closes", ge=0, le=1)
+
+
+class City(Section):
+    """A grid of neighbourhoods with an income gradient and urban villages."""
+
+    grid_size: int = param(10, "cells a side", "neighbourhoods a side of the square city", ge=1, le=200)
+    cell_km: float = param(3.0, "km", "width of a neighbourhood", gt=0)
+    income_gradient: float = param(0.04, "per km", "fall of household income with distance from the centre", ge=0, le=1)
+    urban_village_share: float = param(0.15, "share", "share of neighbourhoods that are urban villages", gt=0, le=1)
+    commute_cost_yuan_per_km: float = param(5.0, "yuan/month per km", "monthly cost of commuting a km each way for live-out work", ge=0)
+
+
+class Jobs(Section):
+    """Per-type wages and hours."""
+
+    reference_wage_yuan: ReferenceWage = _reference_wage
+    hours_per_month: Hours = _hours
+
+
+# --- policies and shocks -----------------------------------------------------
+
+class Policy(Section):
+    """A policy lever: off by default, in force from ``start_month`` on."""
+
+    enabled: bool = param(False, "switch", "whether the policy is in force")
+    start_month: int = param(1, "month", "first month the policy is in force", ge=1)
+
+
+class MinimumWage(Policy):
+    """Minimum wage extended to domestic work (ILO C189 Art. 11)."""
+
+    monthly: float = param(2100.0, "yuan/month", "monthly minimum wage",
+                           "FACTS wages: Guangzhou 2,100 from July 2018", ge=0)
+    hourly: float = param(20.3, "yuan/hour", "hourly minimum wage (0 = none)",
+                          "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0)
+    enforcement: float = param(0.5, "share", "share of employers that comply or are made to", ge=0, le=1)
+
+
+class ContractMandate(Policy):
+    """Written labour contract required (ILO C189 Art. 7)."""
+
+    enforcement: float = param(0.1, "probability", "chance a job without a contract is inspected in a year", ge=0, le=1)
+    fine: float = param(5000.0, "yuan", "fine for a job found without a contract", ge=0)
+
+
+class WorkerFeeCap(Policy):
+    """Cap on agency fees charged to workers (ILO C181 Art. 7)."""
+
+    max_share: float = param(0.1, "share of first month's wage", "most an agency may charge a worker (0 = no fees)",
+                             "FACTS: Hong Kong caps fees at 10% of the first month's wage", ge=0, le=3)
+    enforcement: float = param(0.05, "probability", "chance an overcharge is detected",
+                               "FACTS: 12 prosecutions from 5,503 inspections in 5 years (Hong Kong)", ge=0, le=1)
+    fine: float = param(10000.0, "yuan", "fine for a detected overcharge", ge=0)
+
+
+class InsuranceSubsidy(Policy):
+    """Social insurance subsidy (2019 State Council Opinions)."""
+
+    share: float = param(0.5, "share", "share of contributions the state pays", ge=0, le=1)
+
+
+class EmployeeBasedSupport(Policy):
+    """Support for employee-based agencies ("36 measures", 2019)."""
+
+    subsidy_per_worker: float = param(500.0, "yuan/month", "subsidy an employee-based agency gets per employee", ge=0)
+
+
+class TrainingSubsidy(Policy):
+    """Training and certification subsidy."""
+
+    subsidy_share: float = param(0.5, "share", "share of the course cost the state pays", ge=0, le=1)
+
+
+class CreditRecords(Policy):
+    """Sector credit records of agencies and workers (2019 national platform)."""
+
+    weight: float = param(3.0, "utils", "how strongly visible records steer households", ge=0, le=50)
+
+
+class HukouReform(Policy):
+    """Local public services and insurance for migrant workers."""
+
+
+class Policies(Section):
+    """The policy levers."""
+
+    minimum_wage: MinimumWage = Field(default_factory=MinimumWage, description=MinimumWage.__doc__)
+    contract_mandate: ContractMandate = Field(default_factory=ContractMandate, description=ContractMandate.__doc__)
+    worker_fee_cap: WorkerFeeCap = Field(default_factory=WorkerFeeCap, description=WorkerFeeCap.__doc__)
+    insurance_subsidy: InsuranceSubsidy = Field(default_factory=InsuranceSubsidy, description=InsuranceSubsidy.__doc__)
+    employee_based_support: EmployeeBasedSupport = Field(default_factory=EmployeeBasedSupport,
+                                                         description=EmployeeBasedSupport.__doc__)
+    training: TrainingSubsidy = Field(default_factory=TrainingSubsidy, description=TrainingSubsidy.__doc__)
+    credit_records: CreditRecords = Field(default_factory=CreditRecords, description=CreditRecords.__doc__)
+    hukou_reform: HukouReform = Field(default_factory=HukouReform, description=HukouReform.__doc__)
+
+
+class SpringFestival(Section):
+    """The yearly exodus at Spring Festival."""
+
+    enabled: bool = param(True, "switch", "whether the exodus happens")
+    month: int = param(2, "calendar month", "month of the festival", ge=1, le=12)
+    share_leaving: float = param(0.6, "share", "share of workers who go home for the festival",
+                                 "FACTS wages: 50-95% go home for 2-4 weeks", ge=0, le=1)
+    job_held_share: float = param(0.9, "share", "share of employed leavers whose household keeps the job", ge=0, le=1)
+    share_not_returning: float = param(0.04, "share", "share of leavers who stay home for good", ge=0, le=1)
+    holiday_pay_multiplier: float = param(2.5, "ratio", "pay for festival days worked, over normal pay",
+                                          "FACTS wages: pay doubles or triples for the holiday", ge=1, le=10)
+    holiday_share_of_month: float = param(0.25, "share", "share of the month that is holiday", ge=0, le=1)
+
+
+class Shocks(Section):
+    """Shocks to the market."""
+
+    spring_festival: SpringFestival = Field(default_factory=SpringFestival, description=SpringFestival.__doc__)
+
+
+NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+
+class Scenario(Section):
+    """A scenario: one policy option for a Guangzhou-like city."""
+
+    name: str = param("baseline", "identifier", "scenario name: letters, digits, - and _", "",
+                      pattern=NAME_PATTERN, min_length=1, max_length=100)
+    description: str = param("", "text", "free text")
+    extends: str | None = param(None, "path", "parent scenario file (relative to this one); resolved on loading")
+    seed: int = param(20160317, "integer", "seed: the same seed gives the same results, byte for byte", "", ge=0, lt=2**63)
+    months: int = param(120, "months", "months simulated (one step is one month)", "", ge=1, le=1200)
+    replicates: int = param(5, "runs", "independent runs, seeds derived from seed", "", ge=1, le=10000)
+    start_month: int = param(1, "calendar month", "calendar month of the first step (1 = January)", "", ge=1, le=12)
+    workers: Workers = Field(default_factory=Workers, description=Workers.__doc__)
+    households: Households = Field(default_factory=Households, description=Households.__doc__)
+    agencies: Agencies = Field(default_factory=Agencies, description=Agencies.__doc__)
+    jobs: Jobs = Field(default_factory=Jobs, description=Jobs.__doc__)
+    demand: Demand = Field(default_factory=Demand, description=Demand.__doc__)
+    market: Market = Field(default_factory=Market, description=Market.__doc__)
+    channels: Channels = Field(default_factory=Channels, description=Channels.__doc__)
+    contracts: Contracts = Field(default_factory=Contracts, description=Contracts.__doc__)
+    migration: Migration = Field(default_factory=Migration, description=Migration.__doc__)
+    training: Training = Field(default_factory=Training, description=Training.__doc__)
+    hukou: Hukou = Field(default_factory=Hukou, description=Hukou.__doc__)
+    city: City = Field(default_factory=City, description=City.__doc__)
+    policies: Policies = Field(default_factory=Policies, description=Policies.__doc__)
+    shocks: Shocks = Field(default_factory=Shocks, description=Shocks.__doc__)

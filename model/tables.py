@@ -1,0 +1,163 @@
+"""Agent state as columns of equal-length numpy arrays.
+
+A row is an agent's permanent id: rows are never compacted or reused, so a Mesa
+Agent object that views row ``r`` always sees the same person. Leavers are marked
+inactive and keep their history. Every per-agent column is declared once, in the
+``COLUMNS`` of its table, so that one :meth:`Table.grow` extends them all.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+# Worker status codes.
+INACTIVE = 0  # a spare row not yet used by an arrival
+SEARCHING = 1
+EMPLOYED = 2
+AWAY = 3
+GONE = 4  # left the city for good
+N_STATUS = 5
+
+# Job types, in the order used by every per-type parameter and column.
+JOB_TYPES = ("live_in_nanny", "live_out_cleaner", "elder_carer", "maternity_nurse")
+N_JOB_TYPES = len(JOB_TYPES)
+LIVE_OUT = 1
+
+# Hiring channels.
+CHANNELS = ("open", "referral", "agency")
+OPEN, REFERRAL, AGENCY = 0, 1, 2
+N_CHANNELS = len(CHANNELS)
+
+# Agency business models.
+BUSINESS_MODELS = ("intermediary", "membership", "employee_based")
+INTERMEDIARY, MEMBERSHIP, EMPLOYEE_BASED = 0, 1, 2
+
+
+class Table:
+    """Equal-length columns with spare room at the end.
+
+    Subclasses list their columns in ``COLUMNS`` as ``name: (dtype, fill)``.
+    ``n`` rows are in use; the arrays are longer so that arrivals rarely copy.
+    """
+
+    COLUMNS: ClassVar[dict[str, tuple]] = {}
+
+    def __init__(self, n: int, spare: float = 0.25) -> None:
+        self.n = 0
+        self.allocated = 0
+        for name, spec in self.COLUMNS.items():
+            setattr(self, name, self._blank(spec, 0))
+        self.grow(n, spare)
+
+    @staticmethod
+    def _blank(spec: tuple, length: int) -> np.ndarray:
+        dtype, fill, *width = spec
+        shape = (length, *width)
+        return np.full(shape, fill, dtype=dtype)
+
+    def grow(self, k: int, spare: float = 0.25) -> np.ndarray:
+        """Append ``k`` rows filled with defaults and return their row ids."""
+        needed = self.n + k
+        if needed > self.allocated:
+            new_allocated = max(needed, int(self.allocated * (1 + spare)) + 16)
+            for name, spec in self.COLUMNS.items():
+                old = getattr(self, name)
+                new = self._blank(spec, new_allocated)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+            self.allocated = new_allocated
+        rows = np.arange(self.n, needed)
+        self.n = needed
+        return rows
+
+    def view(self, name: str) -> np.ndarray:
+        """The rows in use of column ``name`` (a view, not a copy)."""
+        return getattr(self, name)[: self.n]
+
+
+class WorkerTable(Table):
+    """One row a domestic worker (present, away or gone)."""
+
+    COLUMNS: ClassVar[dict[str, tuple[type, float]]] = {
+        "status": (np.int8, INACTIVE),
+        "origin": (np.int32, -1),  # hometown county, index into the origin table
+        "local_hukou": (np.bool_, False),
+        "age_years": (np.float32, 0.0),
+        "skill": (np.float32, 1.0),  # productivity multiplier, 1 = average
+        "certified": (np.bool_, False),
+        "experience_months": (np.float32, 0.0),
+        "job_type": (np.int8, 0),  # the job type she seeks and does
+        "reservation_yuan": (np.float32, 0.0),  # monthly, before commuting costs
+        "savings_yuan": (np.float32, 0.0),
+        "savings_target_yuan": (np.float32, 0.0),
+        "home_cell": (np.int32, 0),  # neighbourhood she lives in (an urban village)
+        "employer": (np.int32, -1),  # household row, -1 when none
+        "held_by": (np.int32, -1),  # household keeping her job while she is away
+        "channel": (np.int8, -1),  # channel of the current job
+        "agency": (np.int32, -1),  # agency that placed or employs her
+        "wage_yuan": (np.float32, 0.0),  # agreed monthly wage of the current job
+        "paid_yuan": (np.float32, 0.0),  # paid to her this month, after deductions
+        "deduction_left_yuan": (np.float32, 0.0),  # agency fee still to deduct from wages
+        "agency_employed": (np.bool_, False),  # employed by an employee-based agency
+        "contract": (np.bool_, False),
+        "insured": (np.bool_, False),
+        "self_insured": (np.bool_, False),  # enrolled on her own, keeps it between jobs
+        "wages_owed_yuan": (np.float32, 0.0),
+        "months_searching": (np.int16, 0),
+        "months_in_job": (np.int16, 0),
+        "away_months_left": (np.int8, 0),
+        "arrival_month": (np.int16, 0),
+        "record": (np.float32, 0.5),  # credit-record score in [0, 1]
+        "training_left": (np.int8, 0),  # months of training still to do
+        "arrears_now": (np.bool_, False),  # wages unpaid this month
+        "attraction": (np.float32, 0.0, N_CHANNELS),  # learnt value of each channel
+        "separated_month": (np.int16, -999),  # last month a job of hers ended
+    }
+
+    @property
+    def active(self) -> np.ndarray:
+        """Rows of workers in the city or away (not gone, not spare)."""
+        s = self.view("status")
+        return (s == SEARCHING) | (s == EMPLOYED) | (s == AWAY)
+
+
+class HouseholdTable(Table):
+    """One row a household that may need domestic help."""
+
+    COLUMNS: ClassVar[dict[str, tuple]] = {
+        "cell": (np.int32, 0),  # neighbourhood
+        "income_yuan": (np.float32, 0.0),  # monthly household income
+        "need": (np.int8, -1),  # job type needed, -1 when none
+        "wtp_yuan": (np.float32, 0.0),  # most it would pay an average worker a month
+        "trust_agency": (np.float32, 0.5),  # in [0, 1]
+        "worker": (np.int32, -1),  # worker row, -1 when none
+        "vacancy_months": (np.int16, 0),
+        "law_abiding": (np.float32, 0.0),  # fixed uniform: complies with a law enforced at e if below e
+        "attraction": (np.float32, 0.0, N_CHANNELS),
+    }
+
+
+class AgencyTable(Table):
+    """One row an agency (active or closed)."""
+
+    COLUMNS: ClassVar[dict[str, tuple]] = {
+        "active": (np.bool_, False),
+        "business_model": (np.int8, INTERMEDIARY),
+        "cell": (np.int32, 0),
+        "worker_fee_share": (np.float32, 0.0),  # of the first month's wage, as posted
+        "household_fee_share": (np.float32, 0.0),  # of the first month's wage
+        "honesty_yuan": (np.float32, 0.0),  # private cost of breaking a fee cap
+        "overcharging": (np.bool_, False),
+        "deducts": (np.bool_, False),  # recovers capped fees by wage deductions
+        "reputation": (np.float32, 0.5),  # in [0, 1]
+        "capacity": (np.int32, 0),  # placements it can handle a month
+        "cash_yuan": (np.float32, 0.0),
+        "profit_yuan": (np.float32, 0.0),  # this month
+        "profit_avg_yuan": (np.float32, 0.0),  # smoothed over about a year
+        "placements": (np.int32, 0),  # this month
+        "employees": (np.int32, 0),  # employee-based: workers it employs now
+        "opened_month": (np.int16, 0),
+        "losing_months": (np.int16, 0),
+    }
