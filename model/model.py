@@ -151,7 +151,8 @@ class DomesticWorkModel(mesa.Model):
         self.origin_base = origin_weights(p.migration.origins, self.streams.get("origins", 0))
 
         self.workers = WorkerTable(p.workers.count)
-        draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), self.origin_base)
+        draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), self.origin_base,
+                     newcomers=False)
         self.households = HouseholdTable(p.households.count, spare=0.0)
         draw_households(self, self.streams.get("households", 0))
         self.agencies = AgencyTable(p.agencies.count)

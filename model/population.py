@@ -36,8 +36,12 @@ def origin_weights(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Generator,
-                 origin_probs: np.ndarray) -> None:
-    """Fill the attributes of new workers ``rows`` (as searching newcomers)."""
+                 origin_probs: np.ndarray, newcomers: bool) -> None:
+    """Fill the attributes of workers ``rows``, as searching, newcomers or there from the start.
+
+    Workers there from the start are at random points of their saving plan (savings
+    uniform up to their target); newcomers bring a month of rural income.
+    """
     p = model.params.workers
     w = model.workers
     n = rows.size
@@ -54,8 +58,13 @@ def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gene
     noise = np.exp(rng.normal(0.0, p.reservation_sd, n))
     floor = model.params.migration.rural_income_yuan
     w.reservation_yuan[rows] = np.maximum(p.reservation_share * reference * w.skill[rows] * noise, floor)
-    w.savings_yuan[rows] = rng.exponential(p.initial_savings_months * 0.3 * reference)
-    w.savings_target_yuan[rows] = rng.gamma(4.0, p.savings_target_yuan / 4.0, n)
+    target = rng.gamma(4.0, p.savings_target_yuan / 4.0, n)
+    w.savings_target_yuan[rows] = target
+    start = rng.random(n)
+    if newcomers:
+        w.savings_yuan[rows] = model.params.migration.rural_income_yuan * start * 2.0
+    else:
+        w.savings_yuan[rows] = target * start
     villages = model.city.urban_villages
     w.home_cell[rows] = villages[rng.integers(0, villages.size, n)]
     w.record[rows] = 0.5

@@ -94,7 +94,6 @@ class Workers(Section):
     reservation_sd: float = param(0.1, "log points", "spread of reservation wages", ge=0, le=2)
     initial_employment_share: float = param(0.9, "share", "share employed at the start", ge=0, le=1)
     savings_target_yuan: float = param(120000.0, "yuan", "mean savings target after which she goes home", gt=0)
-    initial_savings_months: float = param(6.0, "months of wages", "mean savings at the start", ge=0)
 
 
 class Households(Section):
@@ -152,7 +151,7 @@ class Channels(Section):
 class Agencies(Section):
     """Agencies: business models, fees, capacity, entry and exit."""
 
-    count: int = param(30, "agencies", "agencies at the start",
+    count: int = param(45, "agencies", "agencies at the start",
                        "FACTS: about 600,000 firms for 20-26M workers (1:100 of a few thousand here)", ge=0)
     employee_based_share: float = param(0.03, "share", "share of agencies that are employee-based at the start",
                                         "FACTS: 15 employee-based firms among 111,000 in Beijing", ge=0, le=1)
@@ -203,7 +202,7 @@ class Migration(Section):
     rural_income_yuan: float = param(2500.0, "yuan/month", "income at home, the rural alternative", gt=0)
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
-    arrival_rate: float = param(0.012, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
+    arrival_rate: float = param(0.0135, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
     income_elasticity: float = param(2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20)
     origins: int = param(200, "counties", "hometown counties that send workers", ge=1, le=100000)
     network_weight: float = param(0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1)

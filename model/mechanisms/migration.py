@@ -113,7 +113,7 @@ def arrive(model: DomesticWorkModel) -> None:
     if k == 0:
         return
     rows = model.workers.grow(k)
-    draw_workers(model, rows, rng, origin_probabilities(model))
+    draw_workers(model, rows, rng, origin_probabilities(model), newcomers=True)
     # Newcomers enter from outside the city: count them as arrivals into searching.
     model.workers.status[rows] = 0
     labour.move(model, rows, SEARCHING)

@@ -1,0 +1,317 @@
+"""Report figures: one scenario's replicates, or several scenarios overlaid.
+
+Every series is drawn as the median across replicates (a line) with the spread
+across replicates as a shaded band: the 5-95% range, or min-max with fewer than
+five replicates, where percentiles of so few values would mean little. The
+figures are PNGs written with the Agg backend and no timestamps, so the same
+time series always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+# Files only: never pick up an interactive backend from the environment (servers, CI, worker processes).
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
+
+from model.tables import JOB_TYPES  # noqa: E402
+
+DPI = 120
+ROW_HEIGHT = 4.0
+WIDTH = 10.0
+FEW_REPLICATES = 5  # below this the band is min-max rather than 5-95%
+
+# Local style, applied per figure, so that importing this module changes nobody else's plots.
+_STYLE = {
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titlelocation": "left",
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+}
+
+# The model reports 0 when nobody of a kind was paid that month: that is a missing observation,
+# not a wage of zero, and drawing it would show a false collapse.
+_WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES))
+
+_STOCKS = (("workers", "workers in the city"), ("employed", "employed"), ("searching", "searching"),
+           ("away", "away (home for the festival)"))
+_CHANNELS = (("agency_placement_share", "agency"), ("referral_placement_share", "referral (kin, fellow villagers)"),
+             ("open_placement_share", "open market (street, online)"))
+_FORMAL = (("contract_share", "written contract"), ("insured_share", "social insurance"),
+           ("formal_share", "contract and insurance"), ("employee_based_share", "employed by an agency"))
+# Kinds of y axis. Wage levels are far from zero, so their axis is left to autoscale; amounts of money,
+# counts and shares start at zero, where zero is meaningful.
+_PERCENT, _WAGE, _MONEY, _COUNT = "percent", "wage", "money", "count"
+
+
+def band(ts: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Median and spread of one column across replicates, month by month.
+
+    Args:
+        ts: time series with ``month`` (and usually ``replicate``) columns.
+        column: the column to summarise.
+
+    Returns:
+        One row per month, sorted, with columns ``month``, ``median``, ``low``
+        and ``high``: low/high are the 5th/95th percentiles across replicates,
+        or the minimum/maximum when there are fewer than five replicates. With
+        one replicate all three equal the value. Missing values are skipped.
+    """
+    q_low, q_high = (0.05, 0.95) if _replicates(ts) >= FEW_REPLICATES else (0.0, 1.0)
+    by_month = ts.groupby("month", sort=True)[column]
+    out = pd.DataFrame({"median": by_month.median(), "low": by_month.quantile(q_low),
+                        "high": by_month.quantile(q_high)})
+    return out.rename_axis("month").reset_index()
+
+
+def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
+    """Write the report figures of one scenario's replicates.
+
+    Args:
+        ts: ``timeseries.csv`` as a frame: one row per replicate and month.
+        out_dir: folder for the PNGs; created if missing.
+        title: shown at the top of every figure (e.g. scenario name and replicates).
+
+    Returns:
+        Paths of ``wages.png``, ``formalization.png``, ``unemployment_vacancies.png``,
+        ``agency_use.png``, ``migration.png`` and ``agencies.png``, in that order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ts = _prepared(ts)
+    note = _band_note(_replicates(ts))
+    paths: list[Path] = []
+
+    with _figure(out_dir / "wages.png", title, note, rows=2, paths=paths) as (top, bottom):
+        spread = ts.groupby("month", sort=True)[["p10_wage", "p90_wage"]].median()
+        top.fill_between(spread.index, spread["p10_wage"], spread["p90_wage"], color="C0", alpha=0.1,
+                         linewidth=0, label="10th-90th percentile of workers")
+        _draw(top, ts, "mean_wage", "C0", "mean wage")
+        _draw(top, ts, "median_wage", "C0", "median wage", linestyle="--", band_alpha=0.0)
+        _finish(top, ts, "Monthly wage of employed workers", "yuan/month", _WAGE)
+        for k, job in enumerate(JOB_TYPES):
+            _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", _label(job))
+        _finish(bottom, ts, "Mean wage by job type", "yuan/month", _WAGE)
+
+    with _figure(out_dir / "formalization.png", title, note, rows=1, paths=paths) as (ax,):
+        for k, (column, label) in enumerate(_FORMAL):
+            _draw(ax, ts, column, f"C{k}", label)
+        _finish(ax, ts, "Formal employment", "share of employed workers", _PERCENT)
+
+    with _figure(out_dir / "unemployment_vacancies.png", title, note, rows=2, paths=paths) as (top, bottom):
+        _draw(top, ts, "unemployment_rate", "C3", "unemployment rate (searching / labour force)")
+        _draw(top, ts, "vacancy_rate", "C0", "vacancy rate (vacancies / jobs)")
+        _finish(top, ts, "Unemployment and vacancies", "share", _PERCENT)
+        _beveridge(bottom, ts)
+
+    with _figure(out_dir / "agency_use.png", title, note, rows=2, paths=paths) as (top, bottom):
+        for k, (column, label) in enumerate(_CHANNELS):
+            _draw(top, ts, column, f"C{k}", label)
+        _finish(top, ts, "How hires were made", "share of hires this month", _PERCENT)
+        _draw(bottom, ts, "worker_fees_paid", "C1", "paid by workers", scale=1e-3)
+        _draw(bottom, ts, "household_fees_paid", "C0", "paid by households", scale=1e-3)
+        _finish(bottom, ts, "Agency fees paid", "thousand yuan/month", _MONEY)
+
+    with _figure(out_dir / "migration.png", title, note, rows=2, paths=paths) as (top, bottom):
+        for k, (column, label) in enumerate(_STOCKS):
+            _draw(top, ts, column, f"C{k}", label)
+        _finish(top, ts, "Migrant domestic workers (stocks at month end)", "workers", _COUNT)
+        _draw(bottom, ts, "arrivals", "C2", "arrivals (new migrants)")
+        _draw(bottom, ts, "departures", "C3", "departures (left for good)")
+        _finish(bottom, ts, "Migration flows", "workers/month", _COUNT)
+
+    with _figure(out_dir / "agencies.png", title, note, rows=2, paths=paths) as (top, bottom):
+        _draw(top, ts, "agencies_active", "0.3", "all active")
+        for k, kind in enumerate(("intermediary", "membership", "employee_based")):
+            _draw(top, ts, f"agencies_{kind}", f"C{k}", _label(kind))
+        _finish(top, ts, "Active agencies by business model", "agencies", _COUNT)
+        _draw(bottom, ts, "arrears_incidence", "C3", "wage arrears (share of employed workers)")
+        _draw(bottom, ts, "overcharging_share", "C1", "fee overcharging (share of fee-capped placements)")
+        _finish(bottom, ts, "Abuses", "share", _PERCENT)
+    return paths
+
+
+# (column, panel title, y label, kind, scale) of each panel of each comparison figure.
+_COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
+    "compare_wages.png": ("Wages of employed workers", [
+        ("mean_wage", "Mean wage", "yuan/month", _WAGE, 1.0),
+        ("median_wage", "Median wage", "yuan/month", _WAGE, 1.0),
+        ("p10_wage", "10th percentile (low paid)", "yuan/month", _WAGE, 1.0),
+        ("p90_wage", "90th percentile (well paid)", "yuan/month", _WAGE, 1.0)]),
+    "compare_formalization.png": ("Formal employment", [
+        (column, label.capitalize(), "share of employed workers", _PERCENT, 1.0) for column, label in _FORMAL]),
+    "compare_unemployment.png": ("Unemployment and vacancies", [
+        ("unemployment_rate", "Unemployment rate", "share of labour force", _PERCENT, 1.0),
+        ("vacancy_rate", "Vacancy rate", "share of jobs", _PERCENT, 1.0)]),
+    "compare_agency_use.png": ("Agency use and fees", [
+        ("agency_placement_share", "Hires through agencies", "share of hires this month", _PERCENT, 1.0),
+        ("referral_placement_share", "Hires through referrals", "share of hires this month", _PERCENT, 1.0),
+        ("worker_fees_paid", "Fees paid by workers", "thousand yuan/month", _MONEY, 1e-3),
+        ("household_fees_paid", "Fees paid by households", "thousand yuan/month", _MONEY, 1e-3)]),
+    "compare_migration.png": ("Workers and migration", [
+        ("workers", "Workers in the city", "workers", _COUNT, 1.0),
+        ("searching", "Searching for work", "workers", _COUNT, 1.0),
+        ("arrivals", "Arrivals", "workers/month", _COUNT, 1.0),
+        ("departures", "Departures", "workers/month", _COUNT, 1.0)]),
+}
+
+
+def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write figures that overlay scenarios, one colour per scenario, each with its band.
+
+    Args:
+        ts_by_scenario: scenario name -> its time series (as for :func:`write_run_figures`),
+            drawn in the dict's order.
+        out_dir: folder for the PNGs; created if missing.
+
+    Returns:
+        Paths of ``compare_wages.png``, ``compare_formalization.png``,
+        ``compare_unemployment.png``, ``compare_agency_use.png`` and
+        ``compare_migration.png``, in that order.
+    """
+    if not ts_by_scenario:
+        raise ValueError("write_comparison_figures: no scenarios to compare")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frames = {name: _prepared(ts) for name, ts in ts_by_scenario.items()}
+    colours = {name: f"C{k % 10}" for k, name in enumerate(frames)}
+    months = pd.concat([ts["month"] for ts in frames.values()])
+    counts = {_replicates(ts) for ts in frames.values()}
+    note = _band_note(counts.pop() if len(counts) == 1 else None)
+    paths: list[Path] = []
+    for filename, (title, panels) in _COMPARISONS.items():
+        rows = (len(panels) + 1) // 2
+        with _figure(out_dir / filename, f"Scenario comparison: {title}", note, rows=rows, cols=2,
+                     paths=paths) as axes:
+            for ax, (column, panel_title, ylabel, kind, scale) in zip(axes, panels, strict=False):
+                for name, ts in frames.items():
+                    _draw(ax, ts, column, colours[name], name, scale=scale)
+                _finish(ax, months.to_frame(), panel_title, ylabel, kind, legend=False)
+            for ax in axes[len(panels):]:
+                ax.set_visible(False)
+            # One legend for the figure: every panel has the same scenarios in the same colours.
+            handles, labels = axes[0].get_legend_handles_labels()
+            axes[0].figure.legend(handles, labels, loc="outside right upper")
+    return paths
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _replicates(ts: pd.DataFrame) -> int:
+    return int(ts["replicate"].nunique()) if "replicate" in ts.columns else 1
+
+
+def _prepared(ts: pd.DataFrame) -> pd.DataFrame:
+    ts = ts.copy()
+    wages = [c for c in _WAGE_COLUMNS if c in ts.columns]
+    ts[wages] = ts[wages].astype(float).where(ts[wages] > 0)
+    return ts
+
+
+def _band_note(replicates: int | None) -> str:
+    if replicates is None:
+        return ("Lines: median across replicates. Bands: 5-95% range across replicates "
+                f"(min-max with fewer than {FEW_REPLICATES}).")
+    if replicates == 1:
+        return "One replicate: no band across replicates."
+    spread = "5-95% range" if replicates >= FEW_REPLICATES else "min-max range"
+    return f"Lines: median across {replicates} replicates. Bands: {spread} across replicates."
+
+
+@contextmanager
+def _figure(path: Path, title: str, note: str, rows: int, paths: list[Path],
+            cols: int = 1) -> Iterator[Sequence[Axes]]:
+    """A figure of rows x cols panels, saved to ``path`` and closed even if drawing fails."""
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, ROW_HEIGHT * rows), dpi=DPI,
+                                 layout="constrained", squeeze=False)
+        try:
+            fig.suptitle(title, fontsize=13, fontweight="bold")
+            # The note goes in the figure's x label: unlike free text, constrained layout makes room for it.
+            fig.supxlabel(note, x=0.99, ha="right", fontsize=8, color="0.4")
+            yield list(axes.ravel())
+            # No Software key and Agg's fixed output: same input, same bytes.
+            fig.savefig(path, dpi=DPI, metadata={"Software": None})
+            paths.append(Path(path))
+        finally:
+            plt.close(fig)
+
+
+def _draw(ax: Axes, ts: pd.DataFrame, column: str, colour: str, label: str, *, scale: float = 1.0,
+          linestyle: str = "-", band_alpha: float = 0.2) -> None:
+    b = band(ts, column)
+    ax.plot(b["month"], b["median"] * scale, color=colour, linestyle=linestyle, linewidth=1.6, label=label)
+    if band_alpha > 0 and _replicates(ts) > 1:
+        ax.fill_between(b["month"], b["low"] * scale, b["high"] * scale, color=colour, alpha=band_alpha,
+                        linewidth=0)
+
+
+def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, legend: bool = True) -> None:
+    """Title, units, month axis and a legend outside the plotting area, so that it hides no data."""
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    _month_axis(ax, ts)
+    _value_axis(ax.yaxis, kind)
+    if kind != _WAGE:
+        ax.set_ylim(bottom=0)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+def _month_axis(ax: Axes, ts: pd.DataFrame) -> None:
+    first, last = int(ts["month"].min()), int(ts["month"].max())
+    span = last - first + 1
+    # Ticks on whole years where there is room for them; 10-12 ticks at most.
+    step = 12 * max(1, -(-span // 144)) if span > 36 else 6 if span > 12 else 1
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.set_xlim(first, max(last, first + 1))
+    ax.set_xlabel("month")
+
+
+def _value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
+    if kind == _PERCENT:
+        axis.set_major_formatter(PercentFormatter(xmax=1.0))
+    else:
+        axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
+def _beveridge(ax: Axes, ts: pd.DataFrame) -> None:
+    """Vacancy rate against unemployment rate, every replicate-month, coloured by month."""
+    norm = Normalize(ts["month"].min(), ts["month"].max())
+    ordered = ts.sort_values(["month", "replicate"] if "replicate" in ts.columns else ["month"])
+    # Festival months (many workers away) sit far from the curve: mark them so they are not read as a shift.
+    away = ordered["away"].to_numpy() > 0
+    points = None
+    for mask, marker in ((~away, "o"), (away, "^")):
+        points = ax.scatter(ordered["unemployment_rate"][mask], ordered["vacancy_rate"][mask],
+                            c=ordered["month"][mask], cmap="viridis", norm=norm, marker=marker, s=16, alpha=0.75,
+                            linewidths=0)
+    ax.set_title("Beveridge curve: one dot per replicate and month (triangles: months with workers away)")
+    ax.set_xlabel("unemployment rate (share of labour force)")
+    ax.set_ylabel("vacancy rate (share of jobs)")
+    _value_axis(ax.xaxis, _PERCENT)
+    _value_axis(ax.yaxis, _PERCENT)
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    # An inset colour bar hugs the axes; a layout-managed one would go beyond the other panels' legends.
+    ax.figure.colorbar(points, cax=ax.inset_axes((1.02, 0.0, 0.015, 1.0)), label="month")
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
