@@ -38,7 +38,7 @@ CONTRACT_COLUMNS = (
 )
 EXTRA_COLUMNS = (
     "leaving_to_away", "returns_from_away", "away_with_job_held", "held_job_leaving", "held_job_returns",
-    "open_placement_share", "searchers_at_matching", "vacancies_at_matching", "job_finding_rate",
+    "open_placement_share", "changed_job_12m_share", "searchers_at_matching", "vacancies_at_matching", "job_finding_rate",
     "separation_rate",
     *(f"mean_wage_{t}" for t in JOB_TYPES),
     "households_with_need", "unmet_need_share", "certified_share", "trained",
@@ -124,6 +124,8 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "held_job_leaving": int(t[EMPLOYED, AWAY]),
         "held_job_returns": int(t[AWAY, EMPLOYED]),
         "open_placement_share": _share(f.hires_by_channel[OPEN], hires),
+        "changed_job_12m_share": _share((present & (w.view("separated_month") > model.month - 12)).sum(),
+                                        present.sum()),
         "searchers_at_matching": f.searchers_at_matching,
         "vacancies_at_matching": f.vacancies_at_matching,
         "job_finding_rate": _share(hires, f.searchers_at_matching),

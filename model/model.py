@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
+from typing import ClassVar
 
 import mesa
 import numpy as np
@@ -135,6 +138,7 @@ class DomesticWorkModel(mesa.Model):
         self.worker_agents: list[Worker] = []
         self.household_agents: list[Household] = []
         self.agency_agents: list[Agency] = []
+        self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
 
         self._set_up()
         self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
@@ -221,19 +225,27 @@ class DomesticWorkModel(mesa.Model):
     def step(self) -> None:
         """One month in the city."""
         self._begin_month()
-        self.policies.apply(self)  # each policy a small object moving the month's levers
-        migration.return_from_away(self)  # festival visitors come back
-        demand.update_needs(self)  # needs arise and end; ended needs end jobs
-        separations.end_jobs(self)  # exogenous endings, quits, dismissals, wage floors
-        migration.festival_exodus(self)  # Spring Festival: a share go home for a while
-        migration.go_home_for_good(self)  # unemployment, savings target, age, hukou
-        migration.arrive(self)  # Harris-Todaro arrivals through hometown networks
-        training.train(self)  # courses end, new ones start
-        market.match(self)  # channels, urn-ball matching, wages, contracts, fees
-        contracts.review(self)  # yearly review of terms, self-enrolment in insurance
-        wages.pay(self)  # wages paid or owed, deductions, savings and remittances
-        agencies.update(self)  # profits, reputation, exit, switching, entry
+        for name, mechanism in self.MONTH:
+            started = perf_counter()
+            mechanism(self)
+            self.timings[name] = self.timings.get(name, 0.0) + perf_counter() - started
         self._end_month()
+
+    # The month, in order: each entry a mechanism over the model's arrays.
+    MONTH: ClassVar[tuple[tuple[str, Callable[[DomesticWorkModel], None]], ...]] = (
+        ("policies", lambda m: m.policies.apply(m)),  # each policy a small object moving the levers
+        ("returns", migration.return_from_away),  # festival visitors come back
+        ("demand", demand.update_needs),  # needs arise and end; ended needs end jobs
+        ("separations", separations.end_jobs),  # exogenous endings, quits, dismissals, wage floors
+        ("festival", migration.festival_exodus),  # Spring Festival: a share go home for a while
+        ("departures", migration.go_home_for_good),  # unemployment, savings target, age, hukou
+        ("arrivals", migration.arrive),  # Harris-Todaro arrivals through hometown networks
+        ("training", training.train),  # courses end, new ones start
+        ("matching", market.match),  # channels, urn-ball matching, wages, contracts, fees
+        ("contracts", contracts.review),  # yearly review of terms, self-enrolment in insurance
+        ("wages", wages.pay),  # wages paid or owed, deductions, savings and remittances
+        ("agencies", agencies.update),  # profits, reputation, exit, switching, entry
+    )
 
     def _begin_month(self) -> None:
         self.month += 1
@@ -242,11 +254,13 @@ class DomesticWorkModel(mesa.Model):
         self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
 
     def _end_month(self) -> None:
+        started = perf_counter()
         self.workers.age_years[: self.workers.n][self.workers.active] += np.float32(1.0 / 12.0)
         self._remove_agents()
         self.metrics = metrics.measure(self)
         self.market.remember(self.metrics)
         self.datacollector.collect(self)
+        self.timings["collect"] = self.timings.get("collect", 0.0) + perf_counter() - started
 
     def _remove_agents(self) -> None:
         """Deregister the Agent objects of workers who left and agencies that closed this month."""

@@ -141,6 +141,12 @@ def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float]]:
     per_replicate["annual_turnover"] = 1.0 - (1.0 - per_replicate["separation_rate"]) ** 12
     summary = {}
     for column in per_replicate.columns:
-        mean, low, high = mean_interval(per_replicate[column].to_numpy())
+        values = per_replicate[column].to_numpy()
+        mean, low, high = mean_interval(values)
+        # An interval never leaves the range the metric can take.
+        if column in metrics.SHARE_COLUMNS or column == "annual_turnover":
+            low, high = max(low, 0.0), min(high, 1.0)
+        elif (values >= 0).all():
+            low = max(low, 0.0)
         summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": int(len(per_replicate))}
     return summary

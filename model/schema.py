@@ -358,8 +358,8 @@ class Scenario(Section):
 
     name: str = param("baseline", "identifier", "scenario name: letters, digits, - and _", "",
                       pattern=NAME_PATTERN, min_length=1, max_length=100)
-    description: str = param("", "text", "free text")
-    extends: str | None = param(None, "path", "parent scenario file (relative to this one); resolved on loading")
+    description: str = param("", "text", "free text", "")
+    extends: str | None = param(None, "path", "parent scenario file (relative to this one); resolved on loading", "")
     seed: int = param(20160317, "integer", "seed: the same seed gives the same results, byte for byte", "", ge=0, lt=2**63)
     months: int = param(120, "months", "months simulated (one step is one month)", "", ge=1, le=1200)
     replicates: int = param(5, "runs", "independent runs, seeds derived from seed", "", ge=1, le=10000)

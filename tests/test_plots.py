@@ -1,0 +1,160 @@
+"""Report figures: files written, valid, reproducible, for one or many replicates and scenarios."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from model import plots
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+RUN_FIGURES = ("wages.png", "formalization.png", "unemployment_vacancies.png", "agency_use.png", "migration.png")
+COMPARISON_FIGURES = ("compare_wages.png", "compare_formalization.png", "compare_unemployment.png",
+                      "compare_agency_use.png")
+SHARES = ("unemployment_rate", "vacancy_rate", "contract_share", "insured_share", "formal_share",
+          "arrears_incidence", "employee_based_share", "overcharging_share")
+JOB_WAGES = {"live_in_nanny": 5600.0, "live_out_cleaner": 3900.0, "elder_carer": 4000.0, "maternity_nurse": 11000.0}
+
+
+def synthetic_ts(replicates: int = 3, months: int = 24, seed: int = 0, level: float = 1.0) -> pd.DataFrame:
+    """A time series shaped like the model's, from numpy alone (no model run)."""
+    rng = np.random.default_rng(seed)
+    n = replicates * months
+    month = np.tile(np.arange(1, months + 1), replicates)
+    trend = month / months
+
+    def noisy(base: float, spread: float) -> np.ndarray:
+        return base + spread * rng.standard_normal(n)
+
+    def share(base: float) -> np.ndarray:
+        return np.clip(noisy(base, 0.01) + 0.02 * trend, 0.0, 1.0)
+
+    employed = np.round(noisy(3800 * level, 30)).astype(int)
+    searching = np.round(noisy(400, 20)).astype(int)
+    away = np.where(month % 12 == 2, 2000, 0)
+    agency = np.clip(noisy(0.25, 0.03), 0, 1)
+    referral = np.clip(noisy(0.35, 0.03), 0, 1 - agency)
+    mean_wage = noisy(4900 * level, 40)
+    frame = {
+        "replicate": np.repeat(np.arange(replicates), months),
+        "month": month,
+        "workers": employed + searching + away,
+        "employed": employed,
+        "searching": searching,
+        "away": away,
+        "arrivals": rng.poisson(50, n),
+        "departures": rng.poisson(40, n),
+        "vacancies": rng.poisson(600, n),
+        "hires": rng.poisson(170, n),
+        "separations": rng.poisson(150, n),
+        **{column: share(base) for column, base in zip(SHARES, (0.08, 0.14, 0.09, 0.03, 0.025, 0.02, 0.01, 0.0))},
+        "mean_wage": mean_wage,
+        "median_wage": mean_wage - 500,
+        "p10_wage": mean_wage - 1900,
+        "p90_wage": mean_wage + 2200,
+        "agency_placement_share": agency,
+        "referral_placement_share": referral,
+        "open_placement_share": 1 - agency - referral,
+        "worker_fees_paid": rng.gamma(10, 10_000, n),
+        "household_fees_paid": rng.gamma(10, 13_000, n),
+        "agencies_active": rng.integers(30, 60, n),
+        **{f"mean_wage_{job}": noisy(wage * level, 50) for job, wage in JOB_WAGES.items()},
+        "agencies_intermediary": rng.integers(20, 50, n),
+        "agencies_membership": rng.integers(5, 10, n),
+        "agencies_employee_based": rng.integers(0, 3, n),
+        "remittances": noisy(8e6, 1e5),
+    }
+    return pd.DataFrame(frame)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk."""
+    header = path.read_bytes()[:24]
+    return struct.unpack(">II", header[16:24])
+
+
+def assert_valid_pngs(paths: list[Path], out_dir: Path, names: tuple[str, ...]) -> None:
+    assert {p.name for p in paths} >= set(names)
+    for path in paths:
+        assert path.parent == out_dir
+        data = path.read_bytes()
+        assert data.startswith(PNG_SIGNATURE), path.name
+        assert len(data) > 20_000, f"{path.name} is only {len(data)} bytes"
+        width, height = png_size(path)
+        assert width == 1200, path.name  # 10 inches at 120 dpi
+        assert height >= 400, path.name
+
+
+@pytest.fixture(scope="module")
+def run_figures(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("run") / "figures"  # not there yet: the writer creates it
+    ts = synthetic_ts(replicates=6)
+    return ts, out_dir, plots.write_run_figures(ts, out_dir, title="synthetic (6 replicates)")
+
+
+def test_run_figures_are_written_as_pngs(run_figures):
+    _, out_dir, paths = run_figures
+    assert_valid_pngs(paths, out_dir, RUN_FIGURES)
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_figures_are_closed_after_saving(run_figures):
+    assert plt.get_fignums() == []
+
+
+def test_same_input_gives_identical_bytes(run_figures, tmp_path):
+    ts, _, first = run_figures
+    second = plots.write_run_figures(ts.copy(), tmp_path, title="synthetic (6 replicates)")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_band_has_one_row_per_month_and_is_ordered():
+    ts = synthetic_ts(replicates=6, months=24)
+    b = plots.band(ts, "mean_wage")
+    assert list(b.columns) == ["month", "median", "low", "high"]
+    assert b["month"].tolist() == list(range(1, 25))
+    assert (b["low"] <= b["median"]).all()
+    assert (b["median"] <= b["high"]).all()
+    assert (b["low"] < b["high"]).all()
+
+
+def test_band_is_5_95_percent_with_five_replicates_or_more_and_min_max_below():
+    values = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    ts = pd.DataFrame({"replicate": [0, 1, 2, 3, 4, 5], "month": 1, "x": values})
+    b = plots.band(ts, "x").iloc[0]
+    assert (b["median"], b["low"], b["high"]) == pytest.approx((25.0, 2.5, 47.5))
+    few = plots.band(ts[ts["replicate"] < 3], "x").iloc[0]
+    assert (few["median"], few["low"], few["high"]) == pytest.approx((10.0, 0.0, 20.0))
+
+
+def test_band_with_one_replicate_is_the_series_itself():
+    ts = synthetic_ts(replicates=1, months=12)
+    b = plots.band(ts, "vacancy_rate")
+    assert len(b) == 12
+    np.testing.assert_array_equal(b["median"], ts["vacancy_rate"])
+    np.testing.assert_array_equal(b["low"], b["high"])
+
+
+def test_a_single_replicate_is_plotted(tmp_path):
+    paths = plots.write_run_figures(synthetic_ts(replicates=1, months=12), tmp_path / "one", title="one replicate")
+    assert_valid_pngs(paths, tmp_path / "one", RUN_FIGURES)
+    assert plt.get_fignums() == []
+
+
+def test_comparison_figures_for_two_scenarios(tmp_path):
+    scenarios = {"baseline": synthetic_ts(seed=1), "policy": synthetic_ts(seed=2, level=1.1)}
+    paths = plots.write_comparison_figures(scenarios, tmp_path / "compare")
+    assert_valid_pngs(paths, tmp_path / "compare", COMPARISON_FIGURES)
+    assert plt.get_fignums() == []
+
+
+def test_comparison_needs_a_scenario(tmp_path):
+    with pytest.raises(ValueError, match="no scenarios"):
+        plots.write_comparison_figures({}, tmp_path)
