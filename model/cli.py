@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAULT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with status 2 and a one-line message."""
 
-    def error(self, message: str) -> None:  # noqa: D102
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
         print(f"domwork: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

@@ -18,13 +18,13 @@ import matplotlib
 # Files only: never pick up an interactive backend from the environment (servers, CI, worker processes).
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
+from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter
 
-from model.tables import JOB_TYPES  # noqa: E402
+from model.tables import JOB_TYPES
 
 DPI = 120
 ROW_HEIGHT = 4.0
@@ -97,7 +97,7 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
     note = _band_note(_replicates(ts))
     paths: list[Path] = []
 
-    with _figure(out_dir / "wages.png", title, note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "wages.png", title, note=note, rows=2, paths=paths) as (top, bottom):
         spread = ts.groupby("month", sort=True)[["p10_wage", "p90_wage"]].median()
         top.fill_between(spread.index, spread["p10_wage"], spread["p90_wage"], color="C0", alpha=0.1,
                          linewidth=0, label="10th-90th percentile of workers")
@@ -108,18 +108,18 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
             _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", _label(job))
         _finish(bottom, ts, "Mean wage by job type", "yuan/month", _WAGE)
 
-    with _figure(out_dir / "formalization.png", title, note, rows=1, paths=paths) as (ax,):
+    with _figure(out_dir / "formalization.png", title, note=note, rows=1, paths=paths) as (ax,):
         for k, (column, label) in enumerate(_FORMAL):
             _draw(ax, ts, column, f"C{k}", label)
         _finish(ax, ts, "Formal employment", "share of employed workers", _PERCENT)
 
-    with _figure(out_dir / "unemployment_vacancies.png", title, note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "unemployment_vacancies.png", title, note=note, rows=2, paths=paths) as (top, bottom):
         _draw(top, ts, "unemployment_rate", "C3", "unemployment rate (searching / labour force)")
         _draw(top, ts, "vacancy_rate", "C0", "vacancy rate (vacancies / jobs)")
         _finish(top, ts, "Unemployment and vacancies", "share", _PERCENT)
         _beveridge(bottom, ts)
 
-    with _figure(out_dir / "agency_use.png", title, note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "agency_use.png", title, note=note, rows=2, paths=paths) as (top, bottom):
         for k, (column, label) in enumerate(_CHANNELS):
             _draw(top, ts, column, f"C{k}", label)
         _finish(top, ts, "How hires were made", "share of hires this month", _PERCENT)
@@ -127,7 +127,7 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
         _draw(bottom, ts, "household_fees_paid", "C0", "paid by households", scale=1e-3)
         _finish(bottom, ts, "Agency fees paid", "thousand yuan/month", _MONEY)
 
-    with _figure(out_dir / "migration.png", title, note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "migration.png", title, note=note, rows=2, paths=paths) as (top, bottom):
         for k, (column, label) in enumerate(_STOCKS):
             _draw(top, ts, column, f"C{k}", label)
         _finish(top, ts, "Migrant domestic workers (stocks at month end)", "workers", _COUNT)
@@ -135,7 +135,7 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
         _draw(bottom, ts, "departures", "C3", "departures (left for good)")
         _finish(bottom, ts, "Migration flows", "workers/month", _COUNT)
 
-    with _figure(out_dir / "agencies.png", title, note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "agencies.png", title, note=note, rows=2, paths=paths) as (top, bottom):
         _draw(top, ts, "agencies_active", "0.3", "all active")
         for k, kind in enumerate(("intermediary", "membership", "employee_based")):
             _draw(top, ts, f"agencies_{kind}", f"C{k}", _label(kind))
@@ -163,11 +163,6 @@ _COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
         ("referral_placement_share", "Hires through referrals", "share of hires this month", _PERCENT, 1.0),
         ("worker_fees_paid", "Fees paid by workers", "thousand yuan/month", _MONEY, 1e-3),
         ("household_fees_paid", "Fees paid by households", "thousand yuan/month", _MONEY, 1e-3)]),
-    "compare_migration.png": ("Workers and migration", [
-        ("workers", "Workers in the city", "workers", _COUNT, 1.0),
-        ("searching", "Searching for work", "workers", _COUNT, 1.0),
-        ("arrivals", "Arrivals", "workers/month", _COUNT, 1.0),
-        ("departures", "Departures", "workers/month", _COUNT, 1.0)]),
 }
 
 
@@ -181,8 +176,7 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
 
     Returns:
         Paths of ``compare_wages.png``, ``compare_formalization.png``,
-        ``compare_unemployment.png``, ``compare_agency_use.png`` and
-        ``compare_migration.png``, in that order.
+        ``compare_unemployment.png`` and ``compare_agency_use.png``, in that order.
     """
     if not ts_by_scenario:
         raise ValueError("write_comparison_figures: no scenarios to compare")
@@ -196,7 +190,7 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     paths: list[Path] = []
     for filename, (title, panels) in _COMPARISONS.items():
         rows = (len(panels) + 1) // 2
-        with _figure(out_dir / filename, f"Scenario comparison: {title}", note, rows=rows, cols=2,
+        with _figure(out_dir / filename, f"Scenario comparison: {title}", note=note, rows=rows, cols=2,
                      paths=paths) as axes:
             for ax, (column, panel_title, ylabel, kind, scale) in zip(axes, panels, strict=False):
                 for name, ts in frames.items():
@@ -204,9 +198,11 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
                 _finish(ax, months.to_frame(), panel_title, ylabel, kind, legend=False)
             for ax in axes[len(panels):]:
                 ax.set_visible(False)
-            # One legend for the figure: every panel has the same scenarios in the same colours.
-            handles, labels = axes[0].get_legend_handles_labels()
-            axes[0].figure.legend(handles, labels, loc="outside right upper")
+            # One legend: every panel has the same scenarios in the same colours. It hangs off the top-right
+            # panel rather than the figure, where it would run into the title.
+            top_right = axes[min(1, len(panels) - 1)]
+            top_right.legend(*axes[0].get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                             borderaxespad=0.0)
     return paths
 
 
@@ -235,7 +231,7 @@ def _band_note(replicates: int | None) -> str:
 
 
 @contextmanager
-def _figure(path: Path, title: str, note: str, rows: int, paths: list[Path],
+def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
             cols: int = 1) -> Iterator[Sequence[Axes]]:
     """A figure of rows x cols panels, saved to ``path`` and closed even if drawing fails."""
     with plt.rc_context(_STYLE):
@@ -246,6 +242,10 @@ def _figure(path: Path, title: str, note: str, rows: int, paths: list[Path],
             # The note goes in the figure's x label: unlike free text, constrained layout makes room for it.
             fig.supxlabel(note, x=0.99, ha="right", fontsize=8, color="0.4")
             yield list(axes.ravel())
+            # Data stays inside its axes, so the layout need not measure it, and measuring the bands is slow.
+            for ax in fig.axes:
+                for artist in (*ax.lines, *ax.collections):
+                    artist.set_in_layout(False)
             # No Software key and Agg's fixed output: same input, same bytes.
             fig.savefig(path, dpi=DPI, metadata={"Software": None})
             paths.append(Path(path))
@@ -262,7 +262,7 @@ def _draw(ax: Axes, ts: pd.DataFrame, column: str, colour: str, label: str, *, s
                         linewidth=0)
 
 
-def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, legend: bool = True) -> None:
+def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, *, legend: bool = True) -> None:
     """Title, units, month axis and a legend outside the plotting area, so that it hides no data."""
     ax.set_title(title)
     ax.set_ylabel(ylabel)

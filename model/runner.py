@@ -12,7 +12,7 @@ import multiprocessing as mp
 import os
 import queue
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 
 import numpy as np
 import pandas as pd
@@ -148,5 +148,5 @@ def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float]]:
             low, high = max(low, 0.0), min(high, 1.0)
         elif (values >= 0).all():
             low = max(low, 0.0)
-        summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": int(len(per_replicate))}
+        summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": len(per_replicate)}
     return summary

@@ -7,6 +7,9 @@ key path and what is wrong, in a few lines a user can act on.
 from __future__ import annotations
 
 import difflib
+import math
+import re
+import reprlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,9 +21,94 @@ from model.schema import Scenario
 
 SET_SOURCE = "--set"
 
+# A scenario is a few kB and a few hundred keys. Anything far bigger is a
+# mistake (or an attack: a YAML "billion laughs" expands exponentially through
+# aliases), refused before it is expanded.
+MAX_FILE_BYTES = 1_000_000
+MAX_VALUES = 20_000
+MAX_DEPTH = 20
+# Lines in a validation message: at most this many errors, then "... and N more".
+MAX_ERROR_LINES = 4
+
 
 class ScenarioError(ValueError):
     """Bad input in a scenario or experiment: the CLI prints it and exits with status 2."""
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """Safe loading with the YAML 1.2 core schema for scalars.
+
+    YAML 1.1 (PyYAML's default) reads ``yes``, ``no``, ``on`` and ``off`` as
+    booleans, ``010`` as 8, ``1:30`` as 90 and ``2016-03-17`` as a date. Here
+    only ``true`` and ``false`` are booleans, integers are decimal (or ``0x``),
+    ``1e-3`` is a float, and the rest stays a string that validation refuses
+    where a number or a boolean belongs: nothing is coerced behind the user's back.
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                           "tag:yaml.org,2002:timestamp"}]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CORE_SCALARS = (  # (tag, pattern, first characters); ints before floats: the first match wins
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F]+)$"), list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+     list("-+0123456789.")),
+)
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _ScenarioLoader.add_implicit_resolver(_tag, _pattern, _first)
+
+
+class _ScenarioDumper(yaml.SafeDumper):
+    """Quotes every string that a YAML 1.1 or a YAML 1.2 reader would take for something else.
+
+    ``"1e3"`` is a string to YAML 1.1 but a float to :class:`_ScenarioLoader`,
+    so a resolved ``scenario.yaml`` must quote it to read back the same.
+    """
+
+
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _ScenarioDumper.add_implicit_resolver(_tag, _pattern, _first)
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _check_structure(data: Any, where: str) -> None:
+    """Refuse YAML whose aliases make it cyclic, too deep or too big once expanded."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any, path: tuple[str, ...], open_: set[int]) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        key = id(value)
+        dotted = ".".join(path) or "(top level)"
+        if key in open_:
+            raise ScenarioError(f"{where}: {dotted}: a YAML alias refers to itself (a cycle)")
+        if key in sizes:
+            return sizes[key]
+        if len(path) > MAX_DEPTH:
+            raise ScenarioError(f"{where}: {dotted}: nested more than {MAX_DEPTH} levels deep")
+        open_.add(key)
+        total = 1
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            total += size(v, (*path, str(k)), open_)
+            if total > MAX_VALUES:
+                raise ScenarioError(
+                    f"{where}: {dotted}: holds more than {MAX_VALUES:,} values once YAML aliases are expanded; "
+                    "a scenario has a few hundred keys")
+        open_.discard(key)
+        sizes[key] = total
+        return total
+
+    size(data, (), set())
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
@@ -29,14 +117,21 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: file not found")
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not a YAML file")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: is not a regular file (a device, a pipe or a socket); give a YAML file")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: {size:,} bytes is too big for a scenario file (at most {MAX_FILE_BYTES:,})")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"{path}: cannot be read as UTF-8 text ({err.__class__.__name__})") from None
     if not text.strip():
         raise ScenarioError(f"{path}: the file is empty; a scenario is a YAML mapping of keys")
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
     except yaml.constructor.ConstructorError as err:
         where = f" (line {err.problem_mark.line + 1})" if err.problem_mark else ""
         raise ScenarioError(
@@ -50,6 +145,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise ScenarioError(f"{path}: the top level is {kind}; a scenario is a mapping of keys")
+    _check_structure(data, str(path))
     return data
 
 
@@ -140,9 +236,10 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
         if not sep or not key:
             raise ScenarioError(f"--set {item!r}: expected dotted.key=VALUE")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = _load_yaml(raw) if raw.strip() else ""
+        except (yaml.YAMLError, RecursionError):
             value = raw
+        _check_structure(value, f"--set {key}")
         overrides[key] = value
     return overrides
 
@@ -178,33 +275,51 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
             origin[leaf] = SET_SOURCE
 
 
+_REPR = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxstring=60, maxother=60)
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     message = error["msg"]
     value = error.get("input")
     if error["type"] in {"missing"}:
         return message
-    shown = repr(value)
+    shown = _REPR.repr(value)  # bounded, whatever the size of the value
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return f"{message} (got {shown})"
 
 
+def _source(dotted: str, origin: Mapping[str, str], default_source: str) -> str:
+    return origin.get(dotted) or next(
+        (src for key, src in origin.items() if key.startswith(dotted + ".") or dotted.startswith(key + ".")),
+        default_source,
+    )
+
+
+def _non_finite(data: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _non_finite(value, f"{prefix}{key}.")
+    elif isinstance(data, float) and not math.isfinite(data):
+        yield prefix[:-1], data
+
+
 def validate(data: Mapping[str, Any], origin: Mapping[str, str], default_source: str) -> Scenario:
-    """Build a :class:`Scenario`, turning validation errors into one line each."""
+    """Build a :class:`Scenario`, turning validation errors into one line each (a few lines at most)."""
+    for dotted, value in _non_finite(data):
+        raise ScenarioError(f"{_source(dotted, origin, default_source)}: {dotted}: "
+                            f"must be a finite number (got {value})")
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
+        errors = err.errors()
+        shown = errors if len(errors) <= MAX_ERROR_LINES + 1 else errors[:MAX_ERROR_LINES]
         lines = []
-        for error in err.errors()[:5]:
+        for error in shown:
             dotted = ".".join(str(p) for p in error["loc"])
-            source = origin.get(dotted) or next(
-                (src for key, src in origin.items() if key.startswith(dotted + ".") or dotted.startswith(key + ".")),
-                default_source,
-            )
-            lines.append(f"{source}: {dotted}: {_describe(error)}")
-        more = len(err.errors()) - 5
-        if more > 0:
-            lines.append(f"... and {more} more")
+            lines.append(f"{_source(dotted, origin, default_source)}: {dotted}: {_describe(error)}")
+        if len(errors) > len(shown):
+            lines.append(f"... and {len(errors) - len(shown)} more")
         raise ScenarioError("\n".join(lines)) from None
     _check_consistency(scenario, default_source)
     return scenario
@@ -252,4 +367,4 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
 def to_yaml(scenario: Scenario) -> str:
     """The scenario fully resolved, every default written out, as YAML."""
     data = scenario.model_dump(mode="json", exclude={"extends"})
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_ScenarioDumper, sort_keys=False, allow_unicode=True)

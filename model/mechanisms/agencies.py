@@ -128,7 +128,7 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     model.flows.capped_placements += int(capped.sum())
     model.flows.overcharged_placements += int(over.sum())
     if over.any():
-        u = model.streams.uniform("fee_detection", model.month, w.n)[workers]
+        u = model.streams.uniform("fee_detection", model.month, workers)
         caught = over & (u < lev.fee_cap_detection)
         model.agency_books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
         a.reputation[agency[caught]] *= 0.5
@@ -217,7 +217,7 @@ def _switch(model: DomesticWorkModel) -> None:
     if np.sum(counts > 0) < 2:
         return
     best = int(np.nanargmax(means))
-    u = model.streams.uniform("agency_switch", model.month, a.n)
+    u = model.streams.uniform("agency_switch", model.month, np.arange(a.n))
     kind = a.view("business_model")
     reviewing = a.view("active") & (u < p.switch_rate) & (kind != best)
     better = a.view("profit_avg_yuan") + p.switch_margin_yuan < means[best]

@@ -25,12 +25,6 @@ if TYPE_CHECKING:
 NO_CHANNEL = -1e9
 
 
-def gumbel(model: DomesticWorkModel, name: str, n: int) -> np.ndarray:
-    """Row-indexed Gumbel shocks, shape (n, N_CHANNELS)."""
-    u = model.streams.get(name, model.month).random((n, N_CHANNELS))
-    return -np.log(-np.log(np.clip(u, 1e-12, 1.0 - 1e-12)))
-
-
 def employed_by_origin(model: DomesticWorkModel) -> np.ndarray:
     """Employed workers from each hometown county."""
     w = model.workers
@@ -70,7 +64,7 @@ def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> tuple[np.nd
     else:
         utility[:, AGENCY] = NO_CHANNEL
 
-    utility += p.choice_noise * gumbel(model, "worker_channel", n)[workers]
+    utility += p.choice_noise * model.streams.gumbel("worker_channel", model.month, workers, N_CHANNELS)
     channel = np.argmax(utility, axis=1).astype(np.int8)
     agency = _pick_agency(model, "worker_agency", workers, channel, weights, n)
     return channel, agency
@@ -102,7 +96,7 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
     else:
         utility[:, AGENCY] = NO_CHANNEL
 
-    utility += p.choice_noise * gumbel(model, "household_channel", n)[households]
+    utility += p.choice_noise * model.streams.gumbel("household_channel", model.month, households, N_CHANNELS)
     channel = np.argmax(utility, axis=1).astype(np.int8)
     agency = _pick_agency(model, "household_agency", households, channel, weights, n)
     return channel, agency
@@ -113,7 +107,7 @@ def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channe
     agency = np.full(rows.size, -1, dtype=np.int64)
     uses = channel == AGENCY
     if uses.any() and weights.sum() > 0:
-        u = model.streams.uniform(stream, model.month, n)[rows[uses]]
+        u = model.streams.uniform(stream, model.month, rows[uses])
         agency[uses] = pick(weights, u)
     return agency
 

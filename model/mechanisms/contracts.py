@@ -36,10 +36,9 @@ def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str) -> None:
         return
     c = model.params.contracts
     w = model.workers
-    n = w.n
     households = w.employer[workers]
-    u_contract = model.streams.uniform(f"{stream}_contract", model.month, model.households.n)[households]
-    u_insure = model.streams.uniform(f"{stream}_insure", model.month, n)[workers]
+    u_contract = model.streams.uniform(f"{stream}_contract", model.month, households)
+    u_insure = model.streams.uniform(f"{stream}_insure", model.month, workers)
 
     gain = model.levers.contract_expected_fine_yuan + c.worker_value_yuan - c.household_cost_yuan
     signs = u_contract < expit(gain / c.decision_scale_yuan)
@@ -65,16 +64,15 @@ def insurance_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray
 def review(model: DomesticWorkModel) -> None:
     """About once a year each job's terms are reviewed; some workers enrol on their own."""
     w = model.workers
-    n = w.n
     employed = np.flatnonzero(w.view("status") == EMPLOYED)
-    u = model.streams.uniform("contract_review", model.month, n)[employed]
+    u = model.streams.uniform("contract_review", model.month, employed)
     decide(model, employed[u < REVIEWS_PER_YEAR / 12.0], "review")
 
     c = model.params.contracts
     present = np.flatnonzero(w.active & ~w.view("self_insured"))
     value = insurance_value(model, present)
     rate = c.self_enrol_rate * value / max(c.value_local, 1e-9)
-    u_self = model.streams.uniform("self_enrol", model.month, n)[present]
+    u_self = model.streams.uniform("self_enrol", model.month, present)
     enrol = present[u_self < rate]
     w.self_insured[enrol] = True
     w.insured[enrol] = True

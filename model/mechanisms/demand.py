@@ -40,10 +40,10 @@ def update_needs(model: DomesticWorkModel) -> None:
     n = h.n
     need = h.view("need")
     month = model.month
-    u_end = model.streams.uniform("need_end", month, n)
-    has_need = need >= 0
-    ends = has_need & (u_end < 1.0 / model.types.need_duration[np.maximum(need, 0)])
-    ending = np.flatnonzero(ends)
+    with_need = np.flatnonzero(need >= 0)
+    without_need = np.flatnonzero(need < 0)
+    u_end = model.streams.uniform("need_end", month, with_need)
+    ending = with_need[u_end < 1.0 / model.types.need_duration[need[with_need]]]
     worker = h.worker[ending]
     with_worker = worker >= 0
     working = with_worker.copy()
@@ -52,10 +52,10 @@ def update_needs(model: DomesticWorkModel) -> None:
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 
-    u_start = model.streams.uniform("need_onset", month, n)
-    starts = np.flatnonzero(~has_need & (u_start < model.types.onset_rate))
-    kind = pick(model.types.onset_mix, model.streams.uniform("need_type", month, n)[starts])
-    set_need(model, starts, kind, model.streams.normal("need_wtp", month, n)[starts])
+    u_start = model.streams.uniform("need_onset", month, without_need)
+    starts = without_need[u_start < model.types.onset_rate]
+    kind = pick(model.types.onset_mix, model.streams.uniform("need_type", month, starts))
+    set_need(model, starts, kind, model.streams.normal("need_wtp", month, starts))
 
     vacant = (need >= 0) & (h.view("worker") < 0)
     h.vacancy_months[:n][vacant] += 1

@@ -38,7 +38,6 @@ REFERRAL_SCREENING = 0.5
 def match(model: DomesticWorkModel) -> None:
     """Run the hiring round of the month."""
     w, h = model.workers, model.households
-    n_w, n_h = w.n, h.n
     searchers = np.flatnonzero((w.view("status") == SEARCHING) & (w.view("training_left") == 0))
     vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
     model.market.set_tightness(model, searchers, vacancies)
@@ -50,13 +49,11 @@ def match(model: DomesticWorkModel) -> None:
 
     w_channel, w_agency = channels.choose_workers(model, searchers)
     h_channel, h_agency = channels.choose_households(model, vacancies)
-    noise = model.streams.normal("screening", model.month, n_w)
 
     hired_w, hired_h, hired_c, hired_a = [], [], [], []
     for channel in (OPEN, REFERRAL, AGENCY):
         ws, hs = w_channel == channel, h_channel == channel
-        app, vac = _match_channel(model, channel, searchers[ws], w_agency[ws], vacancies[hs],
-                                  h_agency[hs], noise)
+        app, vac = _match_channel(model, channel, searchers[ws], w_agency[ws], vacancies[hs], h_agency[hs])
         hired_w.append(searchers[ws][app])
         hired_h.append(vacancies[hs][vac])
         hired_c.append(np.full(app.size, channel, dtype=np.int8))
@@ -71,17 +68,18 @@ def match(model: DomesticWorkModel) -> None:
 
 
 def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, w_agency: np.ndarray,
-                   households: np.ndarray, h_agency: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   households: np.ndarray, h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     w, h = model.workers, model.households
     w_type = w.job_type[workers].astype(np.int64)
     h_type = h.need[households].astype(np.int64)
     log_prod = np.log(wages.productivity(model, workers))
+    noise = model.streams.normal("screening", model.month, workers)
     record = (w.record[workers] - 0.5) * (model.levers.credit_weight if model.levers.credit_records else 0.0)
 
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = OPEN_SCREENING * log_prod + noise[workers]
+        score = OPEN_SCREENING * log_prod + noise
     elif channel == REFERRAL:
         k = 1
         origins = model.params.migration.origins
@@ -89,15 +87,15 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
         app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = origins * N_JOB_TYPES
-        score = REFERRAL_SCREENING * log_prod + noise[workers]
+        score = REFERRAL_SCREENING * log_prod + noise
     else:
         k = model.params.agencies.applications
         app_group = w_agency * N_JOB_TYPES + w_type
         vac_group = h_agency * N_JOB_TYPES + h_type
         n_groups = model.agencies.n * N_JOB_TYPES
-        score = model.params.agencies.screening * (log_prod + record) + noise[workers]
+        score = model.params.agencies.screening * (log_prod + record) + noise
 
-    draws = model.streams.get(f"applications_{channel}", model.month).random((k, w.n))[:, workers]
+    draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
 
     def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
@@ -135,7 +133,7 @@ def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.nd
     order = np.argsort(cell, kind="stable")
     count = np.bincount(cell, minlength=model.city.cells)
     start = np.cumsum(count) - count
-    u = model.streams.uniform("referral_contact", model.month, h.n)[households]
+    u = model.streams.uniform("referral_contact", model.month, households)
     c = count[h.cell[households]]
     local = start[h.cell[households]] + np.minimum((u * c).astype(np.int64), np.maximum(c - 1, 0))
     anywhere = np.minimum((u * employed.size).astype(np.int64), employed.size - 1)
@@ -178,7 +176,7 @@ def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.n
     untrained = ~w.certified[workers]
     cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
     model.agency_books.cost(agency[untrained], np.full(int(untrained.sum()), cost))
-    u = model.streams.uniform("employee_training", model.month, w.n)[workers]
+    u = model.streams.uniform("employee_training", model.month, workers)
     passed = untrained & (u < t.pass_rate)
     w.certified[workers[passed]] = True
     model.flows.trained += int(untrained.sum())

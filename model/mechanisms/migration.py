@@ -60,12 +60,12 @@ def festival_exodus(model: DomesticWorkModel) -> None:
         return
     sf = model.params.shocks.spring_festival
     w = model.workers
-    n, month = w.n, model.month
+    month = model.month
     status = w.view("status")
     present = np.flatnonzero((status == SEARCHING) | (status == EMPLOYED))
-    leaving = present[model.streams.uniform("festival_leave", month, n)[present] < sf.share_leaving]
-    for_good = model.streams.uniform("festival_stay_home", month, n)[leaving] < sf.share_not_returning
-    held = model.streams.uniform("festival_job_held", month, n)[leaving] < sf.job_held_share
+    leaving = present[model.streams.uniform("festival_leave", month, present) < sf.share_leaving]
+    for_good = model.streams.uniform("festival_stay_home", month, leaving) < sf.share_not_returning
+    held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
     employed = w.status[leaving] == EMPLOYED
 
     record_and_separate(model, leaving[employed & for_good], "going_home", bad=False)
@@ -80,7 +80,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     """Departures: long unemployment, savings target, age, empty purse, the pull of home."""
     m = model.params.migration
     w = model.workers
-    n, month = w.n, model.month
+    month = model.month
     status = w.view("status")
     pull = np.where(w.view("local_hukou"), 1.0, 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap)
     saved = w.view("savings_yuan") >= w.view("savings_target_yuan")
@@ -88,7 +88,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
 
     employed = np.flatnonzero(status == EMPLOYED)
     hazard_e = m.home_rate * 0.5 * pull[employed] + EMPLOYED_TRIGGERED_HAZARD * saved[employed] + 1.0 * old[employed]
-    quitting = employed[model.streams.uniform("home_employed", month, n)[employed] < hazard_e]
+    quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
     record_and_separate(model, quitting, "going_home", bad=False)
 
     searching = np.flatnonzero(w.view("status") == SEARCHING)
@@ -96,7 +96,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     broke = (w.savings_yuan[searching] <= 0) & (months >= 2)
     hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
                 + TRIGGERED_HAZARD * (saved[searching] | broke) + 1.0 * old[searching])
-    u = model.streams.uniform("home_searching", month, n)[searching]
+    u = model.streams.uniform("home_searching", month, searching)
     leaving = searching[(u < hazard_s) | np.isin(searching, quitting)]
     labour.depart(model, leaving)
 

@@ -30,19 +30,20 @@ def end_jobs(model: DomesticWorkModel) -> None:
     """End this month's jobs, each for its first reason in order."""
     w = model.workers
     m = model.params.market
-    n = w.n
     month = model.month
     employed = np.flatnonzero(w.view("status") == EMPLOYED)
     job_type = w.job_type[employed]
-    u = model.streams.uniform
 
-    exogenous = u("separation", month, n)[employed] < m.separation_rate * model.types.separation_multiplier[job_type]
-    arrears = w.arrears_now[employed] & (u("quit_arrears", month, n)[employed] < m.quit_after_arrears)
+    def u(name: str) -> np.ndarray:
+        return model.streams.uniform(name, month, employed)
+
+    exogenous = u("separation") < m.separation_rate * model.types.separation_multiplier[job_type]
+    arrears = w.arrears_now[employed] & (u("quit_arrears") < m.quit_after_arrears)
     informal = ~(w.contract[employed] | w.agency_employed[employed])
-    quits = informal & (u("quit_informal", month, n)[employed] < m.informal_quit_rate)
+    quits = informal & (u("quit_informal") < m.informal_quit_rate)
     prod = wages.productivity(model, employed)
     dismissal_rate = m.dismissal_rate * np.clip((1.2 - prod) / 0.4, 0.0, 3.0)
-    dismissed = u("dismissal", month, n)[employed] < dismissal_rate
+    dismissed = u("dismissal") < dismissal_rate
     priced_out = _apply_wage_floor(model, employed)
 
     taken = np.zeros(employed.size, dtype=bool)

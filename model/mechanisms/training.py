@@ -23,13 +23,12 @@ def train(model: DomesticWorkModel) -> None:
     """Finish courses, then start new ones."""
     w = model.workers
     t = model.params.training
-    n = w.n
     month = model.month
 
     in_course = np.flatnonzero(w.view("training_left") > 0)
     w.training_left[in_course] -= 1
     done = in_course[w.training_left[in_course] == 0]
-    passed = done[model.streams.uniform("training_pass", month, n)[done] < t.pass_rate]
+    passed = done[model.streams.uniform("training_pass", month, done) < t.pass_rate]
     w.certified[passed] = True
     model.flows.certified += int(passed.size)
 
@@ -38,7 +37,7 @@ def train(model: DomesticWorkModel) -> None:
     cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
     gain = t.pass_rate * t.premium * model.types.reference_wage[w.job_type[candidates]] * t.horizon_months
     chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
-    u = model.streams.uniform("training_take_up", month, n)[candidates]
+    u = model.streams.uniform("training_take_up", month, candidates)
     start = candidates[(u < chance) & (w.savings_yuan[candidates] >= cost)]
     w.savings_yuan[start] -= cost
     w.training_left[start] = t.months

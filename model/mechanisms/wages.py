@@ -100,7 +100,7 @@ def pay(model: DomesticWorkModel) -> None:
 
     formal = w.contract[employed] | w.agency_employed[employed]
     rate = np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
-    u_arrears = model.streams.uniform("arrears", model.month, n)[employed]
+    u_arrears = model.streams.uniform("arrears", model.month, employed)
     unpaid = u_arrears < rate
     w.arrears_now[:n] = False
     w.arrears_now[employed[unpaid]] = True
@@ -111,7 +111,7 @@ def pay(model: DomesticWorkModel) -> None:
     w.wages_owed_yuan[employed[unpaid]] += w.wage_yuan[employed[unpaid]]
 
     owed = w.wages_owed_yuan[employed]
-    u_repay = model.streams.uniform("arrears_repaid", model.month, n)[employed]
+    u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
     repaid = (~unpaid) & (owed > 0) & (u_repay < p.market.arrears_repay_rate)
     paid += np.where(repaid, owed, 0.0)
     w.wages_owed_yuan[employed[repaid]] = 0.0
