@@ -17,7 +17,7 @@ import numpy as np
 
 from model import labour
 from model.mechanisms import agencies, channels, contracts, wages
-from model.mechanisms.matching import cap_per_group, urn_ball
+from model.mechanisms.matching import cap_per_group, group_order, urn_ball
 from model.tables import (
     AGENCY,
     EMPLOYED,
@@ -130,7 +130,7 @@ def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.nd
     if employed.size == 0:
         return np.zeros(households.size, dtype=np.int64)
     cell = h.cell[w.employer[employed]]
-    order = np.argsort(cell, kind="stable")
+    order = group_order(cell, model.city.cells)
     count = np.bincount(cell, minlength=model.city.cells)
     start = np.cumsum(count) - count
     u = model.streams.uniform("referral_contact", model.month, households)

@@ -19,6 +19,13 @@ from collections.abc import Callable
 import numpy as np
 
 
+def group_order(group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stable order of items by group; a radix sort when group ids fit in 16 bits."""
+    if n_groups <= np.iinfo(np.int16).max:
+        group = group.astype(np.int16)
+    return np.argsort(group, kind="stable")
+
+
 def first_per_group(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Positions in ``order`` of the first element of each run of equal ``keys[order]``."""
     if order.size == 0:
@@ -60,7 +67,7 @@ def urn_ball(
     empty = np.zeros(0, dtype=np.int64)
     if applicant_group.size == 0 or vacancy_group.size == 0:
         return empty, empty
-    vac_order = np.argsort(vacancy_group, kind="stable")
+    vac_order = group_order(vacancy_group, n_groups)
     vac_count = np.bincount(vacancy_group, minlength=n_groups)
     vac_start = np.cumsum(vac_count) - vac_count
 
