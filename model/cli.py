@@ -46,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     run.set_defaults(handler=cmd_run)
 
+    bench = sub.add_parser("bench", help="measure speed and memory at 1:100, 1:10 and 1:1 of the city")
+    bench.add_argument("--out", type=Path, help="output folder (default: results/bench-<time>)")
+    bench.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    bench.add_argument("--months", type=int, default=120, help="months at each scale (default 120)")
+    bench.add_argument("--scales", default="0.01,0.1,1", help="shares of the city to run (default 0.01,0.1,1)")
+    bench.add_argument("--scaling-scale", type=float, default=0.1, help="scale of the replicate-scaling run")
+    bench.add_argument("--scaling-months", type=int, default=60, help="months of the replicate-scaling run")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar; still prints the table")
+    bench.set_defaults(handler=cmd_bench)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema)
@@ -115,6 +125,43 @@ def _report(out: Path, summary: dict) -> None:
     for key in ("contract_share", "insured_share", "unemployment_rate", "annual_turnover",
                 "agency_placement_share", "referral_placement_share"):
         print(f"  {key:<24} {pct(key)}")
+
+
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        scales = tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise ScenarioError(f"--scales {text!r}: expected numbers separated by commas, e.g. 0.01,0.1,1") from None
+    if not scales or any(not 0 < x <= 10 for x in scales):
+        raise ScenarioError(f"--scales {text!r}: each scale must be above 0 and at most 10")
+    return tuple(sorted(scales))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``domwork bench``."""
+    scales = _scales(args.scales)
+    for name in ("months", "scaling_months"):
+        if getattr(args, name) < 1:
+            raise ScenarioError(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
+    if not 0 < args.scaling_scale <= 10:
+        raise ScenarioError(f"--scaling-scale {args.scaling_scale}: must be above 0 and at most 10")
+    from model import bench, output
+    from model.progress import Progress
+
+    check_memory(load_scenario(bench.FULL_CITY, bench.city_at(max(scales), args.months)), "--scales")
+    out = args.out or output.default_out_dir("bench")
+    output.check_out_dir(out, args.force)
+    started = time.perf_counter()
+    with Progress(len(scales) + 1, "bench", quiet=args.quiet, unit="run") as bar:
+        report = bench.run_bench(scales, args.months, args.scaling_scale, args.scaling_months, progress=bar.update)
+    text = bench.table(report)
+    with output.staged_dir(out, args.force) as tmp:
+        output.write_json(tmp / "bench.json", report)
+        (tmp / "bench.md").write_text(text, encoding="utf-8")
+        bench.figure(report, tmp / "bench.png")
+        output.write_json(tmp / "manifest.json", output.manifest(sys.argv, [], time.perf_counter() - started))
+    print(text + f"\nWritten to {out}/ (bench.json, bench.md, bench.png)")
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -48,7 +48,13 @@ def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gene
     types = model.types
     w.origin[rows] = pick(origin_probs, rng.random(n))
     w.local_hukou[rows] = rng.random(n) < p.local_hukou_share
-    w.age_years[rows] = np.clip(rng.normal(p.age_mean, p.age_sd, n), 18.0, model.params.migration.retirement_age - 0.5)
+    retire = model.params.migration.retirement_age
+    age = rng.normal(p.age_mean, p.age_sd, n)
+    # Ages past retirement are redrawn evenly over the last years before it, so that
+    # no cohort reaches retirement age together in the first months.
+    late = age >= retire
+    age[late] = retire - rng.uniform(0.0, 8.0, int(late.sum()))
+    w.age_years[rows] = np.clip(age, 18.0, retire - 1.0 / 12.0)
     w.skill[rows] = np.exp(rng.normal(-0.5 * p.skill_sd**2, p.skill_sd, n))
     w.certified[rows] = rng.random(n) < p.certified_share
     w.experience_months[rows] = rng.exponential(24.0, n)

@@ -11,9 +11,9 @@ from tqdm import tqdm
 class Progress:
     """A context manager whose ``update(n)`` advances a bar by ``n`` steps."""
 
-    def __init__(self, total: int, description: str, quiet: bool = False) -> None:
+    def __init__(self, total: int, description: str, quiet: bool = False, unit: str = "month") -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.bar = tqdm(total=total, desc=description, unit="month", file=sys.stderr,
+        self.bar = tqdm(total=total, desc=description, unit=unit, file=sys.stderr,
                         dynamic_ncols=True, leave=False) if self.enabled else None
 
     def update(self, n: int = 1) -> None:

@@ -18,6 +18,7 @@ COMPARISON_FIGURES = ("compare_wages.png", "compare_formalization.png", "compare
                       "compare_agency_use.png")
 SHARES = ("unemployment_rate", "vacancy_rate", "contract_share", "insured_share", "formal_share",
           "arrears_incidence", "employee_based_share", "overcharging_share")
+SHARE_LEVELS = (0.08, 0.14, 0.09, 0.03, 0.025, 0.02, 0.01, 0.0)
 JOB_WAGES = {"live_in_nanny": 5600.0, "live_out_cleaner": 3900.0, "elder_carer": 4000.0, "maternity_nurse": 11000.0}
 
 
@@ -52,7 +53,7 @@ def synthetic_ts(replicates: int = 3, months: int = 24, seed: int = 0, level: fl
         "vacancies": rng.poisson(600, n),
         "hires": rng.poisson(170, n),
         "separations": rng.poisson(150, n),
-        **{column: share(base) for column, base in zip(SHARES, (0.08, 0.14, 0.09, 0.03, 0.025, 0.02, 0.01, 0.0))},
+        **{column: share(base) for column, base in zip(SHARES, SHARE_LEVELS, strict=True)},
         "mean_wage": mean_wage,
         "median_wage": mean_wage - 500,
         "p10_wage": mean_wage - 1900,
@@ -79,6 +80,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def assert_valid_pngs(paths: list[Path], out_dir: Path, names: tuple[str, ...]) -> None:
+    """Every expected name is there, in out_dir, and each file is a real 10-inch-wide PNG."""
     assert {p.name for p in paths} >= set(names)
     for path in paths:
         assert path.parent == out_dir
@@ -92,22 +94,26 @@ def assert_valid_pngs(paths: list[Path], out_dir: Path, names: tuple[str, ...]) 
 
 @pytest.fixture(scope="module")
 def run_figures(tmp_path_factory):
+    """The run figures of six replicates, written once for the tests that only read them."""
     out_dir = tmp_path_factory.mktemp("run") / "figures"  # not there yet: the writer creates it
     ts = synthetic_ts(replicates=6)
     return ts, out_dir, plots.write_run_figures(ts, out_dir, title="synthetic (6 replicates)")
 
 
 def test_run_figures_are_written_as_pngs(run_figures):
+    """Each figure is written into the (created) folder, and nothing else is."""
     _, out_dir, paths = run_figures
     assert_valid_pngs(paths, out_dir, RUN_FIGURES)
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(p.name for p in paths)
 
 
 def test_figures_are_closed_after_saving(run_figures):
+    """No figure is left open to hold memory."""
     assert plt.get_fignums() == []
 
 
 def test_same_input_gives_identical_bytes(run_figures, tmp_path):
+    """Writing the same time series again gives byte-identical PNGs."""
     ts, _, first = run_figures
     second = plots.write_run_figures(ts.copy(), tmp_path, title="synthetic (6 replicates)")
     assert [p.name for p in first] == [p.name for p in second]
@@ -116,6 +122,7 @@ def test_same_input_gives_identical_bytes(run_figures, tmp_path):
 
 
 def test_band_has_one_row_per_month_and_is_ordered():
+    """One row per month, in order, with low <= median <= high."""
     ts = synthetic_ts(replicates=6, months=24)
     b = plots.band(ts, "mean_wage")
     assert list(b.columns) == ["month", "median", "low", "high"]
@@ -126,6 +133,7 @@ def test_band_has_one_row_per_month_and_is_ordered():
 
 
 def test_band_is_5_95_percent_with_five_replicates_or_more_and_min_max_below():
+    """The band's edges: 5th/95th percentiles from five replicates on, min/max below."""
     values = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
     ts = pd.DataFrame({"replicate": [0, 1, 2, 3, 4, 5], "month": 1, "x": values})
     b = plots.band(ts, "x").iloc[0]
@@ -135,6 +143,7 @@ def test_band_is_5_95_percent_with_five_replicates_or_more_and_min_max_below():
 
 
 def test_band_with_one_replicate_is_the_series_itself():
+    """One replicate: median, low and high are the values themselves."""
     ts = synthetic_ts(replicates=1, months=12)
     b = plots.band(ts, "vacancy_rate")
     assert len(b) == 12
@@ -143,12 +152,14 @@ def test_band_with_one_replicate_is_the_series_itself():
 
 
 def test_a_single_replicate_is_plotted(tmp_path):
-    paths = plots.write_run_figures(synthetic_ts(replicates=1, months=12), tmp_path / "one", title="one replicate")
+    """One replicate (no band to draw) still gives every figure."""
+    paths = plots.write_run_figures(synthetic_ts(replicates=1), tmp_path / "one", title="one replicate")
     assert_valid_pngs(paths, tmp_path / "one", RUN_FIGURES)
     assert plt.get_fignums() == []
 
 
 def test_comparison_figures_for_two_scenarios(tmp_path):
+    """Two scenarios overlaid: every comparison figure is written."""
     scenarios = {"baseline": synthetic_ts(seed=1), "policy": synthetic_ts(seed=2, level=1.1)}
     paths = plots.write_comparison_figures(scenarios, tmp_path / "compare")
     assert_valid_pngs(paths, tmp_path / "compare", COMPARISON_FIGURES)
@@ -156,5 +167,6 @@ def test_comparison_figures_for_two_scenarios(tmp_path):
 
 
 def test_comparison_needs_a_scenario(tmp_path):
+    """Nothing to compare is an error, not a set of empty figures."""
     with pytest.raises(ValueError, match="no scenarios"):
         plots.write_comparison_figures({}, tmp_path)

@@ -1,0 +1,179 @@
+"""``domwork bench``: how fast the model runs at 1:100, 1:10 and 1:1 of the city.
+
+Each scale runs in a fresh process, so its peak resident memory is its own. The
+report gives wall time, set-up time, time per month, agent-months per second,
+peak memory and the time spent in each mechanism, and the speed-up of
+replicates on 2 processes over 1.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import platform
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.scenario import load_scenario
+
+FULL_CITY = Path(__file__).resolve().parent.parent / "scenarios" / "guangzhou_full.yaml"
+DEFAULT_SCALES = (0.01, 0.1, 1.0)
+
+
+def city_at(scale: float, months: int) -> dict[str, Any]:
+    """Overrides that shrink the whole-city scenario to ``scale``."""
+    full = load_scenario(FULL_CITY)
+    return {
+        "workers.count": max(1, round(full.workers.count * scale)),
+        "households.count": max(1, round(full.households.count * scale)),
+        "agencies.count": max(1, round(full.agencies.count * scale)),
+        "months": months,
+        "replicates": 1,
+    }
+
+
+def _peak_rss_bytes() -> int:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def measure_scale(scale: float, months: int) -> dict[str, Any]:
+    """Run one replicate at ``scale`` (in this process) and time it."""
+    from model.model import DomesticWorkModel
+
+    scenario = load_scenario(FULL_CITY, city_at(scale, months))
+    started = time.perf_counter()
+    model = DomesticWorkModel(scenario)
+    set_up = time.perf_counter() - started
+    for _ in range(months):
+        model.step()
+    wall = time.perf_counter() - started
+    stepping = wall - set_up
+    agents = scenario.workers.count + scenario.households.count + scenario.agencies.count
+    return {
+        "scale": scale,
+        "workers": scenario.workers.count,
+        "households": scenario.households.count,
+        "agencies": scenario.agencies.count,
+        "agents": agents,
+        "months": months,
+        "wall_seconds": wall,
+        "setup_seconds": set_up,
+        "seconds_per_month": stepping / months,
+        "agent_months_per_second": agents * months / stepping,
+        "peak_memory_bytes": _peak_rss_bytes(),
+        "mechanism_seconds": dict(sorted(model.timings.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def _in_fresh_process(function, *args):
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def replicate_scaling(scale: float, months: int, replicates: int) -> dict[str, Any]:
+    """Wall time of ``replicates`` replicates on 1 and on 2 processes."""
+    from model.runner import run_replicates
+
+    scenario = load_scenario(FULL_CITY, {**city_at(scale, months), "replicates": replicates})
+    timings = {}
+    frames = {}
+    for workers in (1, 2):
+        started = time.perf_counter()
+        frames[workers] = run_replicates(scenario, workers=workers)
+        timings[workers] = time.perf_counter() - started
+    return {
+        "scale": scale,
+        "months": months,
+        "replicates": replicates,
+        "seconds_1_process": timings[1],
+        "seconds_2_processes": timings[2],
+        "speedup": timings[1] / timings[2],
+        "identical_results": bool(frames[1].equals(frames[2])),
+    }
+
+
+def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, scaling_scale: float = 0.1,
+              scaling_months: int = 60, scaling_replicates: int = 4, progress=None) -> dict[str, Any]:
+    """Measure every scale in a fresh process, then replicate scaling."""
+    results = []
+    for scale in scales:
+        results.append(_in_fresh_process(measure_scale, scale, months))
+        if progress:
+            progress(1)
+    scaling = _in_fresh_process(replicate_scaling, scaling_scale, scaling_months, scaling_replicates)
+    if progress:
+        progress(1)
+    return {
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                    "python": platform.python_version()},
+        "scales": results,
+        "growth_exponent": growth_exponent(results),
+        "replicate_scaling": scaling,
+    }
+
+
+def growth_exponent(results: list[dict[str, Any]]) -> float | None:
+    """Slope of log(time per month) on log(agents): 1 is linear growth."""
+    if len(results) < 2:
+        return None
+    x = np.log([r["agents"] for r in results])
+    y = np.log([r["seconds_per_month"] for r in results])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as a plain-text (and Markdown) table."""
+    lines = [
+        "| scale | workers | households | months | wall s | set-up s | ms/month | agent-months/s | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in report["scales"]:
+        lines.append(
+            f"| 1:{round(1 / r['scale'])} | {r['workers']:,} | {r['households']:,} | {r['months']} "
+            f"| {r['wall_seconds']:.1f} | {r['setup_seconds']:.2f} | {1000 * r['seconds_per_month']:.1f} "
+            f"| {r['agent_months_per_second']:,.0f} | {r['peak_memory_bytes'] / 2**20:,.0f} |")
+    s = report["replicate_scaling"]
+    lines += [
+        "",
+        f"Growth of time per month with agents: exponent {report['growth_exponent']:.2f} (1 = linear)"
+        if report["growth_exponent"] is not None else "",
+        f"Replicates: {s['replicates']} x {s['months']} months at 1:{round(1 / s['scale'])}: "
+        f"{s['seconds_1_process']:.1f} s on 1 process, {s['seconds_2_processes']:.1f} s on 2, "
+        f"speed-up {s['speedup']:.2f}, identical results: {s['identical_results']}",
+        "",
+        "Time per month by mechanism at the largest scale (ms):",
+    ]
+    largest = report["scales"][-1]
+    for name, seconds in largest["mechanism_seconds"].items():
+        lines.append(f"  {name:<12} {1000 * seconds / largest['months']:8.1f}")
+    return "\n".join(lines) + "\n"
+
+
+def figure(report: dict[str, Any], path: Path) -> None:
+    """Time per month against agents, log-log, with a linear reference line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    agents = np.array([r["agents"] for r in report["scales"]], dtype=float)
+    per_month = np.array([r["seconds_per_month"] for r in report["scales"]])
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=120)
+    ax.loglog(agents, per_month * 1000, "o-", label="measured")
+    ax.loglog(agents, per_month[0] * 1000 * agents / agents[0], ":", color="grey", label="linear growth")
+    for a, t, r in zip(agents, per_month, report["scales"], strict=True):
+        ax.annotate(f"1:{round(1 / r['scale'])}", (a, t * 1000), textcoords="offset points", xytext=(6, -12))
+    ax.set_xlabel("agents (workers + households + agencies)")
+    ax.set_ylabel("time per simulated month (ms)")
+    ax.set_title("domwork: time per month against city size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)

@@ -1,0 +1,42 @@
+"""`domwork bench` on a tiny city: it writes its report and checks itself (not its speed)."""
+
+from __future__ import annotations
+
+import json
+
+from model import bench
+from model.cli import main
+
+
+def test_bench_writes_a_consistent_report(tmp_path, capsys):
+    out = tmp_path / "bench"
+    status = main(["bench", "--scales", "0.001,0.002", "--months", "4", "--scaling-scale", "0.001",
+                   "--scaling-months", "3", "--out", str(out), "--quiet"])
+    assert status == 0
+    report = json.loads((out / "bench.json").read_text())
+    assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
+    scales = report["scales"]
+    assert [r["scale"] for r in scales] == [0.001, 0.002]
+    for r in scales:
+        assert r["workers"] == round(400_000 * r["scale"]) and r["months"] == 4
+        assert 0 < r["setup_seconds"] < r["wall_seconds"]
+        assert r["seconds_per_month"] * 4 <= r["wall_seconds"] - r["setup_seconds"] + 1e-9
+        assert r["peak_memory_bytes"] > 50 * 2**20
+        stepping = sum(v for k, v in r["mechanism_seconds"].items())
+        assert 0 < stepping <= r["wall_seconds"]
+        assert {"matching", "wages", "collect", "arrivals"} <= set(r["mechanism_seconds"])
+    assert report["replicate_scaling"]["identical_results"] is True
+    assert report["replicate_scaling"]["speedup"] > 0
+    text = capsys.readouterr().out
+    assert "| 1:1000 |" in text and "| 1:500 |" in text and "speed-up" in text
+
+
+def test_bad_scales_exit_2(tmp_path, capsys):
+    assert main(["bench", "--scales", "0,abc", "--out", str(tmp_path / "b")]) == 2
+    assert "--scales" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
+def test_growth_exponent_of_linear_times_is_one():
+    rows = [{"agents": a, "seconds_per_month": a * 1e-6} for a in (1e3, 1e4, 1e5)]
+    assert abs(bench.growth_exponent(rows) - 1.0) < 1e-9
