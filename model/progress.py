@@ -7,6 +7,9 @@ from types import TracebackType
 
 from tqdm import tqdm
 
+# No monitor thread: worker processes can then be forked safely (see model.runner).
+tqdm.monitor_interval = 0
+
 
 class Progress:
     """A context manager whose ``update(n)`` advances a bar by ``n`` steps."""
