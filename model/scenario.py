@@ -77,10 +77,10 @@ for _tag, _pattern, _first in _CORE_SCALARS:
 
 
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_ScenarioLoader)
 
 
-def _check_structure(data: Any, where: str) -> None:
+def _check_structure(data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
     """Refuse YAML whose aliases make it cyclic, too deep or too big once expanded."""
     sizes: dict[int, int] = {}
 
@@ -108,7 +108,7 @@ def _check_structure(data: Any, where: str) -> None:
         sizes[key] = total
         return total
 
-    size(data, (), set())
+    size(data, prefix, set())
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
@@ -239,7 +239,7 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
             value = _load_yaml(raw) if raw.strip() else ""
         except (yaml.YAMLError, RecursionError):
             value = raw
-        _check_structure(value, f"--set {key}")
+        _check_structure(value, SET_SOURCE, tuple(key.split(".")))
         overrides[key] = value
     return overrides
 

@@ -127,6 +127,9 @@ class Market(Section):
     dismissal_rate: float = param(0.006, "per month", "dismissal hazard of a worker of skill 0.8 or less", ge=0, le=1)
     bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
     tightness_elasticity: float = param(0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3)
+    record_rate: float = param(0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1)
+    open_screening: float = param(0.5, "weight", "how much a household on the open market selects on productivity", ge=0, le=10)
+    referral_screening: float = param(0.5, "weight", "how much a household hiring by referral selects on productivity", ge=0, le=10)
     open_applications: int = param(1, "applications/month", "vacancies a searcher applies to on the open market", ge=1, le=20)
     referral_reach: float = param(1.0, "ratio", "how strongly hometown contacts in jobs bring referral vacancies", ge=0)
     arrears_rate_informal: float = param(0.02, "per month", "chance wages go unpaid in a month without a contract", ge=0, le=1)
@@ -177,6 +180,8 @@ class Agencies(Section):
     reputation_rate: float = param(0.1, "share", "how fast reputation moves with outcomes", ge=0, le=1)
     fee_pass_through: float = param(0.5, "share", "share of fees lost to a cap that agencies shift to households",
                                     "FACTS: fees shift to households or to wage deductions", ge=0, le=1)
+    max_deduction_share: float = param(0.2, "share of wage", "most of a month's wage an agency deducts for fees", ge=0, le=1)
+    early_end_months: int = param(6, "months", "a placement ending badly within this many months counts against the agency", ge=0)
     deduction_share: float = param(0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1)
 
 
@@ -193,6 +198,7 @@ class Contracts(Section):
     value_local: float = param(0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2)
     value_migrant: float = param(0.75, "yuan per yuan", "what a yuan of contributions is worth to a migrant worker",
                                  "FACTS: workers prefer cash now", ge=0, le=2)
+    reviews_per_year: float = param(1.0, "per year", "how often the terms of a job are reviewed", ge=0, le=12)
     self_enrol_rate: float = param(0.0003, "per month", "chance a worker without insurance enrols on her own", ge=0, le=1)
 
 
@@ -209,6 +215,8 @@ class Migration(Section):
     home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
     patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
     impatience_rate: float = param(0.15, "per month", "extra hazard of going home once past patience", ge=0, le=1)
+    leave_rate_when_due: float = param(0.3, "per month", "hazard of going home for a searcher who reached her savings target or ran out of money", ge=0, le=1)
+    employed_leave_rate_when_due: float = param(0.02, "per month", "hazard of quitting to go home for an employed worker who reached her savings target", ge=0, le=1)
     retirement_age: float = param(60.0, "years", "age at which she goes home", ge=16)
     remittance_share: float = param(0.6, "share", "share of net income sent home", ge=0, le=1)
 
@@ -341,6 +349,7 @@ class SpringFestival(Section):
     share_not_returning: float = param(0.04, "share", "share of leavers who stay home for good", ge=0, le=1)
     holiday_pay_multiplier: float = param(2.5, "ratio", "pay for festival days worked, over normal pay",
                                           "FACTS wages: pay doubles or triples for the holiday", ge=1, le=10)
+    away_months: int = param(1, "months", "months festival leavers stay away", "FACTS wages: 2-4 weeks", ge=1, le=12)
     holiday_share_of_month: float = param(0.25, "share", "share of the month that is holiday", ge=0, le=1)
 
 

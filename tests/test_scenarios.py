@@ -121,3 +121,10 @@ def test_resolved_scenario_round_trips(tmp_path):
     path = write(tmp_path / "resolved.yaml", to_yaml(scenario))
     assert load_scenario(path) == scenario
     assert "extends" not in yaml.safe_load(path.read_text())
+
+
+def test_the_scenario_reference_in_docs_is_up_to_date():
+    from model import schema_doc
+
+    assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == schema_doc.as_markdown(), (
+        "regenerate it: domwork schema --markdown > docs/scenario-reference.md")

@@ -21,7 +21,6 @@ from model.tables import EMPLOYED
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-REVIEWS_PER_YEAR = 1.0
 
 
 def contribution_yuan(model: DomesticWorkModel, wage: np.ndarray) -> np.ndarray:
@@ -66,7 +65,7 @@ def review(model: DomesticWorkModel) -> None:
     w = model.workers
     employed = np.flatnonzero(w.view("status") == EMPLOYED)
     u = model.streams.uniform("contract_review", model.month, employed)
-    decide(model, employed[u < REVIEWS_PER_YEAR / 12.0], "review")
+    decide(model, employed[u < model.params.contracts.reviews_per_year / 12.0], "review")
 
     c = model.params.contracts
     present = np.flatnonzero(w.active & ~w.view("self_insured"))

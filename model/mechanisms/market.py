@@ -31,8 +31,6 @@ from model.tables import (
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-OPEN_SCREENING = 0.5
-REFERRAL_SCREENING = 0.5
 
 
 def match(model: DomesticWorkModel) -> None:
@@ -79,7 +77,7 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = OPEN_SCREENING * log_prod + noise
+        score = model.params.market.open_screening * log_prod + noise
     elif channel == REFERRAL:
         k = 1
         origins = model.params.migration.origins
@@ -87,7 +85,7 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
         app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = origins * N_JOB_TYPES
-        score = REFERRAL_SCREENING * log_prod + noise
+        score = model.params.market.referral_screening * log_prod + noise
     else:
         k = model.params.agencies.applications
         app_group = w_agency * N_JOB_TYPES + w_type

@@ -25,9 +25,6 @@ from model.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-AWAY_MONTHS = 1
-TRIGGERED_HAZARD = 0.3  # monthly chance of leaving once a reason to go home applies
-EMPLOYED_TRIGGERED_HAZARD = 0.02
 
 
 def expected_income(model: DomesticWorkModel, mean_wage: float, unemployment_rate: float) -> float:
@@ -70,9 +67,9 @@ def festival_exodus(model: DomesticWorkModel) -> None:
 
     record_and_separate(model, leaving[employed & for_good], "going_home", bad=False)
     labour.depart(model, leaving[for_good])
-    labour.leave_with_job_held(model, leaving[employed & held & ~for_good], AWAY_MONTHS)
+    labour.leave_with_job_held(model, leaving[employed & held & ~for_good], sf.away_months)
     record_and_separate(model, leaving[employed & ~held & ~for_good], "festival", bad=False)
-    labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], AWAY_MONTHS)
+    labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], sf.away_months)
     model.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
 
 
@@ -87,7 +84,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     old = w.view("age_years") >= m.retirement_age
 
     employed = np.flatnonzero(status == EMPLOYED)
-    hazard_e = m.home_rate * 0.5 * pull[employed] + EMPLOYED_TRIGGERED_HAZARD * saved[employed] + 1.0 * old[employed]
+    hazard_e = m.home_rate * 0.5 * pull[employed] + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed]
     quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
     record_and_separate(model, quitting, "going_home", bad=False)
 
@@ -95,7 +92,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     months = w.months_searching[searching]
     broke = (w.savings_yuan[searching] <= 0) & (months >= 2)
     hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
-                + TRIGGERED_HAZARD * (saved[searching] | broke) + 1.0 * old[searching])
+                + m.leave_rate_when_due * (saved[searching] | broke) + 1.0 * old[searching])
     u = model.streams.uniform("home_searching", month, searching)
     leaving = searching[(u < hazard_s) | np.isin(searching, quitting)]
     labour.depart(model, leaving)

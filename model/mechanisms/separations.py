@@ -22,8 +22,6 @@ from model.tables import AGENCY, EMPLOYED
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-EARLY_MONTHS = 6  # an agency placement ending badly this soon counts against the agency
-RECORD_RATE = 0.3
 
 
 def end_jobs(model: DomesticWorkModel) -> None:
@@ -61,7 +59,7 @@ def record_and_separate(model: DomesticWorkModel, rows: np.ndarray, reason: str,
     """Note the outcome for the agency, the channel and the worker's record, then end the jobs."""
     w = model.workers
     via_agency = w.channel[rows] == AGENCY
-    early = w.months_in_job[rows] < EARLY_MONTHS
+    early = w.months_in_job[rows] < model.params.agencies.early_end_months
     good = ~(bad & early)
     agencies.record_outcomes(model, np.where(via_agency, w.agency[rows], -1), good)
     households = w.employer[rows]
@@ -69,9 +67,9 @@ def record_and_separate(model: DomesticWorkModel, rows: np.ndarray, reason: str,
         trust = model.households.trust_agency
         trust[households[via_agency]] *= 0.9
     if reason == "dismissal":
-        w.record[rows] += RECORD_RATE * (0.0 - w.record[rows])
+        w.record[rows] += model.params.market.record_rate * (0.0 - w.record[rows])
     elif reason in ("exogenous", "need_ended"):
-        w.record[rows] += RECORD_RATE * (1.0 - w.record[rows])
+        w.record[rows] += model.params.market.record_rate * (1.0 - w.record[rows])
     labour.separate(model, rows, reason)
 
 

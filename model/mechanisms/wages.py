@@ -19,7 +19,6 @@ from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-MAX_DEDUCTION_SHARE = 0.2  # of a month's wage, the most an agency deducts a month
 
 
 def productivity(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
@@ -116,7 +115,7 @@ def pay(model: DomesticWorkModel) -> None:
     paid += np.where(repaid, owed, 0.0)
     w.wages_owed_yuan[employed[repaid]] = 0.0
 
-    deduction = np.minimum(w.deduction_left_yuan[employed], MAX_DEDUCTION_SHARE * paid)
+    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * paid)
     paid -= deduction
     w.deduction_left_yuan[employed] -= deduction
     model.agency_books.worker_fees(w.agency[employed], deduction)
