@@ -40,6 +40,7 @@ class MonthFlows:
     fines_yuan: float = 0.0
     wages_lost_yuan: float = 0.0
     remittances_yuan: float = 0.0
+    net_income_yuan: float = 0.0  # of employed workers: pay less living costs
     searchers_at_matching: int = 0
     vacancies_at_matching: int = 0
     trained: int = 0

@@ -142,8 +142,8 @@ class Market(Section):
 class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
-    agency_utility: float = param(1.0, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
-    referral_utility: float = param(0.4, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
+    agency_utility: float = param(0.2, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
+    referral_utility: float = param(0.6, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
     learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel", ge=0, le=1)
@@ -167,8 +167,7 @@ class Agencies(Section):
     employee_based_markup: float = param(0.2, "share of wage", "what employee-based agencies bill over wage and insurance", ge=0, le=3)
     employee_based_value: float = param(0.15, "share of wage a month", "what households value in an employee-based worker (replacement, training, no liability)", ge=0, le=3)
     capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
-    applications: int = param(3, "candidates", "candidates an agency proposes for each vacancy", ge=1, le=20)
-    screening: float = param(1.0, "weight", "how much agencies select on skill and record", ge=0, le=10)
+    screening: float = param(1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10)
     fixed_cost_yuan: float = param(3000.0, "yuan/month", "running cost of an agency", ge=0)
     start_cash_yuan: float = param(30000.0, "yuan", "cash of a new agency", ge=0)
     exit_losing_months: int = param(6, "months", "months of negative cash before an agency closes", ge=1)

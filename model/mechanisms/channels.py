@@ -43,11 +43,10 @@ def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndar
     return np.where(active, weight, 0.0)
 
 
-def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Channel and agency (or -1) of each searching worker this month."""
+def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+    """Channel of each searching worker this month (with agencies, she registers with several)."""
     p = model.params.channels
     w, a = model.workers, model.agencies
-    n = w.n
     utility = p.outcome_weight * w.attraction[workers].astype(np.float64)
 
     contacts = employed_by_origin(model)[w.origin[workers]]
@@ -65,9 +64,7 @@ def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> tuple[np.nd
         utility[:, AGENCY] = NO_CHANNEL
 
     utility += p.choice_noise * model.streams.gumbel("worker_channel", model.month, workers, N_CHANNELS)
-    channel = np.argmax(utility, axis=1).astype(np.int8)
-    agency = _pick_agency(model, "worker_agency", workers, channel, weights, n)
-    return channel, agency
+    return np.argmax(utility, axis=1).astype(np.int8)
 
 
 def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

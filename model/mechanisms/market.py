@@ -4,9 +4,12 @@ Each channel is an urn-ball market of its own. Open market: groups are job
 types, each searcher applies to ``market.open_applications`` vacancies, the
 household picks with little screening. Referrals: a vacancy reaches the
 hometown network of a worker employed nearby; groups are (hometown, job type).
-Agencies: groups are (agency, job type); an agency proposes several candidates
-to each vacancy, screens on skill and (with credit records) records, and places
-no more than its capacity.
+Agencies: workers register with several agencies, so the agency channel is one
+pool a job type; agencies know their clients' offers and the workers' asking
+wages and pair them in order (the best offer with the best value for money),
+which makes every acceptable match the pool allows; each agency then places no
+more than its capacity, best candidates first by skill and (with credit
+records) record, and charges its own fees.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from model import labour
 from model.mechanisms import agencies, channels, contracts, wages
-from model.mechanisms.matching import cap_per_group, group_order, urn_ball
+from model.mechanisms.matching import cap_per_group, group_order, sorted_assignment, urn_ball
 from model.tables import (
     AGENCY,
     EMPLOYED,
@@ -45,13 +48,13 @@ def match(model: DomesticWorkModel) -> None:
     if searchers.size == 0 or vacancies.size == 0:
         return
 
-    w_channel, w_agency = channels.choose_workers(model, searchers)
+    w_channel = channels.choose_workers(model, searchers)
     h_channel, h_agency = channels.choose_households(model, vacancies)
 
     hired_w, hired_h, hired_c, hired_a = [], [], [], []
     for channel in (OPEN, REFERRAL, AGENCY):
         ws, hs = w_channel == channel, h_channel == channel
-        app, vac = _match_channel(model, channel, searchers[ws], w_agency[ws], vacancies[hs], h_agency[hs])
+        app, vac = _match_channel(model, channel, searchers[ws], vacancies[hs], h_agency[hs])
         hired_w.append(searchers[ws][app])
         hired_h.append(vacancies[hs][vac])
         hired_c.append(np.full(app.size, channel, dtype=np.int8))
@@ -65,35 +68,14 @@ def match(model: DomesticWorkModel) -> None:
     _start_jobs(model, workers, households, channel, agency)
 
 
-def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, w_agency: np.ndarray,
-                   households: np.ndarray, h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, households: np.ndarray,
+                   h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     w, h = model.workers, model.households
     w_type = w.job_type[workers].astype(np.int64)
     h_type = h.need[households].astype(np.int64)
     log_prod = np.log(wages.productivity(model, workers))
     noise = model.streams.normal("screening", model.month, workers)
     record = (w.record[workers] - 0.5) * (model.levers.credit_weight if model.levers.credit_records else 0.0)
-
-    if channel == OPEN:
-        k = model.params.market.open_applications
-        app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = model.params.market.open_screening * log_prod + noise
-    elif channel == REFERRAL:
-        k = 1
-        origins = model.params.migration.origins
-        contact_origin = _referral_origins(model, households)
-        app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
-        vac_group = contact_origin * N_JOB_TYPES + h_type
-        n_groups = origins * N_JOB_TYPES
-        score = model.params.market.referral_screening * log_prod + noise
-    else:
-        k = model.params.agencies.applications
-        app_group = w_agency * N_JOB_TYPES + w_type
-        vac_group = h_agency * N_JOB_TYPES + h_type
-        n_groups = model.agencies.n * N_JOB_TYPES
-        score = model.params.agencies.screening * (log_prod + record) + noise
-
-    draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
 
     def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
@@ -102,11 +84,30 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
         return wages.household_maximum(model, workers[i], households[j]) - wages.worker_minimum(
             model, workers[i], households[j])
 
-    app, vac = urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
-    if channel == AGENCY and app.size:
+    if channel == AGENCY:
+        # Workers register with several agencies and agencies know asks and offers: the
+        # agency channel pairs them in order, then each agency keeps what it can place.
+        ask = w.reservation_yuan[workers] / wages.productivity(model, workers)
+        app, vac = sorted_assignment(w_type, h_type, ask, h.wtp_yuan[households])
+        ok = acceptable(app, vac)
+        app, vac = app[ok], vac[ok]
+        score = model.params.agencies.screening * (log_prod + record) + noise
         keep = cap_per_group(h_agency[vac], score[app], model.agencies.capacity[: model.agencies.n])
-        app, vac = app[keep], vac[keep]
-    return app, vac
+        return app[keep], vac[keep]
+
+    if channel == OPEN:
+        k = model.params.market.open_applications
+        app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
+        score = model.params.market.open_screening * log_prod + noise
+    else:
+        k = 1
+        contact_origin = _referral_origins(model, households)
+        app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
+        vac_group = contact_origin * N_JOB_TYPES + h_type
+        n_groups = model.params.migration.origins * N_JOB_TYPES
+        score = model.params.market.referral_screening * log_prod + noise
+    draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
+    return urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
 
 
 def _acceptable(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,

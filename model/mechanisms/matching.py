@@ -97,6 +97,44 @@ def urn_ball(
     return app[taken].astype(np.int64), vac[taken].astype(np.int64)
 
 
+def _rank_within(group: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order of items by (group, key) and each item's rank within its group in that order."""
+    order = np.lexsort((key, group))
+    sorted_group = group[order]
+    new_run = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    run_start = np.flatnonzero(new_run)
+    rank = np.arange(order.size) - run_start[np.cumsum(new_run) - 1]
+    return order, rank
+
+
+def sorted_assignment(
+    applicant_group: np.ndarray,
+    vacancy_group: np.ndarray,
+    applicant_ask: np.ndarray,
+    vacancy_offer: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Informed matching within groups, as an agency that knows both sides does it.
+
+    Within each group the highest offer is paired with the lowest ask, the second
+    highest with the second lowest, and so on. When each pair is acceptable
+    exactly when offer >= ask, the acceptable pairs form a prefix and their number
+    is the largest any matching could reach; the caller checks acceptability.
+
+    Returns:
+        (applicant_idx, vacancy_idx) of the rank-aligned pairs.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if applicant_group.size == 0 or vacancy_group.size == 0:
+        return empty, empty
+    app_order, app_rank = _rank_within(applicant_group, applicant_ask)
+    vac_order, vac_rank = _rank_within(vacancy_group, -vacancy_offer)
+    width = max(app_rank.size, vac_rank.size) + 1
+    app_key = applicant_group[app_order].astype(np.int64) * width + app_rank
+    vac_key = vacancy_group[vac_order].astype(np.int64) * width + vac_rank
+    _, ia, iv = np.intersect1d(app_key, vac_key, assume_unique=True, return_indices=True)
+    return app_order[ia].astype(np.int64), vac_order[iv].astype(np.int64)
+
+
 def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Mask keeping at most ``capacity[g]`` items of each group ``g``, the best by score."""
     if group.size == 0:

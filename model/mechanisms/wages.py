@@ -122,6 +122,7 @@ def pay(model: DomesticWorkModel) -> None:
 
     w.paid_yuan[:n] = 0.0
     w.paid_yuan[employed] = paid
+    model.flows.net_income_yuan += float((paid - living_cost(model, employed)).sum())
     _spend_and_save(model, employed, paid)
     searching = np.flatnonzero(status == SEARCHING)
     _spend_and_save(model, searching, np.zeros(searching.size))
