@@ -118,7 +118,8 @@ def pay(model: DomesticWorkModel) -> None:
     deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * paid)
     paid -= deduction
     w.deduction_left_yuan[employed] -= deduction
-    model.agency_books.worker_fees(w.agency[employed], deduction)
+    deducted = deduction > 0
+    model.agency_books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
 
     w.paid_yuan[:n] = 0.0
     w.paid_yuan[employed] = paid
