@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # Why a job ended.
 SEPARATION_REASONS = (
     "exogenous", "need_ended", "quit_arrears", "quit_informal", "dismissal",
-    "minimum_wage", "festival", "going_home", "agency_closed",
+    "minimum_wage", "festival", "going_home",
 )
 REASON = {name: i for i, name in enumerate(SEPARATION_REASONS)}
 
@@ -41,6 +41,9 @@ class MonthFlows:
     wages_lost_yuan: float = 0.0
     remittances_yuan: float = 0.0
     net_income_yuan: float = 0.0  # of employed workers: pay less living costs
+    held_jobs_lost: int = 0  # jobs held for an away worker that ended before she came back
+    insurance_contributions_yuan: float = 0.0  # paid for insured jobs, by employers and the state
+    public_subsidies_yuan: float = 0.0  # insurance, employee-based and training subsidies paid by the state
     searchers_at_matching: int = 0
     vacancies_at_matching: int = 0
     trained: int = 0
@@ -130,8 +133,10 @@ def come_back(model: DomesticWorkModel, workers: np.ndarray) -> None:
     job_still_there[has_job] = h.worker[held[has_job]] == workers[has_job]
     back_to_job = workers[job_still_there]
     lost_job = workers[has_job & ~job_still_there]
-    # A job that was held but ended while she was away is released without a
-    # separation: the separation was counted when the household's need ended.
+    # A job that was held but ended while she was away (the household's need
+    # ended) is released here; it was never an employed-to-searching move, so it
+    # is counted in held_jobs_lost, not in separations.
+    model.flows.held_jobs_lost += int(lost_job.size)
     _release(model, lost_job)
     w.held_by[workers] = -1
     w.away_months_left[workers] = 0

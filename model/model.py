@@ -92,7 +92,6 @@ class MarketState:
         self.mean_wage = 0.0
         self.unemployment_rate = 0.0
         self.tightness = np.ones(N_JOB_TYPES)
-        self.expected_income_at_start = 1.0
 
     def set_tightness(self, model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray) -> None:
         """Vacancies per searcher of each job type, at the start of this month's matching."""
@@ -101,9 +100,9 @@ class MarketState:
         self.tightness = (v + 1.0) / (u + 1.0)
 
     def remember(self, row: dict[str, float]) -> None:
-        """Keep what newcomers and bargainers will look at next month."""
-        if row["mean_wage"] > 0:
-            self.mean_wage = row["mean_wage"]
+        """Keep what newcomers will look at next month: agreed wages (no festival pay), unemployment."""
+        if row["mean_agreed_wage"] > 0:
+            self.mean_wage = row["mean_agreed_wage"]
         self.unemployment_rate = row["unemployment_rate"]
 
 
@@ -155,7 +154,8 @@ class DomesticWorkModel(mesa.Model):
         self.origin_base = origin_weights(p.migration.origins, self.streams.get("origins", 0))
 
         self.workers = WorkerTable(p.workers.count)
-        draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), self.origin_base,
+        historic = self.origin_base ** p.migration.origin_concentration_at_start
+        draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), historic / historic.sum(),
                      newcomers=False)
         self.households = HouseholdTable(p.households.count, spare=0.0)
         draw_households(self, self.streams.get("households", 0))
@@ -172,8 +172,6 @@ class DomesticWorkModel(mesa.Model):
         wage = self.workers.view("wage_yuan")[self.workers.view("status") == EMPLOYED]
         self.market.mean_wage = float(wage.mean()) if wage.size else float(self.types.reference_wage.mean())
         self.market.unemployment_rate = 1.0 - self.n_employed / max(self.workers.n, 1)
-        self.market.expected_income_at_start = migration.expected_income(
-            self, self.market.mean_wage, self.market.unemployment_rate)
         self.flows = MonthFlows()
 
     def _initial_jobs(self, rng: np.random.Generator) -> None:

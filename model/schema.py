@@ -122,12 +122,13 @@ class Market(Section):
     """Matching, bargaining, separations and arrears."""
 
     separation_rate: float = param(0.008, "per month", "monthly probability that a job ends for reasons outside the model",
-                                   "FACTS market: about 40% change job a year", ge=0, le=1)
+                                   "calibrated with the other endings to FACTS market: about 40% change job a year", ge=0, le=1)
     separation_multiplier: SeparationMultiplier = _separation_multiplier
-    dismissal_rate: float = param(0.006, "per month", "dismissal hazard of a worker of skill 0.8 or less", ge=0, le=1)
+    dismissal_rate: float = param(0.006, "per month", "dismissal hazard at productivity 0.8; it rises for weaker workers (x(1.2 - p)/0.4, capped at 3x) and is 0 from 1.2 up", ge=0, le=1)
     bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
     tightness_elasticity: float = param(0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3)
     record_rate: float = param(0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1)
+    experience_premium: float = param(0.01, "share per year", "productivity gain a year of experience brings, up to 10 years", ge=0, le=1)
     open_screening: float = param(0.5, "weight", "how much a household on the open market selects on productivity", ge=0, le=10)
     referral_screening: float = param(0.5, "weight", "how much a household hiring by referral selects on productivity", ge=0, le=10)
     open_applications: int = param(1, "applications/month", "vacancies a searcher applies to on the open market", ge=1, le=20)
@@ -157,7 +158,7 @@ class Agencies(Section):
     count: int = param(45, "agencies", "agencies at the start",
                        "FACTS: about 600,000 firms for 20-26M workers (1:100 of a few thousand here)", ge=0)
     employee_based_share: float = param(0.03, "share", "share of agencies that are employee-based at the start",
-                                        "FACTS: 15 employee-based firms among 111,000 in Beijing", ge=0, le=1)
+                                        "assumption: a few pilot firms; Beijing has 15 among 111,000 (FACTS), far fewer", ge=0, le=1)
     membership_share: float = param(0.25, "share", "share of agencies on the membership model at the start", ge=0, le=1)
     worker_fee_share: float = param(0.5, "share of first month's wage", "intermediary fee charged to workers",
                                     "FACTS: 50-100% of the first month's wage [weak]; 200-300 yuan in 2011", ge=0, le=3)
@@ -207,9 +208,12 @@ class Migration(Section):
     rural_income_yuan: float = param(2500.0, "yuan/month", "income at home, the rural alternative", gt=0)
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
-    arrival_rate: float = param(0.0135, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
+    arrival_rate: float = param(0.015, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
+    reference_income_ratio: float = param(1.2, "ratio", "expected urban income over rural income at which arrivals run at arrival_rate",
+                                          "calibrated: the baseline's ratio at the start", gt=0)
     income_elasticity: float = param(2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20)
     origins: int = param(200, "counties", "hometown counties that send workers", ge=1, le=100000)
+    origin_concentration_at_start: float = param(2.0, "exponent", "how much more the workers there at the start come from big sending counties (1 = in proportion)", ge=0, le=10)
     network_weight: float = param(0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1)
     home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
     patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
@@ -227,7 +231,7 @@ class Training(Section):
     pass_rate: float = param(0.2, "probability", "chance a trainee is certified",
                              "FACTS: about 2 in 10 trainees judged qualified", ge=0, le=1)
     premium: float = param(0.15, "share", "productivity and wage premium of certification",
-                           "FACTS: 71.9% of households want certified workers", ge=0, le=2)
+                           "assumption; FACTS: 71.9% of households want certified workers", ge=0, le=2)
     horizon_months: float = param(24.0, "months", "months over which a worker weighs the gain", gt=0)
     take_up_scale_yuan: float = param(1500.0, "yuan", "spread of idiosyncratic costs of training", gt=0)
     months: int = param(1, "months", "length of a course", ge=1, le=24)
@@ -291,7 +295,7 @@ class WorkerFeeCap(Policy):
     max_share: float = param(0.1, "share of first month's wage", "most an agency may charge a worker (0 = no fees)",
                              "FACTS: Hong Kong caps fees at 10% of the first month's wage", ge=0, le=3)
     enforcement: float = param(0.05, "probability", "chance an overcharge is detected",
-                               "FACTS: 12 prosecutions from 5,503 inspections in 5 years (Hong Kong)", ge=0, le=1)
+                               "assumption; Hong Kong prosecuted 12 of 5,503 inspections in 5 years (FACTS), far less", ge=0, le=1)
     fine: float = param(10000.0, "yuan", "fine for a detected overcharge", ge=0)
 
 

@@ -166,6 +166,7 @@ def update(model: DomesticWorkModel) -> None:
     markup = p.employee_based_markup * w.wage_yuan[employees].astype(np.float64)
     books.household_fees(ag, markup)
     subsidy = lev.employee_based_subsidy_yuan * a.view("employees")
+    model.flows.public_subsidies_yuan += float(subsidy.sum())
 
     active = a.view("active")
     profit = books.revenue[:n] + subsidy - books.costs[:n] - p.fixed_cost_yuan * active
@@ -196,18 +197,23 @@ def profit_by_model(model: DomesticWorkModel) -> tuple[np.ndarray, np.ndarray]:
 def _close(model: DomesticWorkModel, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
-    a, w = model.agencies, model.workers
+    a = model.agencies
     a.active[rows] = False
     model.flows.agencies_closed += rows.size
-    closing = np.zeros(a.n, dtype=bool)
-    closing[rows] = True
-    # Its employees keep working for the household, informally.
-    employees = np.flatnonzero(w.view("agency_employed") & closing[np.maximum(w.view("agency"), 0)])
+    _release_employees(model, rows)
+    model.closed_agency_rows.append(rows)
+
+
+def _release_employees(model: DomesticWorkModel, rows: np.ndarray) -> None:
+    """Employees of agencies that close or stop employing keep working for the household, informally."""
+    a, w = model.agencies, model.workers
+    leaving = np.zeros(a.n, dtype=bool)
+    leaving[rows] = True
+    employees = np.flatnonzero(w.view("agency_employed") & leaving[np.maximum(w.view("agency"), 0)])
     w.agency_employed[employees] = False
     w.contract[employees] = False
     w.insured[employees] = w.self_insured[employees]
     w.agency[employees] = -1
-    model.closed_agency_rows.append(rows)
 
 
 def _switch(model: DomesticWorkModel) -> None:
@@ -223,6 +229,7 @@ def _switch(model: DomesticWorkModel) -> None:
     better = a.view("profit_avg_yuan") + p.switch_margin_yuan < means[best]
     rows = np.flatnonzero(reviewing & better)
     if rows.size:
+        _release_employees(model, rows[kind[rows] == EMPLOYEE_BASED])
         set_business_model(model, rows, np.full(rows.size, best, dtype=np.int8))
 
 

@@ -1,10 +1,14 @@
 """Migration: arrivals, going home for good, and the Spring Festival exodus.
 
-Arrivals follow Harris-Todaro: the expected urban income (mean wage times the
-chance of a job, less the cost of living, more without local hukou) against the
-rural alternative, relative to the start. Newcomers come from hometown counties
-in proportion to a mix of base shares and the county's workers already in the
-city (chain migration, weight ``migration.network_weight``). Workers go home for
+Arrivals follow Harris-Todaro: the expected urban income (the mean agreed wage
+times the chance of a job, less the cost of living, more without local hukou)
+over the rural alternative; at ``migration.reference_income_ratio`` the city
+draws ``migration.arrival_rate`` of its starting workforce a month. Newcomers come from hometown counties
+in proportion to a mix of the counties' shares of potential migrants and of the
+county's workers already in the city (chain migration, weight
+``migration.network_weight``); the workers there at the start come from a few
+counties more than their populations say (earlier chains), so strong networks
+keep origins concentrated and weak ones let them spread. Workers go home for
 good after long unemployment, on reaching a savings target or retirement age, or
 when savings run out; lacking local hukou adds to the pull of home. At Spring
 Festival a share go home for a few weeks, most keep their jobs, a few stay home;
@@ -103,7 +107,7 @@ def arrive(model: DomesticWorkModel) -> None:
     m = model.params.migration
     last = model.market
     income = expected_income(model, last.mean_wage, last.unemployment_rate)
-    ratio = income / model.market.expected_income_at_start
+    ratio = income / m.rural_income_yuan / m.reference_income_ratio
     expected = m.arrival_rate * model.params.workers.count * ratio ** m.income_elasticity
     rng = model.streams.get("arrivals", model.month)
     k = int(rng.poisson(expected)) if expected > 0 else 0

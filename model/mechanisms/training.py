@@ -40,5 +40,6 @@ def train(model: DomesticWorkModel) -> None:
     u = model.streams.uniform("training_take_up", month, candidates)
     start = candidates[(u < chance) & (w.savings_yuan[candidates] >= cost)]
     w.savings_yuan[start] -= cost
+    model.flows.public_subsidies_yuan += t.cost_yuan * model.levers.training_subsidy_share * start.size
     w.training_left[start] = t.months
     model.flows.trained += int(start.size)

@@ -25,7 +25,9 @@ def productivity(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     """Her value to a household relative to an average worker."""
     w = model.workers
     premium = model.params.training.premium
-    return w.skill[workers] * (1.0 + premium * w.certified[workers])
+    years = np.minimum(w.experience_months[workers], 120.0) / 12.0
+    experience = 1.0 + model.params.market.experience_premium * years
+    return w.skill[workers] * (1.0 + premium * w.certified[workers]) * experience
 
 
 def worker_minimum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
@@ -123,6 +125,7 @@ def pay(model: DomesticWorkModel) -> None:
 
     w.paid_yuan[:n] = 0.0
     w.paid_yuan[employed] = paid
+    _insurance(model, employed)
     model.flows.net_income_yuan += float((paid - living_cost(model, employed)).sum())
     _spend_and_save(model, employed, paid)
     searching = np.flatnonzero(status == SEARCHING)
@@ -130,6 +133,16 @@ def pay(model: DomesticWorkModel) -> None:
     w.months_searching[searching] += 1
     w.months_in_job[employed] += 1
     w.experience_months[employed] += 1.0
+
+
+def _insurance(model: DomesticWorkModel, employed: np.ndarray) -> None:
+    """Contributions of insured jobs this month, and the state's share of them."""
+    from model.mechanisms.contracts import contribution_yuan
+
+    insured = employed[model.workers.insured[employed] & ~model.workers.self_insured[employed]]
+    paid = float(contribution_yuan(model, model.workers.wage_yuan[insured].astype(np.float64)).sum())
+    model.flows.insurance_contributions_yuan += paid
+    model.flows.public_subsidies_yuan += paid * model.levers.insurance_subsidy_share
 
 
 def living_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
