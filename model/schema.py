@@ -144,7 +144,7 @@ class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
     agency_utility: float = param(0.2, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
-    referral_utility: float = param(0.6, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
+    referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
     learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel", ge=0, le=1)

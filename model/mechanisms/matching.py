@@ -113,26 +113,37 @@ def sorted_assignment(
     applicant_ask: np.ndarray,
     vacancy_offer: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Informed matching within groups, as an agency that knows both sides does it.
+    """Informed matching within groups, as agencies that know both sides do it.
 
-    Within each group the highest offer is paired with the lowest ask, the second
-    highest with the second lowest, and so on. When each pair is acceptable
-    exactly when offer >= ask, the acceptable pairs form a prefix and their number
-    is the largest any matching could reach; the caller checks acceptability.
+    When a pair is acceptable exactly when offer >= ask, the largest number of
+    acceptable pairs k is found by pairing the k lowest asks, in order, with the
+    k highest offers, in order (the lowest ask with the k-th highest offer), and
+    k is found by bisection. The caller re-checks acceptability with pair-specific
+    costs. Groups are few (job types), so the loop over them is short.
 
     Returns:
-        (applicant_idx, vacancy_idx) of the rank-aligned pairs.
+        (applicant_idx, vacancy_idx) of the matched pairs.
     """
-    empty = np.zeros(0, dtype=np.int64)
-    if applicant_group.size == 0 or vacancy_group.size == 0:
+    app_parts, vac_parts = [], []
+    for g in np.intersect1d(applicant_group, vacancy_group):
+        apps = np.flatnonzero(applicant_group == g)
+        vacs = np.flatnonzero(vacancy_group == g)
+        apps = apps[np.argsort(applicant_ask[apps], kind="stable")]
+        vacs = vacs[np.argsort(vacancy_offer[vacs], kind="stable")]
+        asks, offers = applicant_ask[apps], vacancy_offer[vacs]
+        lo, hi = 0, min(apps.size, vacs.size)
+        while lo < hi:  # the largest feasible k; feasibility is monotone in k
+            k = (lo + hi + 1) // 2
+            if np.all(asks[:k] <= offers[offers.size - k:]):
+                lo = k
+            else:
+                hi = k - 1
+        app_parts.append(apps[:lo])
+        vac_parts.append(vacs[vacs.size - lo:])
+    if not app_parts:
+        empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    app_order, app_rank = _rank_within(applicant_group, applicant_ask)
-    vac_order, vac_rank = _rank_within(vacancy_group, -vacancy_offer)
-    width = max(app_rank.size, vac_rank.size) + 1
-    app_key = applicant_group[app_order].astype(np.int64) * width + app_rank
-    vac_key = vacancy_group[vac_order].astype(np.int64) * width + vac_rank
-    _, ia, iv = np.intersect1d(app_key, vac_key, assume_unique=True, return_indices=True)
-    return app_order[ia].astype(np.int64), vac_order[iv].astype(np.int64)
+    return np.concatenate(app_parts).astype(np.int64), np.concatenate(vac_parts).astype(np.int64)
 
 
 def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
