@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -59,6 +60,9 @@ def process_context() -> mp.context.BaseContext:
 def _init_worker(progress: mp.Queue | None) -> None:
     global _progress_queue
     _progress_queue = progress
+    # The parent handles Ctrl-C and SIGTERM and stops the workers itself: no tracebacks from them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def default_workers(replicates: int) -> int:
