@@ -73,13 +73,16 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``domwork run``."""
-    scenario = load_scenario(args.scenario, _overrides(args))
+    options = {key: f"--{key}" for key in ("replicates", "months", "seed") if getattr(args, key) is not None}
+    scenario = load_scenario(args.scenario, _overrides(args), labels=options)
     from model import output, plots, runner
     from model.progress import Progress
 
-    check_memory(scenario, str(args.scenario or "built-in baseline"))
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"--workers {args.workers}: must be at least 1")
+    # Every replicate running at once holds its own model.
+    processes = args.workers if args.workers is not None else runner.default_workers(scenario.replicates)
+    check_memory(scenario, str(args.scenario or "built-in baseline"), processes=processes)
     out = args.out or output.default_out_dir(scenario.name)
     output.check_out_dir(out, args.force)
 
@@ -96,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         output.write_json(tmp / "summary.json", summary)
         plots.write_run_figures(ts, tmp / "figures", title=_title(scenario))
         output.write_json(tmp / "manifest.json", output.manifest(
-            sys.argv, seeds, time.perf_counter() - started, scenario=scenario.name,
+            args.argv, seeds, time.perf_counter() - started, scenario=scenario.name,
             replicates=scenario.replicates, months=scenario.months,
             scenario_file=str(args.scenario) if args.scenario else None))
     if not args.quiet:
@@ -159,7 +162,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         output.write_json(tmp / "bench.json", report)
         (tmp / "bench.md").write_text(text, encoding="utf-8")
         bench.figure(report, tmp / "bench.png")
-        output.write_json(tmp / "manifest.json", output.manifest(sys.argv, [], time.perf_counter() - started))
+        output.write_json(tmp / "manifest.json", output.manifest(args.argv, [], time.perf_counter() - started))
     print(text + f"\nWritten to {out}/ (bench.json, bench.md, bench.png)")
     return EXIT_OK
 
@@ -179,7 +182,9 @@ def _sigterm(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``domwork`` console script."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = ["domwork", *argv]  # what the manifest records, also when called from Python
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         return args.handler(args)

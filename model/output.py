@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -33,28 +33,73 @@ def default_out_dir(name: str, kind: str = "") -> Path:
     return RESULTS_DIR / f"{label}-{stamp}"
 
 
+def _protected(out: Path) -> str | None:
+    """What replacing ``out`` would destroy besides earlier results, if anything."""
+    target = out.resolve()
+    folders = {"the current folder": Path.cwd(), "the domwork project": Path(__file__).resolve().parent.parent}
+    with suppress(RuntimeError, KeyError):  # no HOME and no password entry
+        folders["your home folder"] = Path.home()
+    for label, folder in folders.items():
+        resolved = folder.resolve()
+        if target == resolved or target in resolved.parents:
+            return label
+    return None
+
+
 def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse an existing non-empty folder (unless ``force``) or a path that is a file."""
+    """Refuse what could not become the output folder before any work is done.
+
+    Refused: a path that is a file or under a file, a symbolic link, a folder we
+    cannot write in, an existing non-empty folder (unless ``force``), and a folder
+    holding the current folder, the home folder or the project (even with ``force``).
+    """
+    if out.is_symlink():
+        raise ScenarioError(f"--out {out}: is a symbolic link; give the folder it points to")
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")
+    protected = _protected(out)
+    if protected is not None:
+        raise ScenarioError(f"--out {out}: holds {protected}; give a new folder for the results")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ScenarioError(f"--out {out}: folder exists and is not empty; use --force to replace it")
+    # The run writes beside ``out`` at the end: find out now, not after hours of work, if it cannot.
+    ancestor = out.absolute().parent
+    while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ScenarioError(f"--out {out}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ScenarioError(f"--out {out}: no permission to create folders in {ancestor}")
 
 
 @contextmanager
 def staged_dir(out: Path, force: bool) -> Iterator[Path]:
-    """Yield a temporary folder that becomes ``out`` when the block completes."""
+    """Yield a temporary folder that becomes ``out`` when the block completes.
+
+    An existing ``out`` (with ``force``) is moved aside, not deleted, until the
+    new folder is in place, so an interruption at any moment leaves either the
+    old results or the new ones under ``out``, complete, and never a mix.
+    """
     check_out_dir(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    old: Path | None = None
     try:
         yield tmp
         if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-old-", dir=out.parent))
+            os.replace(out, old / out.name)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old / out.name, out)  # put the earlier results back
+                raise
+        else:
+            os.replace(tmp, out)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -143,7 +143,8 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError(f"{path}{where}: not valid YAML: {problem}") from None
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        kinds = {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+        kind = kinds.get(type(data), "empty" if data is None else f"a {type(data).__name__}")
         raise ScenarioError(f"{path}: the top level is {kind}; a scenario is a mapping of keys")
     _check_structure(data, str(path))
     return data
@@ -256,7 +257,8 @@ def _check_set_path(dotted: str) -> None:
         model_cls = _sub_model(model_cls, part)
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: dict[str, str]) -> None:
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: dict[str, str],
+                    labels: Mapping[str, str] | None = None) -> None:
     """Set dotted keys in a nested mapping, after checking each path exists in the schema."""
     for dotted, value in overrides.items():
         if dotted == "extends":
@@ -272,7 +274,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
             node = child
         node[parts[-1]] = value
         for leaf in _leaves(value, dotted):
-            origin[leaf] = SET_SOURCE
+            origin[leaf] = (labels or {}).get(dotted, SET_SOURCE)
 
 
 _REPR = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxstring=60, maxother=60)
@@ -338,7 +340,8 @@ def _check_consistency(scenario: Scenario, where: str) -> None:
         )
 
 
-def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
+                  labels: Mapping[str, str] | None = None) -> Scenario:
     """Load a scenario file (or the built-in baseline when ``path`` is None).
 
     Args:
@@ -360,7 +363,7 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
         data = _resolve(path, (), origin)
         where = str(path)
     if overrides:
-        apply_overrides(data, dict(overrides), origin)
+        apply_overrides(data, dict(overrides), origin, labels)
     return validate(data, origin, where)
 
 

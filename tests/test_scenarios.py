@@ -70,7 +70,7 @@ def test_extends_cycle_and_missing_parent(tmp_path):
     with pytest.raises(ScenarioError, match="cycle"):
         load_scenario(tmp_path / "a.yaml")
     write(tmp_path / "c.yaml", "extends: nowhere.yaml\n")
-    with pytest.raises(ScenarioError, match="nowhere.yaml.*does not exist"):
+    with pytest.raises(ScenarioError, match=r"nowhere\.yaml.*does not exist"):
         load_scenario(tmp_path / "c.yaml")
 
 
