@@ -147,7 +147,7 @@ class Channels(Section):
     referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
-    learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel", ge=0, le=1)
+    learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel, and households' trust in agencies", ge=0, le=1)
     outcome_weight: float = param(1.0, "utils", "weight of past outcomes", ge=0, le=20)
     choice_noise: float = param(1.0, "utils", "scale of idiosyncratic taste (Gumbel)", gt=0, le=20)
 
@@ -208,7 +208,7 @@ class Migration(Section):
     rural_income_yuan: float = param(2500.0, "yuan/month", "income at home, the rural alternative", gt=0)
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
-    arrival_rate: float = param(0.015, "per month", "arrivals as a share of the starting workforce at the starting expected income", ge=0, le=1)
+    arrival_rate: float = param(0.015, "per month", "arrivals a month, as a share of the starting workforce, when expected urban over rural income is at reference_income_ratio", ge=0, le=1)
     reference_income_ratio: float = param(1.2, "ratio", "expected urban income over rural income at which arrivals run at arrival_rate",
                                           "calibrated: the baseline's ratio at the start", gt=0)
     income_elasticity: float = param(2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20)

@@ -1,13 +1,13 @@
 """The month's hiring round: channels, matching per channel, wages, contracts, fees.
 
-Each channel is an urn-ball market of its own. Open market: groups are job
+Open market and referrals are urn-ball markets. Open market: groups are job
 types, each searcher applies to ``market.open_applications`` vacancies, the
 household picks with little screening. Referrals: a vacancy reaches the
 hometown network of a worker employed nearby; groups are (hometown, job type).
 Agencies: workers register with several agencies, so the agency channel is one
 pool a job type; agencies know their clients' offers and the workers' asking
-wages and pair them in order (the best offer with the best value for money),
-which makes every acceptable match the pool allows; each agency then places no
+wages and pair the k lowest asks with the k highest offers, for the largest k
+that leaves every pair acceptable (the most matches the pool allows); each agency then places no
 more than its capacity, best candidates first by skill and (with credit
 records) record, and charges its own fees.
 """

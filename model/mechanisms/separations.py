@@ -62,11 +62,12 @@ def record_and_separate(model: DomesticWorkModel, rows: np.ndarray, reason: str,
     early = w.months_in_job[rows] < model.params.agencies.early_end_months
     good = ~(bad & early)
     agencies.record_outcomes(model, np.where(via_agency, w.agency[rows], -1), good)
-    # Households learn about agencies from how their placements end.
-    trust = model.households.trust_agency
-    clients = w.employer[rows[via_agency]]
-    target = 0.0 if bad else 1.0
-    trust[clients] += model.params.channels.learning_rate * (target - trust[clients])
+    # Households learn about agencies from how their placements end, judged as reputation
+    # judges them; endings that say nothing of the agency (festival, going home) teach nothing.
+    if reason in ("exogenous", "need_ended", "quit_arrears", "quit_informal", "dismissal"):
+        trust = model.households.trust_agency
+        clients = w.employer[rows[via_agency]]
+        trust[clients] += model.params.channels.learning_rate * (good[via_agency] - trust[clients])
     if reason == "dismissal":
         w.record[rows] += model.params.market.record_rate * (0.0 - w.record[rows])
     elif reason in ("exogenous", "need_ended"):
