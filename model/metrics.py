@@ -63,32 +63,35 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     w, h, a = model.workers, model.households, model.agencies
     f = model.flows
     t = f.transitions
+    # Rows of workers who left for good stay in the table: work on the present ones only.
     status = w.view("status")
-    employed = status == EMPLOYED
-    n_employed = int(employed.sum())
-    n_searching = int((status == SEARCHING).sum())
-    n_away = int((status == AWAY).sum())
+    present = np.flatnonzero((status >= SEARCHING) & (status <= AWAY))
+    live_status = status[present]
+    employed = present[live_status == EMPLOYED]
+    n_employed = employed.size
+    n_searching = int(np.count_nonzero(live_status == SEARCHING))
+    n_away = int(np.count_nonzero(live_status == AWAY))
     need = h.view("need")
     vacancies = int(((need >= 0) & (h.view("worker") < 0)).sum())
     hires = int(t[SEARCHING, EMPLOYED])
     separations = int(t[EMPLOYED, SEARCHING])
 
-    paid_rows = employed & (w.view("paid_yuan") > 0)
-    paid = w.view("paid_yuan")[paid_rows].astype(np.float64)
+    paid_rows = employed[w.paid_yuan[employed] > 0]
+    paid = w.paid_yuan[paid_rows].astype(np.float64)
     if paid.size:
         p10, median, p90 = np.percentile(paid, [10, 50, 90])
         mean_wage = float(paid.mean())
     else:
         p10 = median = p90 = mean_wage = 0.0
-    by_type = np.bincount(w.view("job_type")[paid_rows], weights=paid, minlength=len(JOB_TYPES))
-    n_by_type = np.bincount(w.view("job_type")[paid_rows], minlength=len(JOB_TYPES))
+    paid_type = w.job_type[paid_rows]
+    by_type = np.bincount(paid_type, weights=paid, minlength=len(JOB_TYPES))
+    n_by_type = np.bincount(paid_type, minlength=len(JOB_TYPES))
 
-    contract = w.view("contract") & employed
-    insured = w.view("insured") & employed
+    contract = w.contract[employed]
+    insured = w.insured[employed]
     active = a.view("active")
     kinds = np.bincount(a.view("business_model")[active], minlength=3)
-    present = (status == SEARCHING) | employed | (status == AWAY)
-    origins = np.bincount(w.view("origin")[present], minlength=model.params.migration.origins)
+    origins = np.bincount(w.origin[present], minlength=model.params.migration.origins)
     origin_shares = origins / max(origins.sum(), 1)
     sep = f.separations_by_reason
     start = model.month_start
@@ -116,8 +119,8 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "referral_placement_share": _share(f.hires_by_channel[REFERRAL], hires),
         "worker_fees_paid": f.worker_fees_yuan,
         "household_fees_paid": f.household_fees_yuan,
-        "arrears_incidence": _share((w.view("arrears_now") & employed).sum(), n_employed),
-        "employee_based_share": _share((w.view("agency_employed") & employed).sum(), n_employed),
+        "arrears_incidence": _share(np.count_nonzero(w.arrears_now[employed]), n_employed),
+        "employee_based_share": _share(np.count_nonzero(w.agency_employed[employed]), n_employed),
         "agencies_active": int(active.sum()),
         "leaving_to_away": int(t[SEARCHING, AWAY]),
         "returns_from_away": int(t[AWAY, SEARCHING]),
@@ -125,9 +128,9 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "held_job_leaving": int(t[EMPLOYED, AWAY]),
         "held_job_returns": int(t[AWAY, EMPLOYED]),
         "open_placement_share": _share(f.hires_by_channel[OPEN], hires),
-        "mean_agreed_wage": float(w.view("wage_yuan")[employed].mean()) if n_employed else 0.0,
-        "changed_job_12m_share": _share((present & (w.view("separated_month") > model.month - 12)).sum(),
-                                        present.sum()),
+        "mean_agreed_wage": float(w.wage_yuan[employed].mean()) if n_employed else 0.0,
+        "changed_job_12m_share": _share(np.count_nonzero(w.separated_month[present] > model.month - 12),
+                                        present.size),
         "searchers_at_matching": f.searchers_at_matching,
         "vacancies_at_matching": f.vacancies_at_matching,
         "job_finding_rate": _share(hires, f.searchers_at_matching),
@@ -136,7 +139,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
         "households_with_need": int((need >= 0).sum()),
         "unmet_need_share": _share(vacancies, (need >= 0).sum()),
-        "certified_share": _share((w.view("certified") & present).sum(), present.sum()),
+        "certified_share": _share(np.count_nonzero(w.certified[present]), present.size),
         "trained": f.trained,
         "overcharging_share": _share(f.overcharged_placements, f.capped_placements),
         "fines_paid": f.fines_yuan,
@@ -146,7 +149,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "held_jobs_lost": f.held_jobs_lost,
         "remittances": f.remittances_yuan,
         "mean_net_income": _share(f.net_income_yuan, n_employed),
-        "mean_savings": float(w.view("savings_yuan")[present].mean()) if present.any() else 0.0,
+        "mean_savings": float(w.savings_yuan[present].mean()) if present.size else 0.0,
         "agencies_intermediary": int(kinds[INTERMEDIARY]),
         "agencies_membership": int(kinds[MEMBERSHIP]),
         "agencies_employee_based": int(kinds[EMPLOYEE_BASED]),
@@ -157,6 +160,6 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "dismissals": int(sep[REASON["dismissal"]]),
         "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
         "origin_concentration": float(np.sum(origin_shares**2)),
-        "local_hukou_share": _share((w.view("local_hukou") & present).sum(), present.sum()),
+        "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
     }
     return row
