@@ -42,6 +42,7 @@ from model.tables import (
     EMPLOYED,
     EMPLOYEE_BASED,
     N_JOB_TYPES,
+    OPEN,
     SEARCHING,
     AgencyTable,
     HouseholdTable,
@@ -197,7 +198,7 @@ class DomesticWorkModel(mesa.Model):
         if active_agencies.size:
             agency[via_agency] = active_agencies[rng.integers(0, active_agencies.size, int(via_agency.sum()))]
         else:
-            channel[via_agency] = 0
+            channel[via_agency] = OPEN
             via_agency[:] = False
         eb = np.zeros(workers.size, dtype=bool)
         eb[via_agency] = self.agencies.business_model[agency[via_agency]] == EMPLOYEE_BASED
@@ -205,7 +206,8 @@ class DomesticWorkModel(mesa.Model):
         labour.hire(self, workers, households, channel, agency, wage)
         w.agency_employed[workers] = eb
         w.months_in_job[workers] = rng.integers(0, 24, workers.size)
-        w.months_searching[w.view("status") == SEARCHING] = rng.integers(0, 3, int((w.view("status") == SEARCHING).sum()))
+        searching = np.flatnonzero(w.view("status") == SEARCHING)
+        w.months_searching[searching] = rng.integers(0, 3, searching.size)
         contracts.decide(self, workers, "setup")
         w.attraction[: w.n] = np.float32(0.3)
         h.attraction[: h.n] = np.float32(0.3)
