@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from model import labour, metrics
-from model.agents import Agency, Household, Worker
+from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.labour import MonthFlows
 from model.mechanisms import (
     agencies,
@@ -167,7 +167,7 @@ class DomesticWorkModel(mesa.Model):
         self._initial_jobs(setup)
 
         self.add_worker_agents(np.arange(self.workers.n))
-        self.household_agents = [Household(self, r) for r in range(self.households.n)]
+        self.household_agents = create_row_agents(Household, self, range(self.households.n))
         self.add_agency_agents(np.arange(self.agencies.n))
 
         wage = self.workers.view("wage_yuan")[self.workers.view("status") == EMPLOYED]
@@ -214,11 +214,11 @@ class DomesticWorkModel(mesa.Model):
 
     def add_worker_agents(self, rows: np.ndarray) -> None:
         """Create the Mesa agents of new worker rows."""
-        self.worker_agents.extend(Worker(self, r) for r in rows)
+        self.worker_agents.extend(create_row_agents(Worker, self, rows))
 
     def add_agency_agents(self, rows: np.ndarray) -> None:
         """Create the Mesa agents of new agency rows."""
-        self.agency_agents.extend(Agency(self, r) for r in rows)
+        self.agency_agents.extend(create_row_agents(Agency, self, rows))
 
     # --- the month --------------------------------------------------------------
 
@@ -265,11 +265,9 @@ class DomesticWorkModel(mesa.Model):
     def _remove_agents(self) -> None:
         """Deregister the Agent objects of workers who left and agencies that closed this month."""
         for rows in self.departed_rows:
-            for r in rows:
-                self.worker_agents[r].remove()
+            remove_row_agents(self, [self.worker_agents[r] for r in rows])
         for rows in self.closed_agency_rows:
-            for r in rows:
-                self.agency_agents[r].remove()
+            remove_row_agents(self, [self.agency_agents[r] for r in rows])
         self.departed_rows.clear()
         self.closed_agency_rows.clear()
 

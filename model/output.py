@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ RESULTS_DIR = Path("results")
 
 def default_out_dir(name: str, kind: str = "") -> Path:
     """``results/<name>[-<kind>]-<UTC time>``."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     label = f"{name}-{kind}" if kind else name
     return RESULTS_DIR / f"{label}-{stamp}"
 
@@ -143,6 +143,6 @@ def manifest(command: list[str] | None, seeds: list[int], wall_seconds: float, *
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
         "wall_seconds": round(wall_seconds, 3),
-        "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
     }
