@@ -56,7 +56,11 @@ def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows
     try:
         agents = [new(cls) for _ in rest]
         for agent, uid, row in zip(agents, range(start, start + len(rest)), rest, strict=True):
-            agent.__dict__ = {"model": model, "unique_id": uid, "pos": None, "row": row}
+            # Attribute by attribute, in Agent.__init__'s order, so instances share their dict keys.
+            agent.model = model
+            agent.unique_id = uid
+            agent.pos = None
+            agent.row = row
     finally:
         if collecting:
             gc.enable()
