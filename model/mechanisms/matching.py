@@ -97,16 +97,6 @@ def urn_ball(
     return app[taken].astype(np.int64), vac[taken].astype(np.int64)
 
 
-def _rank_within(group: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order of items by (group, key) and each item's rank within its group in that order."""
-    order = np.lexsort((key, group))
-    sorted_group = group[order]
-    new_run = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
-    run_start = np.flatnonzero(new_run)
-    rank = np.arange(order.size) - run_start[np.cumsum(new_run) - 1]
-    return order, rank
-
-
 def sorted_assignment(
     applicant_group: np.ndarray,
     vacancy_group: np.ndarray,
