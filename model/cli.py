@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                   quiet=args.quiet) as bar:
         ts = runner.run_replicates(scenario, workers=args.workers, progress=bar.update)
     summary = runner.summarize(ts)
-    seeds = [runner_seed for runner_seed in _seeds(scenario)]
+    seeds = _seeds(scenario)
     with output.staged_dir(out, args.force) as tmp:
         (tmp / "scenario.yaml").write_text(to_yaml(scenario), encoding="utf-8")
         ts.to_csv(tmp / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")

@@ -71,14 +71,13 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
     """Channel and agency (or -1) of each household with a vacancy this month."""
     p = model.params.channels
     h, a = model.households, model.agencies
-    n = h.n
     utility = p.outcome_weight * h.attraction[households].astype(np.float64)
 
     neighbours = workers_by_cell(model)[h.cell[households]]
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
-    any_employed = neighbours.sum() > 0 or model.n_employed > 0
-    utility[:, REFERRAL] += (p.referral_utility + np.log(strength + 0.05)) if any_employed else NO_CHANNEL
+    # With nobody employed anywhere there is nobody to ask.
+    utility[:, REFERRAL] += (p.referral_utility + np.log(strength + 0.05)) if model.n_employed else NO_CHANNEL
 
     all_agencies = np.arange(a.n)
     cost = household_cost_months(model, all_agencies)
@@ -95,12 +94,12 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
 
     utility += p.choice_noise * model.streams.gumbel("household_channel", model.month, households, N_CHANNELS)
     channel = np.argmax(utility, axis=1).astype(np.int8)
-    agency = _pick_agency(model, "household_agency", households, channel, weights, n)
+    agency = _pick_agency(model, "household_agency", households, channel, weights)
     return channel, agency
 
 
 def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channel: np.ndarray,
-                 weights: np.ndarray, n: int) -> np.ndarray:
+                 weights: np.ndarray) -> np.ndarray:
     agency = np.full(rows.size, -1, dtype=np.int64)
     uses = channel == AGENCY
     if uses.any() and weights.sum() > 0:
