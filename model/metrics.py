@@ -38,7 +38,8 @@ CONTRACT_COLUMNS = (
 )
 EXTRA_COLUMNS = (
     "leaving_to_away", "returns_from_away", "away_with_job_held", "held_job_leaving", "held_job_returns",
-    "open_placement_share", "mean_agreed_wage", "changed_job_12m_share", "searchers_at_matching", "vacancies_at_matching", "job_finding_rate",
+    "open_placement_share", "mean_agreed_wage", "changed_job_12m_share", "searchers_at_matching",
+    "vacancies_at_matching", "job_finding_rate",
     "separation_rate",
     *(f"mean_wage_{t}" for t in JOB_TYPES),
     "households_with_need", "unmet_need_share", "certified_share", "trained",

@@ -347,6 +347,7 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
     Args:
         path: a YAML scenario file; ``extends`` in it is resolved relative to it.
         overrides: dotted keys and values applied last (what ``--set`` gives).
+        labels: how to name the source of an override in messages (``--months`` rather than ``--set``).
 
     Returns:
         The validated scenario, every default filled in.

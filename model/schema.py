@@ -30,8 +30,16 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
 
-def by_type(nanny: float, cleaner: float, carer: float, maternity: float, unit: str, doc: str,
-            source: str = "assumption", **limits: Any) -> Any:
+def by_type(
+    nanny: float,
+    cleaner: float,
+    carer: float,
+    maternity: float,
+    unit: str,
+    doc: str,
+    source: str = "assumption",
+    **limits: Any,
+) -> Any:
     """A per-job-type parameter block with the given defaults."""
     fields = {
         "live_in_nanny": param(nanny, unit, f"{doc} (live-in nanny)", source, **limits),
@@ -57,37 +65,77 @@ def type_field(name: str, doc: str, *args: Any, **kwargs: Any) -> Any:
 # --- per-type blocks --------------------------------------------------------
 
 ReferenceWage, _reference_wage = type_field(
-    "ReferenceWage", "market wage an average worker gets", 5500.0, 3600.0, 3850.0, 10300.0,
-    unit="yuan/month", source="FACTS wages: NJU survey 2019; Guangzhou Daily 2017", gt=0)
+    "ReferenceWage",
+    "market wage an average worker gets",
+    5500.0,
+    3600.0,
+    3850.0,
+    10300.0,
+    unit="yuan/month",
+    source="FACTS wages: NJU survey 2019; Guangzhou Daily 2017",
+    gt=0,
+)
 JobTypeShare, _job_type_share = type_field(
-    "JobTypeShare", "share of workers seeking this job type", 0.36, 0.32, 0.27, 0.05,
-    unit="share", source="assumption (FACTS wages by type)", ge=0, le=1)
+    "JobTypeShare",
+    "share of workers seeking this job type",
+    0.36,
+    0.32,
+    0.27,
+    0.05,
+    unit="share",
+    source="assumption (FACTS wages by type)",
+    ge=0,
+    le=1,
+)
 NeedShare, _need_share = type_field(
-    "NeedShare", "share of household needs of this type (stock)", 0.36, 0.32, 0.27, 0.05,
-    unit="share", ge=0, le=1)
+    "NeedShare", "share of household needs of this type (stock)", 0.36, 0.32, 0.27, 0.05, unit="share", ge=0, le=1
+)
 NeedDuration, _need_duration = type_field(
-    "NeedDuration", "mean duration of a household need", 96.0, 96.0, 48.0, 6.0,
-    unit="months", source="FACTS spells (58.com 2019), relative lengths", gt=0)
+    "NeedDuration",
+    "mean duration of a household need",
+    96.0,
+    96.0,
+    48.0,
+    6.0,
+    unit="months",
+    source="FACTS spells (58.com 2019), relative lengths",
+    gt=0,
+)
 Hours, _hours = type_field(
-    "Hours", "hours worked a month", 390.0, 210.0, 360.0, 460.0,
-    unit="hours/month", source="FACTS hours: 74 h/week on average, live-in over 15 h/day", gt=0)
+    "Hours",
+    "hours worked a month",
+    390.0,
+    210.0,
+    360.0,
+    460.0,
+    unit="hours/month",
+    source="FACTS hours: 74 h/week on average, live-in over 15 h/day",
+    gt=0,
+)
 SeparationMultiplier, _separation_multiplier = type_field(
-    "SeparationMultiplier", "multiplier on the exogenous separation rate", 1.0, 1.0, 1.3, 2.0,
-    unit="ratio", ge=0)
+    "SeparationMultiplier", "multiplier on the exogenous separation rate", 1.0, 1.0, 1.3, 2.0, unit="ratio", ge=0
+)
 
 
 # --- sections --------------------------------------------------------------
 
+
 class Workers(Section):
     """The domestic workers in the city at the start, and newcomers."""
 
-    count: int = param(4000, "workers", "domestic workers in the city at the start",
-                       "FACTS market: Guangzhou about 400,000 (1:100 here)", ge=0)
+    count: int = param(
+        4000,
+        "workers",
+        "domestic workers in the city at the start",
+        "FACTS market: Guangzhou about 400,000 (1:100 here)",
+        ge=0,
+    )
     job_type_share: JobTypeShare = _job_type_share
     age_mean: float = param(45.0, "years", "mean age", "FACTS market: Guangzhou 2017 average near 47", ge=16, le=70)
     age_sd: float = param(7.0, "years", "standard deviation of age", ge=0)
-    local_hukou_share: float = param(0.1, "share", "share with local (Guangzhou) hukou",
-                                     "FACTS market: about 90% from the countryside", ge=0, le=1)
+    local_hukou_share: float = param(
+        0.1, "share", "share with local (Guangzhou) hukou", "FACTS market: about 90% from the countryside", ge=0, le=1
+    )
     certified_share: float = param(0.15, "share", "share with a skills certificate at the start", ge=0, le=1)
     skill_sd: float = param(0.15, "log points", "spread of productivity (lognormal sigma)", ge=0, le=2)
     reservation_share: float = param(0.8, "share", "reservation wage as a share of the reference wage", ge=0, le=2)
@@ -99,8 +147,13 @@ class Workers(Section):
 class Households(Section):
     """Households that may need domestic help."""
 
-    count: int = param(6000, "households", "households in the city that may need domestic help",
-                       "FACTS market: shortfall of 100-200k workers at 400k (1:100 here)", ge=0)
+    count: int = param(
+        6000,
+        "households",
+        "households in the city that may need domestic help",
+        "FACTS market: shortfall of 100-200k workers at 400k (1:100 here)",
+        ge=0,
+    )
     income_median_yuan: float = param(20000.0, "yuan/month", "median monthly household income", gt=0)
     income_sigma: float = param(0.6, "log points", "spread of household income (lognormal sigma)", ge=0, le=3)
     trust_agency_mean: float = param(0.5, "share", "mean trust in agencies", ge=0, le=1)
@@ -109,11 +162,19 @@ class Households(Section):
 class Demand(Section):
     """Household needs arise and end; unmet needs post vacancies."""
 
-    need_share: float = param(0.75, "share", "steady-state share of households with a need",
-                              "FACTS market: demand exceeds supply by 100-200k", ge=0, lt=1)
+    need_share: float = param(
+        0.75,
+        "share",
+        "steady-state share of households with a need",
+        "FACTS market: demand exceeds supply by 100-200k",
+        ge=0,
+        lt=1,
+    )
     type_share: NeedShare = _need_share
     duration_months: NeedDuration = _need_duration
-    wtp_markup: float = param(1.1, "ratio", "willingness to pay of a median-income household over the reference wage", gt=0)
+    wtp_markup: float = param(
+        1.1, "ratio", "willingness to pay of a median-income household over the reference wage", gt=0
+    )
     wtp_income_elasticity: float = param(0.5, "elasticity", "how willingness to pay rises with income", ge=0, le=3)
     wtp_sd: float = param(0.15, "log points", "idiosyncratic spread of willingness to pay", ge=0, le=2)
 
@@ -121,23 +182,54 @@ class Demand(Section):
 class Market(Section):
     """Matching, bargaining, separations and arrears."""
 
-    separation_rate: float = param(0.008, "per month", "monthly probability that a job ends for reasons outside the model",
-                                   "calibrated with the other endings to FACTS market: about 40% change job a year", ge=0, le=1)
+    separation_rate: float = param(
+        0.008,
+        "per month",
+        "monthly probability that a job ends for reasons outside the model",
+        "calibrated with the other endings to FACTS market: about 40% change job a year",
+        ge=0,
+        le=1,
+    )
     separation_multiplier: SeparationMultiplier = _separation_multiplier
-    dismissal_rate: float = param(0.006, "per month", "dismissal hazard at productivity 0.8; it rises for weaker workers (x(1.2 - p)/0.4, capped at 3x) and is 0 from 1.2 up", ge=0, le=1)
+    dismissal_rate: float = param(
+        0.006,
+        "per month",
+        "dismissal hazard at productivity 0.8; it rises for weaker workers (x(1.2 - p)/0.4, capped at 3x)"
+        " and is 0 from 1.2 up",
+        ge=0,
+        le=1,
+    )
     bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
-    tightness_elasticity: float = param(0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3)
-    record_rate: float = param(0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1)
-    experience_premium: float = param(0.01, "share per year", "productivity gain a year of experience brings, up to 10 years", ge=0, le=1)
-    open_screening: float = param(0.5, "weight", "how much a household on the open market selects on productivity", ge=0, le=10)
-    referral_screening: float = param(0.5, "weight", "how much a household hiring by referral selects on productivity", ge=0, le=10)
-    open_applications: int = param(1, "applications/month", "vacancies a searcher applies to on the open market", ge=1, le=20)
+    tightness_elasticity: float = param(
+        0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3
+    )
+    record_rate: float = param(
+        0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1
+    )
+    experience_premium: float = param(
+        0.01, "share per year", "productivity gain a year of experience brings, up to 10 years", ge=0, le=1
+    )
+    open_screening: float = param(
+        0.5, "weight", "how much a household on the open market selects on productivity", ge=0, le=10
+    )
+    referral_screening: float = param(
+        0.5, "weight", "how much a household hiring by referral selects on productivity", ge=0, le=10
+    )
+    open_applications: int = param(
+        1, "applications/month", "vacancies a searcher applies to on the open market", ge=1, le=20
+    )
     referral_reach: float = param(1.0, "ratio", "how strongly hometown contacts in jobs bring referral vacancies", ge=0)
-    arrears_rate_informal: float = param(0.02, "per month", "chance wages go unpaid in a month without a contract", ge=0, le=1)
-    arrears_rate_formal: float = param(0.01, "per month", "chance wages go unpaid in a month with a contract", ge=0, le=1)
+    arrears_rate_informal: float = param(
+        0.02, "per month", "chance wages go unpaid in a month without a contract", ge=0, le=1
+    )
+    arrears_rate_formal: float = param(
+        0.01, "per month", "chance wages go unpaid in a month with a contract", ge=0, le=1
+    )
     arrears_repay_rate: float = param(0.5, "per month", "chance owed wages are paid back in a month", ge=0, le=1)
     quit_after_arrears: float = param(0.2, "probability", "chance she quits in a month her wages go unpaid", ge=0, le=1)
-    informal_quit_rate: float = param(0.003, "per month", "extra quit hazard in informal jobs (abuse, long hours)", ge=0, le=1)
+    informal_quit_rate: float = param(
+        0.003, "per month", "extra quit hazard in informal jobs (abuse, long hours)", ge=0, le=1
+    )
 
 
 class Channels(Section):
@@ -147,7 +239,13 @@ class Channels(Section):
     referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
-    learning_rate: float = param(0.2, "share", "how fast past outcomes move the appeal of a channel, and households' trust in agencies", ge=0, le=1)
+    learning_rate: float = param(
+        0.2,
+        "share",
+        "how fast past outcomes move the appeal of a channel, and households' trust in agencies",
+        ge=0,
+        le=1,
+    )
     outcome_weight: float = param(1.0, "utils", "weight of past outcomes", ge=0, le=20)
     choice_noise: float = param(1.0, "utils", "scale of idiosyncratic taste (Gumbel)", gt=0, le=20)
 
@@ -155,51 +253,124 @@ class Channels(Section):
 class Agencies(Section):
     """Agencies: business models, fees, capacity, entry and exit."""
 
-    count: int = param(45, "agencies", "agencies at the start",
-                       "FACTS: about 600,000 firms for 20-26M workers (1:100 of a few thousand here)", ge=0)
-    employee_based_share: float = param(0.03, "share", "share of agencies that are employee-based at the start",
-                                        "assumption: a few pilot firms; Beijing has 15 among 111,000 (FACTS), far fewer", ge=0, le=1)
+    count: int = param(
+        45,
+        "agencies",
+        "agencies at the start",
+        "FACTS: about 600,000 firms for 20-26M workers (1:100 of a few thousand here)",
+        ge=0,
+    )
+    employee_based_share: float = param(
+        0.03,
+        "share",
+        "share of agencies that are employee-based at the start",
+        "assumption: a few pilot firms; Beijing has 15 among 111,000 (FACTS), far fewer",
+        ge=0,
+        le=1,
+    )
     membership_share: float = param(0.25, "share", "share of agencies on the membership model at the start", ge=0, le=1)
-    worker_fee_share: float = param(0.5, "share of first month's wage", "intermediary fee charged to workers",
-                                    "FACTS: 50-100% of the first month's wage [weak]; 200-300 yuan in 2011", ge=0, le=3)
-    household_fee_share: float = param(0.6, "share of first month's wage", "placement fee charged to households",
-                                       "FACTS: placement fees both sides", ge=0, le=3)
+    worker_fee_share: float = param(
+        0.5,
+        "share of first month's wage",
+        "intermediary fee charged to workers",
+        "FACTS: 50-100% of the first month's wage [weak]; 200-300 yuan in 2011",
+        ge=0,
+        le=3,
+    )
+    household_fee_share: float = param(
+        0.6,
+        "share of first month's wage",
+        "placement fee charged to households",
+        "FACTS: placement fees both sides",
+        ge=0,
+        le=3,
+    )
     membership_fee_yuan: float = param(600.0, "yuan/year", "membership fee a worker pays a membership agency", ge=0)
-    employee_based_markup: float = param(0.2, "share of wage", "what employee-based agencies bill over wage and insurance", ge=0, le=3)
-    employee_based_value: float = param(0.15, "share of wage a month", "what households value in an employee-based worker (replacement, training, no liability)", ge=0, le=3)
+    employee_based_markup: float = param(
+        0.2, "share of wage", "what employee-based agencies bill over wage and insurance", ge=0, le=3
+    )
+    employee_based_value: float = param(
+        0.15,
+        "share of wage a month",
+        "what households value in an employee-based worker (replacement, training, no liability)",
+        ge=0,
+        le=3,
+    )
     capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
-    screening: float = param(1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10)
+    screening: float = param(
+        1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10
+    )
     fixed_cost_yuan: float = param(3000.0, "yuan/month", "running cost of an agency", ge=0)
     start_cash_yuan: float = param(30000.0, "yuan", "cash of a new agency", ge=0)
     exit_losing_months: int = param(6, "months", "months of negative cash before an agency closes", ge=1)
     entry_rate: float = param(0.05, "per month", "entry per active agency when agencies earn on average", ge=0, le=1)
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
-    honesty_mean_yuan: float = param(1250.0, "yuan", "mean private cost of breaking a fee cap",
-                                      "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)", ge=0)
+    honesty_mean_yuan: float = param(
+        1250.0,
+        "yuan",
+        "mean private cost of breaking a fee cap",
+        "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",
+        ge=0,
+    )
     reputation_rate: float = param(0.1, "share", "how fast reputation moves with outcomes", ge=0, le=1)
-    fee_pass_through: float = param(0.5, "share", "share of fees lost to a cap that agencies shift to households",
-                                    "FACTS: fees shift to households or to wage deductions", ge=0, le=1)
-    max_deduction_share: float = param(0.2, "share of wage", "most of a month's wage an agency deducts for fees", ge=0, le=1)
-    early_end_months: int = param(6, "months", "a placement ending badly within this many months counts against the agency", ge=0)
-    deduction_share: float = param(0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1)
+    fee_pass_through: float = param(
+        0.5,
+        "share",
+        "share of fees lost to a cap that agencies shift to households",
+        "FACTS: fees shift to households or to wage deductions",
+        ge=0,
+        le=1,
+    )
+    max_deduction_share: float = param(
+        0.2, "share of wage", "most of a month's wage an agency deducts for fees", ge=0, le=1
+    )
+    early_end_months: int = param(
+        6, "months", "a placement ending badly within this many months counts against the agency", ge=0
+    )
+    deduction_share: float = param(
+        0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1
+    )
 
 
 class Contracts(Section):
     """Who signs a written labour contract and who pays social insurance."""
 
-    household_cost_yuan: float = param(850.0, "yuan/month", "cost to a household of a labour contract (liabilities, paperwork)",
-                                       "calibrated: about 10% have a contract", ge=0)
-    worker_value_yuan: float = param(150.0, "yuan/month", "what a contract is worth to a worker (she asks for it)", ge=0)
+    household_cost_yuan: float = param(
+        850.0,
+        "yuan/month",
+        "cost to a household of a labour contract (liabilities, paperwork)",
+        "calibrated: about 10% have a contract",
+        ge=0,
+    )
+    worker_value_yuan: float = param(
+        150.0, "yuan/month", "what a contract is worth to a worker (she asks for it)", ge=0
+    )
     decision_scale_yuan: float = param(300.0, "yuan", "spread of idiosyncratic costs of contracting", gt=0)
-    contribution_rate: float = param(0.30, "share of wage", "social insurance contributions, employer and worker",
-                                     "Guangzhou contribution rates (assumption)", ge=0, le=1)
+    contribution_rate: float = param(
+        0.30,
+        "share of wage",
+        "social insurance contributions, employer and worker",
+        "Guangzhou contribution rates (assumption)",
+        ge=0,
+        le=1,
+    )
     contribution_base_min_yuan: float = param(3000.0, "yuan/month", "minimum contribution base", ge=0)
-    value_local: float = param(0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2)
-    value_migrant: float = param(0.75, "yuan per yuan", "what a yuan of contributions is worth to a migrant worker",
-                                 "FACTS: workers prefer cash now", ge=0, le=2)
+    value_local: float = param(
+        0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2
+    )
+    value_migrant: float = param(
+        0.75,
+        "yuan per yuan",
+        "what a yuan of contributions is worth to a migrant worker",
+        "FACTS: workers prefer cash now",
+        ge=0,
+        le=2,
+    )
     reviews_per_year: float = param(1.0, "per year", "how often the terms of a job are reviewed", ge=0, le=12)
-    self_enrol_rate: float = param(0.0003, "per month", "chance a worker without insurance enrols on her own", ge=0, le=1)
+    self_enrol_rate: float = param(
+        0.0003, "per month", "chance a worker without insurance enrols on her own", ge=0, le=1
+    )
 
 
 class Migration(Section):
@@ -208,18 +379,52 @@ class Migration(Section):
     rural_income_yuan: float = param(2500.0, "yuan/month", "income at home, the rural alternative", gt=0)
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
-    arrival_rate: float = param(0.015, "per month", "arrivals a month, as a share of the starting workforce, when expected urban over rural income is at reference_income_ratio", ge=0, le=1)
-    reference_income_ratio: float = param(1.2, "ratio", "expected urban income over rural income at which arrivals run at arrival_rate",
-                                          "calibrated: the baseline's ratio at the start", gt=0)
-    income_elasticity: float = param(2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20)
+    arrival_rate: float = param(
+        0.015,
+        "per month",
+        "arrivals a month, as a share of the starting workforce, when expected urban over rural income"
+        " is at reference_income_ratio",
+        ge=0,
+        le=1,
+    )
+    reference_income_ratio: float = param(
+        1.2,
+        "ratio",
+        "expected urban income over rural income at which arrivals run at arrival_rate",
+        "calibrated: the baseline's ratio at the start",
+        gt=0,
+    )
+    income_elasticity: float = param(
+        2.0, "elasticity", "how arrivals respond to expected urban over rural income", ge=0, le=20
+    )
     origins: int = param(200, "counties", "hometown counties that send workers", ge=1, le=100000)
-    origin_concentration_at_start: float = param(2.0, "exponent", "how much more the workers there at the start come from big sending counties (1 = in proportion)", ge=0, le=10)
-    network_weight: float = param(0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1)
+    origin_concentration_at_start: float = param(
+        2.0,
+        "exponent",
+        "how much more the workers there at the start come from big sending counties (1 = in proportion)",
+        ge=0,
+        le=10,
+    )
+    network_weight: float = param(
+        0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1
+    )
     home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
     patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
     impatience_rate: float = param(0.15, "per month", "extra hazard of going home once past patience", ge=0, le=1)
-    leave_rate_when_due: float = param(0.3, "per month", "hazard of going home for a searcher who reached her savings target or ran out of money", ge=0, le=1)
-    employed_leave_rate_when_due: float = param(0.02, "per month", "hazard of quitting to go home for an employed worker who reached her savings target", ge=0, le=1)
+    leave_rate_when_due: float = param(
+        0.3,
+        "per month",
+        "hazard of going home for a searcher who reached her savings target or ran out of money",
+        ge=0,
+        le=1,
+    )
+    employed_leave_rate_when_due: float = param(
+        0.02,
+        "per month",
+        "hazard of quitting to go home for an employed worker who reached her savings target",
+        ge=0,
+        le=1,
+    )
     retirement_age: float = param(60.0, "years", "age at which she goes home", ge=16)
     remittance_share: float = param(0.6, "share", "share of net income sent home", ge=0, le=1)
 
@@ -228,20 +433,36 @@ class Training(Section):
     """Training and certification."""
 
     cost_yuan: float = param(2500.0, "yuan", "cost of a course", ge=0)
-    pass_rate: float = param(0.2, "probability", "chance a trainee is certified",
-                             "FACTS: about 2 in 10 trainees judged qualified", ge=0, le=1)
-    premium: float = param(0.15, "share", "productivity and wage premium of certification",
-                           "assumption; FACTS: 71.9% of households want certified workers", ge=0, le=2)
+    pass_rate: float = param(
+        0.2,
+        "probability",
+        "chance a trainee is certified",
+        "FACTS: about 2 in 10 trainees judged qualified",
+        ge=0,
+        le=1,
+    )
+    premium: float = param(
+        0.15,
+        "share",
+        "productivity and wage premium of certification",
+        "assumption; FACTS: 71.9% of households want certified workers",
+        ge=0,
+        le=2,
+    )
     horizon_months: float = param(24.0, "months", "months over which a worker weighs the gain", gt=0)
     take_up_scale_yuan: float = param(1500.0, "yuan", "spread of idiosyncratic costs of training", gt=0)
     months: int = param(1, "months", "length of a course", ge=1, le=24)
-    take_up_max: float = param(0.05, "per month", "most searching workers start a course in a month when it pays", ge=0, le=1)
+    take_up_max: float = param(
+        0.05, "per month", "most searching workers start a course in a month when it pays", ge=0, le=1
+    )
 
 
 class Hukou(Section):
     """What lacking local hukou costs a migrant."""
 
-    extra_living_cost_yuan: float = param(300.0, "yuan/month", "extra cost of living without local hukou (schools, health)", ge=0)
+    extra_living_cost_yuan: float = param(
+        300.0, "yuan/month", "extra cost of living without local hukou (schools, health)", ge=0
+    )
     home_pull: float = param(1.5, "ratio", "multiplier on the hazard of going home without local hukou", ge=0)
     reform_effect: float = param(0.7, "share", "share of the hukou gap a reform closes", ge=0, le=1)
 
@@ -253,7 +474,9 @@ class City(Section):
     cell_km: float = param(3.0, "km", "width of a neighbourhood", gt=0)
     income_gradient: float = param(0.04, "per km", "fall of household income with distance from the centre", ge=0, le=1)
     urban_village_share: float = param(0.15, "share", "share of neighbourhoods that are urban villages", gt=0, le=1)
-    commute_cost_yuan_per_km: float = param(5.0, "yuan/month per km", "monthly cost of commuting a km each way for live-out work", ge=0)
+    commute_cost_yuan_per_km: float = param(
+        5.0, "yuan/month per km", "monthly cost of commuting a km each way for live-out work", ge=0
+    )
 
 
 class Jobs(Section):
@@ -265,6 +488,7 @@ class Jobs(Section):
 
 # --- policies and shocks -----------------------------------------------------
 
+
 class Policy(Section):
     """A policy lever: off by default, in force from ``start_month`` on."""
 
@@ -275,10 +499,12 @@ class Policy(Section):
 class MinimumWage(Policy):
     """Minimum wage extended to domestic work (ILO C189 Art. 11)."""
 
-    monthly: float = param(2100.0, "yuan/month", "monthly minimum wage",
-                           "FACTS wages: Guangzhou 2,100 from July 2018", ge=0)
-    hourly: float = param(20.3, "yuan/hour", "hourly minimum wage (0 = none)",
-                          "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0)
+    monthly: float = param(
+        2100.0, "yuan/month", "monthly minimum wage", "FACTS wages: Guangzhou 2,100 from July 2018", ge=0
+    )
+    hourly: float = param(
+        20.3, "yuan/hour", "hourly minimum wage (0 = none)", "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0
+    )
     enforcement: float = param(0.5, "share", "share of employers that comply or are made to", ge=0, le=1)
 
 
@@ -292,10 +518,22 @@ class ContractMandate(Policy):
 class WorkerFeeCap(Policy):
     """Cap on agency fees charged to workers (ILO C181 Art. 7)."""
 
-    max_share: float = param(0.1, "share of first month's wage", "most an agency may charge a worker (0 = no fees)",
-                             "FACTS: Hong Kong caps fees at 10% of the first month's wage", ge=0, le=3)
-    enforcement: float = param(0.05, "probability", "chance an overcharge is detected",
-                               "assumption; Hong Kong prosecuted 12 of 5,503 inspections in 5 years (FACTS), far less", ge=0, le=1)
+    max_share: float = param(
+        0.1,
+        "share of first month's wage",
+        "most an agency may charge a worker (0 = no fees)",
+        "FACTS: Hong Kong caps fees at 10% of the first month's wage",
+        ge=0,
+        le=3,
+    )
+    enforcement: float = param(
+        0.05,
+        "probability",
+        "chance an overcharge is detected",
+        "assumption; Hong Kong prosecuted 12 of 5,503 inspections in 5 years (FACTS), far less",
+        ge=0,
+        le=1,
+    )
     fine: float = param(10000.0, "yuan", "fine for a detected overcharge", ge=0)
 
 
@@ -334,8 +572,9 @@ class Policies(Section):
     contract_mandate: ContractMandate = Field(default_factory=ContractMandate, description=ContractMandate.__doc__)
     worker_fee_cap: WorkerFeeCap = Field(default_factory=WorkerFeeCap, description=WorkerFeeCap.__doc__)
     insurance_subsidy: InsuranceSubsidy = Field(default_factory=InsuranceSubsidy, description=InsuranceSubsidy.__doc__)
-    employee_based_support: EmployeeBasedSupport = Field(default_factory=EmployeeBasedSupport,
-                                                         description=EmployeeBasedSupport.__doc__)
+    employee_based_support: EmployeeBasedSupport = Field(
+        default_factory=EmployeeBasedSupport, description=EmployeeBasedSupport.__doc__
+    )
     training: TrainingSubsidy = Field(default_factory=TrainingSubsidy, description=TrainingSubsidy.__doc__)
     credit_records: CreditRecords = Field(default_factory=CreditRecords, description=CreditRecords.__doc__)
     hukou_reform: HukouReform = Field(default_factory=HukouReform, description=HukouReform.__doc__)
@@ -346,12 +585,24 @@ class SpringFestival(Section):
 
     enabled: bool = param(True, "switch", "whether the exodus happens")
     month: int = param(2, "calendar month", "month of the festival", ge=1, le=12)
-    share_leaving: float = param(0.6, "share", "share of workers who go home for the festival",
-                                 "FACTS wages: 50-95% go home for 2-4 weeks", ge=0, le=1)
+    share_leaving: float = param(
+        0.6,
+        "share",
+        "share of workers who go home for the festival",
+        "FACTS wages: 50-95% go home for 2-4 weeks",
+        ge=0,
+        le=1,
+    )
     job_held_share: float = param(0.9, "share", "share of employed leavers whose household keeps the job", ge=0, le=1)
     share_not_returning: float = param(0.04, "share", "share of leavers who stay home for good", ge=0, le=1)
-    holiday_pay_multiplier: float = param(2.5, "ratio", "pay for festival days worked, over normal pay",
-                                          "FACTS wages: pay doubles or triples for the holiday", ge=1, le=10)
+    holiday_pay_multiplier: float = param(
+        2.5,
+        "ratio",
+        "pay for festival days worked, over normal pay",
+        "FACTS wages: pay doubles or triples for the holiday",
+        ge=1,
+        le=10,
+    )
     away_months: int = param(1, "months", "months festival leavers stay away", "FACTS wages: 2-4 weeks", ge=1, le=12)
     holiday_share_of_month: float = param(0.25, "share", "share of the month that is holiday", ge=0, le=1)
 
@@ -368,11 +619,20 @@ NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 class Scenario(Section):
     """A scenario: one policy option for a Guangzhou-like city."""
 
-    name: str = param("baseline", "identifier", "scenario name: letters, digits, - and _", "",
-                      pattern=NAME_PATTERN, min_length=1, max_length=100)
+    name: str = param(
+        "baseline",
+        "identifier",
+        "scenario name: letters, digits, - and _",
+        "",
+        pattern=NAME_PATTERN,
+        min_length=1,
+        max_length=100,
+    )
     description: str = param("", "text", "free text", "")
     extends: str | None = param(None, "path", "parent scenario file (relative to this one); resolved on loading", "")
-    seed: int = param(20160317, "integer", "seed: the same seed gives the same results, byte for byte", "", ge=0, lt=2**63)
+    seed: int = param(
+        20160317, "integer", "seed: the same seed gives the same results, byte for byte", "", ge=0, lt=2**63
+    )
     months: int = param(120, "months", "months simulated (one step is one month)", "", ge=1, le=1200)
     replicates: int = param(5, "runs", "independent runs, seeds derived from seed", "", ge=1, le=10000)
     start_month: int = param(1, "calendar month", "calendar month of the first step (1 = January)", "", ge=1, le=12)

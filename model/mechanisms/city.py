@@ -26,6 +26,7 @@ class City:
 
     @property
     def cells(self) -> int:
+        """Number of neighbourhoods."""
         return self.x_km.size
 
     def distance_km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -88,7 +88,8 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     old = w.view("age_years") >= m.retirement_age
 
     employed = np.flatnonzero(status == EMPLOYED)
-    hazard_e = m.home_rate * 0.5 * pull[employed] + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed]
+    hazard_e = (m.home_rate * 0.5 * pull[employed] + m.employed_leave_rate_when_due * saved[employed]
+                + 1.0 * old[employed])
     quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
     record_and_separate(model, quitting, "going_home", bad=False)
 
