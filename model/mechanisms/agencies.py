@@ -60,10 +60,17 @@ class AgencyBooks:
 
 
 def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
-    """Fee share a worker expects to pay: the posted fee, or the cap if the agency complies."""
+    """Fee share a worker expects to pay, deductions from her wages included.
+
+    The posted fee; under a cap, the cap if the agency complies, plus what it recovers
+    by deductions if it is one that does.
+    """
     a = model.agencies
     posted = a.worker_fee_share[agency].astype(np.float64)
-    return np.where(a.overcharging[agency], posted, np.minimum(posted, model.levers.worker_fee_cap_share))
+    cap = model.levers.worker_fee_cap_share
+    lost = np.maximum(posted - cap, 0.0)
+    deducted = np.where(a.deducts[agency], (1.0 - model.params.agencies.fee_pass_through) * lost, 0.0)
+    return np.where(a.overcharging[agency], posted, np.minimum(posted, cap) + deducted)
 
 
 def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
