@@ -95,7 +95,6 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     origins = np.bincount(w.origin[present], minlength=model.params.migration.origins)
     origin_shares = origins / max(origins.sum(), 1)
     sep = f.separations_by_reason
-    start = model.month_start
 
     row = {
         "workers": n_employed + n_searching + n_away,
@@ -136,7 +135,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "vacancies_at_matching": f.vacancies_at_matching,
         "job_finding_rate": _share(hires, f.searchers_at_matching),
         # Jobs that could end this month: those at its start and those taken up again on return.
-        "separation_rate": _share(separations, start["employed"] + int(t[AWAY, EMPLOYED])),
+        "separation_rate": _share(separations, model.employed_at_start + int(t[AWAY, EMPLOYED])),
         **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
         "households_with_need": int((need >= 0).sum()),
         "unmet_need_share": _share(vacancies, (need >= 0).sum()),

@@ -129,7 +129,7 @@ class DomesticWorkModel(mesa.Model):
         self.month = 0
         self.types = JobTypes.from_params(scenario)
         self.flows = MonthFlows()
-        self.levers = Levers.at_rest(self)
+        self.levers = Levers.at_rest()
         self.policies = PolicySet(self)
         self.market = MarketState()
         self.festival_pay_factor = 1.0
@@ -141,7 +141,7 @@ class DomesticWorkModel(mesa.Model):
         self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
 
         self._set_up()
-        self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
+        self.employed_at_start = self.n_employed  # of the month: the jobs that may end in it
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in metrics.COLUMNS})
@@ -251,7 +251,7 @@ class DomesticWorkModel(mesa.Model):
         self.month += 1
         self.flows = MonthFlows()
         self.agency_books = agencies.AgencyBooks(self)
-        self.month_start = {"employed": self.n_employed, "searching": self._count(SEARCHING)}
+        self.employed_at_start = self.n_employed
 
     def _end_month(self) -> None:
         started = perf_counter()

@@ -9,8 +9,10 @@ from model.metrics import COLUMNS
 from model.scenario import ScenarioError
 from model.schema import Scenario
 
-# Measured on Mesa 3.5 / numpy 2: a worker row with its Agent object and spare
-# room takes about 1.2 kB, a household about 1.0 kB, an agency about 1.5 kB.
+# Deliberately generous bounds per row (table columns, Agent object, spare room,
+# working arrays of the month): for the whole city over 120 months they give
+# about 2.2 GB where the measured peak is 760 MB (docs/performance.md), so a run
+# refused here would really not fit.
 BYTES_PER_WORKER = 1200
 BYTES_PER_HOUSEHOLD = 1000
 BYTES_PER_AGENCY = 1500

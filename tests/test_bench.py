@@ -26,7 +26,9 @@ def test_bench_writes_a_consistent_report(tmp_path, capsys):
         assert 0 < stepping <= r["wall_seconds"]
         assert {"matching", "wages", "collect", "arrivals"} <= set(r["mechanism_seconds"])
     assert report["replicate_scaling"]["identical_results"] is True
-    assert report["replicate_scaling"]["speedup"] > 0
+    scaling = report["replicate_scaling"]
+    assert scaling["speedup"] == scaling["seconds_1_process"] / scaling["seconds_2_processes"]
+    assert scaling["repeats"] == 2
     text = capsys.readouterr().out
     assert "| 1:1000 |" in text and "| 1:500 |" in text and "speed-up" in text
 

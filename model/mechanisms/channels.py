@@ -17,7 +17,7 @@ import numpy as np
 
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
 from model.population import pick
-from model.tables import AGENCY, EMPLOYED, N_CHANNELS, OPEN, REFERRAL
+from model.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -121,5 +121,3 @@ def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success
     current = attraction[rows, channel]
     attraction[rows, channel] = current + rate * (success.astype(np.float32) - current)
 
-
-__all__ = ["AGENCY", "OPEN", "REFERRAL", "choose_households", "choose_workers", "learn"]

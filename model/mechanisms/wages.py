@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.contracts import contribution_yuan
 from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -44,18 +45,13 @@ def household_maximum(model: DomesticWorkModel, workers: np.ndarray, households:
     return model.households.wtp_yuan[households] * productivity(model, workers)
 
 
-def tightness(model: DomesticWorkModel) -> np.ndarray:
-    """Vacancies per searcher by job type at the start of matching."""
-    return model.market.tightness
-
-
 def bargaining_share(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
     """Her share of the surplus: the base share at tightness 1, more when tight."""
     m = model.params.market
     beta = m.bargaining_power
     if beta <= 0.0 or beta >= 1.0:
         return np.full(job_type.size, beta)
-    theta = np.maximum(tightness(model)[job_type], 1e-3) ** m.tightness_elasticity
+    theta = np.maximum(model.market.tightness[job_type], 1e-3) ** m.tightness_elasticity
     return beta * theta / (beta * theta + (1.0 - beta))
 
 
@@ -137,8 +133,6 @@ def pay(model: DomesticWorkModel) -> None:
 
 def _insurance(model: DomesticWorkModel, employed: np.ndarray) -> None:
     """Contributions of insured jobs this month, and the state's share of them."""
-    from model.mechanisms.contracts import contribution_yuan
-
     insured = employed[model.workers.insured[employed] & ~model.workers.self_insured[employed]]
     paid = float(contribution_yuan(model, model.workers.wage_yuan[insured].astype(np.float64)).sum())
     model.flows.insurance_contributions_yuan += paid

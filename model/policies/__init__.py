@@ -36,7 +36,7 @@ class PolicySet:
 
     def apply(self, model: DomesticWorkModel) -> None:
         """Reset the levers to rest, then let each policy in force move them."""
-        model.levers = Levers.at_rest(model)
+        model.levers = Levers.at_rest()
         for policy in self.policies:
             if policy.in_force(model.month):
                 policy.apply(model)

@@ -31,7 +31,7 @@ class Levers:
     hukou_gap: float  # 1 = full disadvantage of lacking local hukou, 0 = none
 
     @classmethod
-    def at_rest(cls, model: DomesticWorkModel) -> Levers:
+    def at_rest(cls) -> Levers:
         """No policy in force."""
         return cls(
             wage_floor_yuan=np.zeros(N_JOB_TYPES),
