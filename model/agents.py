@@ -192,6 +192,11 @@ class Worker(_RowAgent):
         """Wages owed to her and unpaid."""
         return float(self._get("wages_owed_yuan"))
 
+    @property
+    def paid_placement_fee(self) -> bool:
+        """Paid an agency a fee for her current job, directly or by deduction from her wages."""
+        return bool(self._get("paid_placement_fee"))
+
 
 class Household(_RowAgent):
     """A household that may need domestic help: row ``row`` of ``model.households``."""

@@ -76,6 +76,7 @@ def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
     w.wage_yuan[workers] = wage_yuan
     w.months_in_job[workers] = 0
     w.months_searching[workers] = 0
+    w.paid_placement_fee[workers] = False
     h.worker[households] = workers
     h.vacancy_months[households] = 0
     model.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
@@ -106,6 +107,7 @@ def _release(model: DomesticWorkModel, workers: np.ndarray) -> None:
     w.wage_yuan[workers] = 0.0
     w.paid_yuan[workers] = 0.0
     w.deduction_left_yuan[workers] = 0.0
+    w.paid_placement_fee[workers] = False
     w.wages_owed_yuan[workers] = 0.0
     w.months_in_job[workers] = 0
 

@@ -49,7 +49,12 @@ EXTRA_COLUMNS = (
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
 )
-COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
+# The ILO standards scorecard: shares of employed workers this month.
+STANDARDS_COLUMNS = (
+    "c189_written_terms_share", "c189_minimum_wage_share", "c189_social_security_share",
+    "c181_no_fee_share", "decent_work_share",
+)
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *STANDARDS_COLUMNS)
 
 # Share columns: must lie in [0, 1].
 SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
@@ -162,4 +167,34 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
     }
+    row.update(standards(model, employed))
     return row
+
+
+def statutory_minimum_yuan(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
+    """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
+    s = model.params.standards
+    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month[job_type])
+
+
+def standards(model: DomesticWorkModel, employed: np.ndarray) -> dict[str, float]:
+    """The ILO scorecard over employed workers.
+
+    C189 Art. 7 written terms (a written contract), Art. 11 minimum wage (this month's
+    pay, after any deduction, at least the statutory minimum for her hours; a month in
+    arrears falls short), Art. 14 social security (insured), C181 Art. 7 no fee to an
+    agency for her current job, directly or by deduction; decent work: all four.
+    """
+    w = model.workers
+    n = employed.size
+    written = w.contract[employed]
+    minimum = w.paid_yuan[employed] >= statutory_minimum_yuan(model, w.job_type[employed])
+    insured = w.insured[employed]
+    no_fee = ~w.paid_placement_fee[employed]
+    return {
+        "c189_written_terms_share": _share(np.count_nonzero(written), n),
+        "c189_minimum_wage_share": _share(np.count_nonzero(minimum), n),
+        "c189_social_security_share": _share(np.count_nonzero(insured), n),
+        "c181_no_fee_share": _share(np.count_nonzero(no_fee), n),
+        "decent_work_share": _share(np.count_nonzero(written & minimum & insured & no_fee), n),
+    }

@@ -607,6 +607,22 @@ class SpringFestival(Section):
     holiday_share_of_month: float = param(0.25, "share", "share of the month that is holiday", ge=0, le=1)
 
 
+class Standards(Section):
+    """The statutory minimum the standards scorecard measures jobs against (ILO C189 Art. 11).
+
+    The city's minimum wage, whether or not a policy extends it to domestic work: a job
+    meets the standard when it pays at least the monthly minimum and the hourly minimum
+    times its job type's hours a month.
+    """
+
+    minimum_wage_monthly: float = param(
+        2100.0, "yuan/month", "statutory monthly minimum wage", "FACTS wages: Guangzhou 2,100 from July 2018", ge=0
+    )
+    minimum_wage_hourly: float = param(
+        20.3, "yuan/hour", "statutory hourly minimum wage", "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0
+    )
+
+
 class Shocks(Section):
     """Shocks to the market."""
 
@@ -650,3 +666,4 @@ class Scenario(Section):
     city: City = Field(default_factory=City, description=City.__doc__)
     policies: Policies = Field(default_factory=Policies, description=Policies.__doc__)
     shocks: Shocks = Field(default_factory=Shocks, description=Shocks.__doc__)
+    standards: Standards = Field(default_factory=Standards, description=Standards.__doc__)

@@ -100,6 +100,7 @@ class WorkerTable(Table):
         "wage_yuan": (np.float32, 0.0),  # agreed monthly wage of the current job
         "paid_yuan": (np.float32, 0.0),  # paid to her this month, after deductions
         "deduction_left_yuan": (np.float32, 0.0),  # agency fee still to deduct from wages
+        "paid_placement_fee": (np.bool_, False),  # paid or owes an agency a fee for her current job
         "agency_employed": (np.bool_, False),  # employed by an employee-based agency
         "contract": (np.bool_, False),
         "insured": (np.bool_, False),

@@ -129,6 +129,7 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     from_savings = np.minimum(worker_fee, w.savings_yuan[workers])
     w.savings_yuan[workers] -= from_savings
     w.deduction_left_yuan[workers] += worker_fee - from_savings
+    w.paid_placement_fee[workers] = (worker_fee > 0) | (w.deduction_left_yuan[workers] > 0)
     model.agency_books.worker_fees(agency, from_savings)
     model.agency_books.household_fees(agency, household_fee)
 
