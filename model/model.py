@@ -10,7 +10,7 @@ from typing import ClassVar
 import mesa
 import numpy as np
 
-from model import labour, metrics
+from model import accounts, labour, metrics
 from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.labour import MonthFlows
 from model.mechanisms import (
@@ -139,8 +139,11 @@ class DomesticWorkModel(mesa.Model):
         self.household_agents: list[Household] = []
         self.agency_agents: list[Agency] = []
         self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
+        self.accounts = accounts.Accounts()
 
         self._set_up()
+        self.money_before_yuan = accounts.total_yuan(self)  # at the start of the month
+        self.state_before_yuan = 0.0
         self.employed_at_start = self.n_employed  # of the month: the jobs that may end in it
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -252,6 +255,8 @@ class DomesticWorkModel(mesa.Model):
         self.flows = MonthFlows()
         self.agency_books = agencies.AgencyBooks(self)
         self.employed_at_start = self.n_employed
+        self.money_before_yuan = accounts.total_yuan(self)
+        self.state_before_yuan = self.accounts.state_yuan
 
     def _end_month(self) -> None:
         started = perf_counter()

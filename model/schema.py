@@ -356,6 +356,14 @@ class Contracts(Section):
         le=1,
     )
     contribution_base_min_yuan: float = param(3000.0, "yuan/month", "minimum contribution base", ge=0)
+    employer_contribution_share: float = param(
+        0.67,
+        "share",
+        "employer's part of the contributions the state does not subsidise; the worker's is withheld from her pay",
+        "assumption: Guangzhou 2018 rates, about 21% of the base from the employer and 10% from the worker",
+        ge=0,
+        le=1,
+    )
     value_local: float = param(
         0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2
     )

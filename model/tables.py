@@ -90,7 +90,8 @@ class WorkerTable(Table):
         "experience_months": (np.float32, 0.0),
         "job_type": (np.int8, 0),  # the job type she seeks and does
         "reservation_yuan": (np.float32, 0.0),  # monthly, before commuting costs
-        "savings_yuan": (np.float32, 0.0),
+        "savings_yuan": (np.float64, 0.0),  # money she holds (float64: the accounts must add up)
+        "debt_yuan": (np.float64, 0.0),  # owed to her kin at home, repaid from what she sends home
         "savings_target_yuan": (np.float32, 0.0),
         "home_cell": (np.int32, 0),  # neighbourhood she lives in (an urban village)
         "employer": (np.int32, -1),  # household row, -1 when none
@@ -154,7 +155,7 @@ class AgencyTable(Table):
         "deducts": (np.bool_, False),  # recovers capped fees by wage deductions
         "reputation": (np.float32, 0.5),  # in [0, 1]
         "capacity": (np.int32, 0),  # placements it can handle a month
-        "cash_yuan": (np.float32, 0.0),
+        "cash_yuan": (np.float64, 0.0),
         "profit_yuan": (np.float32, 0.0),  # this month
         "profit_avg_yuan": (np.float32, 0.0),  # smoothed over about a year
         "placements": (np.int32, 0),  # this month

@@ -27,36 +27,71 @@ BUSINESS_MODEL_COUNT = 3
 
 
 class AgencyBooks:
-    """Money agencies take and pay this month, per agency and in total."""
+    """Money agencies take and pay this month, per agency and in total, with each counterparty.
+
+    ``revenue`` holds fees (from workers and households, employee-based service charges
+    included); ``passed_through`` the part of employee-based bills that repays the wages
+    and contributions the agency pays (``payroll``); ``subsidies`` what the state pays;
+    ``costs`` fines and training. The month's profit adds them up at :func:`update`.
+    """
 
     def __init__(self, model: DomesticWorkModel) -> None:
         self.model = model
         size = model.agencies.n
         self.revenue = np.zeros(size)
+        self.passed_through = np.zeros(size)
+        self.payroll = np.zeros(size)
+        self.subsidies = np.zeros(size)
         self.costs = np.zeros(size)
 
-    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> None:
+    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> float:
         valid = agency >= 0
         target += np.bincount(agency[valid], weights=amount[valid], minlength=target.size)[: target.size]
+        return float(amount[valid].sum())
 
     def worker_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by workers (at placement or deducted from wages)."""
-        self._add(self.revenue, agency, amount)
-        self.model.flows.worker_fees_yuan += float(amount[agency >= 0].sum())
+        """Fees paid by workers (at placement or deducted from wages); the caller takes them from her."""
+        self.model.flows.worker_fees_yuan += self._add(self.revenue, agency, amount)
 
-    def household_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by households."""
-        self._add(self.revenue, agency, amount)
-        self.model.flows.household_fees_yuan += float(amount[agency >= 0].sum())
+    def household_fees(self, agency: np.ndarray, amount: np.ndarray, service: bool = False) -> None:
+        """Fees paid by households: one-off placement fees, or employee-based service charges."""
+        paid = self._add(self.revenue, agency, amount)
+        f = self.model.flows
+        f.household_fees_yuan += paid
+        if service:
+            f.household_service_bills_yuan += paid
+        else:
+            f.household_placement_fees_yuan += paid
+        self.model.accounts.households_yuan -= paid
+
+    def bills_passed_through(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """The wages and contributions of employee-based bills, paid by households."""
+        self.model.flows.household_bills_passed_yuan += self._add(self.passed_through, agency, amount)
+        self.model.accounts.households_yuan -= float(amount[agency >= 0].sum())
+
+    def pay_payroll(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Wages and contributions an employee-based agency pays; the caller credits the payees."""
+        self._add(self.payroll, agency, amount)
+
+    def subsidy(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Subsidies the state pays the agency."""
+        paid = self._add(self.subsidies, agency, amount)
+        self.model.flows.public_subsidies_yuan += paid
+        self.model.accounts.state_yuan -= paid
 
     def fines(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fines for detected overcharges."""
-        self._add(self.costs, agency, amount)
-        self.model.flows.fines_yuan += float(amount.sum())
+        """Fines for detected overcharges, paid to the state."""
+        paid = self._add(self.costs, agency, amount)
+        self.model.flows.fines_yuan += paid
+        self.model.accounts.state_yuan += paid
 
     def cost(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Other costs tied to placements (training employees)."""
-        self._add(self.costs, agency, amount)
+        """Other costs tied to placements (training employees), paid to training schools (households)."""
+        self.model.accounts.households_yuan += self._add(self.costs, agency, amount)
+
+    def income(self) -> np.ndarray:
+        """Each agency's revenue and subsidies less the wages and contributions it pays."""
+        return self.revenue + self.passed_through + self.subsidies - self.payroll
 
 
 def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
@@ -171,15 +206,17 @@ def update(model: DomesticWorkModel) -> None:
     employees = np.flatnonzero(w.view("agency_employed") & (w.view("status") == EMPLOYED))
     ag = w.agency[employees]
     a.employees[:n] = np.bincount(ag, minlength=n)[:n]
-    markup = p.employee_based_markup * w.wage_yuan[employees].astype(np.float64)
-    books.household_fees(ag, markup)
-    subsidy = lev.employee_based_subsidy_yuan * a.view("employees")
-    model.flows.public_subsidies_yuan += float(subsidy.sum())
+    books.subsidy(np.arange(n), lev.employee_based_subsidy_yuan * a.view("employees").astype(np.float64))
 
     active = a.view("active")
-    profit = books.revenue[:n] + subsidy - books.costs[:n] - p.fixed_cost_yuan * active
-    a.profit_yuan[:n] = np.where(active, profit, 0.0)
-    a.cash_yuan[:n] += a.profit_yuan[:n]
+    model.flows.agency_income_yuan += np.bincount(a.view("business_model"), weights=books.income(),
+                                                  minlength=BUSINESS_MODEL_COUNT)
+    fixed = p.fixed_cost_yuan * active
+    model.accounts.households_yuan += float(fixed.sum())  # staff and rent
+    # A closed agency still collects the deductions owed to it: its cash takes them.
+    profit = books.income() - books.costs - fixed
+    a.profit_yuan[:n] = profit
+    a.cash_yuan[:n] += profit
     avg = a.view("profit_avg_yuan")
     avg[active] += (FEE_SMOOTHING * (profit[active] - avg[active])).astype(np.float32)
     losing = a.view("losing_months")
@@ -262,5 +299,6 @@ def _enter(model: DomesticWorkModel) -> None:
         return
     rows = a.grow(entrants)
     draw_agencies(model, rows, rng, shares)
+    model.accounts.households_yuan -= float(a.cash_yuan[rows].sum())  # the owners put up the start cash
     model.flows.agencies_opened += entrants
     model.add_agency_agents(rows)
