@@ -67,6 +67,11 @@ class JobTypes:
     onset_rate: float
     onset_mix: np.ndarray
 
+    @property
+    def typical_wage(self) -> float:
+        """The wage agencies price from: reference wages weighted by the workers of each type (yuan/month)."""
+        return float(self.reference_wage @ self.worker_share)
+
     @classmethod
     def from_params(cls, p: Scenario) -> JobTypes:
         """Read the per-type blocks of a scenario."""
@@ -174,7 +179,7 @@ class DomesticWorkModel(mesa.Model):
         self.add_agency_agents(np.arange(self.agencies.n))
 
         wage = self.workers.view("wage_yuan")[self.workers.view("status") == EMPLOYED]
-        self.market.mean_wage = float(wage.mean()) if wage.size else float(self.types.reference_wage.mean())
+        self.market.mean_wage = float(wage.mean()) if wage.size else self.types.typical_wage
         self.market.unemployment_rate = 1.0 - self.n_employed / max(self.workers.n, 1)
         self.flows = MonthFlows()
 

@@ -307,7 +307,7 @@ class Agencies(Section):
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
     honesty_mean_yuan: float = param(
-        1250.0,
+        300.0,
         "yuan",
         "mean private cost of breaking a fee cap",
         "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",
@@ -329,7 +329,7 @@ class Agencies(Section):
         6, "months", "a placement ending badly within this many months counts against the agency", ge=0
     )
     deduction_share: float = param(
-        0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1
+        0.3, "share", "share of agencies that, when overcharging a cap, take the excess by wage deductions", ge=0, le=1
     )
 
 

@@ -152,7 +152,7 @@ class AgencyTable(Table):
         "household_fee_share": (np.float32, 0.0),  # of the first month's wage
         "honesty_yuan": (np.float32, 0.0),  # private cost of breaking a fee cap
         "overcharging": (np.bool_, False),
-        "deducts": (np.bool_, False),  # recovers capped fees by wage deductions
+        "deducts": (np.bool_, False),  # when overcharging a cap, takes the excess by wage deductions
         "reputation": (np.float32, 0.5),  # in [0, 1]
         "capacity": (np.int32, 0),  # placements it can handle a month
         "cash_yuan": (np.float64, 0.0),

@@ -1,9 +1,13 @@
 """Agency conduct: fees, fee-cap compliance, reputation, profits, entry, exit, switching.
 
-Under a cap on fees to workers an agency overcharges a placement when the gain
+Under a cap on fees to workers an agency overcharges a placement when the extra
+it gains (net of the part of the lost fee it shifts to the household anyway)
 exceeds the detection probability times the fine plus its private cost of
-cheating. A compliant agency shifts part of the lost fee to the household and,
-if it is one that does, recovers the rest by deducting it from the worker's wages.
+cheating. A fee deducted from wages is a fee to the worker (ILO C181 Art. 7):
+capped, inspected and fined like one paid at placement. A compliant agency
+charges the worker at most the cap, directly or by deduction, and shifts part of
+the lost fee to the household; an overcharging agency that deducts takes the
+excess from her wages.
 Reputation follows placement outcomes; with credit records it is visible.
 Agencies earn fees (and employee-based ones a markup and any subsidy), pay a
 fixed cost, close after months of negative cash, enter when the business pays,
@@ -97,15 +101,13 @@ class AgencyBooks:
 def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
     """Fee share a worker expects to pay, deductions from her wages included.
 
-    The posted fee; under a cap, the cap if the agency complies, plus what it recovers
-    by deductions if it is one that does.
+    The posted fee; under a cap, the cap if the agency complies (deductions count
+    against the cap like any fee).
     """
     a = model.agencies
     posted = a.worker_fee_share[agency].astype(np.float64)
     cap = model.levers.worker_fee_cap_share
-    lost = np.maximum(posted - cap, 0.0)
-    deducted = np.where(a.deducts[agency], (1.0 - model.params.agencies.fee_pass_through) * lost, 0.0)
-    return np.where(a.overcharging[agency], posted, np.minimum(posted, cap) + deducted)
+    return np.where(a.overcharging[agency], posted, np.minimum(posted, cap))
 
 
 def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
@@ -117,7 +119,7 @@ def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.nd
     shifted = p.agencies.fee_pass_through * np.maximum(posted - lev.worker_fee_cap_share, 0.0)
     shifted = np.where(a.overcharging[agency], 0.0, shifted)
     one_off = a.household_fee_share[agency] + shifted
-    mean_wage = float(np.mean(model.types.reference_wage))
+    mean_wage = model.types.typical_wage
     insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / mean_wage)
     monthly = (p.agencies.employee_based_markup + insurance * (1.0 - lev.insurance_subsidy_share)
                - lev.employee_based_subsidy_yuan / mean_wage
@@ -134,8 +136,10 @@ def decide_conduct(model: DomesticWorkModel) -> None:
     a.overcharging[:n] = False
     if not np.isfinite(lev.worker_fee_cap_share):
         return
-    typical_wage = float(np.mean(model.types.reference_wage))
-    gain = (a.view("worker_fee_share") - lev.worker_fee_cap_share) * typical_wage
+    typical_wage = model.types.typical_wage
+    excess = np.maximum(a.view("worker_fee_share") - lev.worker_fee_cap_share, 0.0) * typical_wage
+    # Complying, it still gets the share of the excess that households take over.
+    gain = (1.0 - model.params.agencies.fee_pass_through) * excess
     penalty = lev.fee_cap_detection * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
     a.overcharging[:n] = a.view("active") & (gain > 0) & (gain > penalty)
 
@@ -152,19 +156,21 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     cap = lev.worker_fee_cap_share
     capped = posted > cap
     over = capped & a.overcharging[agency]
-    charged_share = np.where(capped & ~over, cap, posted)
-    lost = np.where(capped & ~over, posted - cap, 0.0) * wage
+    comply = capped & ~over
+    charged_share = np.where(comply, cap, posted)  # all she pays, at placement and by deduction
+    lost = np.where(comply, posted - cap, 0.0) * wage
     household_share = a.household_fee_share[agency].astype(np.float64)
     household_fee = household_share * wage + p.fee_pass_through * lost
-    deduct = a.deducts[agency] & (lost > 0)
-    w.deduction_left_yuan[workers] = np.where(deduct, (1.0 - p.fee_pass_through) * lost, 0.0)
 
     worker_fee = charged_share * wage
-    # She pays from savings; what she lacks is deducted from her wages.
-    from_savings = np.minimum(worker_fee, w.savings_yuan[workers])
+    # An overcharging agency that deducts takes the excess from her wages; the rest she
+    # pays from savings, and what she lacks is deducted too.
+    hidden = np.where(over & a.deducts[agency], np.maximum(posted - cap, 0.0) * wage, 0.0)
+    upfront = worker_fee - hidden
+    from_savings = np.minimum(upfront, w.savings_yuan[workers])
     w.savings_yuan[workers] -= from_savings
-    w.deduction_left_yuan[workers] += worker_fee - from_savings
-    w.paid_placement_fee[workers] = (worker_fee > 0) | (w.deduction_left_yuan[workers] > 0)
+    w.deduction_left_yuan[workers] = upfront - from_savings + hidden
+    w.paid_placement_fee[workers] = worker_fee > 0
     model.agency_books.worker_fees(agency, from_savings)
     model.agency_books.household_fees(agency, household_fee)
 
