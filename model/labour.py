@@ -38,6 +38,8 @@ class MonthFlows:
     worker_fees_yuan: float = 0.0
     household_fees_yuan: float = 0.0
     fines_yuan: float = 0.0
+    household_fines_yuan: float = 0.0  # contract-mandate fines paid by households (part of fines_yuan)
+    contract_inspections_found: int = 0  # jobs without a contract found by inspectors
     wages_lost_yuan: float = 0.0
     remittances_yuan: float = 0.0
     net_income_yuan: float = 0.0  # of employed workers: pay less living costs

@@ -48,6 +48,7 @@ EXTRA_COLUMNS = (
     "agencies_intermediary", "agencies_membership", "agencies_employee_based",
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
+    "inspections_found",
 )
 COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
 
@@ -161,5 +162,6 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
+        "inspections_found": f.contract_inspections_found,
     }
     return row

@@ -112,6 +112,18 @@ Hours, _hours = type_field(
     source="FACTS hours: 74 h/week on average, live-in over 15 h/day",
     gt=0,
 )
+ContractCostMultiplier, _contract_cost_multiplier = type_field(
+    "ContractCostMultiplier",
+    "multiplier on what a contract costs the household",
+    1.0,
+    1.6,
+    1.2,
+    0.7,
+    unit="ratio",
+    source="assumption: hourly cleaners work for several households; live-in care carries the most liability;"
+    " maternity nurses come through agencies with tripartite contracts (FACTS formalization)",
+    ge=0,
+)
 SeparationMultiplier, _separation_multiplier = type_field(
     "SeparationMultiplier", "multiplier on the exogenous separation rate", 1.0, 1.0, 1.3, 2.0, unit="ratio", ge=0
 )
@@ -345,6 +357,39 @@ class Contracts(Section):
     )
     worker_value_yuan: float = param(
         150.0, "yuan/month", "what a contract is worth to a worker (she asks for it)", ge=0
+    )
+    household_cost_multiplier: ContractCostMultiplier = _contract_cost_multiplier
+    cost_income_elasticity: float = param(
+        0.5, "elasticity", "how the cost of a contract to a household falls with its income", ge=0, le=5
+    )
+    agency_paperwork_yuan: float = param(
+        200.0,
+        "yuan/month",
+        "what an agency of average reputation (0.5) takes off a household's cost of a contract (it drafts"
+        " and keeps the tripartite contract); in proportion to reputation",
+        ge=0,
+    )
+    stay_half_months: float = param(
+        36.0,
+        "months",
+        "planned stay in the city at which a contract, and contributions to a migrant, are worth half",
+        "assumption; FACTS: migrants prefer cash now, contributions are hard to carry home",
+        gt=0,
+    )
+    local_contract_premium: float = param(
+        1.0, "ratio", "how much more a local-hukou worker asks for a contract (1 = twice)", ge=0, le=10
+    )
+    pension_years: float = param(
+        15.0, "years", "years of contributions a pension needs", "China's basic pension: 15 years minimum", gt=0
+    )
+    pension_part: float = param(
+        0.5, "share", "share of contributions' value that is the pension (lost when too old to qualify)", ge=0, le=1
+    )
+    liquidity_half_yuan: float = param(
+        10000.0, "yuan", "savings at which the pull of cash now is half its full weight", gt=0
+    )
+    liquidity_weight: float = param(
+        0.3, "share", "most of the contributions' value a worker without savings discounts for cash now", ge=0, le=1
     )
     decision_scale_yuan: float = param(300.0, "yuan", "spread of idiosyncratic costs of contracting", gt=0)
     contribution_rate: float = param(
