@@ -48,7 +48,7 @@ EXTRA_COLUMNS = (
     "agencies_intermediary", "agencies_membership", "agencies_employee_based",
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
-    "inspections_found",
+    "inspections_found", "mean_hire_wage", "hire_wage_index",
 )
 COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
 
@@ -163,5 +163,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
         "inspections_found": f.contract_inspections_found,
+        "mean_hire_wage": _share(f.hire_wages_yuan, hires),
+        "hire_wage_index": _share(f.hire_wage_index_sum, hires),
     }
     return row

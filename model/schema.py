@@ -215,6 +215,24 @@ class Market(Section):
     tightness_elasticity: float = param(
         0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3
     )
+    reservation_decay: float = param(
+        0.03, "share per month", "how much her reservation wage falls each month she searches", ge=0, le=1
+    )
+    reservation_floor_share: float = param(
+        0.8, "share", "lowest her reservation wage falls with searching, as a share of where it started", ge=0, le=1
+    )
+    reservation_savings_discount: float = param(
+        0.1, "share", "most her reservation wage falls when she has no savings left", ge=0, le=1
+    )
+    reservation_savings_half_yuan: float = param(
+        3000.0, "yuan", "savings at which that fall is half its most", gt=0
+    )
+    offer_rise_per_month: float = param(
+        0.02, "share per month", "how much a household's offer rises each month its vacancy stays open", ge=0, le=1
+    )
+    offer_rise_months_max: float = param(
+        12.0, "months", "months of vacancy after which the offer rises no more", ge=0
+    )
     record_rate: float = param(
         0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1
     )

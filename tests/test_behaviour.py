@@ -68,3 +68,60 @@ def test_an_insurance_subsidy_works_through_the_same_choice():
     assert insured[0] < insured[1] < insured[2]
     for o in shares:
         assert o["formal_share"] <= o["contract_share"] + 1e-12
+
+
+# --- item 5: prices that adjust -----------------------------------------------------
+
+
+def test_reservation_wages_fall_with_months_searching_and_low_savings():
+    from model.mechanisms import wages
+
+    model, _ = run_months(small_scenario(**SIZE), months=1)
+    w = model.workers
+    rows = np.arange(50)
+    w.savings_yuan[rows] = 50000.0
+    w.months_searching[rows] = 0
+    fresh = wages.reservation(model, rows)
+    w.months_searching[rows] = 6
+    searched = wages.reservation(model, rows)
+    w.savings_yuan[rows] = 0.0
+    broke = wages.reservation(model, rows)
+    assert np.all(searched < fresh) and np.all(broke < searched)
+    w.months_searching[rows] = 1000
+    assert np.all(wages.reservation(model, rows) >= model.params.market.reservation_floor_share * 0.85 * fresh)
+
+
+def test_a_household_offers_more_the_longer_its_vacancy_stays_open():
+    from model.mechanisms import wages
+
+    model, _ = run_months(small_scenario(**SIZE), months=1)
+    households = np.flatnonzero(model.households.view("need") >= 0)[:20]
+    workers = np.arange(households.size)
+    model.households.vacancy_months[households] = 1
+    first = wages.household_maximum(model, workers, households)
+    model.households.vacancy_months[households] = 6
+    assert np.all(wages.household_maximum(model, workers, households) > first)
+
+
+def test_wages_are_renegotiated_at_the_yearly_review():
+    from model.mechanisms import wages
+
+    model, _ = run_months(small_scenario(**SIZE), months=12)
+    employed = np.flatnonzero((model.workers.view("status") == EMPLOYED) & ~model.workers.view("agency_employed"))
+    before = model.workers.wage_yuan[employed].astype(float)
+    model.market.tightness[:] = 5.0
+    wages.renegotiate(model, employed)
+    after = model.workers.wage_yuan[employed].astype(float)
+    assert after.mean() > 1.02 * before.mean()
+    assert np.mean(after > before) > 0.8
+
+
+def test_the_festival_raises_new_hires_wages_through_tightness_without_holiday_pay():
+    scenario = small_scenario(**{**SIZE, "shocks.spring_festival.holiday_pay_multiplier": 1.0})
+    ts = run_replicates(scenario, workers=1)
+    by_month = ts.groupby("month")["hire_wage_index"].mean()
+    january = by_month.loc[[13, 25, 37]].mean()
+    february = by_month.loc[[14, 26, 38]].mean()
+    assert february > 1.03 * january
+    paid = ts.groupby("month")["mean_wage"].mean()
+    assert paid.loc[[14, 26, 38]].mean() < 1.05 * paid.loc[[13, 25, 37]].mean(), "no holiday pay: no spike in pay"

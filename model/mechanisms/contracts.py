@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from model.mechanisms import wages
 from model.population import per_type
 from model.tables import AGENCY, EMPLOYED, LIVE_OUT
 
@@ -153,12 +154,14 @@ def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np
 
 
 def review(model: DomesticWorkModel) -> None:
-    """Inspections; about once a year each job's terms are reviewed; some workers enrol on their own."""
+    """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
     w = model.workers
     employed = np.flatnonzero(w.view("status") == EMPLOYED)
     inspect(model, employed)
     u = model.streams.uniform("contract_review", model.month, employed)
-    decide(model, employed[u < model.params.contracts.reviews_per_year / 12.0], "review")
+    reviewed = employed[u < model.params.contracts.reviews_per_year / 12.0]
+    wages.renegotiate(model, reviewed)
+    decide(model, reviewed, "review")
 
     c = model.params.contracts
     present = np.flatnonzero(w.active & ~w.view("self_insured"))

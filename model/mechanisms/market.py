@@ -87,8 +87,9 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     if channel == AGENCY:
         # Workers register with several agencies and agencies know asks and offers: the
         # agency channel pairs them in order, then each agency keeps what it can place.
-        ask = w.reservation_yuan[workers] / wages.productivity(model, workers)
-        app, vac = sorted_assignment(w_type, h_type, ask, h.wtp_yuan[households])
+        ask = wages.reservation(model, workers) / wages.productivity(model, workers)
+        offer = h.wtp_yuan[households] * wages.offer_factor(model, households)
+        app, vac = sorted_assignment(w_type, h_type, ask, offer)
         ok = acceptable(app, vac)
         app, vac = app[ok], vac[ok]
         score = model.params.agencies.screening * (log_prod + record) + noise

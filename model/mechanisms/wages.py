@@ -1,10 +1,15 @@
-"""Wages: bargained at hire, floored by an enforced minimum wage, paid (or not) each month.
+"""Wages: bargained at hire and at the yearly review, floored by an enforced minimum wage, paid each month.
 
 At hire the wage splits the surplus between the worker's reservation wage (plus
 commuting for live-out work) and what the household would pay for her
-(willingness to pay times her productivity). Her share rises with market
-tightness, vacancies per searcher of her job type. A covered minimum wage is a
-floor for employers who comply. Each month wages are paid, or fall into
+(willingness to pay times her productivity). Prices adjust: her reservation
+wage falls with every month she searches (down to a floor) and when her savings
+run low; a household's offer rises the longer its vacancy stays open. Her share
+of the surplus rises with market tightness, vacancies per searcher of her job
+type, so a month in which many workers are away (Spring Festival) raises the
+wages of new hires even without holiday pay. At the yearly review of a job the
+wage is bargained again at the market's current tightness. A covered minimum
+wage is a floor for employers who comply. Each month wages are paid, or fall into
 arrears; festival days worked are paid at a premium; agency fees may be deducted.
 """
 
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.mechanisms.contracts import contribution_yuan
+from model.mechanisms import contracts
 from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -31,18 +36,39 @@ def productivity(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     return w.skill[workers] * (1.0 + premium * w.certified[workers]) * experience
 
 
+def reservation(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+    """Her reservation wage now: lower after months of searching and when her savings run low."""
+    m = model.params.market
+    w = model.workers
+    base = w.reservation_yuan[workers].astype(np.float64)
+    months = np.minimum(w.months_searching[workers].astype(np.float64), 120.0)
+    searched = np.maximum((1.0 - m.reservation_decay) ** months, m.reservation_floor_share)
+    savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
+    pressed = 1.0 - m.reservation_savings_discount * m.reservation_savings_half_yuan / (
+        savings + m.reservation_savings_half_yuan)
+    return base * searched * pressed
+
+
 def worker_minimum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
     """Lowest wage she accepts for this job: reservation plus commuting if live-out."""
     w, h = model.workers, model.households
     live_out = w.job_type[workers] == LIVE_OUT
     km = model.city.distance_km(w.home_cell[workers], h.cell[households])
     commute = 2.0 * model.params.city.commute_cost_yuan_per_km * km * live_out
-    return w.reservation_yuan[workers] + commute
+    return reservation(model, workers) + commute
+
+
+def offer_factor(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+    """How much more a household offers the longer its vacancy has stayed open."""
+    m = model.params.market
+    months_open = np.maximum(model.households.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
+    return 1.0 + m.offer_rise_per_month * np.minimum(months_open, m.offer_rise_months_max)
 
 
 def household_maximum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """Most the household pays her."""
-    return model.households.wtp_yuan[households] * productivity(model, workers)
+    """Most the household pays her (willingness to pay, raised by a vacancy's months open)."""
+    h = model.households
+    return h.wtp_yuan[households] * offer_factor(model, households) * productivity(model, workers)
 
 
 def bargaining_share(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
@@ -70,6 +96,14 @@ def bargain(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarra
     wage = lo + bargaining_share(model, job_type) * np.maximum(hi - lo, 0.0)
     floor = legal_floor(model, job_type, households, employee_based)
     return np.maximum(wage, floor)
+
+
+def renegotiate(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    """The yearly review: employed ``workers`` bargain their wage again at this month's tightness."""
+    if workers.size == 0:
+        return
+    w = model.workers
+    w.wage_yuan[workers] = bargain(model, workers, w.employer[workers], w.agency_employed[workers])
 
 
 def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.ndarray,
@@ -134,7 +168,7 @@ def pay(model: DomesticWorkModel) -> None:
 def _insurance(model: DomesticWorkModel, employed: np.ndarray) -> None:
     """Contributions of insured jobs this month, and the state's share of them."""
     insured = employed[model.workers.insured[employed] & ~model.workers.self_insured[employed]]
-    paid = float(contribution_yuan(model, model.workers.wage_yuan[insured].astype(np.float64)).sum())
+    paid = float(contracts.contribution_yuan(model, model.workers.wage_yuan[insured].astype(np.float64)).sum())
     model.flows.insurance_contributions_yuan += paid
     model.flows.public_subsidies_yuan += paid * model.levers.insurance_subsidy_share
 
