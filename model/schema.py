@@ -9,7 +9,7 @@ chosen to hit the calibration targets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -262,6 +262,24 @@ class Market(Section):
     )
 
 
+class Wages(Section):
+    """How wages are set at hire: bargaining (the baseline) or wage posting with search frictions."""
+
+    regime: Literal["bargaining", "posting"] = param(
+        "bargaining",
+        "choice",
+        "bargaining: each new job splits the surplus between her minimum and the household's maximum"
+        " (Nash, share rising with tightness); posting: each household with a vacancy posts the wage that"
+        " maximizes its expected gain given how many searchers of the job type would accept it (monopsony"
+        " with search frictions, Burdett-Mortensen-like)",
+        "assumption: wages of domestic workers are agreed one by one, often through an agency (FACTS"
+        " wages); posting shows the monopsony branch of FACTS result 6",
+    )
+    posting_grid: int = param(
+        40, "wages", "candidate wages a household weighs when it posts (quantiles of searchers' asks)", ge=2, le=1000
+    )
+
+
 class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
@@ -470,6 +488,15 @@ class Migration(Section):
     )
     network_weight: float = param(
         0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1
+    )
+    network_exponent: float = param(
+        1.5,
+        "exponent",
+        "how the pull of a county's network grows with its workers in the city (1 = in proportion; above 1"
+        " the big chains grow, origins concentrate)",
+        "assumption: chain migration with increasing returns to contacts (FACTS result 8)",
+        ge=0,
+        le=5,
     )
     home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
     patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
@@ -705,6 +732,7 @@ class Scenario(Section):
     jobs: Jobs = Field(default_factory=Jobs, description=Jobs.__doc__)
     demand: Demand = Field(default_factory=Demand, description=Demand.__doc__)
     market: Market = Field(default_factory=Market, description=Market.__doc__)
+    wages: Wages = Field(default_factory=Wages, description=Wages.__doc__)
     channels: Channels = Field(default_factory=Channels, description=Channels.__doc__)
     contracts: Contracts = Field(default_factory=Contracts, description=Contracts.__doc__)
     migration: Migration = Field(default_factory=Migration, description=Migration.__doc__)

@@ -42,6 +42,8 @@ def match(model: DomesticWorkModel) -> None:
     searchers = np.flatnonzero((w.view("status") == SEARCHING) & (w.view("training_left") == 0))
     vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
     model.market.set_tightness(model, searchers, vacancies)
+    if wages.posting(model):
+        wages.post(model, searchers, vacancies)
     model.flows.searchers_at_matching = int(searchers.size)
     model.flows.vacancies_at_matching = int(vacancies.size)
     agencies.decide_conduct(model)
@@ -81,15 +83,16 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
         return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
 
     def surplus(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return wages.household_maximum(model, workers[i], households[j]) - wages.worker_minimum(
-            model, workers[i], households[j])
+        lo = wages.worker_minimum(model, workers[i], households[j])
+        if wages.posting(model):  # she takes the best-paid offer
+            return wages.bargain(model, workers[i], households[j], np.zeros(i.size, dtype=bool)) - lo
+        return wages.household_maximum(model, workers[i], households[j]) - lo
 
     if channel == AGENCY:
         # Workers register with several agencies and agencies know asks and offers: the
         # agency channel pairs them in order, then each agency keeps what it can place.
         ask = wages.reservation(model, workers) / wages.productivity(model, workers)
-        offer = h.wtp_yuan[households] * wages.offer_factor(model, households)
-        app, vac = sorted_assignment(w_type, h_type, ask, offer)
+        app, vac = sorted_assignment(w_type, h_type, ask, wages.offer_per_unit(model, households))
         ok = acceptable(app, vac)
         app, vac = app[ok], vac[ok]
         score = model.params.agencies.screening * (log_prod + record) + noise
@@ -113,14 +116,20 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
 
 def _acceptable(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
                 via_agency: bool, agency: np.ndarray) -> np.ndarray:
-    """A job happens when the household's maximum covers her minimum and any floor that binds it."""
+    """A job happens when the household's maximum covers her minimum and any floor that binds it.
+
+    Under wage posting, also when the wage it would pay (posted, or the floor) covers her minimum.
+    """
     hi = wages.household_maximum(model, workers, households)
     lo = wages.worker_minimum(model, workers, households)
     eb = np.zeros(workers.size, dtype=bool)
     if via_agency:
         eb = model.agencies.business_model[agency] == EMPLOYEE_BASED
     floor = wages.legal_floor(model, model.workers.job_type[workers], households, eb)
-    return hi >= np.maximum(lo, floor)
+    ok = hi >= np.maximum(lo, floor)
+    if wages.posting(model):
+        ok &= wages.bargain(model, workers, households, eb) >= lo
+    return ok
 
 
 def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:

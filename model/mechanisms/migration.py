@@ -5,10 +5,13 @@ times the chance of a job, less the cost of living, more without local hukou)
 over the rural alternative; at ``migration.reference_income_ratio`` the city
 draws ``migration.arrival_rate`` of its starting workforce a month. Newcomers come from hometown counties
 in proportion to a mix of the counties' shares of potential migrants and of the
-county's workers already in the city (chain migration, weight
-``migration.network_weight``); the workers there at the start come from a few
-counties more than their populations say (earlier chains), so strong networks
-keep origins concentrated and weak ones let them spread. Workers go home for
+pull of each county's network in the city (chain migration, weight
+``migration.network_weight``). The pull grows more than in proportion to the
+county's workers already there (``migration.network_exponent`` above 1), so with
+strong networks the big chains draw a growing share of arrivals and the
+concentration of origins rises over time; with weak ones the base shares win and
+origins spread. The workers there at the start come from a few counties more than
+their populations say (earlier chains). Workers go home for
 good after long unemployment, on reaching a savings target or retirement age, or
 when savings run out; lacking local hukou adds to the pull of home. At Spring
 Festival a share go home for a few weeks, most keep their jobs, a few stay home;
@@ -128,5 +131,9 @@ def origin_probabilities(model: DomesticWorkModel) -> np.ndarray:
     w = model.workers
     present = w.active
     in_city = np.bincount(w.view("origin")[present], minlength=m.origins).astype(np.float64)
-    network = in_city / in_city.sum() if in_city.sum() > 0 else model.origin_base
-    return (1.0 - m.network_weight) * model.origin_base + m.network_weight * network
+    if in_city.sum() <= 0:
+        return model.origin_base
+    # Help from contacts has increasing returns (lodging, leads, a guarantor): the pull of a
+    # county's network grows faster than its number of workers in the city.
+    pull = in_city ** m.network_exponent
+    return (1.0 - m.network_weight) * model.origin_base + m.network_weight * pull / pull.sum()
