@@ -9,7 +9,8 @@ inspected (``model.agents_by_type[Worker]``) or filtered with AgentSet methods.
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
@@ -86,8 +87,48 @@ def remove_row_agents(model: DomesticWorkModel, agents: list[mesa.Agent]) -> Non
         of_type.pop(agent, None)
 
 
+class Column:
+    """A read-only attribute of a row agent: one column of its table, converted to a Python value.
+
+    Assigning to it raises ``AttributeError``: the tables are the state and the
+    monthly step changes them for every agent at once, so a write to a view would
+    be lost or would bypass the bookkeeping (the flows, the identities).
+    """
+
+    def __init__(self, column: str, convert: Callable[[Any], Any] = float, names: tuple[str, ...] | None = None,
+                 link: str | None = None, doc: str = "") -> None:
+        self.column, self.convert, self.names, self.link = column, convert, names, link
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, agent: _RowAgent | None, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        value = getattr(getattr(agent.model, agent.table_name), self.column)[agent.row]
+        if self.names is not None:
+            k = int(value)
+            return self.names[k] if k >= 0 else None
+        if self.link is not None:
+            k = int(value)
+            return getattr(agent.model, self.link)[k] if k >= 0 else None
+        return self.convert(value)
+
+    def __set__(self, agent: _RowAgent, value: Any) -> None:
+        raise AttributeError(
+            f"{type(agent).__name__}.{self.name} is read-only: agents are views over the model's "
+            f"'{agent.table_name}' table, which the monthly step updates for all agents at once; "
+            f"to change a state, write model.{agent.table_name}.{self.column}[{agent.row}]")
+
+
 class _RowAgent(mesa.Agent):
-    """An agent that is a row of one of the model's tables."""
+    """An agent that is a row of one of the model's tables (a read-only view).
+
+    Agents have no ``step`` of their own: ``model.step()`` runs every mechanism
+    over the tables at once. ``agents.do("step")`` raises instead of silently
+    doing nothing.
+    """
 
     table_name = ""
 
@@ -95,8 +136,10 @@ class _RowAgent(mesa.Agent):
         super().__init__(model)
         self.row = int(row)
 
-    def _get(self, column: str):
-        return getattr(getattr(self.model, self.table_name), column)[self.row]
+    def step(self) -> None:
+        """Refused: the model steps every agent at once; call ``model.step()``."""
+        raise TypeError(f"{type(self).__name__} agents have no step of their own: the monthly step is vectorized "
+                        "over the model's tables; call model.step()")
 
 
 class Worker(_RowAgent):
@@ -104,93 +147,23 @@ class Worker(_RowAgent):
 
     table_name = "workers"
 
-    @property
-    def status(self) -> str:
-        """searching, employed, away or gone."""
-        return STATUS_NAMES[int(self._get("status"))]
-
-    @property
-    def job_type(self) -> str:
-        """The job type she seeks and does."""
-        return JOB_TYPES[int(self._get("job_type"))]
-
-    @property
-    def origin(self) -> int:
-        """Hometown county."""
-        return int(self._get("origin"))
-
-    @property
-    def local_hukou(self) -> bool:
-        """Whether she holds local hukou."""
-        return bool(self._get("local_hukou"))
-
-    @property
-    def age_years(self) -> float:
-        """Age in years."""
-        return float(self._get("age_years"))
-
-    @property
-    def skill(self) -> float:
-        """Productivity multiplier (1 = average)."""
-        return float(self._get("skill"))
-
-    @property
-    def certified(self) -> bool:
-        """Holds a skills certificate."""
-        return bool(self._get("certified"))
-
-    @property
-    def reservation_yuan(self) -> float:
-        """Lowest monthly wage she accepts, before commuting costs."""
-        return float(self._get("reservation_yuan"))
-
-    @property
-    def savings_yuan(self) -> float:
-        """Savings in yuan."""
-        return float(self._get("savings_yuan"))
-
-    @property
-    def wage_yuan(self) -> float:
-        """Agreed monthly wage of her current job (0 without one)."""
-        return float(self._get("wage_yuan"))
-
-    @property
-    def paid_yuan(self) -> float:
-        """Paid to her this month, after deductions and arrears."""
-        return float(self._get("paid_yuan"))
-
-    @property
-    def employer(self) -> Household | None:
-        """The household she works for."""
-        row = int(self._get("employer"))
-        return self.model.household_agents[row] if row >= 0 else None
-
-    @property
-    def agency(self) -> Agency | None:
-        """The agency that placed or employs her."""
-        row = int(self._get("agency"))
-        return self.model.agency_agents[row] if row >= 0 else None
-
-    @property
-    def channel(self) -> str | None:
-        """Channel of her current job."""
-        c = int(self._get("channel"))
-        return CHANNELS[c] if c >= 0 else None
-
-    @property
-    def contract(self) -> bool:
-        """Has a written labour contract."""
-        return bool(self._get("contract"))
-
-    @property
-    def insured(self) -> bool:
-        """Has social insurance."""
-        return bool(self._get("insured"))
-
-    @property
-    def wages_owed_yuan(self) -> float:
-        """Wages owed to her and unpaid."""
-        return float(self._get("wages_owed_yuan"))
+    status = Column("status", names=STATUS_NAMES, doc="searching, employed, away or gone.")
+    job_type = Column("job_type", names=JOB_TYPES, doc="The job type she seeks and does.")
+    origin = Column("origin", int, doc="Hometown county.")
+    local_hukou = Column("local_hukou", bool, doc="Whether she holds local hukou.")
+    age_years = Column("age_years", doc="Age in years.")
+    skill = Column("skill", doc="Productivity multiplier (1 = average).")
+    certified = Column("certified", bool, doc="Holds a skills certificate.")
+    reservation_yuan = Column("reservation_yuan", doc="Lowest monthly wage she accepts, before commuting costs.")
+    savings_yuan = Column("savings_yuan", doc="Savings in yuan.")
+    wage_yuan = Column("wage_yuan", doc="Agreed monthly wage of her current job (0 without one).")
+    paid_yuan = Column("paid_yuan", doc="Paid to her this month, after deductions and arrears.")
+    employer = Column("employer", link="household_agents", doc="The household she works for.")
+    agency = Column("agency", link="agency_agents", doc="The agency that placed or employs her.")
+    channel = Column("channel", names=CHANNELS, doc="Channel of her current job.")
+    contract = Column("contract", bool, doc="Has a written labour contract.")
+    insured = Column("insured", bool, doc="Has social insurance.")
+    wages_owed_yuan = Column("wages_owed_yuan", doc="Wages owed to her and unpaid.")
 
 
 class Household(_RowAgent):
@@ -198,42 +171,18 @@ class Household(_RowAgent):
 
     table_name = "households"
 
-    @property
-    def cell(self) -> int:
-        """Neighbourhood."""
-        return int(self._get("cell"))
-
-    @property
-    def income_yuan(self) -> float:
-        """Monthly income."""
-        return float(self._get("income_yuan"))
-
-    @property
-    def need(self) -> str | None:
-        """Job type it needs now, or None."""
-        k = int(self._get("need"))
-        return JOB_TYPES[k] if k >= 0 else None
-
-    @property
-    def wtp_yuan(self) -> float:
-        """Most it would pay an average worker a month."""
-        return float(self._get("wtp_yuan"))
-
-    @property
-    def trust_agency(self) -> float:
-        """Trust in agencies, 0-1."""
-        return float(self._get("trust_agency"))
-
-    @property
-    def worker(self) -> Worker | None:
-        """Its current worker (also while she is away with the job held)."""
-        row = int(self._get("worker"))
-        return self.model.worker_agents[row] if row >= 0 else None
+    cell = Column("cell", int, doc="Neighbourhood.")
+    income_yuan = Column("income_yuan", doc="Monthly income.")
+    need = Column("need", names=JOB_TYPES, doc="Job type it needs now, or None.")
+    wtp_yuan = Column("wtp_yuan", doc="Most it would pay an average worker a month.")
+    trust_agency = Column("trust_agency", doc="Trust in agencies, 0-1.")
+    worker = Column("worker", link="worker_agents",
+                    doc="Its current worker (also while she is away with the job held).")
 
     @property
     def has_vacancy(self) -> bool:
         """A need and no worker."""
-        return self.need is not None and int(self._get("worker")) < 0
+        return self.need is not None and self.worker is None
 
 
 class Agency(_RowAgent):
@@ -241,42 +190,13 @@ class Agency(_RowAgent):
 
     table_name = "agencies"
 
-    @property
-    def business_model(self) -> str:
-        """intermediary, membership or employee_based."""
-        return BUSINESS_MODELS[int(self._get("business_model"))]
-
-    @property
-    def active(self) -> bool:
-        """Open for business."""
-        return bool(self._get("active"))
-
-    @property
-    def reputation(self) -> float:
-        """Reputation, 0-1."""
-        return float(self._get("reputation"))
-
-    @property
-    def cash_yuan(self) -> float:
-        """Cash in yuan."""
-        return float(self._get("cash_yuan"))
-
-    @property
-    def worker_fee_share(self) -> float:
-        """Posted fee to workers, share of the first month's wage."""
-        return float(self._get("worker_fee_share"))
-
-    @property
-    def household_fee_share(self) -> float:
-        """Posted fee to households, share of the first month's wage."""
-        return float(self._get("household_fee_share"))
-
-    @property
-    def overcharging(self) -> bool:
-        """Charging workers above a fee cap this month."""
-        return bool(self._get("overcharging"))
-
-    @property
-    def capacity(self) -> int:
-        """Placements it can handle a month."""
-        return int(self._get("capacity"))
+    business_model = Column("business_model", names=BUSINESS_MODELS,
+                            doc="intermediary, membership or employee_based.")
+    active = Column("active", bool, doc="Open for business.")
+    reputation = Column("reputation", doc="Reputation, 0-1.")
+    cash_yuan = Column("cash_yuan", doc="Cash in yuan.")
+    worker_fee_share = Column("worker_fee_share", doc="Posted fee to workers, share of the first month's wage.")
+    household_fee_share = Column("household_fee_share",
+                                 doc="Posted fee to households, share of the first month's wage.")
+    overcharging = Column("overcharging", bool, doc="Charging workers above a fee cap this month.")
+    capacity = Column("capacity", int, doc="Placements it can handle a month.")

@@ -104,17 +104,19 @@ def replicate_scaling(scale: float, months: int, replicates: int, repeats: int =
     }
 
 
-def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, scaling_scale: float = 0.1,
+def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, scaling_scale: float | None = 0.1,
               scaling_months: int = 60, scaling_replicates: int = 4, progress=None) -> dict[str, Any]:
-    """Measure every scale in a fresh process, then replicate scaling."""
+    """Measure every scale in a fresh process, then replicate scaling (skipped when ``scaling_scale`` is None)."""
     results = []
     for scale in scales:
         results.append(_in_fresh_process(measure_scale, scale, months))
         if progress:
             progress(1)
-    scaling = _in_fresh_process(replicate_scaling, scaling_scale, scaling_months, scaling_replicates)
-    if progress:
-        progress(1)
+    scaling = None
+    if scaling_scale is not None:
+        scaling = _in_fresh_process(replicate_scaling, scaling_scale, scaling_months, scaling_replicates)
+        if progress:
+            progress(1)
     return {
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                     "python": platform.python_version()},
@@ -151,7 +153,8 @@ def table(report: dict[str, Any]) -> str:
         if report["growth_exponent"] is not None else "",
         f"Replicates: {s['replicates']} x {s['months']} months at 1:{round(1 / s['scale'])}: "
         f"{s['seconds_1_process']:.1f} s on 1 process, {s['seconds_2_processes']:.1f} s on 2, "
-        f"speed-up {s['speedup']:.2f}, identical results: {s['identical_results']}",
+        f"speed-up {s['speedup']:.2f}, identical results: {s['identical_results']}"
+        if s is not None else "Replicate scaling: not measured (--no-scaling)",
         "",
         "Time per month by mechanism at the largest scale (ms):",
     ]
@@ -172,7 +175,8 @@ def figure(report: dict[str, Any], path: Path) -> None:
     per_month = np.array([r["seconds_per_month"] for r in report["scales"]])
     fig, ax = plt.subplots(figsize=(6, 4.5), dpi=120)
     ax.loglog(agents, per_month * 1000, "o-", label="measured")
-    ax.loglog(agents, per_month[0] * 1000 * agents / agents[0], ":", color="grey", label="linear growth")
+    if agents.size > 1:  # a reference line needs two scales; no legend entry for a line not drawn
+        ax.loglog(agents, per_month[0] * 1000 * agents / agents[0], ":", color="grey", label="linear growth")
     for a, t, r in zip(agents, per_month, report["scales"], strict=True):
         ax.annotate(f"1:{round(1 / r['scale'])}", (a, t * 1000), textcoords="offset points", xytext=(6, -12))
     ax.set_xlabel("agents (workers + households + agencies)")

@@ -13,7 +13,7 @@ import yaml
 
 from model import __version__
 from model.resources import check_memory
-from model.scenario import ScenarioError, load_scenario, parse_set, to_yaml
+from model.scenario import ScenarioError, check_overrides, load_scenario, parse_set, to_yaml
 
 EXIT_OK, EXIT_FAULT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -43,27 +43,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
     run.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
                      help="override a scenario key, typed as the schema says (repeatable)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar or messages")
-    run.set_defaults(handler=cmd_run)
+    run.add_argument("--quiet", action="store_true",
+                     help="no progress bar or progress messages (the summary is still printed)")
+    run.set_defaults(handler=cmd_run, parser=run)
 
     bench = sub.add_parser("bench", help="measure speed and memory at 1:100, 1:10 and 1:1 of the city")
     bench.add_argument("--out", type=Path, help="output folder (default: results/bench-<time>)")
     bench.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     bench.add_argument("--months", type=int, default=120, help="months at each scale (default 120)")
     bench.add_argument("--scales", default="0.01,0.1,1", help="shares of the city to run (default 0.01,0.1,1)")
-    bench.add_argument("--scaling-scale", type=float, default=0.1, help="scale of the replicate-scaling run")
-    bench.add_argument("--scaling-months", type=int, default=60, help="months of the replicate-scaling run")
+    bench.add_argument("--scaling-scale", type=float, default=None,
+                       help="scale of the replicate-scaling run: 4 replicates on 1 and on 2 processes "
+                            "(default: 0.1, or the largest of --scales if smaller)")
+    bench.add_argument("--scaling-months", type=int, default=None,
+                       help="months of the replicate-scaling run (default: 60, or --months if fewer)")
+    bench.add_argument("--no-scaling", action="store_true", help="skip the replicate-scaling run")
     bench.add_argument("--quiet", action="store_true", help="no progress bar; still prints the table")
-    bench.set_defaults(handler=cmd_bench)
+    bench.set_defaults(handler=cmd_bench, parser=bench)
 
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
-    schema.set_defaults(handler=cmd_schema)
+    schema.set_defaults(handler=cmd_schema, parser=schema)
     return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict:
     overrides = parse_set(args.sets)
+    # Checked on their own first: an option given as well must not hide a bad --set value.
+    check_overrides(overrides)
     for key in ("replicates", "months", "seed"):
         value = getattr(args, key, None)
         if value is not None:
@@ -97,13 +104,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         (tmp / "scenario.yaml").write_text(to_yaml(scenario), encoding="utf-8")
         ts.to_csv(tmp / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         output.write_json(tmp / "summary.json", summary)
-        plots.write_run_figures(ts, tmp / "figures", title=_title(scenario))
+        plots.write_run_figures(ts, tmp / "figures", title=_title(scenario), context=plots.Context.of(scenario))
         output.write_json(tmp / "manifest.json", output.manifest(
             args.argv, seeds, time.perf_counter() - started, scenario=scenario.name,
             replicates=scenario.replicates, months=scenario.months,
             scenario_file=str(args.scenario) if args.scenario else None))
-    if not args.quiet:
-        _report(out, summary)
+    _report(out, summary)
     return EXIT_OK
 
 
@@ -118,16 +124,26 @@ def _title(scenario) -> str:
 
 
 def _report(out: Path, summary: dict) -> None:
-    def pct(key: str) -> str:
-        s = summary[key]
-        return f"{100 * s['mean']:.1f}% [{100 * s['ci_low']:.1f}, {100 * s['ci_high']:.1f}]"
+    from model.runner import MIN_REPLICATES_FOR_INTERVAL
 
-    wage = summary["mean_wage"]
+    def interval(key: str, scale: float, fmt: str) -> str:
+        s = summary[key]
+        value = format(scale * s["mean"], fmt)
+        if s["ci_low"] is None:
+            return value
+        return f"{value} [{format(scale * s['ci_low'], fmt)}, {format(scale * s['ci_high'], fmt)}]"
+
+    replicates = next(iter(summary.values()))["replicates"]
     print(f"Results in {out}/ (figures in {out}/figures/)")
-    print(f"  mean wage          {wage['mean']:,.0f} yuan/month [{wage['ci_low']:,.0f}, {wage['ci_high']:,.0f}]")
+    if replicates < MIN_REPLICATES_FOR_INTERVAL:
+        print(f"  {replicates} replicate(s): no 95% interval can be given with fewer than "
+              f"{MIN_REPLICATES_FOR_INTERVAL}")
+    else:
+        print(f"  mean of the last 12 months over {replicates} replicates [95% interval]")
+    print(f"  {'mean_wage':<24} {interval('mean_wage', 1, ',.0f')} yuan/month")
     for key in ("contract_share", "insured_share", "unemployment_rate", "annual_turnover",
                 "agency_placement_share", "referral_placement_share"):
-        print(f"  {key:<24} {pct(key)}")
+        print(f"  {key:<24} {interval(key, 100, '.1f')} %")
 
 
 def _scales(text: str) -> tuple[float, ...]:
@@ -143,6 +159,10 @@ def _scales(text: str) -> tuple[float, ...]:
 def cmd_bench(args: argparse.Namespace) -> int:
     """``domwork bench``."""
     scales = _scales(args.scales)
+    if args.scaling_scale is None:
+        args.scaling_scale = min(0.1, max(scales))
+    if args.scaling_months is None:
+        args.scaling_months = min(60, args.months)
     for name in ("months", "scaling_months"):
         if getattr(args, name) < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
@@ -155,8 +175,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     out = args.out or output.default_out_dir("bench")
     output.check_out_dir(out, args.force)
     started = time.perf_counter()
-    with Progress(len(scales) + 1, "bench", quiet=args.quiet, unit="run") as bar:
-        report = bench.run_bench(scales, args.months, args.scaling_scale, args.scaling_months, progress=bar.update)
+    scaling_scale = None if args.no_scaling else args.scaling_scale
+    with Progress(len(scales) + (scaling_scale is not None), "bench", quiet=args.quiet, unit="run") as bar:
+        report = bench.run_bench(scales, args.months, scaling_scale, args.scaling_months, progress=bar.update)
     text = bench.table(report)
     with output.staged_dir(out, args.force) as tmp:
         output.write_json(tmp / "bench.json", report)
@@ -183,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``domwork`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the sub-command's own usage, not the top level's
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = ["domwork", *argv]  # what the manifest records, also when called from Python
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from time import perf_counter
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from model import labour, metrics
 from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
@@ -35,8 +37,8 @@ from model.population import (
     pick,
 )
 from model.rng import Streams, replicate_seed
-from model.scenario import load_scenario
-from model.schema import Scenario
+from model.scenario import ScenarioError, load_scenario, load_scenario_data
+from model.schema import MAX_MONTHS, Scenario
 from model.tables import (
     AGENCY,
     EMPLOYED,
@@ -52,6 +54,30 @@ from model.tables import (
 # Hiring channels of the jobs that exist at the start (Ningbo 2010 household
 # survey: acquaintances 40.1%, direct/labour market 39.5%, agencies 19.4%).
 INITIAL_CHANNEL_SHARES = np.array([0.395, 0.401, 0.194])
+
+ScenarioLike = Scenario | str | Path | dict | None
+
+
+def resolve_scenario(scenario: Any, rng: Any, overrides: dict[str, Any]) -> Scenario:
+    """Our scenario from what the constructor was given (see :class:`DomesticWorkModel`)."""
+    if isinstance(scenario, MesaScenario):
+        rng = scenario.rng if rng is None else rng
+        scenario = None
+    if rng is not None:
+        if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+            raise ScenarioError(f"rng: expected an integer seed, got {type(rng).__name__} "
+                                "(every decision draws from streams derived from one integer seed)")
+        overrides = {**overrides, "seed": int(rng)}
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        scenario = scenario.model_dump(mode="json", exclude={"extends"})
+    if scenario is None or isinstance(scenario, str | Path):
+        return load_scenario(scenario, overrides, source="DomesticWorkModel()")
+    if isinstance(scenario, dict):
+        return load_scenario_data(scenario, overrides, where="DomesticWorkModel(scenario={...})")
+    raise ScenarioError(f"scenario: expected a Scenario, a path to a YAML file or a dict, "
+                        f"got {type(scenario).__name__}")
 
 
 @dataclass
@@ -113,14 +139,35 @@ class DomesticWorkModel(mesa.Model):
     Agent state lives in numpy tables owned by the model (``workers``,
     ``households``, ``agencies``); the Mesa agents are thin views over their rows.
 
+    Mesa's tools work on it as on Mesa's examples: ``model.run_model()`` ends
+    after the scenario's ``months`` steps (``running`` turns False), ``mesa.batch_run``
+    passes scenario keys as keyword arguments and seeds as ``rng``, and SolaraViz's
+    Reset re-instantiates it from ``model_params``.
+
+    The Mesa agents (``agents_by_type[Worker]`` and so on) are read-only views: the
+    monthly step is vectorized over the tables, so agents have no ``step`` of their
+    own, and assigning to a view's attribute raises an error instead of doing nothing.
+
     Args:
-        scenario: a validated scenario; the built-in baseline when None.
+        scenario: our scenario: a loaded :class:`Scenario`, a path to a YAML file, a dict of
+            keys (dotted or nested), or None for the built-in baseline. Mesa's own scenario
+            object (what SolaraViz passes back on Reset) is accepted and ignored but for
+            its seed; pass ours as ``params`` then.
         replicate: which replicate this is; its seed derives from the scenario seed.
+        rng: an integer seed that replaces the scenario's ``seed`` (Mesa's keyword).
+        params: the same as ``scenario``, under the name that does not clash with Mesa's.
+        **overrides: scenario keys, dotted or not (``months=24``,
+            ``**{"market.separation_rate": 0.05}``), validated like ``--set``.
+
+    Raises:
+        ValueError: a :class:`ScenarioError` naming the key, for bad arguments.
     """
 
-    def __init__(self, scenario: Scenario | None = None, replicate: int = 0) -> None:
-        scenario = scenario if scenario is not None else load_scenario()
+    def __init__(self, scenario: ScenarioLike = None, replicate: int = 0, *, rng: int | None = None,
+                 params: ScenarioLike = None, **overrides: Any) -> None:
+        scenario = resolve_scenario(params if params is not None else scenario, rng, overrides)
         seed = replicate_seed(scenario.seed, replicate)
+        # Mesa keeps its own ``self.scenario`` (mesa.experimental.scenarios); ours is ``self.params``.
         super().__init__(rng=seed)
         self.params = scenario
         self.replicate = replicate
@@ -248,6 +295,8 @@ class DomesticWorkModel(mesa.Model):
     )
 
     def _begin_month(self) -> None:
+        if self.month >= MAX_MONTHS:
+            raise RuntimeError(f"a run is at most {MAX_MONTHS:,} months; month counters would overflow")
         self.month += 1
         self.flows = MonthFlows()
         self.agency_books = agencies.AgencyBooks(self)
@@ -260,6 +309,7 @@ class DomesticWorkModel(mesa.Model):
         self.metrics = metrics.measure(self)
         self.market.remember(self.metrics)
         self.datacollector.collect(self)
+        self.running = self.month < self.params.months
         self.timings["collect"] = self.timings.get("collect", 0.0) + perf_counter() - started
 
     def _remove_agents(self) -> None:
@@ -282,6 +332,11 @@ class DomesticWorkModel(mesa.Model):
     def calendar_month(self) -> int:
         """Calendar month (1-12) of the current step."""
         return (self.params.start_month - 1 + self.month - 1) % 12 + 1
+
+    @property
+    def calendar_year(self) -> int:
+        """Calendar year of the current step (``start_year`` and ``start_month`` place month 1)."""
+        return self.params.start_year + (self.params.start_month - 1 + self.month - 1) // 12
 
     @property
     def n_employed(self) -> int:

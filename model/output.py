@@ -2,7 +2,9 @@
 
 A run writes into a hidden temporary folder beside the target and renames it
 into place only when every file is written. An existing non-empty target is
-refused unless ``force``. Interrupted runs leave no folder that looks complete.
+refused unless ``force``, and even then only a folder that a domwork command
+wrote (it holds that command's ``manifest.json``) is replaced: never the user's
+other files. Interrupted runs leave no folder that looks complete.
 """
 
 from __future__ import annotations
@@ -60,8 +62,14 @@ def check_out_dir(out: Path, force: bool) -> None:
     protected = _protected(out)
     if protected is not None:
         raise ScenarioError(f"--out {out}: holds {protected}; give a new folder for the results")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ScenarioError(f"--out {out}: folder exists and is not empty; use --force to replace it")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise ScenarioError(f"--out {out}: folder exists and is not empty; use --force to replace it "
+                                "(only a folder that a domwork command wrote can be replaced)")
+        if not is_result_folder(out):
+            raise ScenarioError(
+                f"--out {out}: holds files that no domwork command wrote (there is no domwork {MANIFEST}); "
+                "--force replaces only an earlier result folder, never other files: give a new folder")
     # The run writes beside ``out`` at the end: find out now, not after hours of work, if it cannot.
     ancestor = out.absolute().parent
     while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
@@ -70,6 +78,29 @@ def check_out_dir(out: Path, force: bool) -> None:
         raise ScenarioError(f"--out {out}: {ancestor} is a file, not a folder")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise ScenarioError(f"--out {out}: no permission to create folders in {ancestor}")
+
+
+MANIFEST = "manifest.json"
+
+
+def is_result_folder(folder: Path) -> bool:
+    """Whether ``folder`` is one that a domwork command wrote: it holds that command's manifest."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and not path.is_symlink() else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    # ``written_by`` since 0.2; earlier manifests name domwork among their versions.
+    return data.get("written_by") == "domwork" or "domwork" in (data.get("versions") or {})
+
+
+def make_shared(folder: Path) -> None:
+    """Give a folder made by ``tempfile.mkdtemp`` (always 0700) the permissions of the user's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    folder.chmod(0o777 & ~mask)
 
 
 @contextmanager
@@ -83,6 +114,7 @@ def staged_dir(out: Path, force: bool) -> Iterator[Path]:
     check_out_dir(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    make_shared(tmp)
     old: Path | None = None
     try:
         yield tmp
@@ -136,6 +168,7 @@ def versions() -> dict[str, str]:
 def manifest(command: list[str] | None, seeds: list[int], wall_seconds: float, **extra: Any) -> dict[str, Any]:
     """Everything needed to rerun: command, seeds, versions, commit, wall time."""
     return {
+        "written_by": "domwork",
         "command": command if command is not None else sys.argv,
         "seeds": seeds,
         "versions": versions(),

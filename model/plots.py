@@ -9,9 +9,13 @@ time series always gives byte-identical files.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import matplotlib
 
@@ -25,6 +29,9 @@ from matplotlib.colors import Normalize
 from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter
 
 from model.tables import JOB_TYPES
+
+if TYPE_CHECKING:
+    from model.schema import Scenario
 
 DPI = 120
 ROW_HEIGHT = 4.0
@@ -48,15 +55,66 @@ _STYLE = {
 # not a wage of zero, and drawing it would show a false collapse.
 _WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES))
 
-_STOCKS = (("workers", "workers in the city"), ("employed", "employed"), ("searching", "searching"),
+_STOCKS = (("workers", "all workers (in the city or away)"), ("employed", "employed"), ("searching", "searching"),
            ("away", "away (home for the festival)"))
 _CHANNELS = (("agency_placement_share", "agency"), ("referral_placement_share", "referral (kin, fellow villagers)"),
              ("open_placement_share", "open market (street, online)"))
 _FORMAL = (("contract_share", "written contract"), ("insured_share", "social insurance"),
-           ("formal_share", "contract and insurance"), ("employee_based_share", "employed by an agency"))
+           ("formal_share", "contract and insurance"),
+           ("employee_based_share", "employee-based share (employed by an employee-based agency)"))
 # Kinds of y axis. Wage levels are far from zero, so their axis is left to autoscale; amounts of money,
 # counts and shares start at zero, where zero is meaningful.
 _PERCENT, _WAGE, _MONEY, _COUNT = "percent", "wage", "money", "count"
+CITY_WORKERS = 400_000  # Guangzhou's stock of domestic workers (FACTS, the market): the 1:1 scale
+WARMUP_MONTHS = 12  # the first year: the initial jobs and agencies settle into the market's own pattern
+
+# Series left undrawn because they are zero throughout, per panel, for the figure's note.
+_hidden: WeakKeyDictionary[Axes, list[str]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a reader needs beside the lines: the scale, the calendar and when policies start.
+
+    Attributes:
+        scale: e.g. "1:100 of the city"; said in every title, since money and counts scale with it.
+        start_year: calendar year of month 1 (the time axis is labelled in years); None labels months.
+        start_month: calendar month of month 1.
+        policy_starts: (month, policy) for each policy in force, marked on the time axis.
+    """
+
+    scale: str = ""
+    start_year: int | None = None
+    start_month: int = 1
+    policy_starts: tuple[tuple[int, str], ...] = ()
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Context:
+        """The context of a scenario: its scale, calendar and enabled policies."""
+        return cls(scale=scale_label(scenario.workers.count), start_year=scenario.start_year,
+                   start_month=scenario.start_month, policy_starts=policy_starts(scenario))
+
+
+def scale_label(workers: int) -> str:
+    """``1:100 of the city`` for 4,000 workers at the start; Guangzhou has about 400,000."""
+    if workers <= 0:
+        return "no workers at the start"
+    ratio = CITY_WORKERS / workers
+    if 0.95 <= ratio <= 1.05:
+        return "the whole city (1:1)"
+    if ratio > 1:
+        return f"1:{ratio:,.0f} of the city"
+    return f"{1 / ratio:,.1f} times the city"
+
+
+def policy_starts(scenario: Scenario) -> tuple[tuple[int, str], ...]:
+    """(start month, name) of each enabled policy, in the schema's order."""
+    starts = []
+    for name in type(scenario.policies).model_fields:
+        policy = getattr(scenario.policies, name)
+        if policy.enabled:
+            starts.append((int(policy.start_month), _label(name)))
+    return tuple(starts)
 
 
 def band(ts: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -79,13 +137,14 @@ def band(ts: pd.DataFrame, column: str) -> pd.DataFrame:
     return out.rename_axis("month").reset_index()
 
 
-def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]:
+def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str, context: Context | None = None) -> list[Path]:
     """Write the report figures of one scenario's replicates.
 
     Args:
         ts: ``timeseries.csv`` as a frame: one row per replicate and month.
         out_dir: folder for the PNGs; created if missing.
         title: shown at the top of every figure (e.g. scenario name and replicates).
+        context: the scale (said in every title), calendar and policy start months (marked).
 
     Returns:
         Paths of ``wages.png``, ``formalization.png``, ``unemployment_vacancies.png``,
@@ -93,11 +152,15 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = context or Context()
     ts = _prepared(ts)
-    note = _band_note(_replicates(ts))
+    title = f"{title} \N{MIDDLE DOT} {ctx.scale}" if ctx.scale else title
+    note = _band_note(_replicates(ts)) + _context_note(ctx, ts)
     paths: list[Path] = []
+    wage_note = (note + " Light area in the top panel: 10th-90th percentile of workers' wages in the month "
+                 "(median across replicates), a spread across workers, not across replicates.")
 
-    with _figure(out_dir / "wages.png", title, note=note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "wages.png", title, note=wage_note, rows=2, paths=paths, context=ctx) as (top, bottom):
         spread = ts.groupby("month", sort=True)[["p10_wage", "p90_wage"]].median()
         top.fill_between(spread.index, spread["p10_wage"], spread["p90_wage"], color="C0", alpha=0.1,
                          linewidth=0, label="10th-90th percentile of workers")
@@ -108,26 +171,28 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
             _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", _label(job))
         _finish(bottom, ts, "Mean wage by job type", "yuan/month", _WAGE)
 
-    with _figure(out_dir / "formalization.png", title, note=note, rows=1, paths=paths) as (ax,):
+    with _figure(out_dir / "formalization.png", title, note=note, context=ctx, rows=1, paths=paths) as (ax,):
         for k, (column, label) in enumerate(_FORMAL):
             _draw(ax, ts, column, f"C{k}", label)
         _finish(ax, ts, "Formal employment", "share of employed workers", _PERCENT)
 
-    with _figure(out_dir / "unemployment_vacancies.png", title, note=note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "unemployment_vacancies.png", title, note=note, context=ctx, rows=2,
+                 paths=paths) as (top, bottom):
         _draw(top, ts, "unemployment_rate", "C3", "unemployment rate (searching / labour force)")
         _draw(top, ts, "vacancy_rate", "C0", "vacancy rate (vacancies / jobs)")
         _finish(top, ts, "Unemployment and vacancies", "share", _PERCENT)
         _beveridge(bottom, ts)
 
-    with _figure(out_dir / "agency_use.png", title, note=note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "agency_use.png", title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         for k, (column, label) in enumerate(_CHANNELS):
             _draw(top, ts, column, f"C{k}", label)
         _finish(top, ts, "How hires were made", "share of hires this month", _PERCENT)
         _draw(bottom, ts, "worker_fees_paid", "C1", "paid by workers", scale=1e-3)
         _draw(bottom, ts, "household_fees_paid", "C0", "paid by households", scale=1e-3)
-        _finish(bottom, ts, "Agency fees paid", "thousand yuan/month", _MONEY)
+        _finish(bottom, ts, "Agency fees paid", "thousand yuan/month" + (f" ({ctx.scale})" if ctx.scale else ""),
+                _MONEY)
 
-    with _figure(out_dir / "migration.png", title, note=note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "migration.png", title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         for k, (column, label) in enumerate(_STOCKS):
             _draw(top, ts, column, f"C{k}", label)
         _finish(top, ts, "Migrant domestic workers (stocks at month end)", "workers", _COUNT)
@@ -135,12 +200,13 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str) -> list[Path]
         _draw(bottom, ts, "departures", "C3", "departures (left for good)")
         _finish(bottom, ts, "Migration flows", "workers/month", _COUNT)
 
-    with _figure(out_dir / "agencies.png", title, note=note, rows=2, paths=paths) as (top, bottom):
+    with _figure(out_dir / "agencies.png", title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         _draw(top, ts, "agencies_active", "0.3", "all active")
         for k, kind in enumerate(("intermediary", "membership", "employee_based")):
             _draw(top, ts, f"agencies_{kind}", f"C{k}", _label(kind))
         _finish(top, ts, "Active agencies by business model", "agencies", _COUNT)
         _draw(bottom, ts, "arrears_incidence", "C3", "wage arrears (share of employed workers)")
+        # Zero throughout without a fee cap: then it is left out, and the note says so.
         _draw(bottom, ts, "overcharging_share", "C1", "fee overcharging (share of fee-capped placements)")
         _finish(bottom, ts, "Abuses", "share", _PERCENT)
     return paths
@@ -166,13 +232,15 @@ _COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
 }
 
 
-def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: Path,
+                             context: Context | None = None) -> list[Path]:
     """Write figures that overlay scenarios, one colour per scenario, each with its band.
 
     Args:
         ts_by_scenario: scenario name -> its time series (as for :func:`write_run_figures`),
             drawn in the dict's order.
         out_dir: folder for the PNGs; created if missing.
+        context: the scale, calendar and policy start months (of every scenario compared).
 
     Returns:
         Paths of ``compare_wages.png``, ``compare_formalization.png``,
@@ -186,12 +254,13 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     colours = {name: f"C{k % 10}" for k, name in enumerate(frames)}
     months = pd.concat([ts["month"] for ts in frames.values()])
     counts = {_replicates(ts) for ts in frames.values()}
-    note = _band_note(counts.pop() if len(counts) == 1 else None)
+    ctx = context or Context()
+    note = _band_note(counts.pop() if len(counts) == 1 else None) + _context_note(ctx, months.to_frame())
     paths: list[Path] = []
     for filename, (title, panels) in _COMPARISONS.items():
         rows = (len(panels) + 1) // 2
-        with _figure(out_dir / filename, f"Scenario comparison: {title}", note=note, rows=rows, cols=2,
-                     paths=paths) as axes:
+        heading = f"Scenario comparison: {title}" + (f" \N{MIDDLE DOT} {ctx.scale}" if ctx.scale else "")
+        with _figure(out_dir / filename, heading, note=note, rows=rows, cols=2, paths=paths, context=ctx) as axes:
             for ax, (column, panel_title, ylabel, kind, scale) in zip(axes, panels, strict=False):
                 for name, ts in frames.items():
                     _draw(ax, ts, column, colours[name], name, scale=scale)
@@ -222,26 +291,32 @@ def _prepared(ts: pd.DataFrame) -> pd.DataFrame:
 
 def _band_note(replicates: int | None) -> str:
     if replicates is None:
-        return ("Lines: median across replicates. Bands: 5-95% range across replicates "
+        return ("Lines: median across replicates. Shaded around each line: its 5-95% range across replicates "
                 f"(min-max with fewer than {FEW_REPLICATES}).")
     if replicates == 1:
         return "One replicate: no band across replicates."
     spread = "5-95% range" if replicates >= FEW_REPLICATES else "min-max range"
-    return f"Lines: median across {replicates} replicates. Bands: {spread} across replicates."
+    return f"Lines: median across {replicates} replicates. Shaded around each line: its {spread} across replicates."
 
 
 @contextmanager
 def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
-            cols: int = 1) -> Iterator[Sequence[Axes]]:
+            cols: int = 1, context: Context | None = None) -> Iterator[Sequence[Axes]]:
     """A figure of rows x cols panels, saved to ``path`` and closed even if drawing fails."""
+    ctx = context or Context()
     with plt.rc_context(_STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, ROW_HEIGHT * rows), dpi=DPI,
                                  layout="constrained", squeeze=False)
         try:
             fig.suptitle(title, fontsize=13, fontweight="bold")
-            # The note goes in the figure's x label: unlike free text, constrained layout makes room for it.
-            fig.supxlabel(note, x=0.99, ha="right", fontsize=8, color="0.4")
-            yield list(axes.ravel())
+            _set_note(fig, note)
+            panels = list(axes.ravel())
+            for ax in panels:
+                ax.domwork_context = ctx  # read by _finish: calendar axis, warm-up, policy starts
+            yield panels
+            hidden = sorted({name for ax in panels for name in _hidden.get(ax, [])})
+            if hidden:
+                _set_note(fig, note + " Not drawn, zero throughout: " + "; ".join(hidden) + ".")
             # Data stays inside its axes, so the layout need not measure it, and measuring the bands is slow.
             for ax in fig.axes:
                 for artist in (*ax.lines, *ax.collections):
@@ -253,9 +328,19 @@ def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
             plt.close(fig)
 
 
+def _set_note(fig: plt.Figure, note: str) -> None:
+    # In the figure's x label: unlike free text, constrained layout makes room for it.
+    fig.supxlabel(textwrap.fill(note, width=int(16 * fig.get_figwidth())), x=0.01, ha="left", fontsize=8,
+                  color="0.4", multialignment="left")
+
+
 def _draw(ax: Axes, ts: pd.DataFrame, column: str, colour: str, label: str, *, scale: float = 1.0,
           linestyle: str = "-", band_alpha: float = 0.2) -> None:
     b = band(ts, column)
+    values = b[["median", "low", "high"]].to_numpy()
+    if b.empty or not (values[~pd.isna(values)] != 0).any():
+        _hidden.setdefault(ax, []).append(label)
+        return
     ax.plot(b["month"], b["median"] * scale, color=colour, linestyle=linestyle, linewidth=1.6, label=label)
     if band_alpha > 0 and _replicates(ts) > 1:
         ax.fill_between(b["month"], b["low"] * scale, b["high"] * scale, color=colour, alpha=band_alpha,
@@ -266,27 +351,64 @@ def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, *, l
     """Title, units, month axis and a legend outside the plotting area, so that it hides no data."""
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    _month_axis(ax, ts)
+    ctx = getattr(ax, "domwork_context", Context())
+    _month_axis(ax, ts, ctx)
     _value_axis(ax.yaxis, kind)
     if kind != _WAGE:
         ax.set_ylim(bottom=0)
-    if legend:
+    _mark_time(ax, ts, ctx)
+    if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
-def _month_axis(ax: Axes, ts: pd.DataFrame) -> None:
+def _month_axis(ax: Axes, ts: pd.DataFrame, ctx: Context) -> None:
     first, last = int(ts["month"].min()), int(ts["month"].max())
     span = last - first + 1
+    ax.set_xlim(first, max(last, first + 1))
+    if ctx.start_year is not None and span > 12:
+        # Ticks on each January (every other one past 12 years), labelled with the year.
+        years = max(1, -(-span // 144))
+        first_january = first + (13 - ((ctx.start_month - 1 + first - 1) % 12 + 1)) % 12
+        ticks = list(range(first_january, last + 1, 12 * years))
+        ax.set_xticks(ticks, [str(calendar_year(ctx, m)) for m in ticks])
+        ax.set_xlabel("calendar year (ticks at January)")
+        return
     # Ticks on whole years where there is room for them; 10-12 ticks at most.
     step = 12 * max(1, -(-span // 144)) if span > 36 else 6 if span > 12 else 1
     ax.xaxis.set_major_locator(MultipleLocator(step))
-    ax.set_xlim(first, max(last, first + 1))
     ax.set_xlabel("month")
 
 
+def calendar_year(ctx: Context, month: int) -> int:
+    """Calendar year of model month ``month`` (month 1 is ``ctx.start_month`` of ``ctx.start_year``)."""
+    return int(ctx.start_year or 0) + (ctx.start_month - 1 + month - 1) // 12
+
+
+def _mark_time(ax: Axes, ts: pd.DataFrame, ctx: Context) -> None:
+    """Shade the first-year warm-up; a dotted line where a policy comes into force after month 1."""
+    first, last = int(ts["month"].min()), int(ts["month"].max())
+    if first <= WARMUP_MONTHS < last:
+        ax.axvspan(first, WARMUP_MONTHS + 0.5, color="0.5", alpha=0.08, linewidth=0, zorder=0)
+    for month in sorted({m for m, _ in ctx.policy_starts if first < m <= last}):
+        ax.axvline(month, color="0.3", linestyle=":", linewidth=1.0, zorder=1)
+
+
+def _context_note(ctx: Context, ts: pd.DataFrame) -> str:
+    parts = []
+    if int(ts["month"].max()) > WARMUP_MONTHS:
+        parts.append(f"Grey: the first {WARMUP_MONTHS} months, a warm-up from the starting state.")
+    later = [f"{name} from month {m}" for m, name in ctx.policy_starts if m > 1]
+    from_start = [name for m, name in ctx.policy_starts if m <= 1]
+    if later:
+        parts.append("Dotted lines: policies come into force (" + ", ".join(later) + ").")
+    if from_start:
+        parts.append("In force from month 1: " + ", ".join(from_start) + ".")
+    return (" " + " ".join(parts)) if parts else ""
+
+
 def _value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
-    if kind == _PERCENT:
-        axis.set_major_formatter(PercentFormatter(xmax=1.0))
+    if kind == _PERCENT:  # one format for every share axis: 0.0%, 2.5%, 5.0%
+        axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
     else:
         axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 

@@ -142,28 +142,36 @@ def last_months_means(ts: pd.DataFrame, months: int = SUMMARY_MONTHS) -> pd.Data
     return last.groupby("replicate")[list(metrics.COLUMNS)].mean()
 
 
-def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and a t-interval across replicates (the mean itself twice when n < 2)."""
+# Fewer replicates than this give no interval: with two, a t-interval has one degree
+# of freedom (12.7 standard errors wide) and says little; with one, nothing.
+MIN_REPLICATES_FOR_INTERVAL = 3
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float | None, float | None]:
+    """Mean and a t-interval across replicates; no interval (None, None) with fewer than 3 values.
+
+    The interval is not clipped to the range the metric can take: a share's
+    interval may reach below 0 when replicates are few and spread out.
+    """
     values = np.asarray(values, dtype=np.float64)
     mean = float(values.mean())
-    if values.size < 2 or np.allclose(values, values[0]):
+    if values.size < MIN_REPLICATES_FOR_INTERVAL:
+        return mean, None, None
+    if np.allclose(values, values[0], rtol=0.0, atol=0.0):
         return mean, mean, mean
     half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
     return mean, mean - half, mean + half
 
 
-def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """``summary.json``: per metric, the last-12-month mean averaged over replicates, with a 95% interval."""
+def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """``summary.json``: per metric, the last-12-month mean averaged over replicates, with a 95% interval.
+
+    ``ci_low`` and ``ci_high`` are null with fewer than 3 replicates (no interval can be given).
+    """
     per_replicate = last_months_means(ts)
     per_replicate["annual_turnover"] = 1.0 - (1.0 - per_replicate["separation_rate"]) ** 12
     summary = {}
     for column in per_replicate.columns:
-        values = per_replicate[column].to_numpy()
-        mean, low, high = mean_interval(values)
-        # An interval never leaves the range the metric can take.
-        if column in metrics.SHARE_COLUMNS or column == "annual_turnover":
-            low, high = max(low, 0.0), min(high, 1.0)
-        elif (values >= 0).all():
-            low = max(low, 0.0)
+        mean, low, high = mean_interval(per_replicate[column].to_numpy())
         summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": len(per_replicate)}
     return summary

@@ -216,6 +216,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], origin: dict[str, str]) -> dic
     data = read_yaml_mapping(path)
     check_keys(data, str(path))
     parent = data.pop("extends", None)
+    check_layer(data, str(path))
     merged: dict[str, Any] = {}
     if parent is not None:
         if not isinstance(parent, str) or not parent.strip():
@@ -224,6 +225,8 @@ def _resolve(path: Path, chain: tuple[Path, ...], origin: dict[str, str]) -> dic
         if not parent_path.exists():
             raise ScenarioError(f"{path}: 'extends' names {parent!r}, which does not exist ({parent_path})")
         merged = _resolve(parent_path, (*chain, path), origin)
+        # A description says what this file is; a child that gives none has none of its parent's.
+        merged.pop("description", None)
     _merge(merged, data, str(path), origin)
     return merged
 
@@ -245,25 +248,25 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
     return overrides
 
 
-def _check_set_path(dotted: str) -> None:
+def _check_set_path(dotted: str, source: str = SET_SOURCE) -> None:
     model_cls: type[BaseModel] | None = Scenario
     parts = dotted.split(".")
     for i, part in enumerate(parts):
         if model_cls is None:
-            raise ScenarioError(f"--set {dotted}: '{'.'.join(parts[:i])}' is a value, not a section")
+            raise ScenarioError(f"{source}: {dotted}: '{'.'.join(parts[:i])}' is a value, not a section")
         fields = _fields(model_cls)
         if part not in fields:
-            raise ScenarioError(_unknown_key_message("--set", dotted, part, fields))
+            raise ScenarioError(_unknown_key_message(source, dotted, part, fields))
         model_cls = _sub_model(model_cls, part)
 
 
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: dict[str, str],
-                    labels: Mapping[str, str] | None = None) -> None:
+                    labels: Mapping[str, str] | None = None, source: str = SET_SOURCE) -> None:
     """Set dotted keys in a nested mapping, after checking each path exists in the schema."""
     for dotted, value in overrides.items():
         if dotted == "extends":
-            raise ScenarioError("--set extends: 'extends' can only be given in a file")
-        _check_set_path(dotted)
+            raise ScenarioError(f"{source}: extends: 'extends' can only be given in a file")
+        _check_set_path(dotted, (labels or {}).get(dotted, source))
         parts = dotted.split(".")
         node = data
         for part in parts[:-1]:
@@ -274,7 +277,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
             node = child
         node[parts[-1]] = value
         for leaf in _leaves(value, dotted):
-            origin[leaf] = (labels or {}).get(dotted, SET_SOURCE)
+            origin[leaf] = (labels or {}).get(dotted, source)
 
 
 _REPR = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxstring=60, maxother=60)
@@ -306,48 +309,87 @@ def _non_finite(data: Any, prefix: str = "") -> Iterable[tuple[str, float]]:
         yield prefix[:-1], data
 
 
-def validate(data: Mapping[str, Any], origin: Mapping[str, str], default_source: str) -> Scenario:
-    """Build a :class:`Scenario`, turning validation errors into one line each (a few lines at most)."""
+def _model_validate(data: Mapping[str, Any], origin: Mapping[str, str], default_source: str) -> Scenario:
     for dotted, value in _non_finite(data):
         raise ScenarioError(f"{_source(dotted, origin, default_source)}: {dotted}: "
                             f"must be a finite number (got {value})")
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as err:
         errors = err.errors()
         shown = errors if len(errors) <= MAX_ERROR_LINES + 1 else errors[:MAX_ERROR_LINES]
         lines = []
         for error in shown:
             dotted = ".".join(str(p) for p in error["loc"])
-            lines.append(f"{_source(dotted, origin, default_source)}: {dotted}: {_describe(error)}")
+            where = _source(dotted, origin, default_source)
+            # ``--months: months: ...`` would say the key twice.
+            named = where if where == "--" + dotted.replace("_", "-") else f"{where}: {dotted}"
+            lines.append(f"{named}: {_describe(error)}")
         if len(errors) > len(shown):
             lines.append(f"... and {len(errors) - len(shown)} more")
         raise ScenarioError("\n".join(lines)) from None
-    _check_consistency(scenario, default_source)
+
+
+def check_layer(data: Mapping[str, Any], where: str) -> None:
+    """Validate the values one source gives (a file, ``--set``, an option) on their own.
+
+    Each value is checked where it is written, so a bad value is reported even
+    when a later source overrides it (``--set months=ten --months 2``). The
+    checks that need the whole scenario (shares that sum to 1) run once, at the end.
+    """
+    _model_validate(data, {}, where)
+
+
+def check_overrides(overrides: Mapping[str, Any], source: str = SET_SOURCE,
+                    labels: Mapping[str, str] | None = None) -> None:
+    """Validate dotted overrides as one layer: each path exists and each value is valid."""
+    layer: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    apply_overrides(layer, overrides, origin, labels, source)
+    _model_validate(layer, origin, source)
+
+
+def validate(data: Mapping[str, Any], origin: Mapping[str, str], default_source: str) -> Scenario:
+    """Build a :class:`Scenario`, turning validation errors into one line each (a few lines at most)."""
+    scenario = _model_validate(data, origin, default_source)
+    _check_consistency(scenario, origin, default_source)
     return scenario
 
 
-def _check_consistency(scenario: Scenario, where: str) -> None:
-    shares = scenario.workers.job_type_share.model_dump()
-    if sum(shares.values()) <= 0:
-        raise ScenarioError(f"{where}: workers.job_type_share: at least one share must be above 0")
-    needs = scenario.demand.type_share.model_dump()
-    if sum(needs.values()) <= 0:
-        raise ScenarioError(f"{where}: demand.type_share: at least one share must be above 0")
+SHARE_SUM_TOLERANCE = 1e-6
+# Blocks whose shares divide one whole: each must sum to 1, so that a partial block
+# cannot silently merge with the defaults (``{live_in_nanny: 1.0}`` is refused, not 61%).
+SHARE_BLOCKS = ("workers.job_type_share", "demand.type_share")
+
+
+def _check_consistency(scenario: Scenario, origin: Mapping[str, str], where: str) -> None:
+    for dotted in SHARE_BLOCKS:
+        block: Any = scenario
+        for part in dotted.split("."):
+            block = getattr(block, part)
+        shares = block.model_dump()
+        total = sum(shares.values())
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            listed = ", ".join(f"{k}={v:g}" for k, v in shares.items())
+            raise ScenarioError(
+                f"{_source(dotted, origin, where)}: {dotted}: the shares must sum to 1, got {total:g} ({listed}); "
+                "give every job type's share (unset ones keep their defaults)")
     if scenario.agencies.employee_based_share + scenario.agencies.membership_share > 1:
+        source = _source("agencies.employee_based_share", origin, where)
         raise ScenarioError(
-            f"{where}: agencies.employee_based_share + agencies.membership_share must be at most 1"
+            f"{source}: agencies.employee_based_share + agencies.membership_share must be at most 1"
         )
 
 
 def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
-                  labels: Mapping[str, str] | None = None) -> Scenario:
+                  labels: Mapping[str, str] | None = None, source: str = SET_SOURCE) -> Scenario:
     """Load a scenario file (or the built-in baseline when ``path`` is None).
 
     Args:
         path: a YAML scenario file; ``extends`` in it is resolved relative to it.
         overrides: dotted keys and values applied last (what ``--set`` gives).
         labels: how to name the source of an override in messages (``--months`` rather than ``--set``).
+        source: how to name the overrides in messages when ``labels`` does not (``--set``).
 
     Returns:
         The validated scenario, every default filled in.
@@ -364,8 +406,32 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
         data = _resolve(path, (), origin)
         where = str(path)
     if overrides:
-        apply_overrides(data, dict(overrides), origin, labels)
+        check_overrides(overrides, source, labels)
+        apply_overrides(data, dict(overrides), origin, labels, source)
     return validate(data, origin, where)
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}, "c.d": 2}`` as ``{"a.b": 1, "c.d": 2}``: every leaf by its dotted path."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, f"{dotted}."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def load_scenario_data(data: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
+                       where: str = "scenario") -> Scenario:
+    """A scenario from a dict of keys (nested or dotted) over the built-in baseline, then ``overrides``."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{where}: expected a mapping of scenario keys, got {type(data).__name__}")
+    keys = flatten(data)
+    if "extends" in keys:
+        raise ScenarioError(f"{where}: extends: only a scenario file can extend another; load that file instead")
+    return load_scenario(None, {**keys, **(overrides or {})}, source=where)
 
 
 def to_yaml(scenario: Scenario) -> str:

@@ -13,6 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+# The longest run allowed: month counters (int16 columns, up to 32,767) cannot overflow in it.
+MAX_MONTHS = 1200
+
 
 def param(default: Any, unit: str, doc: str, source: str = "assumption", **limits: Any) -> Any:
     """A scenario key with its unit, description and source."""
@@ -723,9 +726,13 @@ class Scenario(Section):
     seed: int = param(
         20160317, "integer", "seed: the same seed gives the same results, byte for byte", "", ge=0, lt=2**63
     )
-    months: int = param(120, "months", "months simulated (one step is one month)", "", ge=1, le=1200)
+    months: int = param(120, "months", "months simulated (one step is one month)", "", ge=1, le=MAX_MONTHS)
     replicates: int = param(5, "runs", "independent runs, seeds derived from seed", "", ge=1, le=10000)
     start_month: int = param(1, "calendar month", "calendar month of the first step (1 = January)", "", ge=1, le=12)
+    start_year: int = param(
+        2016, "calendar year", "calendar year of the first step (figures and the live app label time with it)",
+        "FACTS: the baseline is Guangzhou around 2016-2019", ge=1900, le=2200,
+    )
     workers: Workers = Field(default_factory=Workers, description=Workers.__doc__)
     households: Households = Field(default_factory=Households, description=Households.__doc__)
     agencies: Agencies = Field(default_factory=Agencies, description=Agencies.__doc__)

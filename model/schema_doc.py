@@ -63,16 +63,32 @@ def keys(model_cls: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[Ke
         )
 
 
+def yaml_value(value: Any) -> str:
+    """A default as it is written in a scenario file (``null``, ``true``, ``0.36``), not as Python prints it."""
+    import yaml
+
+    return yaml.safe_dump(value, default_flow_style=True).removesuffix("\n...\n").strip()
+
+
+def share_rules() -> list[str]:
+    """The rules that span several keys, as ``domwork schema`` states them."""
+    from model.scenario import SHARE_BLOCKS
+
+    return [f"{block}.*: the shares must sum to 1 (give every job type's share)" for block in SHARE_BLOCKS] + [
+        "agencies.employee_based_share + agencies.membership_share: at most 1"]
+
+
 def as_text() -> str:
     """The reference as aligned plain text, one key a block."""
     lines = ["Scenario keys (dotted path, type, unit, default; then description, allowed values, source)", ""]
     for k in keys():
-        lines.append(f"{k.path}  [{k.type}, {k.unit}]  default: {k.default!r}")
+        lines.append(f"{k.path}  [{k.type}, {k.unit}]  default: {yaml_value(k.default)}")
         lines.append(f"    {k.description}")
         if k.limits:
             lines.append(f"    allowed: {k.limits}")
         if k.source:
             lines.append(f"    source: {k.source}")
+    lines += ["", "Rules across keys:", *(f"    {rule}" for rule in share_rules())]
     return "\n".join(lines) + "\n"
 
 
@@ -89,6 +105,8 @@ def as_markdown() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for k in keys():
-        cells = [f"`{k.path}`", k.type, k.unit, f"`{k.default!r}`", k.limits, k.description, k.source]
+        cells = [f"`{k.path}`", k.type, k.unit, f"`{yaml_value(k.default)}`", k.limits, k.description, k.source]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## Rules across keys", "", *(f"- `{rule.split(': ', 1)[0]}`: {rule.split(': ', 1)[1]}"
+                                                 for rule in share_rules())]
     return "\n".join(lines) + "\n"

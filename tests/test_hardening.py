@@ -334,6 +334,7 @@ def test_replacing_earlier_results_is_all_or_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     write(out / "summary.json", "earlier\n")
+    write(out / "manifest.json", '{"written_by": "domwork"}\n')
     real_replace = output.os.replace
     calls: list[tuple] = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
@@ -170,3 +171,69 @@ def test_comparison_needs_a_scenario(tmp_path):
     """Nothing to compare is an error, not a set of empty figures."""
     with pytest.raises(ValueError, match="no scenarios"):
         plots.write_comparison_figures({}, tmp_path)
+
+
+def _figure_texts(monkeypatch, draw) -> dict[str, dict]:
+    """Every figure's title, note, panel titles, axis labels, tick labels and legend entries, as drawn."""
+    from matplotlib.figure import Figure
+
+    texts: dict[str, dict] = {}
+    real = Figure.savefig
+
+    def capture(fig, path, *args, **kwargs):
+        fig.canvas.draw()
+        texts[Path(path).name] = {
+            "title": fig._suptitle.get_text(),
+            "note": fig._supxlabel.get_text().replace("\n", " "),
+            "panels": [{"title": ax.get_title(), "ylabel": ax.get_ylabel(), "xlabel": ax.get_xlabel(),
+                        "xticks": [t.get_text() for t in ax.get_xticklabels()],
+                        "yticks": [t.get_text() for t in ax.get_yticklabels() if t.get_text()],
+                        "legend": ax.get_legend_handles_labels()[1]} for ax in fig.axes if ax.get_visible()],
+        }
+        return real(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", capture)
+    draw()
+    return texts
+
+
+def test_captions_and_titles_say_what_a_policy_analyst_needs(monkeypatch, tmp_path):
+    """Scale, what each band is, calendar years, warm-up, policy start, hidden series, one format per axis."""
+    from model import load_scenario
+
+    scenario = load_scenario(None, {"policies.contract_mandate.enabled": True,
+                                    "policies.contract_mandate.start_month": 13})
+    ts = synthetic_ts(replicates=6, months=36)
+    ts["overcharging_share"] = 0.0  # no fee cap: zero throughout
+    texts = _figure_texts(monkeypatch, lambda: plots.write_run_figures(
+        ts, tmp_path, title="baseline (6 replicates)", context=plots.Context.of(scenario)))
+    assert set(texts) >= set(RUN_FIGURES)
+    for name, figure in texts.items():
+        assert "1:100 of the city" in figure["title"], name
+        assert "5-95% range across replicates" in figure["note"], name
+        assert "first 12 months, a warm-up" in figure["note"], name
+        assert "contract mandate from month 13" in figure["note"], name
+        for panel in figure["panels"]:
+            if panel["xlabel"].startswith("calendar year"):
+                assert panel["xticks"][:3] == ["2016", "2017", "2018"], name
+    wages = texts["wages.png"]
+    assert "10th-90th percentile of workers' wages" in wages["note"]
+    assert "not across replicates" in wages["note"]
+    formal = texts["formalization.png"]["panels"][0]["legend"]
+    assert "employee-based share (employed by an employee-based agency)" in formal
+    assert "employed by an agency" not in formal
+    stocks = texts["migration.png"]["panels"][0]["legend"]
+    assert "all workers (in the city or away)" in stocks
+    abuses = texts["agencies.png"]
+    assert "fee overcharging (share of fee-capped placements)" not in abuses["panels"][1]["legend"]
+    assert "Not drawn, zero throughout: fee overcharging" in abuses["note"]
+    fees = texts["agency_use.png"]["panels"][1]
+    assert fees["ylabel"] == "thousand yuan/month (1:100 of the city)"
+    percent_ticks = [t for f in texts.values() for p in f["panels"] for t in p["yticks"] if t.endswith("%")]
+    assert percent_ticks and all(re.fullmatch(r"\d+\.\d%", t) for t in percent_ticks), set(percent_ticks)
+
+
+def test_scale_labels():
+    assert plots.scale_label(4000) == "1:100 of the city"
+    assert plots.scale_label(400_000) == "the whole city (1:1)"
+    assert plots.scale_label(40_000) == "1:10 of the city"

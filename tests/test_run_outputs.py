@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,18 @@ def test_a_non_empty_out_folder_is_refused_without_force(tmp_path, capsys):
     assert run(out) == 2
     assert "not empty" in capsys.readouterr().err
     assert (out / "keep.txt").read_text() == "earlier results"
+    # Not a folder a domwork command wrote: --force does not replace it either.
+    assert run(out, "--force", "--workers", "1") == 2
+    assert "no domwork command wrote" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "earlier results"
+
+
+def test_force_replaces_an_earlier_result_folder(serial, tmp_path):
+    out = tmp_path / "again"
+    shutil.copytree(serial, out)
+    (out / "extra.txt").write_text("from the earlier run")
     assert run(out, "--force", "--workers", "1") == 0
-    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+    assert not (out / "extra.txt").exists() and (out / "summary.json").exists()
 
 
 def test_no_partial_folder_is_left_behind(serial):
