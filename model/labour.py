@@ -38,6 +38,8 @@ class MonthFlows:
     worker_fees_yuan: float = 0.0
     household_fees_yuan: float = 0.0
     fines_yuan: float = 0.0
+    agency_placements: int = 0  # hires through agencies
+    top_quartile_placements: int = 0  # of them, by agencies in the top quarter by reputation
     hire_wages_yuan: float = 0.0  # agreed wages of this month's hires, summed
     hire_wage_index_sum: float = 0.0  # the same, each over her job type's reference wage
     household_fines_yuan: float = 0.0  # contract-mandate fines paid by households (part of fines_yuan)

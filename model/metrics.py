@@ -48,7 +48,7 @@ EXTRA_COLUMNS = (
     "agencies_intermediary", "agencies_membership", "agencies_employee_based",
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
-    "inspections_found", "mean_hire_wage", "hire_wage_index",
+    "inspections_found", "mean_hire_wage", "hire_wage_index", "top_quartile_placement_share",
 )
 COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
 
@@ -165,5 +165,6 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "inspections_found": f.contract_inspections_found,
         "mean_hire_wage": _share(f.hire_wages_yuan, hires),
         "hire_wage_index": _share(f.hire_wage_index_sum, hires),
+        "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
     }
     return row

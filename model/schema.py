@@ -651,7 +651,13 @@ class TrainingSubsidy(Policy):
 class CreditRecords(Policy):
     """Sector credit records of agencies and workers (2019 national platform)."""
 
-    weight: float = param(3.0, "utils", "how strongly visible records steer households", ge=0, le=50)
+    weight: float = param(
+        3.0, "utils", "how strongly visible agency records steer households among agencies", ge=0, le=50
+    )
+    record_weight: float = param(
+        3.0, "utils", "how strongly visible worker records steer hirers (agencies, households) among workers",
+        ge=0, le=50,
+    )
 
 
 class HukouReform(Policy):

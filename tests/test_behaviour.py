@@ -174,3 +174,14 @@ def test_strong_chain_migration_concentrates_origins_over_time():
     assert strong.loc[96] > strong.loc[48] > 1.2 * strong.loc[1]
     weak = concentration(0.0)
     assert weak.loc[96] < weak.loc[48] < weak.loc[1]
+
+
+# --- item 8: credit records -----------------------------------------------------------
+
+
+def test_credit_records_move_placements_to_agencies_with_better_records_not_to_agencies():
+    without = outcomes()
+    with_records = outcomes(**{"policies.credit_records.enabled": True})
+    assert with_records["top_quartile_placement_share"] > without["top_quartile_placement_share"] + 0.08
+    # No flat bonus: the agency channel's share of hires barely moves.
+    assert abs(with_records["agency_placement_share"] - without["agency_placement_share"]) < 0.03

@@ -77,7 +77,9 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     h_type = h.need[households].astype(np.int64)
     log_prod = np.log(wages.productivity(model, workers))
     noise = model.streams.normal("screening", model.month, workers)
-    record = (w.record[workers] - 0.5) * (model.levers.credit_weight if model.levers.credit_records else 0.0)
+    # With credit records every hirer sees workers' records and prefers the better ones.
+    visible = model.params.policies.credit_records.record_weight if model.levers.credit_records else 0.0
+    record = (w.record[workers] - 0.5) * visible
 
     def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
@@ -102,14 +104,14 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = model.params.market.open_screening * log_prod + noise
+        score = model.params.market.open_screening * log_prod + record + noise
     else:
         k = 1
         contact_origin = _referral_origins(model, households)
         app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = model.params.migration.origins * N_JOB_TYPES
-        score = model.params.market.referral_screening * log_prod + noise
+        score = model.params.market.referral_screening * log_prod + record + noise
     draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
     return urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
 
@@ -170,12 +172,24 @@ def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.nd
     w.agency_employed[workers] = eb
     contracts.decide(model, workers, "hire")
 
+    _count_top_quartile(model, agency[via_agency])
     placed = np.flatnonzero(via_agency & ~eb)
     agencies.charge_placement_fees(model, workers[placed], agency[placed], wage[placed])
     employees = np.flatnonzero(eb)
     if employees.size:
         np.add.at(a.placements, agency[employees], 1)
         _train_employees(model, workers[employees], agency[employees])
+
+
+def _count_top_quartile(model: DomesticWorkModel, agency: np.ndarray) -> None:
+    """Count agency placements, and those by the top quarter of active agencies by reputation."""
+    a = model.agencies
+    active = np.flatnonzero(a.view("active"))
+    model.flows.agency_placements += int(agency.size)
+    if agency.size == 0 or active.size == 0:
+        return
+    threshold = np.quantile(a.reputation[active], 0.75)
+    model.flows.top_quartile_placements += int(np.count_nonzero(a.reputation[agency] >= threshold))
 
 
 def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray) -> None:
