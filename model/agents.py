@@ -165,6 +165,11 @@ class Worker(_RowAgent):
     insured = Column("insured", bool, doc="Has social insurance.")
     wages_owed_yuan = Column("wages_owed_yuan", doc="Wages owed to her and unpaid.")
 
+    @property
+    def paid_placement_fee(self) -> bool:
+        """Paid an agency a fee for her current job, directly or by deduction from her wages."""
+        return bool(self._get("paid_placement_fee"))
+
 
 class Household(_RowAgent):
     """A household that may need domestic help: row ``row`` of ``model.households``."""

@@ -147,10 +147,16 @@ def inspect(model: DomesticWorkModel, employed: np.ndarray) -> None:
 
 
 def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np.ndarray) -> None:
-    """Fines households pay to the state (counted with the month's fines)."""
-    del households  # households hold no accounts of their own yet: the fine is counted in total
-    model.flows.fines_yuan += float(amount.sum())
-    model.flows.household_fines_yuan += float(amount.sum())
+    """Fines households pay to the state (counted with the month's fines).
+
+    Households are one account (``model.accounts``), so ``households`` only says who was fined.
+    """
+    del households
+    paid = float(amount.sum())
+    model.flows.fines_yuan += paid
+    model.flows.household_fines_yuan += paid
+    model.accounts.households_yuan -= paid
+    model.accounts.state_yuan += paid
 
 
 def review(model: DomesticWorkModel) -> None:
