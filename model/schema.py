@@ -157,6 +157,15 @@ class Workers(Section):
     reservation_sd: float = param(0.1, "log points", "spread of reservation wages", ge=0, le=2)
     initial_employment_share: float = param(0.9, "share", "share employed at the start", ge=0, le=1)
     savings_target_yuan: float = param(120000.0, "yuan", "mean savings target after which she goes home", gt=0)
+    savings_target_shape: float = param(
+        4.0, "gamma shape", "spread of savings targets (gamma shape; larger = closer to the mean)", gt=0
+    )
+    experience_mean_months: float = param(
+        24.0, "months", "mean experience in domestic work (exponential) of a worker drawn", ge=0
+    )
+    newcomer_savings_months: float = param(
+        2.0, "months of rural income", "most savings a newcomer brings (uniform from 0)", ge=0
+    )
 
 
 class Households(Section):
@@ -209,10 +218,19 @@ class Market(Section):
     dismissal_rate: float = param(
         0.006,
         "per month",
-        "dismissal hazard at productivity 0.8; it rises for weaker workers (x(1.2 - p)/0.4, capped at 3x)"
-        " and is 0 from 1.2 up",
+        "dismissal hazard at productivity dismissal_productivity_top - dismissal_productivity_span (0.8);"
+        " x(top - p)/span, capped at dismissal_max_multiplier, 0 from the top up",
         ge=0,
         le=1,
+    )
+    dismissal_productivity_top: float = param(
+        1.2, "productivity", "productivity from which a worker is no longer dismissed for weak work", gt=0
+    )
+    dismissal_productivity_span: float = param(
+        0.4, "productivity", "productivity below the top at which the dismissal hazard is dismissal_rate", gt=0
+    )
+    dismissal_max_multiplier: float = param(
+        3.0, "ratio", "most the dismissal hazard of a weak worker is, in multiples of dismissal_rate", ge=0
     )
     bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
     tightness_elasticity: float = param(
@@ -299,6 +317,15 @@ class Channels(Section):
     )
     outcome_weight: float = param(1.0, "utils", "weight of past outcomes", ge=0, le=20)
     choice_noise: float = param(1.0, "utils", "scale of idiosyncratic taste (Gumbel)", gt=0, le=20)
+    agency_fee_weight_share: float = param(
+        0.25, "share", "how much of the distaste for fees steers a client among agencies (of fee_weight)", ge=0, le=10
+    )
+    referral_floor: float = param(
+        0.05, "ratio", "referral strength a household has with no employed worker nearby (it can still ask)", gt=0
+    )
+    initial_attraction: float = param(
+        0.3, "share", "learnt appeal of every channel at the start, for workers and households", ge=0, le=1
+    )
 
 
 class Agencies(Section):
@@ -348,6 +375,18 @@ class Agencies(Section):
         le=3,
     )
     capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
+    capacity_sd: float = param(0.5, "log points", "spread of capacity across agencies (lognormal sigma)", ge=0, le=3)
+    reputation_sd: float = param(0.1, "share", "spread of reputation of new agencies around 0.5", ge=0, le=1)
+    profit_smoothing: float = param(
+        1.0 / 12.0, "per month", "weight of this month's profit in the smoothed profit (1/12: about a year)",
+        gt=0, le=1,
+    )
+    restart_entry_share: float = param(
+        0.1, "share", "entry a month when no agency is active, as a share of entry_rate x agencies.count", ge=0, le=1
+    )
+    caught_reputation_factor: float = param(
+        0.5, "ratio", "what is left of an agency's reputation when it is caught overcharging", ge=0, le=1
+    )
     screening: float = param(
         1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10
     )
@@ -527,6 +566,13 @@ class Migration(Section):
         le=1,
     )
     retirement_age: float = param(60.0, "years", "age at which she goes home", ge=16)
+    employed_home_rate_factor: float = param(
+        0.5, "ratio", "base hazard of going home for good of an employed worker, over a searcher's", ge=0, le=10
+    )
+    broke_savings_yuan: float = param(
+        0.0, "yuan", "savings at or below which a searching migrant counts as out of money", ge=0
+    )
+    broke_months: int = param(2, "months", "months of search after which an out-of-money migrant may go home", ge=0)
     remittance_share: float = param(0.6, "share", "share of net income sent home", ge=0, le=1)
 
 
@@ -575,6 +621,9 @@ class City(Section):
     cell_km: float = param(3.0, "km", "width of a neighbourhood", gt=0)
     income_gradient: float = param(0.04, "per km", "fall of household income with distance from the centre", ge=0, le=1)
     urban_village_share: float = param(0.15, "share", "share of neighbourhoods that are urban villages", gt=0, le=1)
+    urban_village_ring: float = param(
+        0.6, "share of radius", "distance from the centre of the ring where urban villages sit", ge=0, le=1.5
+    )
     commute_cost_yuan_per_km: float = param(
         5.0, "yuan/month per km", "monthly cost of commuting a km each way for live-out work", ge=0
     )

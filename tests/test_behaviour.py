@@ -185,3 +185,77 @@ def test_credit_records_move_placements_to_agencies_with_better_records_not_to_a
     assert with_records["top_quartile_placement_share"] > without["top_quartile_placement_share"] + 0.08
     # No flat bonus: the agency channel's share of hires barely moves.
     assert abs(with_records["agency_placement_share"] - without["agency_placement_share"]) < 0.03
+
+
+# --- item 9: smaller defects and constants as keys -------------------------------------
+
+
+def test_a_course_pauses_while_she_is_away_and_ends_when_she_leaves_for_good():
+    from model import labour
+    from model.mechanisms import training
+    from model.tables import AWAY, GONE, SEARCHING
+
+    model, _ = run_months(small_scenario(**{**SIZE, "shocks.spring_festival.enabled": False}), months=3)
+    w = model.workers
+    searching = np.flatnonzero(w.view("status") == SEARCHING)[:20]
+    away, gone = searching[:10], searching[10:]
+    w.training_left[searching] = 1
+    w.certified[searching] = False
+    labour.leave_for_a_while(model, away, 2)
+    labour.depart(model, gone)
+    assert np.all(w.status[away] == AWAY) and np.all(w.status[gone] == GONE)
+    training.train(model)
+    assert np.all(w.training_left[away] == 1), "the course went on while she was away"
+    assert np.all(w.training_left[gone] == 0) and not w.certified[gone].any()
+
+
+def test_local_hukou_workers_do_not_go_home_like_migrants():
+    scenario = small_scenario(**{**SIZE, "months": 14, "workers.local_hukou_share": 0.5,
+                                 "workers.savings_target_yuan": 1.0, "migration.arrival_rate": 0.0})
+    model, ts = run_months(scenario)
+    w = model.workers
+    rows = np.arange(scenario.workers.count)
+    local = w.local_hukou[rows]
+    gone = w.status[rows] == 4
+    # Every migrant has met her savings target: many go home; locals have no home to go to.
+    assert gone[~local].mean() > 3 * gone[local].mean()
+    festival = ts.iloc[13]  # February of year 2
+    assert festival["away"] <= 0.6 * (festival["workers"] * (1 - festival["local_hukou_share"])) + 1
+    away = np.flatnonzero(w.view("status") == 3)
+    assert away.size > 0 and not w.local_hukou[away].any()
+
+
+NEW_KEYS = {
+    "market.dismissal_productivity_top": 1.5, "market.dismissal_productivity_span": 0.2,
+    "market.dismissal_max_multiplier": 0.0, "channels.agency_fee_weight_share": 2.0,
+    "channels.referral_floor": 1.0, "channels.initial_attraction": 0.9, "agencies.capacity_sd": 1.5,
+    "agencies.reputation_sd": 0.3, "agencies.profit_smoothing": 0.9, "migration.employed_home_rate_factor": 10.0,
+    "migration.broke_savings_yuan": 5000.0, "migration.broke_months": 0, "city.urban_village_ring": 0.1,
+    "workers.savings_target_shape": 0.5, "workers.experience_mean_months": 120.0,
+    "workers.newcomer_savings_months": 20.0, "market.reservation_decay": 0.2,
+    "market.offer_rise_per_month": 0.2, "contracts.cost_income_elasticity": 3.0,
+    "contracts.stay_half_months": 1.0,
+}
+
+
+@pytest.mark.parametrize("key", sorted(NEW_KEYS))
+def test_mechanism_constants_are_scenario_keys_that_act(key):
+    from model.schema import Scenario
+
+    section, name = key.split(".")
+    field = Scenario.model_fields[section].annotation.model_fields[name]
+    assert field.json_schema_extra["unit"] and field.description
+    size = {"workers.count": 400, "households.count": 600, "agencies.count": 6, "months": 8}
+    base = run_replicates(small_scenario(**size), replicates=1, workers=1)
+    changed = run_replicates(small_scenario(**size, **{key: NEW_KEYS[key]}), replicates=1, workers=1)
+    assert not base.equals(changed), f"{key} changes nothing"
+
+
+def test_caught_overchargers_lose_the_share_of_reputation_the_key_says():
+    cap = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.enforcement": 1.0,
+           "agencies.honesty_mean_yuan": 0.0, "policies.worker_fee_cap.fine": 0.0}
+    size = {"workers.count": 400, "households.count": 600, "agencies.count": 6, "months": 8}
+    base = run_replicates(small_scenario(**size, **cap), replicates=1, workers=1)
+    changed = run_replicates(small_scenario(**size, **cap, **{"agencies.caught_reputation_factor": 1.0}),
+                             replicates=1, workers=1)
+    assert not base.equals(changed)

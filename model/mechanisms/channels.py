@@ -41,7 +41,7 @@ def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndar
     lev = model.levers
     active = a.view("active")
     reputation_pull = lev.credit_weight * (a.view("reputation") - 0.5) if lev.credit_records else 0.0
-    weight = a.view("capacity") * np.exp(reputation_pull - p.fee_weight * cost_months / 4.0)
+    weight = a.view("capacity") * np.exp(reputation_pull - p.agency_fee_weight_share * p.fee_weight * cost_months)
     return np.where(active, weight, 0.0)
 
 
@@ -79,7 +79,8 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
     # With nobody employed anywhere there is nobody to ask.
-    utility[:, REFERRAL] += (p.referral_utility + np.log(strength + 0.05)) if model.n_employed else NO_CHANNEL
+    referral = p.referral_utility + np.log(strength + p.referral_floor)
+    utility[:, REFERRAL] += referral if model.n_employed else NO_CHANNEL
 
     all_agencies = np.arange(a.n)
     cost = household_cost_months(model, all_agencies)
