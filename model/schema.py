@@ -207,7 +207,7 @@ class Market(Section):
     """Matching, bargaining, separations and arrears."""
 
     separation_rate: float = param(
-        0.008,
+        0.005,
         "per month",
         "monthly probability that a job ends for reasons outside the model",
         "calibrated with the other endings to FACTS market: about 40% change job a year",
@@ -304,7 +304,7 @@ class Wages(Section):
 class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
-    agency_utility: float = param(0.2, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
+    agency_utility: float = param(0.4, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
     referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
@@ -427,7 +427,7 @@ class Contracts(Section):
     """Who signs a written labour contract and who pays social insurance."""
 
     household_cost_yuan: float = param(
-        850.0,
+        800.0,
         "yuan/month",
         "cost to a household of a labour contract (liabilities, paperwork)",
         "calibrated: about 10% have a contract",
@@ -448,7 +448,7 @@ class Contracts(Section):
         ge=0,
     )
     stay_half_months: float = param(
-        36.0,
+        12.0,
         "months",
         "planned stay in the city at which a contract, and contributions to a migrant, are worth half",
         "assumption; FACTS: migrants prefer cash now, contributions are hard to carry home",
@@ -461,13 +461,13 @@ class Contracts(Section):
         15.0, "years", "years of contributions a pension needs", "China's basic pension: 15 years minimum", gt=0
     )
     pension_part: float = param(
-        0.5, "share", "share of contributions' value that is the pension (lost when too old to qualify)", ge=0, le=1
+        0.3, "share", "share of contributions' value that is the pension (lost when too old to qualify)", ge=0, le=1
     )
     liquidity_half_yuan: float = param(
         10000.0, "yuan", "savings at which the pull of cash now is half its full weight", gt=0
     )
     liquidity_weight: float = param(
-        0.3, "share", "most of the contributions' value a worker without savings discounts for cash now", ge=0, le=1
+        0.2, "share", "most of the contributions' value a worker without savings discounts for cash now", ge=0, le=1
     )
     decision_scale_yuan: float = param(300.0, "yuan", "spread of idiosyncratic costs of contracting", gt=0)
     contribution_rate: float = param(
@@ -488,13 +488,20 @@ class Contracts(Section):
         le=1,
     )
     value_local: float = param(
-        0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2
+        1.0,
+        "yuan per yuan",
+        "what a yuan of contributions is worth to a local-hukou worker, before the discounts for age"
+        " (pension_part) and little savings (liquidity_weight)",
+        "calibrated with value_migrant: insured below the contract share (FACTS contracts)",
+        ge=0,
+        le=2,
     )
     value_migrant: float = param(
-        0.75,
+        1.0,
         "yuan per yuan",
-        "what a yuan of contributions is worth to a migrant worker",
-        "FACTS: workers prefer cash now",
+        "what a yuan of contributions is worth to a migrant worker who stays for good; a shorter planned stay"
+        " discounts it (stay_half_months: they are not portable home), as do age and little savings",
+        "FACTS: workers prefer cash now; calibrated: insured below the contract share",
         ge=0,
         le=2,
     )
@@ -511,7 +518,7 @@ class Migration(Section):
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
     arrival_rate: float = param(
-        0.015,
+        0.010,
         "per month",
         "arrivals a month, as a share of the starting workforce, when expected urban over rural income"
         " is at reference_income_ratio",
