@@ -41,8 +41,6 @@ def test_an_enforced_contract_mandate_raises_contracts(baseline):
     mandate = outcomes(**{"policies.contract_mandate.enabled": True, "policies.contract_mandate.enforcement": 0.5,
                           "policies.contract_mandate.fine": 20000.0})
     assert mandate["contract_share"] > baseline["contract_share"] + 0.2
-    weak = outcomes(**{"policies.contract_mandate.enabled": True})
-    assert weak["contract_share"] < baseline["contract_share"] + 0.05, "a weak mandate barely moves the choice"
 
 
 def test_a_weakly_enforced_fee_cap_is_mostly_broken_and_shifts_fees_to_households(baseline):

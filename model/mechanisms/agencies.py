@@ -26,7 +26,6 @@ from model.tables import EMPLOYED, EMPLOYEE_BASED
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-FEE_SMOOTHING = 1.0 / 12.0  # profit average over about a year
 BUSINESS_MODEL_COUNT = 3
 
 
@@ -180,7 +179,7 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
         u = model.streams.uniform("fee_detection", model.month, workers)
         caught = over & (u < lev.fee_cap_detection)
         model.agency_books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
-        a.reputation[agency[caught]] *= 0.5
+        a.reputation[agency[caught]] *= p.caught_reputation_factor
     np.add.at(a.placements, agency, 1)
 
 
@@ -224,7 +223,7 @@ def update(model: DomesticWorkModel) -> None:
     a.profit_yuan[:n] = profit
     a.cash_yuan[:n] += profit
     avg = a.view("profit_avg_yuan")
-    avg[active] += (FEE_SMOOTHING * (profit[active] - avg[active])).astype(np.float32)
+    avg[active] += (p.profit_smoothing * (profit[active] - avg[active])).astype(np.float32)
     losing = a.view("losing_months")
     losing[:] = np.where(active & (a.view("cash_yuan") < 0), losing + 1, 0)
 
@@ -291,7 +290,7 @@ def _enter(model: DomesticWorkModel) -> None:
     n_active = int(active.sum())
     rng = model.streams.get("agency_entry", model.month)
     if n_active == 0:
-        expected = p.entry_rate * max(p.count, 1) * 0.1
+        expected = p.entry_rate * max(p.count, 1) * p.restart_entry_share
         shares = business_model_shares(model)
     else:
         mean_profit = float(a.view("profit_avg_yuan")[active].mean())
