@@ -275,6 +275,29 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     return paths
 
 
+# --- for other reports (validation, comparisons, sweeps) ------------------------------
+
+PERCENT, WAGE, MONEY, COUNT = _PERCENT, _WAGE, _MONEY, _COUNT
+
+
+@contextmanager
+def figure(path: Path, title: str, *, note: str = "", rows: int = 1, cols: int = 1) -> Iterator[Sequence[Axes]]:
+    """A figure of rows x cols panels in the reports' style, saved to ``path`` (same input, same bytes)."""
+    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[]) as axes:
+        yield axes
+
+
+def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
+    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators."""
+    _value_axis(axis, kind)
+
+
+def legend_outside(ax: Axes) -> None:
+    """The reports' legend: outside the plotting area, so that it hides no data."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
 # --- helpers -------------------------------------------------------------------
 
 
