@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--quiet", action="store_true", help="no progress bar")
     validate.set_defaults(handler=cmd_validate, parser=validate)
 
+    sweep = sub.add_parser("sweep", help="run an experiment: a sweep or a sensitivity study, resumable")
+    sweep.add_argument("experiment", type=Path, help="experiment YAML file (see docs/experiments.md)")
+    sweep.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
+    sweep.add_argument("--dask", metavar="ADDRESS|local", help="run on Dask: a scheduler address, or local")
+    sweep.add_argument("--out", type=Path, help="output folder (default: results/<name>-sweep-<time>)")
+    sweep.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out: only missing runs")
+    sweep.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                       help="override a key of the base scenario (repeatable)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    sweep.set_defaults(handler=cmd_sweep)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema, parser=schema)
@@ -196,6 +208,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
         bench.figure(report, tmp / "bench.png")
         output.write_json(tmp / "manifest.json", output.manifest(args.argv, [], time.perf_counter() - started))
     print(text + f"\nWritten to {out}/ (bench.json, bench.md, bench.png)")
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``domwork sweep``."""
+    from model.experiments import sweep
+    from model.progress import Progress
+
+    design = sweep.prepare(args.experiment, parse_set(args.sets), workers=args.workers, dask=args.dask,
+                           out=args.out, resume=args.resume, force=args.force)
+    out = args.out or sweep.default_out(design)
+    try:
+        with Progress(design.runs, f"{design.name}: {design.runs:,} runs", quiet=args.quiet, unit="run") as bar:
+            outcome = sweep.run_sweep(design, out, workers=args.workers, dask=args.dask, resume=args.resume,
+                                      force=args.force, argv=args.argv, progress=bar.update)
+    except KeyboardInterrupt:
+        print(f"domwork: interrupted; {sweep.state(out)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print(sweep.report(outcome))
     return EXIT_OK
 
 
