@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter
 
 from model.tables import JOB_TYPES
@@ -251,7 +251,7 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {name: _prepared(ts) for name, ts in ts_by_scenario.items()}
-    colours = {name: f"C{k % 10}" for k, name in enumerate(frames)}
+    colours = scenario_colours(list(frames))
     months = pd.concat([ts["month"] for ts in frames.values()])
     counts = {_replicates(ts) for ts in frames.values()}
     ctx = context or Context()
@@ -273,6 +273,42 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
             top_right.legend(*axes[0].get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0),
                              borderaxespad=0.0)
     return paths
+
+
+# --- shared with other figure modules (comparisons, sweeps) ---------------------
+
+
+def scenario_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per scenario, in order: matplotlib's ten, then a 20-colour palette for more."""
+    if len(names) <= 10:
+        return {name: f"C{k}" for k, name in enumerate(names)}
+    palette = matplotlib.colormaps["tab20"]
+    return {name: to_hex(palette(k % 20)) for k, name in enumerate(names)}
+
+
+@contextmanager
+def figure(path: Path, title: str, *, note: str, rows: int, cols: int = 1,
+           row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
+    """A figure of rows x cols panels in the house style, saved to ``path`` (same input, same bytes).
+
+    Args:
+        path: the PNG to write.
+        title: the figure's title.
+        note: a caption in small grey type under the panels (what dots, lines, bands and bars mean).
+        rows: rows of panels.
+        cols: columns of panels.
+        row_height: inches a row of panels.
+
+    Yields:
+        The panels, row by row.
+    """
+    with _figure(path, title, note=note, rows=rows, paths=[], cols=cols, row_height=row_height) as axes:
+        yield axes
+
+
+def percent_axis(axis: matplotlib.axis.Axis) -> None:
+    """Show a share axis in percent."""
+    _value_axis(axis, _PERCENT)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -301,11 +337,12 @@ def _band_note(replicates: int | None) -> str:
 
 @contextmanager
 def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
-            cols: int = 1, context: Context | None = None) -> Iterator[Sequence[Axes]]:
+            cols: int = 1, context: Context | None = None,
+            row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
     """A figure of rows x cols panels, saved to ``path`` and closed even if drawing fails."""
     ctx = context or Context()
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, ROW_HEIGHT * rows), dpi=DPI,
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, row_height * rows), dpi=DPI,
                                  layout="constrained", squeeze=False)
         try:
             fig.suptitle(title, fontsize=13, fontweight="bold")

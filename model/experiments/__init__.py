@@ -1,0 +1,1 @@
+"""Experiments over many runs: comparisons of scenarios, sweeps and the like, built on the runner."""
