@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow clean
+.PHONY: run test test-slow validate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (Mesa 3.5); set PYTHON=/path/to/python3.12")'
@@ -21,6 +21,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+validate: $(STAMP)
+	$(BIN)/domwork validate --out results/validation --force
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

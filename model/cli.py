@@ -84,6 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quiet", action="store_true", help="no progress bar; still prints the table")
     bench.set_defaults(handler=cmd_bench, parser=bench)
 
+    validate = sub.add_parser("validate", help="run the validation suite and write report.md with its figures")
+    validate.add_argument("--out", type=Path, help="output folder (default: results/validate-<time>)")
+    validate.add_argument("--force", action="store_true", help="replace an earlier validation folder")
+    validate.add_argument("--quick", action="store_true",
+                          help="small runs (a minute or two): the same checks, less statistical power")
+    validate.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
+    validate.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                          help="run only this check (repeatable; e.g. steady_state)")
+    validate.add_argument("--quiet", action="store_true", help="no progress bar")
+    validate.set_defaults(handler=cmd_validate, parser=validate)
+
+    sweep = sub.add_parser("sweep", help="run an experiment: a sweep or a sensitivity study, resumable")
+    sweep.add_argument("experiment", type=Path, help="experiment YAML file (see docs/experiments.md)")
+    sweep.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
+    sweep.add_argument("--dask", metavar="ADDRESS|local", help="run on Dask: a scheduler address, or local")
+    sweep.add_argument("--out", type=Path, help="output folder (default: results/<name>-sweep-<time>)")
+    sweep.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out: only missing runs")
+    sweep.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                       help="override a key of the base scenario (repeatable)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    sweep.set_defaults(handler=cmd_sweep)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema, parser=schema)
@@ -216,6 +239,57 @@ def cmd_bench(args: argparse.Namespace) -> int:
         output.write_json(tmp / "manifest.json", output.manifest(args.argv, [], time.perf_counter() - started))
     print(text + f"\nWritten to {out}/ (bench.json, bench.md, bench.png)")
     return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``domwork sweep``."""
+    from model.experiments import sweep
+    from model.progress import Progress
+
+    design = sweep.prepare(args.experiment, parse_set(args.sets), workers=args.workers, dask=args.dask,
+                           out=args.out, resume=args.resume, force=args.force)
+    out = args.out or sweep.default_out(design)
+    try:
+        with Progress(design.runs, f"{design.name}: {design.runs:,} runs", quiet=args.quiet, unit="run") as bar:
+            outcome = sweep.run_sweep(design, out, workers=args.workers, dask=args.dask, resume=args.resume,
+                                      force=args.force, argv=args.argv, progress=bar.update)
+    except KeyboardInterrupt:
+        print(f"domwork: interrupted; {sweep.state(out)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print(sweep.report(outcome))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``domwork validate``: exit 1 when a check fails."""
+    from model import output
+    from model.progress import Progress
+    from model.validation import suite
+
+    names = {check.__name__ for check in suite.CHECKS}
+    unknown = [name for name in args.checks if name not in names]
+    if unknown:
+        raise ScenarioError(f"--check {unknown[0]}: no such check; the checks are {', '.join(sorted(names))}")
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError(f"--workers {args.workers}: must be at least 1")
+    out = args.out or output.default_out_dir("validate")
+    output.check_out_dir(out, args.force)
+    started = time.perf_counter()
+    count = len(args.checks) or len(suite.CHECKS)
+    with output.staged_dir(out, args.force) as tmp:
+        with Progress(count, "validate", quiet=args.quiet, unit="check") as bar:
+            results = suite.run_suite(tmp / "figures", quick=args.quick, workers=args.workers,
+                                      only=tuple(args.checks), progress=lambda _: bar.update(1))
+        (tmp / "report.md").write_text(suite.report(results, args.quick), encoding="utf-8")
+        output.write_json(tmp / "manifest.json", output.manifest(
+            args.argv, [], time.perf_counter() - started, quick=args.quick,
+            checks={r.key: {"passed": r.passed, "seconds": round(r.seconds, 2), "runs": r.runs} for r in results}))
+    for r in results:
+        print(f"  {'PASS' if r.passed else 'FAIL'}  {r.title}")
+    failed = [r for r in results if not r.passed]
+    print(f"{len(results) - len(failed)} of {len(results)} checks pass; report in {out}/report.md")
+    return EXIT_FAULT if failed else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -42,8 +42,21 @@ class MonthFlows:
     remittances_yuan: float = 0.0
     net_income_yuan: float = 0.0  # of employed workers: pay less living costs
     held_jobs_lost: int = 0  # jobs held for an away worker that ended before she came back
-    insurance_contributions_yuan: float = 0.0  # paid for insured jobs, by employers and the state
+    insurance_contributions_yuan: float = 0.0  # of insured jobs paid this month: employers', workers' and the state's
     public_subsidies_yuan: float = 0.0  # insurance, employee-based and training subsidies paid by the state
+    # Who pays whom (the accounts of model/accounts.py), in yuan this month.
+    worker_pay_yuan: float = 0.0  # wages paid to workers before deductions and her contributions
+    worker_contributions_yuan: float = 0.0  # her share of contributions, withheld from her pay
+    living_costs_yuan: float = 0.0  # paid by workers in the city to landlords and shops
+    course_fees_yuan: float = 0.0  # paid by workers for training courses
+    borrowed_yuan: float = 0.0  # lent by kin to workers who ran out of money
+    repaid_yuan: float = 0.0  # repaid to kin out of what workers send home
+    household_wages_yuan: float = 0.0  # wages paid by households that employ the worker themselves
+    household_contributions_yuan: float = 0.0  # employers' contributions paid by those households
+    household_placement_fees_yuan: float = 0.0  # one-off fees paid to agencies for a placement
+    household_service_bills_yuan: float = 0.0  # employee-based agencies' charge over wages and contributions
+    household_bills_passed_yuan: float = 0.0  # the wages and contributions employee-based bills pass on
+    agency_income_yuan: np.ndarray = field(default_factory=lambda: np.zeros(3))  # by business model
     searchers_at_matching: int = 0
     vacancies_at_matching: int = 0
     trained: int = 0
@@ -76,6 +89,7 @@ def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
     w.wage_yuan[workers] = wage_yuan
     w.months_in_job[workers] = 0
     w.months_searching[workers] = 0
+    w.paid_placement_fee[workers] = False
     h.worker[households] = workers
     h.vacancy_months[households] = 0
     model.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
@@ -106,6 +120,7 @@ def _release(model: DomesticWorkModel, workers: np.ndarray) -> None:
     w.wage_yuan[workers] = 0.0
     w.paid_yuan[workers] = 0.0
     w.deduction_left_yuan[workers] = 0.0
+    w.paid_placement_fee[workers] = False
     w.wages_owed_yuan[workers] = 0.0
     w.months_in_job[workers] = 0
 

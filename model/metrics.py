@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model import accounts
 from model.labour import REASON
 from model.tables import (
     AGENCY,
@@ -49,7 +50,19 @@ EXTRA_COLUMNS = (
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
 )
-COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS)
+# Who pays whom: the accounts of model/accounts.py, yuan this month.
+MONEY_COLUMNS = (
+    "money_unaccounted", "workers_net_income", "household_care_spending", "agency_income_intermediary",
+    "agency_income_membership", "agency_income_employee_based", "state_net_cost",
+    "household_placement_fees_paid", "household_service_bills_paid", "worker_contributions", "living_costs",
+    "course_fees", "kin_loans", "kin_repayments", "workers_in_debt_share",
+)
+# The ILO standards scorecard: shares of employed workers this month.
+STANDARDS_COLUMNS = (
+    "c189_written_terms_share", "c189_minimum_wage_share", "c189_social_security_share",
+    "c181_no_fee_share", "decent_work_share",
+)
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS)
 
 # Share columns: must lie in [0, 1].
 SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
@@ -162,4 +175,60 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
     }
+    row.update(money(model, present))
+    row.update(standards(model, employed))
     return row
+
+
+def money(model: DomesticWorkModel, present: np.ndarray) -> dict[str, float]:
+    """Who paid whom this month, and the yuan the bookkeeping created or destroyed (0 up to rounding)."""
+    f = model.flows
+    income = f.agency_income_yuan
+    return {
+        "money_unaccounted": accounts.total_yuan(model) - model.money_before_yuan,
+        "workers_net_income": (f.worker_pay_yuan - f.worker_fees_yuan - f.worker_contributions_yuan
+                               - f.living_costs_yuan - f.course_fees_yuan),
+        "household_care_spending": (f.household_wages_yuan + f.household_contributions_yuan
+                                    + f.household_fees_yuan + f.household_bills_passed_yuan),
+        "agency_income_intermediary": float(income[INTERMEDIARY]),
+        "agency_income_membership": float(income[MEMBERSHIP]),
+        "agency_income_employee_based": float(income[EMPLOYEE_BASED]),
+        "state_net_cost": model.state_before_yuan - model.accounts.state_yuan,
+        "household_placement_fees_paid": f.household_placement_fees_yuan,
+        "household_service_bills_paid": f.household_service_bills_yuan,
+        "worker_contributions": f.worker_contributions_yuan,
+        "living_costs": f.living_costs_yuan,
+        "course_fees": f.course_fees_yuan,
+        "kin_loans": f.borrowed_yuan,
+        "kin_repayments": f.repaid_yuan,
+        "workers_in_debt_share": _share(np.count_nonzero(model.workers.debt_yuan[present] > 0), present.size),
+    }
+
+
+def statutory_minimum_yuan(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
+    """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
+    s = model.params.standards
+    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month[job_type])
+
+
+def standards(model: DomesticWorkModel, employed: np.ndarray) -> dict[str, float]:
+    """The ILO scorecard over employed workers.
+
+    C189 Art. 7 written terms (a written contract), Art. 11 minimum wage (this month's
+    pay, after any deduction, at least the statutory minimum for her hours; a month in
+    arrears falls short), Art. 14 social security (insured), C181 Art. 7 no fee to an
+    agency for her current job, directly or by deduction; decent work: all four.
+    """
+    w = model.workers
+    n = employed.size
+    written = w.contract[employed]
+    minimum = w.paid_yuan[employed] >= statutory_minimum_yuan(model, w.job_type[employed])
+    insured = w.insured[employed]
+    no_fee = ~w.paid_placement_fee[employed]
+    return {
+        "c189_written_terms_share": _share(np.count_nonzero(written), n),
+        "c189_minimum_wage_share": _share(np.count_nonzero(minimum), n),
+        "c189_social_security_share": _share(np.count_nonzero(insured), n),
+        "c181_no_fee_share": _share(np.count_nonzero(no_fee), n),
+        "decent_work_share": _share(np.count_nonzero(written & minimum & insured & no_fee), n),
+    }

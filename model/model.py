@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from model import labour, metrics
+from model import accounts, labour, metrics
 from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.labour import MonthFlows
 from model.mechanisms import (
@@ -92,6 +92,11 @@ class JobTypes:
     separation_multiplier: np.ndarray
     onset_rate: float
     onset_mix: np.ndarray
+
+    @property
+    def typical_wage(self) -> float:
+        """The wage agencies price from: reference wages weighted by the workers of each type (yuan/month)."""
+        return float(self.reference_wage @ self.worker_share)
 
     @classmethod
     def from_params(cls, p: Scenario) -> JobTypes:
@@ -186,8 +191,11 @@ class DomesticWorkModel(mesa.Model):
         self.household_agents: list[Household] = []
         self.agency_agents: list[Agency] = []
         self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
+        self.accounts = accounts.Accounts()
 
         self._set_up()
+        self.money_before_yuan = accounts.total_yuan(self)  # at the start of the month
+        self.state_before_yuan = 0.0
         self.employed_at_start = self.n_employed  # of the month: the jobs that may end in it
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -218,7 +226,7 @@ class DomesticWorkModel(mesa.Model):
         self.add_agency_agents(np.arange(self.agencies.n))
 
         wage = self.workers.view("wage_yuan")[self.workers.view("status") == EMPLOYED]
-        self.market.mean_wage = float(wage.mean()) if wage.size else float(self.types.reference_wage.mean())
+        self.market.mean_wage = float(wage.mean()) if wage.size else self.types.typical_wage
         self.market.unemployment_rate = 1.0 - self.n_employed / max(self.workers.n, 1)
         self.flows = MonthFlows()
 
@@ -301,6 +309,8 @@ class DomesticWorkModel(mesa.Model):
         self.flows = MonthFlows()
         self.agency_books = agencies.AgencyBooks(self)
         self.employed_at_start = self.n_employed
+        self.money_before_yuan = accounts.total_yuan(self)
+        self.state_before_yuan = self.accounts.state_yuan
 
     def _end_month(self) -> None:
         started = perf_counter()

@@ -275,7 +275,20 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     return paths
 
 
-# --- shared with other figure modules (comparisons, sweeps) ---------------------
+# --- for other reports (validation, comparisons, sweeps) ------------------------------
+
+PERCENT, WAGE, MONEY, COUNT = _PERCENT, _WAGE, _MONEY, _COUNT
+
+
+@contextmanager
+def figure(path: Path, title: str, *, note: str = "", rows: int = 1, cols: int = 1,
+           row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
+    """A figure of rows x cols panels in the reports' style, saved to ``path`` (same input, same bytes).
+
+    ``row_height`` is in inches a row of panels (taller for panels with many rows of scenarios).
+    """
+    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[], row_height=row_height) as axes:
+        yield axes
 
 
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
@@ -286,29 +299,15 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     return {name: to_hex(palette(k % 20)) for k, name in enumerate(names)}
 
 
-@contextmanager
-def figure(path: Path, title: str, *, note: str, rows: int, cols: int = 1,
-           row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
-    """A figure of rows x cols panels in the house style, saved to ``path`` (same input, same bytes).
-
-    Args:
-        path: the PNG to write.
-        title: the figure's title.
-        note: a caption in small grey type under the panels (what dots, lines, bands and bars mean).
-        rows: rows of panels.
-        cols: columns of panels.
-        row_height: inches a row of panels.
-
-    Yields:
-        The panels, row by row.
-    """
-    with _figure(path, title, note=note, rows=rows, paths=[], cols=cols, row_height=row_height) as axes:
-        yield axes
+def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
+    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators."""
+    _value_axis(axis, kind)
 
 
-def percent_axis(axis: matplotlib.axis.Axis) -> None:
-    """Show a share axis in percent."""
-    _value_axis(axis, _PERCENT)
+def legend_outside(ax: Axes) -> None:
+    """The reports' legend: outside the plotting area, so that it hides no data."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 # --- helpers -------------------------------------------------------------------

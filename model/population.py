@@ -129,7 +129,7 @@ def set_business_model(model: DomesticWorkModel, rows: np.ndarray, kind: np.ndar
     p = model.params.agencies
     a = model.agencies
     a.business_model[rows] = kind
-    membership_share = p.membership_fee_yuan / float(np.mean(model.types.reference_wage))
+    membership_share = p.membership_fee_yuan / model.types.typical_wage
     a.worker_fee_share[rows] = np.select(
         [kind == INTERMEDIARY, kind == MEMBERSHIP, kind == EMPLOYEE_BASED],
         [p.worker_fee_share, membership_share, 0.0])

@@ -310,7 +310,7 @@ class Agencies(Section):
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
     honesty_mean_yuan: float = param(
-        1250.0,
+        300.0,
         "yuan",
         "mean private cost of breaking a fee cap",
         "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",
@@ -332,7 +332,7 @@ class Agencies(Section):
         6, "months", "a placement ending badly within this many months counts against the agency", ge=0
     )
     deduction_share: float = param(
-        0.3, "share", "share of capped agencies that recover fees by wage deductions", ge=0, le=1
+        0.3, "share", "share of agencies that, when overcharging a cap, take the excess by wage deductions", ge=0, le=1
     )
 
 
@@ -359,6 +359,14 @@ class Contracts(Section):
         le=1,
     )
     contribution_base_min_yuan: float = param(3000.0, "yuan/month", "minimum contribution base", ge=0)
+    employer_contribution_share: float = param(
+        0.67,
+        "share",
+        "employer's part of the contributions the state does not subsidise; the worker's is withheld from her pay",
+        "assumption: Guangzhou 2018 rates, about 21% of the base from the employer and 10% from the worker",
+        ge=0,
+        le=1,
+    )
     value_local: float = param(
         0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2
     )
@@ -610,6 +618,22 @@ class SpringFestival(Section):
     holiday_share_of_month: float = param(0.25, "share", "share of the month that is holiday", ge=0, le=1)
 
 
+class Standards(Section):
+    """The statutory minimum the standards scorecard measures jobs against (ILO C189 Art. 11).
+
+    The city's minimum wage, whether or not a policy extends it to domestic work: a job
+    meets the standard when it pays at least the monthly minimum and the hourly minimum
+    times its job type's hours a month.
+    """
+
+    minimum_wage_monthly: float = param(
+        2100.0, "yuan/month", "statutory monthly minimum wage", "FACTS wages: Guangzhou 2,100 from July 2018", ge=0
+    )
+    minimum_wage_hourly: float = param(
+        20.3, "yuan/hour", "statutory hourly minimum wage", "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0
+    )
+
+
 class Shocks(Section):
     """Shocks to the market."""
 
@@ -657,3 +681,4 @@ class Scenario(Section):
     city: City = Field(default_factory=City, description=City.__doc__)
     policies: Policies = Field(default_factory=Policies, description=Policies.__doc__)
     shocks: Shocks = Field(default_factory=Shocks, description=Shocks.__doc__)
+    standards: Standards = Field(default_factory=Standards, description=Standards.__doc__)

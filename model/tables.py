@@ -90,7 +90,8 @@ class WorkerTable(Table):
         "experience_months": (np.float32, 0.0),
         "job_type": (np.int8, 0),  # the job type she seeks and does
         "reservation_yuan": (np.float32, 0.0),  # monthly, before commuting costs
-        "savings_yuan": (np.float32, 0.0),
+        "savings_yuan": (np.float64, 0.0),  # money she holds (float64: the accounts must add up)
+        "debt_yuan": (np.float64, 0.0),  # owed to her kin at home, repaid from what she sends home
         "savings_target_yuan": (np.float32, 0.0),
         "home_cell": (np.int32, 0),  # neighbourhood she lives in (an urban village)
         "employer": (np.int32, -1),  # household row, -1 when none
@@ -100,6 +101,7 @@ class WorkerTable(Table):
         "wage_yuan": (np.float32, 0.0),  # agreed monthly wage of the current job
         "paid_yuan": (np.float32, 0.0),  # paid to her this month, after deductions
         "deduction_left_yuan": (np.float32, 0.0),  # agency fee still to deduct from wages
+        "paid_placement_fee": (np.bool_, False),  # paid or owes an agency a fee for her current job
         "agency_employed": (np.bool_, False),  # employed by an employee-based agency
         "contract": (np.bool_, False),
         "insured": (np.bool_, False),
@@ -150,10 +152,10 @@ class AgencyTable(Table):
         "household_fee_share": (np.float32, 0.0),  # of the first month's wage
         "honesty_yuan": (np.float32, 0.0),  # private cost of breaking a fee cap
         "overcharging": (np.bool_, False),
-        "deducts": (np.bool_, False),  # recovers capped fees by wage deductions
+        "deducts": (np.bool_, False),  # when overcharging a cap, takes the excess by wage deductions
         "reputation": (np.float32, 0.5),  # in [0, 1]
         "capacity": (np.int32, 0),  # placements it can handle a month
-        "cash_yuan": (np.float32, 0.0),
+        "cash_yuan": (np.float64, 0.0),
         "profit_yuan": (np.float32, 0.0),  # this month
         "profit_avg_yuan": (np.float32, 0.0),  # smoothed over about a year
         "placements": (np.int32, 0),  # this month

@@ -4,7 +4,9 @@ Random valid scenarios (sizes, rates, every policy on or off with random
 parameters, the festival on or off) run month by month; after each month the
 stocks add up, the searching stock moves exactly by its flows, shares are
 shares, money is never negative, every job links one worker and one household
-that needs her, and what agencies receive equals the fees recorded as paid.
+that needs her, what agencies receive equals the fees recorded as paid, and no
+yuan is created or destroyed: the accounts of workers, households, agencies, the
+state and home villages add up to what they held at the start of the month.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from model import DomesticWorkModel, Worker, load_scenario
+from model.accounts import total_yuan
 from model.metrics import COLUMNS, SHARE_COLUMNS
 from model.scenario import ScenarioError
 from model.tables import AWAY, EMPLOYED, GONE, N_STATUS, SEARCHING
@@ -104,7 +107,7 @@ def check_month(model: DomesticWorkModel, before: np.ndarray) -> None:
         row["hires"] - row["separations"] - row["held_job_leaving"] + row["held_job_returns"]), month
 
     # No negative (or non-finite) money held by workers.
-    for column in ("wage_yuan", "paid_yuan", "savings_yuan", "wages_owed_yuan", "deduction_left_yuan"):
+    for column in ("wage_yuan", "paid_yuan", "savings_yuan", "debt_yuan", "wages_owed_yuan", "deduction_left_yuan"):
         values = w.view(column)
         assert np.isfinite(values).all() and (values >= 0).all(), f"{month}: {column} min {values.min()}"
     employed = np.flatnonzero(status == EMPLOYED)
@@ -140,6 +143,20 @@ def check_month(model: DomesticWorkModel, before: np.ndarray) -> None:
         f"{month}: agencies received {revenue:.2f} yuan, fees recorded {fees:.2f}")
     assert row["agencies_active"] == int(a.view("active").sum()), month
 
+    # Every yuan has a payer and a payee: the accounts hold what they held at the start of the month.
+    acc = model.accounts
+    scale = (float(np.abs(w.view("savings_yuan")).sum() + np.abs(a.view("cash_yuan")).sum())
+             + abs(acc.households_yuan) + abs(acc.state_yuan) + abs(acc.villages_yuan) + 1.0)
+    created = total_yuan(model) - model.money_before_yuan
+    assert abs(created) <= 1e-9 * scale, f"{month}: {created:+.6f} yuan created by the bookkeeping"
+    assert math.isclose(row["money_unaccounted"], created, abs_tol=1e-9 * scale), month
+    # The state's net cost is subsidies paid less fines and contributions collected.
+    state = row["public_subsidies"] - row["fines_paid"] - row["insurance_contributions"]
+    assert math.isclose(row["state_net_cost"], state, rel_tol=1e-9, abs_tol=1e-6), (
+        f"{month}: state net cost {row['state_net_cost']:.2f}, its flows {state:.2f}")
+    split = row["household_placement_fees_paid"] + row["household_service_bills_paid"]
+    assert math.isclose(row["household_fees_paid"], split, rel_tol=1e-9, abs_tol=1e-6), month
+
 
 # Found by hypothesis: almost everyone goes home for the festival with the job
 # held, so few jobs are there at the start of March but many return before the
@@ -166,6 +183,21 @@ def test_invariants_hold_every_month_of_any_valid_scenario(overrides):
         model.step()
         check_month(model, before)
         before = _counts(model)
+
+
+def test_the_checks_catch_a_yuan_made_from_nothing():
+    """The money check is not vacuous: savings that appear without a payer are caught."""
+    model = DomesticWorkModel(load_scenario(None, {"workers.count": 300, "households.count": 450, "months": 2}))
+    before = _counts(model)
+    model.step()
+    check_month(model, before)
+    model.workers.savings_yuan[0] += 1.0
+    try:
+        check_month(model, before)
+    except AssertionError as err:
+        assert "created by the bookkeeping" in str(err)
+    else:
+        raise AssertionError("a yuan from nowhere went unnoticed")
 
 
 def test_the_checks_catch_a_broken_identity():

@@ -1,1 +1,1 @@
-"""Experiments over many runs: comparisons of scenarios, sweeps and the like, built on the runner."""
+"""Experiments: sweeps, sensitivity studies and scenario comparisons built on the simulation's public face."""

@@ -1,9 +1,13 @@
 """Agency conduct: fees, fee-cap compliance, reputation, profits, entry, exit, switching.
 
-Under a cap on fees to workers an agency overcharges a placement when the gain
+Under a cap on fees to workers an agency overcharges a placement when the extra
+it gains (net of the part of the lost fee it shifts to the household anyway)
 exceeds the detection probability times the fine plus its private cost of
-cheating. A compliant agency shifts part of the lost fee to the household and,
-if it is one that does, recovers the rest by deducting it from the worker's wages.
+cheating. A fee deducted from wages is a fee to the worker (ILO C181 Art. 7):
+capped, inspected and fined like one paid at placement. A compliant agency
+charges the worker at most the cap, directly or by deduction, and shifts part of
+the lost fee to the household; an overcharging agency that deducts takes the
+excess from her wages.
 Reputation follows placement outcomes; with credit records it is visible.
 Agencies earn fees (and employee-based ones a markup and any subsidy), pay a
 fixed cost, close after months of negative cash, enter when the business pays,
@@ -27,50 +31,83 @@ BUSINESS_MODEL_COUNT = 3
 
 
 class AgencyBooks:
-    """Money agencies take and pay this month, per agency and in total."""
+    """Money agencies take and pay this month, per agency and in total, with each counterparty.
+
+    ``revenue`` holds fees (from workers and households, employee-based service charges
+    included); ``passed_through`` the part of employee-based bills that repays the wages
+    and contributions the agency pays (``payroll``); ``subsidies`` what the state pays;
+    ``costs`` fines and training. The month's profit adds them up at :func:`update`.
+    """
 
     def __init__(self, model: DomesticWorkModel) -> None:
         self.model = model
         size = model.agencies.n
         self.revenue = np.zeros(size)
+        self.passed_through = np.zeros(size)
+        self.payroll = np.zeros(size)
+        self.subsidies = np.zeros(size)
         self.costs = np.zeros(size)
 
-    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> None:
+    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> float:
         valid = agency >= 0
         target += np.bincount(agency[valid], weights=amount[valid], minlength=target.size)[: target.size]
+        return float(amount[valid].sum())
 
     def worker_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by workers (at placement or deducted from wages)."""
-        self._add(self.revenue, agency, amount)
-        self.model.flows.worker_fees_yuan += float(amount[agency >= 0].sum())
+        """Fees paid by workers (at placement or deducted from wages); the caller takes them from her."""
+        self.model.flows.worker_fees_yuan += self._add(self.revenue, agency, amount)
 
-    def household_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by households."""
-        self._add(self.revenue, agency, amount)
-        self.model.flows.household_fees_yuan += float(amount[agency >= 0].sum())
+    def household_fees(self, agency: np.ndarray, amount: np.ndarray, service: bool = False) -> None:
+        """Fees paid by households: one-off placement fees, or employee-based service charges."""
+        paid = self._add(self.revenue, agency, amount)
+        f = self.model.flows
+        f.household_fees_yuan += paid
+        if service:
+            f.household_service_bills_yuan += paid
+        else:
+            f.household_placement_fees_yuan += paid
+        self.model.accounts.households_yuan -= paid
+
+    def bills_passed_through(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """The wages and contributions of employee-based bills, paid by households."""
+        self.model.flows.household_bills_passed_yuan += self._add(self.passed_through, agency, amount)
+        self.model.accounts.households_yuan -= float(amount[agency >= 0].sum())
+
+    def pay_payroll(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Wages and contributions an employee-based agency pays; the caller credits the payees."""
+        self._add(self.payroll, agency, amount)
+
+    def subsidy(self, agency: np.ndarray, amount: np.ndarray) -> None:
+        """Subsidies the state pays the agency."""
+        paid = self._add(self.subsidies, agency, amount)
+        self.model.flows.public_subsidies_yuan += paid
+        self.model.accounts.state_yuan -= paid
 
     def fines(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fines for detected overcharges."""
-        self._add(self.costs, agency, amount)
-        self.model.flows.fines_yuan += float(amount.sum())
+        """Fines for detected overcharges, paid to the state."""
+        paid = self._add(self.costs, agency, amount)
+        self.model.flows.fines_yuan += paid
+        self.model.accounts.state_yuan += paid
 
     def cost(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Other costs tied to placements (training employees)."""
-        self._add(self.costs, agency, amount)
+        """Other costs tied to placements (training employees), paid to training schools (households)."""
+        self.model.accounts.households_yuan += self._add(self.costs, agency, amount)
+
+    def income(self) -> np.ndarray:
+        """Each agency's revenue and subsidies less the wages and contributions it pays."""
+        return self.revenue + self.passed_through + self.subsidies - self.payroll
 
 
 def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
     """Fee share a worker expects to pay, deductions from her wages included.
 
-    The posted fee; under a cap, the cap if the agency complies, plus what it recovers
-    by deductions if it is one that does.
+    The posted fee; under a cap, the cap if the agency complies (deductions count
+    against the cap like any fee).
     """
     a = model.agencies
     posted = a.worker_fee_share[agency].astype(np.float64)
     cap = model.levers.worker_fee_cap_share
-    lost = np.maximum(posted - cap, 0.0)
-    deducted = np.where(a.deducts[agency], (1.0 - model.params.agencies.fee_pass_through) * lost, 0.0)
-    return np.where(a.overcharging[agency], posted, np.minimum(posted, cap) + deducted)
+    return np.where(a.overcharging[agency], posted, np.minimum(posted, cap))
 
 
 def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
@@ -82,7 +119,7 @@ def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.nd
     shifted = p.agencies.fee_pass_through * np.maximum(posted - lev.worker_fee_cap_share, 0.0)
     shifted = np.where(a.overcharging[agency], 0.0, shifted)
     one_off = a.household_fee_share[agency] + shifted
-    mean_wage = float(np.mean(model.types.reference_wage))
+    mean_wage = model.types.typical_wage
     insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / mean_wage)
     monthly = (p.agencies.employee_based_markup + insurance * (1.0 - lev.insurance_subsidy_share)
                - lev.employee_based_subsidy_yuan / mean_wage
@@ -99,8 +136,10 @@ def decide_conduct(model: DomesticWorkModel) -> None:
     a.overcharging[:n] = False
     if not np.isfinite(lev.worker_fee_cap_share):
         return
-    typical_wage = float(np.mean(model.types.reference_wage))
-    gain = (a.view("worker_fee_share") - lev.worker_fee_cap_share) * typical_wage
+    typical_wage = model.types.typical_wage
+    excess = np.maximum(a.view("worker_fee_share") - lev.worker_fee_cap_share, 0.0) * typical_wage
+    # Complying, it still gets the share of the excess that households take over.
+    gain = (1.0 - model.params.agencies.fee_pass_through) * excess
     penalty = lev.fee_cap_detection * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
     a.overcharging[:n] = a.view("active") & (gain > 0) & (gain > penalty)
 
@@ -117,18 +156,21 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     cap = lev.worker_fee_cap_share
     capped = posted > cap
     over = capped & a.overcharging[agency]
-    charged_share = np.where(capped & ~over, cap, posted)
-    lost = np.where(capped & ~over, posted - cap, 0.0) * wage
+    comply = capped & ~over
+    charged_share = np.where(comply, cap, posted)  # all she pays, at placement and by deduction
+    lost = np.where(comply, posted - cap, 0.0) * wage
     household_share = a.household_fee_share[agency].astype(np.float64)
     household_fee = household_share * wage + p.fee_pass_through * lost
-    deduct = a.deducts[agency] & (lost > 0)
-    w.deduction_left_yuan[workers] = np.where(deduct, (1.0 - p.fee_pass_through) * lost, 0.0)
 
     worker_fee = charged_share * wage
-    # She pays from savings; what she lacks is deducted from her wages.
-    from_savings = np.minimum(worker_fee, w.savings_yuan[workers])
+    # An overcharging agency that deducts takes the excess from her wages; the rest she
+    # pays from savings, and what she lacks is deducted too.
+    hidden = np.where(over & a.deducts[agency], np.maximum(posted - cap, 0.0) * wage, 0.0)
+    upfront = worker_fee - hidden
+    from_savings = np.minimum(upfront, w.savings_yuan[workers])
     w.savings_yuan[workers] -= from_savings
-    w.deduction_left_yuan[workers] += worker_fee - from_savings
+    w.deduction_left_yuan[workers] = upfront - from_savings + hidden
+    w.paid_placement_fee[workers] = worker_fee > 0
     model.agency_books.worker_fees(agency, from_savings)
     model.agency_books.household_fees(agency, household_fee)
 
@@ -170,15 +212,17 @@ def update(model: DomesticWorkModel) -> None:
     employees = np.flatnonzero(w.view("agency_employed") & (w.view("status") == EMPLOYED))
     ag = w.agency[employees]
     a.employees[:n] = np.bincount(ag, minlength=n)[:n]
-    markup = p.employee_based_markup * w.wage_yuan[employees].astype(np.float64)
-    books.household_fees(ag, markup)
-    subsidy = lev.employee_based_subsidy_yuan * a.view("employees")
-    model.flows.public_subsidies_yuan += float(subsidy.sum())
+    books.subsidy(np.arange(n), lev.employee_based_subsidy_yuan * a.view("employees").astype(np.float64))
 
     active = a.view("active")
-    profit = books.revenue[:n] + subsidy - books.costs[:n] - p.fixed_cost_yuan * active
-    a.profit_yuan[:n] = np.where(active, profit, 0.0)
-    a.cash_yuan[:n] += a.profit_yuan[:n]
+    model.flows.agency_income_yuan += np.bincount(a.view("business_model"), weights=books.income(),
+                                                  minlength=BUSINESS_MODEL_COUNT)
+    fixed = p.fixed_cost_yuan * active
+    model.accounts.households_yuan += float(fixed.sum())  # staff and rent
+    # A closed agency still collects the deductions owed to it: its cash takes them.
+    profit = books.income() - books.costs - fixed
+    a.profit_yuan[:n] = profit
+    a.cash_yuan[:n] += profit
     avg = a.view("profit_avg_yuan")
     avg[active] += (FEE_SMOOTHING * (profit[active] - avg[active])).astype(np.float32)
     losing = a.view("losing_months")
@@ -261,5 +305,6 @@ def _enter(model: DomesticWorkModel) -> None:
         return
     rows = a.grow(entrants)
     draw_agencies(model, rows, rng, shares)
+    model.accounts.households_yuan -= float(a.cash_yuan[rows].sum())  # the owners put up the start cash
     model.flows.agencies_opened += entrants
     model.add_agency_agents(rows)

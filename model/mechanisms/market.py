@@ -175,7 +175,10 @@ def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.n
     untrained = ~w.certified[workers]
     cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
     model.agency_books.cost(agency[untrained], np.full(int(untrained.sum()), cost))
-    model.flows.public_subsidies_yuan += t.cost_yuan * model.levers.training_subsidy_share * int(untrained.sum())
+    subsidy = t.cost_yuan * model.levers.training_subsidy_share * int(untrained.sum())
+    model.flows.public_subsidies_yuan += subsidy
+    model.accounts.state_yuan -= subsidy
+    model.accounts.households_yuan += subsidy  # to the training school, with the agency's part
     u = model.streams.uniform("employee_training", model.month, workers)
     passed = untrained & (u < t.pass_rate)
     w.certified[workers[passed]] = True

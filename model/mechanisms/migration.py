@@ -116,6 +116,7 @@ def arrive(model: DomesticWorkModel) -> None:
         return
     rows = model.workers.grow(k)
     draw_workers(model, rows, rng, origin_probabilities(model), newcomers=True)
+    model.accounts.villages_yuan -= float(model.workers.savings_yuan[rows].sum())  # what they bring from home
     # Newcomers enter from outside the city: count them as arrivals into searching.
     model.workers.status[rows] = 0
     labour.move(model, rows, SEARCHING)

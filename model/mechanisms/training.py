@@ -40,6 +40,11 @@ def train(model: DomesticWorkModel) -> None:
     u = model.streams.uniform("training_take_up", month, candidates)
     start = candidates[(u < chance) & (w.savings_yuan[candidates] >= cost)]
     w.savings_yuan[start] -= cost
-    model.flows.public_subsidies_yuan += t.cost_yuan * model.levers.training_subsidy_share * start.size
+    subsidy = t.cost_yuan * model.levers.training_subsidy_share * start.size
+    model.flows.public_subsidies_yuan += subsidy
+    model.flows.course_fees_yuan += cost * start.size
+    # Training schools (households' account) get the fee from her and the subsidy from the state.
+    model.accounts.state_yuan -= subsidy
+    model.accounts.households_yuan += subsidy + cost * start.size
     w.training_left[start] = t.months
     model.flows.trained += int(start.size)

@@ -113,17 +113,20 @@ def pay(model: DomesticWorkModel) -> None:
     paid += np.where(repaid, owed, 0.0)
     w.wages_owed_yuan[employed[repaid]] = 0.0
 
-    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * paid)
-    paid -= deduction
+    gross = paid
+    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * gross)
+    paid = gross - deduction
     w.deduction_left_yuan[employed] -= deduction
     deducted = deduction > 0
     model.agency_books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
 
     w.paid_yuan[:n] = 0.0
     w.paid_yuan[employed] = paid
-    _insurance(model, employed)
+    employer_part, worker_part = _insurance(model, employed, gross)
+    _wage_bills(model, employed, gross, employer_part)
+    model.flows.worker_pay_yuan += float(gross.sum())
     model.flows.net_income_yuan += float((paid - living_cost(model, employed)).sum())
-    _spend_and_save(model, employed, paid)
+    _spend_and_save(model, employed, paid - worker_part)
     searching = np.flatnonzero(status == SEARCHING)
     _spend_and_save(model, searching, np.zeros(searching.size))
     w.months_searching[searching] += 1
@@ -131,12 +134,48 @@ def pay(model: DomesticWorkModel) -> None:
     w.experience_months[employed] += 1.0
 
 
-def _insurance(model: DomesticWorkModel, employed: np.ndarray) -> None:
-    """Contributions of insured jobs this month, and the state's share of them."""
-    insured = employed[model.workers.insured[employed] & ~model.workers.self_insured[employed]]
-    paid = float(contribution_yuan(model, model.workers.wage_yuan[insured].astype(np.float64)).sum())
-    model.flows.insurance_contributions_yuan += paid
-    model.flows.public_subsidies_yuan += paid * model.levers.insurance_subsidy_share
+def _insurance(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contributions of insured jobs whose wage was paid this month: the employer's and her parts.
+
+    The state pays ``insurance_subsidy_share`` of them; employer and worker split the
+    rest, ``contracts.employer_contribution_share`` to the employer, her part withheld
+    from her pay. All of it goes to the state's funds.
+    """
+    w = model.workers
+    insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
+    total = np.where(insured, contribution_yuan(model, w.wage_yuan[employed].astype(np.float64)), 0.0)
+    subsidy = model.levers.insurance_subsidy_share * total
+    employer = model.params.contracts.employer_contribution_share * (total - subsidy)
+    worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])
+    f = model.flows
+    f.insurance_contributions_yuan += float(total.sum())
+    f.public_subsidies_yuan += float(subsidy.sum())
+    f.worker_contributions_yuan += float(worker.sum())
+    model.accounts.state_yuan += float(employer.sum() + worker.sum())
+    return employer, worker
+
+
+def _wage_bills(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarray, employer_part: np.ndarray) -> None:
+    """Who pays the wage and the employer's contributions: the household, or its employee-based agency.
+
+    An employee-based agency is the employer: it pays both out of the bill it sends
+    the household, which adds its charge (``agencies.employee_based_markup`` of the
+    agreed wage) to the wages and contributions it passes on.
+    """
+    w = model.workers
+    books = model.agency_books
+    eb = w.agency_employed[employed]
+    cost = gross + employer_part
+    direct = ~eb
+    f = model.flows
+    f.household_wages_yuan += float(gross[direct].sum())
+    f.household_contributions_yuan += float(employer_part[direct].sum())
+    model.accounts.households_yuan -= float(cost[direct].sum())
+    agency = w.agency[employed[eb]]
+    books.bills_passed_through(agency, cost[eb])
+    books.pay_payroll(agency, cost[eb])
+    markup = model.params.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64)
+    books.household_fees(agency, markup, service=True)
 
 
 def living_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
@@ -150,8 +189,25 @@ def living_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
 
 
 def _spend_and_save(model: DomesticWorkModel, workers: np.ndarray, income: np.ndarray) -> None:
+    """Living costs to landlords and shops; a shortfall borrowed from kin; a share of the rest sent home.
+
+    What she sends home repays her kin first; the rest is remittances.
+    """
     w = model.workers
-    net = income - living_cost(model, workers)
-    remitted = model.params.migration.remittance_share * np.maximum(net, 0.0)
-    model.flows.remittances_yuan += float(remitted.sum())
-    w.savings_yuan[workers] = np.maximum(w.savings_yuan[workers] + net - remitted, 0.0)
+    acc, f = model.accounts, model.flows
+    cost = living_cost(model, workers)
+    net = income - cost
+    savings = w.savings_yuan[workers] + net
+    borrowed = np.maximum(-savings, 0.0)
+    savings += borrowed
+    home = model.params.migration.remittance_share * np.maximum(net, 0.0)
+    debt = w.debt_yuan[workers] + borrowed
+    repaid = np.minimum(debt, home)
+    w.debt_yuan[workers] = debt - repaid
+    w.savings_yuan[workers] = savings - home
+    acc.households_yuan += float(cost.sum())
+    acc.villages_yuan += float(home.sum() - borrowed.sum())
+    f.living_costs_yuan += float(cost.sum())
+    f.borrowed_yuan += float(borrowed.sum())
+    f.repaid_yuan += float(repaid.sum())
+    f.remittances_yuan += float((home - repaid).sum())
