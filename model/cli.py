@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
     calibrate.set_defaults(handler=cmd_calibrate, parser=calibrate)
 
+    viz = sub.add_parser("viz", help="serve the live app: the city map, live plots and a policy twin")
+    viz.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    viz.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    viz.set_defaults(handler=cmd_viz, parser=viz)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema, parser=schema)
@@ -343,6 +349,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.passed]
     print(f"{len(results) - len(failed)} of {len(results)} checks pass; report in {out}/report.md")
     return EXIT_FAULT if failed else EXIT_OK
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """``domwork viz``."""
+    from model.viz import server
+
+    return server.serve(args.scenario, args.host, args.port, say=lambda text: print(text, flush=True))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
