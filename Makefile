@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow validate clean
+.PHONY: run test test-slow validate policies clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (Mesa 3.5); set PYTHON=/path/to/python3.12")'
@@ -27,6 +27,10 @@ validate: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+# docs/policies.md: the baseline against every policy scenario (a real run, some minutes), tables and figures.
+policies: $(STAMP)
+	$(BIN)/python -m model.experiments.policies_doc
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache
