@@ -65,7 +65,7 @@ class Calibration:
     months: int
     parameters: dict[str, tuple[float, float, bool]]  # key -> (low, high, is integer)
     targets: dict[str, tuple[float, float]]  # metric -> (value, sd)
-    global_share: float = 0.6
+    global_share: float = 0.4
     seed: int = 0
     description: str = ""
 
@@ -143,7 +143,7 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     if not isinstance(search, Mapping):
         raise ScenarioError(f"{where}: search: a mapping with global_share and seed")
     experiment_keys._unknown(where, "search.", search, SEARCH_KEYS)
-    share = search.get("global_share", 0.6)
+    share = search.get("global_share", 0.4)
     if not isinstance(share, int | float) or isinstance(share, bool) or not 0.1 <= share <= 0.9:
         raise ScenarioError(f"{where}: search.global_share: a share of the budget from 0.1 to 0.9 (got {share!r})")
     seed = experiment_keys._positive_int(where, "search.seed", search.get("seed", base.seed % 2**32), 0, 2**32 - 1)
@@ -264,16 +264,26 @@ class Fit:
     model_ci: dict[str, tuple[float | None, float | None]]
 
 
+def _reserve(c: Calibration) -> int:
+    """Runs kept for the Jacobian (2 candidates a parameter) and the final candidate."""
+    return (2 * len(c.parameters) + 1) * c.replicates
+
+
+def check_budget(c: Calibration, budget: int) -> None:
+    """Refuse, before any run, a budget that cannot hold a search and the intervals."""
+    least = _reserve(c) + 4 * c.replicates
+    if budget < least:
+        raise ScenarioError(f"--budget {budget}: too small for {len(c.parameters)} parameters x {c.replicates} "
+                            f"replicates; give at least {least} model runs")
+
+
 def fit(c: Calibration, evaluator: Evaluator) -> Fit:
     """Sobol design, then Nelder-Mead from the best point, then the curvature at the estimate."""
+    check_budget(c, evaluator.budget)
     dim = len(c.parameters)
     per_candidate = c.replicates
-    # Room for the Jacobian (2 per parameter) and the final candidate.
-    reserve = (2 * dim + 1) * per_candidate
+    reserve = _reserve(c)
     usable = evaluator.budget - reserve
-    if usable < 4 * per_candidate:
-        raise ScenarioError(f"--budget {evaluator.budget}: too small for {dim} parameters x {c.replicates} "
-                            f"replicates; give at least {reserve + 4 * per_candidate} model runs")
     n_global = max(2, int(c.global_share * usable / per_candidate))
     points = qmc.Sobol(dim, scramble=True, seed=c.seed).random(2 ** math.ceil(math.log2(n_global)))[:n_global]
     evaluations = evaluator.evaluate([c.to_values(p) for p in points])
