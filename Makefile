@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-slow validate clean viz-assets chromium
+.PHONY: run test test-slow validate policies clean viz-assets chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (Mesa 3.5); set PYTHON=/path/to/python3.12")'
@@ -39,6 +39,10 @@ validate: $(STAMP)
 
 test-slow: $(STAMP) viz-assets chromium
 	$(BIN)/python -m pytest -q -m slow
+
+# docs/policies.md: the baseline against every policy scenario (a real run, some minutes), tables and figures.
+policies: $(STAMP)
+	$(BIN)/python -m model.experiments.policies_doc
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

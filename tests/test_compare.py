@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from model.experiments import compare, measures
 from model.experiments.compare import Difference, Target
-from model.experiments.report import diff_text, headline_sentence
+from model.experiments.report import diff_text, headline_sentence, terminal_table
 from model.rng import replicate_seed
 
 from .test_hardening import _assert_clean_exit, _children, _interrupt, _wait_for_workers, assert_refused, cli
@@ -75,7 +76,6 @@ def test_compare_writes_the_contracted_table_report_figures_and_manifest(folder)
     base = reps.loc[reps["scenario"] == "baseline", "worker_fees_paid"].to_numpy()
     ban = reps.loc[reps["scenario"] == "fee_ban", "worker_fees_paid"].to_numpy()
     assert row["diff_vs_first"] == pytest.approx((ban - base).mean())
-    assert row["diff_ci_high"] < 0, "a fee ban cuts workers' fees"
     assert list(reps["seed"].unique()) == [replicate_seed(20160317, k) for k in range(3)]
 
     report = (folder / "report.md").read_text()
@@ -119,6 +119,9 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero_everywhere():
     first = table[table["scenario"] == "baseline"]
     assert other["mean"].to_numpy().tolist() == first["mean"].to_numpy().tolist()
     assert "0 (identical)" in diff_text("contract_share", result.difference("baseline-2", "contract_share"))
+    table = terminal_table(result).splitlines()
+    assert table[0].split()[:3] == ["scenario", "reps", "contract_share"]
+    assert table[2].startswith("baseline-2") and table[2].count("0 (identical)") == len(table[0].split()) - 2
 
 
 def test_a_disabled_policy_gives_identical_bytes(tmp_path):
@@ -141,7 +144,7 @@ FULL_STRENGTH = {
                 [("worker_fees_paid", -1)]),
     "hourly_minimum": ("policies:\n  minimum_wage: {enabled: true, hourly: 20.3, enforcement: 1.0}\n",
                        [("p10_wage", +1), ("mean_wage", +1)]),
-    "training": ("policies:\n  training: {enabled: true, subsidy_share: 1.0}\n", [("trained", +1)]),
+    "training": ("policies:\n  training: {enabled: true, subsidy_share: 1.0}\n", [("public_subsidies", +1)]),
     "hukou": ("policies:\n  hukou_reform: {enabled: true}\n", [("workers", +1)]),
 }
 WITH_EMPLOYEE_BASED = {
@@ -184,7 +187,8 @@ def test_pairing_saves_variance_on_a_policy_effect(full_strength):
 def test_adaptive_replicates_stop_early_on_a_large_effect_and_add_them_on_a_small_one(tmp_path):
     strong = scenario_file(tmp_path, "strong", "policies:\n  contract_mandate: {enabled: true, enforcement: 1.0, "
                            "fine: 50000.0}\n")
-    weak = scenario_file(tmp_path, "weak", "policies:\n  contract_mandate: {enabled: true}\n")
+    weak = scenario_file(tmp_path, "weak", "policies:\n  contract_mandate: {enabled: true, enforcement: 0.01, "
+                         "fine: 1000.0}\n")
     result = run_api([BASELINE, strong, weak], replicates=3, targets=compare.parse_precision(["contract_share=sign"]),
                      max_replicates=9, size={"months": 18})
     assert result.replicates("strong") == 3 and result.status["strong"] == "met"
@@ -295,9 +299,18 @@ def test_a_non_empty_out_folder_is_refused_and_left_untouched(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    status = cli(["compare", str(BASELINE), str(BASELINE), *SMALL, "--replicates", "1", "--out", str(out)])
-    assert_refused(status, capsys.readouterr().err, "not empty")
-    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    for force in ([], ["--force"]):
+        status = cli(["compare", str(BASELINE), str(BASELINE), *SMALL, "--replicates", "1", "--out", str(out), *force])
+        assert_refused(status, capsys.readouterr().err, "--force" if not force else "no domwork command wrote")
+        assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_force_replaces_an_earlier_comparison(folder, tmp_path):
+    out = tmp_path / "earlier"
+    shutil.copytree(folder, out)
+    assert cli(["compare", str(BASELINE), str(BASELINE), *SMALL, "--replicates", "1", "--workers", "1",
+                "--out", str(out), "--force"]) == 0
+    assert set(pd.read_csv(out / "comparison.csv")["scenario"]) == {"baseline", "baseline-2"}
 
 
 # --- what the report says --------------------------------------------------------------------
@@ -311,12 +324,17 @@ def test_differences_read_in_points_and_yuan():
 
 
 def test_standards_read_the_model_columns_and_fall_back_while_they_are_missing():
-    written = measures.SCORECARD[0]
-    assert written.resolve({"c189_written_terms_share", "contract_share"})[0] == "c189_written_terms_share"
-    assert written.resolve({"contract_share"})[0] == "contract_share"
-    assert measures.SCORECARD[3].resolve({"contract_share"}) is None
+    from model.metrics import COLUMNS
+
+    # This model version measures every standard and every party's money: no stand-ins are shown.
+    for measure in (*measures.SCORECARD, *(m for _, m in measures.WHO_GAINS), *measures.HEADLINE):
+        assert measure.resolve(COLUMNS) == (measure.column, measure.label), measure.column
+    stand_in = measures.Measure("new_share", "a new share", (("contract_share", "contract share instead"),))
+    assert stand_in.resolve({"contract_share"}) == ("contract_share", "contract share instead")
+    assert stand_in.resolve({"insured_share"}) is None
     assert measures.unit("c181_no_fee_share") == measures.SHARE
     assert measures.unit("state_net_cost") == measures.YUAN
+    assert measures.unit("agencies_active") == measures.COUNT
 
 
 def test_every_compared_scenario_s_policy_start_months_are_marked():
@@ -351,3 +369,19 @@ def test_ctrl_c_stops_a_comparison_at_once_and_leaves_nothing(tmp_path):
             proc.wait()
     _assert_clean_exit(proc, elapsed, out, log, children, tmp_path=tmp_path)
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+# --- the scorecard in a comparison -------------------------------------------------------------
+
+
+def test_the_scorecard_of_a_comparison_is_the_standards_columns_of_its_runs(folder):
+    # The shares themselves are checked against a hand count over the agents in test_standards.py.
+    table = pd.read_csv(folder / "comparison.csv").set_index(["scenario", "metric"])
+    reps = pd.read_csv(folder / "replicates.csv")
+    for measure in measures.SCORECARD:
+        mean = reps.loc[reps["scenario"] == "fee_ban", measure.column].mean()
+        assert table.loc[("fee_ban", measure.column), "mean"] == pytest.approx(mean), measure.column
+    report = (folder / "report.md").read_text()
+    assert "not measured by this model version" not in report
+    ban = table.loc[("fee_ban", "c181_no_fee_share")]
+    assert ban["diff_ci_low"] > 0, "a fee ban raises the share of jobs she paid no fee for"

@@ -18,6 +18,7 @@ same bytes with any number of processes.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,6 @@ import pandas as pd
 from scipy import stats
 
 from model import metrics, runner
-from model.experiments import measures
 from model.progress import Progress
 from model.scenario import ScenarioError, load_scenario
 from model.schema import Scenario
@@ -355,7 +355,7 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
     plan = {e.label: replicates for e in entrants}
     done = dict.fromkeys(plan, 0)
     months = entrants[0].scenario.months
-    for round_ in range(1, 10_000):
+    for round_ in itertools.count(1):
         todo = [(e, done[e.label], plan[e.label] - done[e.label]) for e in entrants if plan[e.label] > done[e.label]]
         if not todo:
             break
@@ -371,8 +371,7 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
                 done[entrant.label] = first + n
         for entrant, _, _ in todo:
             result._summaries.pop(entrant.label, None)
-            result.per_replicate[entrant.label] = measures.with_derived(
-                runner.replicate_metrics(result.timeseries[entrant.label]))
+            result.per_replicate[entrant.label] = runner.replicate_metrics(result.timeseries[entrant.label])
         plan = _next_plan(result, done)
     return result
 

@@ -6,17 +6,19 @@ the charts here use the same figure frame, colours and axes.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator, MultipleLocator, StrMethodFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter, StrMethodFormatter
 
 from model import plots
 from model.experiments import measures
 from model.experiments.compare import Comparison, level
 
+TITLE_WIDTH = 44  # characters of a panel title's line, three panels across
 _EFFECT_NOTE = ("Dots: mean paired difference from {first} across replicates (common random numbers); bars: 95% "
                 "t-interval; filled: the interval excludes 0; no bar: fewer than 3 replicates.")
 _LEVEL_NOTE = "Dots: mean over the last 12 months across replicates; bars: 95% t-interval (none below 3 replicates)."
@@ -81,7 +83,8 @@ def _effects(result: Comparison, panels: Sequence[tuple[str, str]], path: Path, 
             ax.set_yticks(y, others if k % cols == 0 else [""] * len(others))
             ax.set_ylim(-0.7, len(others) - 0.3)
             first_mean = float(result.per_replicate[result.first.label][column].mean())
-            ax.set_title(f"{label}\n({result.first.label}: {_level_text(column, first_mean)})", fontsize=9)
+            ax.set_title(textwrap.fill(label, TITLE_WIDTH) + f"\n({result.first.label}: "
+                         f"{_level_text(column, first_mean)})", fontsize=9)
             ax.set_xlabel(_unit_label(column))
             ax.grid(axis="y", visible=False)
             _symmetric(ax)
@@ -104,16 +107,16 @@ def _scorecard(result: Comparison, available: set[str], path: Path) -> Path:
             ax.set_ylim(-0.7, len(names) - 0.3)
             ax.set_xlim(0, 1)
             ax.xaxis.set_major_locator(MultipleLocator(0.25))
-            plots.percent_axis(ax.xaxis)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.grid(axis="y", visible=False)
             resolved = measure.resolve(available)
             if resolved is None:
-                ax.set_title(measure.label, fontsize=9)
+                ax.set_title(textwrap.fill(measure.label, TITLE_WIDTH), fontsize=9)
                 ax.text(0.5, 0.5, "not measured by this model version", transform=ax.transAxes, ha="center",
                         va="center", fontsize=9, color="0.4")
                 continue
             column, label = resolved
-            ax.set_title(label, fontsize=9)
+            ax.set_title(textwrap.fill(label, TITLE_WIDTH), fontsize=9)
             for row, name in zip(y, names, strict=True):
                 mean, low, high = level(result, name, column)
                 if low is not None:
@@ -132,8 +135,10 @@ def _symmetric(ax: Axes) -> None:
     if reach == 0:
         reach = 1.0
     ax.set_xlim(-1.08 * reach, 1.08 * reach)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
-    if reach >= 1000:
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True))
+    if reach >= 10_000:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:,.0f}k" if x else "0"))
+    elif reach >= 1000:
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 

@@ -1,17 +1,14 @@
 """What a comparison reports: headline metrics, the standards scorecard, who gains and who pays.
 
-Each measure names the timeseries column it reads. A column the model does not
-measure yet falls back to the nearest one it does (named, with its own label),
-so reports and figures switch to the real column as soon as it appears in
-``model.metrics.COLUMNS``.
+Each measure names the timeseries column it reads. A measure may name stand-ins
+(columns it falls back to, with their own labels) for a model version that does
+not measure its column; reports and figures say when a stand-in or nothing is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-
-import pandas as pd
 
 from model import metrics
 
@@ -23,13 +20,8 @@ _MONEY = {
     "household_fees_paid", "fines_paid", "wages_lost", "insurance_contributions", "public_subsidies",
     "remittances", "mean_net_income", "mean_savings", "workers_net_income", "household_care_spending",
     "agency_income_intermediary", "agency_income_membership", "agency_income_employee_based", "state_net_cost",
-    "state_net_cost_estimate",
-}
-
-# Quantities a comparison derives from columns the model measures, while the model does not measure them itself:
-# name -> {column: coefficient}. The state's net cost is what it pays out less what it collects.
-DERIVED: dict[str, dict[str, float]] = {
-    "state_net_cost_estimate": {"public_subsidies": 1.0, "fines_paid": -1.0, "insurance_contributions": -1.0},
+    "money_unaccounted", "household_placement_fees_paid", "household_service_bills_paid", "worker_contributions",
+    "living_costs", "course_fees", "kin_loans", "kin_repayments",
 }
 
 
@@ -88,11 +80,9 @@ TERMINAL = ("contract_share", "insured_share", "decent_work_share", "mean_wage",
             "worker_fees_paid")
 
 SCORECARD: tuple[Measure, ...] = (
-    Measure("c189_written_terms_share", "C189 Art. 7: written terms",
-            (("contract_share", "C189 Art. 7 (contract_share)"),)),
+    Measure("c189_written_terms_share", "C189 Art. 7: written terms"),
     Measure("c189_minimum_wage_share", "C189 Art. 11: minimum wage"),
-    Measure("c189_social_security_share", "C189 Art. 14: social security",
-            (("insured_share", "C189 Art. 14 (insured_share)"),)),
+    Measure("c189_social_security_share", "C189 Art. 14: social security"),
     Measure("c181_no_fee_share", "C181 Art. 7: no fee"),
     Measure("decent_work_share", "all four standards"),
 )
@@ -100,28 +90,12 @@ SCORECARD: tuple[Measure, ...] = (
 # Who gains, who pays: (party, measure). Differences from the first scenario: more income is a gain,
 # more spending or cost is a payment.
 WHO_GAINS: tuple[tuple[str, Measure], ...] = (
-    ("workers", Measure("workers_net_income", "workers' net income",
-                        (("mean_net_income", "net income per employed worker"),))),
+    ("workers", Measure("workers_net_income", "workers' net income")),
     ("workers", Measure("remittances", "remittances sent home")),
-    ("households", Measure("household_care_spending", "households' spending on care",
-                           (("household_fees_paid", "households' fees to agencies"),))),
-    ("agencies", Measure("agency_income_intermediary", "income of intermediary agencies",
-                         (("agencies_intermediary", "intermediary agencies active"),))),
-    ("agencies", Measure("agency_income_membership", "income of membership agencies",
-                         (("agencies_membership", "membership agencies active"),))),
-    ("agencies", Measure("agency_income_employee_based", "income of employee-based agencies",
-                         (("agencies_employee_based", "employee-based agencies active"),))),
-    ("the state", Measure("state_net_cost", "state's net cost",
-                          (("state_net_cost_estimate",
-                            "state's net cost (subsidies - fines - contributions)"),))),
+    ("households", Measure("household_care_spending", "households' spending on care")),
     ("households", Measure("unmet_need_share", "unmet household need")),
+    ("agencies", Measure("agency_income_intermediary", "income of intermediary agencies")),
+    ("agencies", Measure("agency_income_membership", "income of membership agencies")),
+    ("agencies", Measure("agency_income_employee_based", "income of employee-based agencies")),
+    ("the state", Measure("state_net_cost", "net cost (subsidies less fines and contributions)")),
 )
-
-
-def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (per-replicate means) with the :data:`DERIVED` quantities it can give and does not hold."""
-    frame = frame.copy()
-    for name, terms in DERIVED.items():
-        if name not in frame.columns and all(c in frame.columns for c in terms):
-            frame[name] = sum(coef * frame[c] for c, coef in terms.items())
-    return frame

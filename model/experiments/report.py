@@ -270,8 +270,11 @@ def _precision_section(result: Comparison, headline) -> list[str]:
 def _half(d: Difference, column: str) -> str:
     if d.halfwidth is None:
         return "-"
-    scale = 100.0 if measures.unit(column) == measures.SHARE else 1.0
-    unit = " points" if scale == 100.0 else ""
+    if d.identical:
+        return "0 (identical)"
+    kind = measures.unit(column)
+    scale = 100.0 if kind == measures.SHARE else 1.0
+    unit = " points" if kind == measures.SHARE else " yuan" if kind == measures.YUAN else ""
     return f"{d.halfwidth * scale:,.{_digits(column, d.halfwidth * 2)}f}{unit}"
 
 
@@ -288,16 +291,16 @@ def terminal_table(result: Comparison) -> str:
     """A short table for the terminal: the reference's levels, then every scenario's differences."""
     available = set(result.per_replicate[result.first.label].columns)
     columns = [c for c in measures.TERMINAL if c in available]
-    width = max(12, *(len(e.label) for e in result.entrants)) + 2
-    cell = 24
-    lines = ["scenario".ljust(width) + "reps".rjust(5) + "".join(f"  {c[:cell - 2]:<{cell - 2}}" for c in columns)]
     first = result.first
-    lines.append(first.label.ljust(width) + str(result.replicates(first.label)).rjust(5)
-                 + "".join(f"  {level_text(c, *level(result, first.label, c)):<{cell - 2}}" for c in columns))
-    for e in result.others:
-        lines.append(e.label.ljust(width) + str(result.replicates(e.label)).rjust(5)
-                     + "".join(f"  {diff_text(c, result.difference(e.label, c), unit=False):<{cell - 2}}"
-                               for c in columns))
-    lines.append(f"(first row: levels; other rows: differences from {first.label}, shares in points, "
+    rows = [["scenario", "reps", *columns],
+            [first.label, str(result.replicates(first.label)),
+             *(level_text(c, *level(result, first.label, c)) for c in columns)]]
+    rows += [[e.label, str(result.replicates(e.label)),
+              *(diff_text(c, result.difference(e.label, c), unit=False) for c in columns)] for e in result.others]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if k == 1 else cell.ljust(w) for k, (cell, w) in enumerate(zip(row, widths,
+                                                                                                   strict=True)))
+             .rstrip() for row in rows]
+    lines.append(f"(first row: levels in {first.label}; other rows: differences from it, shares in points; "
                  "95% intervals in brackets)")
     return "\n".join(lines)
