@@ -220,6 +220,15 @@ def test_map_sample_is_bounded_at_scale():
     assert city_map._sample(rows[:50], 1200).size == 50
 
 
+def test_built_in_baseline_is_offered_by_name():
+    setup = PageSetup.create(None)
+    assert setup.scenario_files()[0] == controls.BUILT_IN and "fee_cap.yaml" in setup.scenario_files()
+    m = LiveModel(controls.BUILT_IN, setup=setup, **{"months": 24})
+    assert m.label == "built-in baseline" and m.problems == [] and m.params.months == 24
+    m.set_twin(controls.BUILT_IN)
+    assert m.twin is not None and m.twin.params.name == "baseline"
+
+
 def test_calendar_month_and_year(tmp_path):
     m = LiveModel(setup=PageSetup.create(None), **{"months": 24})
     assert panels.calendar_label(m).startswith("Before the first month")

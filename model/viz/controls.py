@@ -34,6 +34,7 @@ UNBOUNDED_SPAN = 3.0
 SEED_KEY = "seed"
 SCENARIO_KEY = "scenario_file"  # not "scenario": Mesa's Reset passes its own ``scenario``
 SLIDER_STEPS = 100
+BUILT_IN = "(built-in baseline)"  # the picker's name for the scenario of no file
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,15 @@ class PageSetup:
         scenario = load_scenario(launch)
         start = {key: value for key, value in flat_values(scenario).items() if key in control_keys()}
         start[SEED_KEY] = str(scenario.seed)
-        start[SCENARIO_KEY] = launch.name if launch else ""
+        start[SCENARIO_KEY] = launch.name if launch else BUILT_IN
         return cls(launch, Path(folder).resolve(), start)
 
     def scenario_files(self) -> list[str]:
         """Names of the scenario files the picker offers (read now: files may come and go)."""
         names = sorted(p.name for p in self.folder.glob("*.yaml") if p.is_file())
-        if self.launch is not None and self.launch.parent == self.folder and self.launch.name not in names:
+        if self.launch is None:
+            names.insert(0, BUILT_IN)
+        elif self.launch.parent == self.folder and self.launch.name not in names:
             names.insert(0, self.launch.name)
         return names
 

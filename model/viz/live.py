@@ -25,7 +25,7 @@ import pandas as pd
 from model.model import DomesticWorkModel
 from model.scenario import ScenarioError, load_scenario
 from model.schema import Scenario
-from model.viz.controls import PageSetup, moved
+from model.viz.controls import BUILT_IN, PageSetup, moved
 
 # The page builds and steps its models in the server's process while a visitor waits:
 # larger cities than 1:10 of Guangzhou belong to `domwork run`.
@@ -51,7 +51,8 @@ def resolve(setup: PageSetup, scenario_file: str | None, settings: dict[str, Any
 
     Args:
         setup: what the page was started with.
-        scenario_file: the picked file's name in ``setup.folder`` (empty: the launch scenario).
+        scenario_file: the picked file's name in ``setup.folder`` (empty: the launch scenario;
+            ``BUILT_IN``: the built-in baseline).
         settings: every control's value, by key.
         problems: messages for the page are appended here.
 
@@ -59,6 +60,8 @@ def resolve(setup: PageSetup, scenario_file: str | None, settings: dict[str, Any
         The scenario, the overrides that were applied, and a label for the page.
     """
     picked = setup.folder / scenario_file if scenario_file else setup.launch
+    if scenario_file == BUILT_IN:
+        picked = None
     label = picked.name if picked else "built-in baseline"
     try:
         overrides = moved(setup, settings)
@@ -145,10 +148,11 @@ class LiveModel(DomesticWorkModel):
         if not scenario_file:
             self.twin, self.twin_label = None, ""
             return
+        path = None if scenario_file == BUILT_IN else self.setup.folder / scenario_file
         shared = {key: value for key, value in self.overrides.items() if not key.startswith("policies.")}
         shared["seed"] = self.params.seed
         try:
-            scenario = _load(self.setup.folder / scenario_file, shared)
+            scenario = _load(path, shared)
         except ScenarioError as err:
             self.twin, self.twin_label = None, ""
             self.twin_problem = f"Policy twin: {err}"

@@ -94,18 +94,25 @@ def difference_markdown(model: LiveModel) -> str:
     return "\n".join(lines)
 
 
+def _scrolling(markdown: str):
+    """A Markdown panel that scrolls inside its grid cell rather than running over the next one."""
+    with solara.Column(style={"height": "100%", "overflow-y": "auto"}) as column:
+        solara.Markdown(markdown, style={"font-size": "0.8em"})
+    return column
+
+
 @solara.component
 def Headlines(model: LiveModel):
     """The month (calendar month and year) and the headline figures."""
     update_counter.get()
-    return solara.Markdown(headline_markdown(model), style={"font-size": "0.85em"})
+    return _scrolling(headline_markdown(model))
 
 
 @solara.component
 def Differences(model: LiveModel):
     """The twin's differences in the headline figures."""
     update_counter.get()
-    return solara.Markdown(difference_markdown(model), style={"font-size": "0.85em"})
+    return _scrolling(difference_markdown(model))
 
 
 def headlines_component(model: LiveModel):
