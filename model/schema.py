@@ -397,7 +397,7 @@ class Agencies(Section):
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
     honesty_mean_yuan: float = param(
-        300.0,
+        400.0,
         "yuan",
         "mean private cost of breaking a fee cap",
         "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",

@@ -76,12 +76,9 @@ def _summary(frame: pd.DataFrame, x: pd.Series, metric: str) -> pd.DataFrame:
     for value, group in frame.groupby(x, sort=True):
         values = group[metric].to_numpy()
         mean, low, high = mean_interval(values)
-        # An interval never leaves the range the metric can take.
-        if metric in metrics.SHARE_COLUMNS:
-            low, high = max(low, 0.0), min(high, 1.0)
-        elif (values >= 0).all():
-            low = max(low, 0.0)
-        rows.append({"x": value, "mean": mean, "low": low, "high": high})
+        # Fewer than 3 runs give no interval (no band there); intervals are shown unclipped.
+        rows.append({"x": value, "mean": mean, "low": np.nan if low is None else low,
+                     "high": np.nan if high is None else high})
     return pd.DataFrame(rows)
 
 
@@ -94,7 +91,8 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
         # Continuous draws: quantile bins, each drawn at the mean of its values.
         bins = pd.qcut(runs[key], q=min(BINS, runs[key].nunique()), duplicates="drop")
         x = runs[key].groupby(bins, observed=True).transform("mean")
-        note = f"Mean over runs in {BINS} bins of {key}, with its 95% interval; dots: design points."
+        note = (f"Mean over runs in {BINS} bins of {key}, with its 95% interval (none from fewer than 3 runs); "
+                "dots: design points.")
     else:
         x = runs[key]
         note = "Mean over runs at each value, with its 95% interval (replicates and other keys' values)."
