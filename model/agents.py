@@ -164,11 +164,8 @@ class Worker(_RowAgent):
     contract = Column("contract", bool, doc="Has a written labour contract.")
     insured = Column("insured", bool, doc="Has social insurance.")
     wages_owed_yuan = Column("wages_owed_yuan", doc="Wages owed to her and unpaid.")
-
-    @property
-    def paid_placement_fee(self) -> bool:
-        """Paid an agency a fee for her current job, directly or by deduction from her wages."""
-        return bool(self._get("paid_placement_fee"))
+    paid_placement_fee = Column("paid_placement_fee", bool,
+                                doc="Paid an agency a fee for her current job, directly or by deduction.")
 
 
 class Household(_RowAgent):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -82,7 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
                        help="override a key of the base scenario (repeatable)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
-    sweep.set_defaults(handler=cmd_sweep)
+    sweep.set_defaults(handler=cmd_sweep, parser=sweep)
+
+    calibrate = sub.add_parser("calibrate", help="fit scenario parameters to target moments (resumable)")
+    calibrate.add_argument("calibration", type=Path, help="calibration YAML file (see docs/calibration.md)")
+    calibrate.add_argument("--out", type=Path, help="output folder (default: results/<name>-calibrate-<time>)")
+    calibrate.add_argument("--budget", type=int, default=200,
+                           help="model runs to spend, all candidates' replicates counted (default 200)")
+    calibrate.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
+    calibrate.add_argument("--dask", metavar="ADDRESS|local",
+                           help="run candidates on Dask: a scheduler address, or local")
+    calibrate.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    calibrate.add_argument("--resume", action="store_true",
+                           help="continue a calibration killed in --out: finished candidates are not rerun")
+    calibrate.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                           help="override a key of the base scenario (repeatable)")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
+    calibrate.set_defaults(handler=cmd_calibrate, parser=calibrate)
 
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
@@ -231,6 +248,42 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``domwork calibrate``."""
+    from model import output
+    from model.experiments import executors
+    from model.progress import Progress
+    from model.validation import calibration
+
+    sets = parse_set(args.sets)
+    check_overrides(sets)
+    c = calibration.load_calibration(args.calibration, sets)
+    calibration.check_budget(c, args.budget)
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError(f"--workers {args.workers}: must be at least 1")
+    if args.resume and args.out is None:
+        raise ScenarioError("--resume: give the --out folder of the calibration to resume")
+    out = args.out or output.default_out_dir(c.name, "calibrate")
+    calibration.prepare_folder(c, out, force=args.force, resume=args.resume)
+    started = time.perf_counter()
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    backend = executors.dask(args.dask, args.workers) if args.dask else executors.local(workers)
+    try:
+        with backend as b, Progress(args.budget, f"{c.name}: up to {args.budget} runs", quiet=args.quiet,
+                                    unit="run") as bar:
+            result = calibration.calibrate(c, out, budget=args.budget, executor=b.executor, force=args.force,
+                                           resume=args.resume, argv=args.argv, started=started, progress=bar.update)
+    except KeyboardInterrupt:
+        print(f"domwork: interrupted; finished candidates are kept in {out}/: rerun with --resume --out {out}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for key, value in result.estimate.items():
+        low, high = result.ci[key]
+        print(f"  {key:<40} {value:.4g} [{low:.4g}, {high:.4g}]")
+    print(f"{result.runs} model runs; results in {out}/ (fitted.yaml, calibration.csv, fit.csv, report.md)")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``domwork validate``: exit 1 when a check fails."""
     from model import output
@@ -280,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the sub-command's own usage, not the top level's
-        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = ["domwork", *argv]  # what the manifest records, also when called from Python
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:

@@ -11,9 +11,7 @@ from tests.test_hardening import assert_refused, cli
 
 # Checks that need the soundness work on fees, money accounts, wage posting and prices (issue 7) to pass.
 NEEDS_SOUNDNESS = {
-    "identities": "money_unaccounted is not measured yet",
     "minimum_wage": "no wage-posting regime yet",
-    "fees": "deductions escape an enforced ban",
     "spring_festival": "no tightness effect on wages without holiday pay",
 }
 

@@ -101,7 +101,7 @@ def fees(lab: Lab) -> Result:
     """A weak cap is broken by about 70% of agencies and moves fees; a fully enforced ban leaves no fees at all."""
     result = Result("fees", "Fee cap and fee ban",
                     "`scenarios/fee_cap.yaml` (10% of the first month's wage, weakly enforced): overcharging "
-                    "near Hong Kong's 70% and fees moved to households. A fully enforced ban (`max_share: 0`, "
+                    "near Hong Kong's 70% and fees moved towards households. A fully enforced ban (`max_share: 0`, "
                     "`enforcement: 1`, a 100,000 yuan fine): fees paid by workers, deductions included, below "
                     "5% of the baseline's.")
     base = lab.means(lab.scenario())
@@ -111,8 +111,12 @@ def fees(lab: Lab) -> Result:
                                   "policies.worker_fee_cap.fine": 100000.0}))
     result.within("weak cap: overcharging share", cap["overcharging_share"], 0.70, abs_=0.12, fmt=".2f",
                   source="Hong Kong, FACTS")
-    moved = cap["household_fees_paid"] / base["household_fees_paid"]
-    result.add("weak cap: household fees against the baseline", moved, "> 1", "higher", moved > 1, ".2f")
+    def household_side(m) -> float:
+        return m["household_fees_paid"] / (m["household_fees_paid"] + m["worker_fees_paid"])
+
+    result.add("weak cap: households' share of all fees, against the baseline's",
+               f"{household_side(cap):.3f} vs {household_side(base):.3f}", "higher", "fees moved to households",
+               household_side(cap) > household_side(base))
     share = ban["worker_fees_paid"] / base["worker_fees_paid"]
     result.add("enforced ban: worker fees (with deductions) / baseline", share, "< 0.05", "below 5%", share < 0.05,
                ".3f")
