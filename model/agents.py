@@ -166,6 +166,7 @@ class Worker(_RowAgent):
     wages_owed_yuan = Column("wages_owed_yuan", doc="Wages owed to her and unpaid.")
     paid_placement_fee = Column("paid_placement_fee", bool,
                                 doc="Paid an agency a fee for her current job, directly or by deduction.")
+    debt_yuan = Column("debt_yuan", doc="Owed to her kin at home.")
 
 
 class Household(_RowAgent):

@@ -38,6 +38,12 @@ class MonthFlows:
     worker_fees_yuan: float = 0.0
     household_fees_yuan: float = 0.0
     fines_yuan: float = 0.0
+    agency_placements: int = 0  # hires through agencies
+    top_quartile_placements: int = 0  # of them, by agencies in the top quarter by reputation
+    hire_wages_yuan: float = 0.0  # agreed wages of this month's hires, summed
+    hire_wage_index_sum: float = 0.0  # the same, each over her job type's reference wage
+    household_fines_yuan: float = 0.0  # contract-mandate fines paid by households (part of fines_yuan)
+    contract_inspections_found: int = 0  # jobs without a contract found by inspectors
     wages_lost_yuan: float = 0.0
     remittances_yuan: float = 0.0
     net_income_yuan: float = 0.0  # of employed workers: pay less living costs
@@ -93,6 +99,9 @@ def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
     h.worker[households] = workers
     h.vacancy_months[households] = 0
     model.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
+    model.flows.hire_wages_yuan += float(np.sum(wage_yuan, dtype=np.float64))
+    reference = model.types.reference_wage[w.job_type[workers]]
+    model.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
 
 
 def separate(model: DomesticWorkModel, workers: np.ndarray, reason: str) -> None:

@@ -49,6 +49,7 @@ EXTRA_COLUMNS = (
     "agencies_intermediary", "agencies_membership", "agencies_employee_based",
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
+    "inspections_found", "mean_hire_wage", "hire_wage_index", "top_quartile_placement_share",
 )
 # Who pays whom: the accounts of model/accounts.py, yuan this month.
 MONEY_COLUMNS = (
@@ -174,6 +175,10 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
+        "inspections_found": f.contract_inspections_found,
+        "mean_hire_wage": _share(f.hire_wages_yuan, hires),
+        "hire_wage_index": _share(f.hire_wage_index_sum, hires),
+        "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
     }
     row.update(money(model, present))
     row.update(standards(model, employed))

@@ -264,8 +264,8 @@ class DomesticWorkModel(mesa.Model):
         searching = np.flatnonzero(w.view("status") == SEARCHING)
         w.months_searching[searching] = rng.integers(0, 3, searching.size)
         contracts.decide(self, workers, "setup")
-        w.attraction[: w.n] = np.float32(0.3)
-        h.attraction[: h.n] = np.float32(0.3)
+        w.attraction[: w.n] = np.float32(self.params.channels.initial_attraction)
+        h.attraction[: h.n] = np.float32(self.params.channels.initial_attraction)
 
     def add_worker_agents(self, rows: np.ndarray) -> None:
         """Create the Mesa agents of new worker rows."""

@@ -57,18 +57,18 @@ def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gene
     w.age_years[rows] = np.clip(age, 18.0, retire - 1.0 / 12.0)
     w.skill[rows] = np.exp(rng.normal(-0.5 * p.skill_sd**2, p.skill_sd, n))
     w.certified[rows] = rng.random(n) < p.certified_share
-    w.experience_months[rows] = rng.exponential(24.0, n)
+    w.experience_months[rows] = rng.exponential(p.experience_mean_months, n)
     job_type = pick(types.worker_share, rng.random(n))
     w.job_type[rows] = job_type
     reference = types.reference_wage[job_type]
     noise = np.exp(rng.normal(0.0, p.reservation_sd, n))
     floor = model.params.migration.rural_income_yuan
     w.reservation_yuan[rows] = np.maximum(p.reservation_share * reference * w.skill[rows] * noise, floor)
-    target = rng.gamma(4.0, p.savings_target_yuan / 4.0, n)
+    target = rng.gamma(p.savings_target_shape, p.savings_target_yuan / p.savings_target_shape, n)
     w.savings_target_yuan[rows] = target
     start = rng.random(n)
     if newcomers:
-        w.savings_yuan[rows] = model.params.migration.rural_income_yuan * start * 2.0
+        w.savings_yuan[rows] = model.params.migration.rural_income_yuan * start * p.newcomer_savings_months
     else:
         w.savings_yuan[rows] = target * start
     villages = model.city.urban_villages
@@ -115,10 +115,11 @@ def draw_agencies(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gen
     a.active[rows] = True
     a.business_model[rows] = kind
     a.cell[rows] = rng.integers(0, model.city.cells, n)
-    a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.125, 0.5, n))).astype(np.int32)
+    sd = p.capacity_sd
+    a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.5 * sd**2, sd, n))).astype(np.int32)
     a.honesty_yuan[rows] = rng.exponential(p.honesty_mean_yuan, n) if p.honesty_mean_yuan > 0 else 0.0
     a.deducts[rows] = rng.random(n) < p.deduction_share
-    a.reputation[rows] = np.clip(rng.normal(0.5, 0.1, n), 0.0, 1.0)
+    a.reputation[rows] = np.clip(rng.normal(0.5, p.reputation_sd, n), 0.0, 1.0)
     a.cash_yuan[rows] = p.start_cash_yuan
     a.opened_month[rows] = model.month
     set_business_model(model, rows, kind)

@@ -9,7 +9,7 @@ chosen to hit the calibration targets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -115,6 +115,18 @@ Hours, _hours = type_field(
     source="FACTS hours: 74 h/week on average, live-in over 15 h/day",
     gt=0,
 )
+ContractCostMultiplier, _contract_cost_multiplier = type_field(
+    "ContractCostMultiplier",
+    "multiplier on what a contract costs the household",
+    1.0,
+    1.6,
+    1.2,
+    0.7,
+    unit="ratio",
+    source="assumption: hourly cleaners work for several households; live-in care carries the most liability;"
+    " maternity nurses come through agencies with tripartite contracts (FACTS formalization)",
+    ge=0,
+)
 SeparationMultiplier, _separation_multiplier = type_field(
     "SeparationMultiplier", "multiplier on the exogenous separation rate", 1.0, 1.0, 1.3, 2.0, unit="ratio", ge=0
 )
@@ -145,6 +157,15 @@ class Workers(Section):
     reservation_sd: float = param(0.1, "log points", "spread of reservation wages", ge=0, le=2)
     initial_employment_share: float = param(0.9, "share", "share employed at the start", ge=0, le=1)
     savings_target_yuan: float = param(120000.0, "yuan", "mean savings target after which she goes home", gt=0)
+    savings_target_shape: float = param(
+        4.0, "gamma shape", "spread of savings targets (gamma shape; larger = closer to the mean)", gt=0
+    )
+    experience_mean_months: float = param(
+        24.0, "months", "mean experience in domestic work (exponential) of a worker drawn", ge=0
+    )
+    newcomer_savings_months: float = param(
+        2.0, "months of rural income", "most savings a newcomer brings (uniform from 0)", ge=0
+    )
 
 
 class Households(Section):
@@ -186,7 +207,7 @@ class Market(Section):
     """Matching, bargaining, separations and arrears."""
 
     separation_rate: float = param(
-        0.008,
+        0.005,
         "per month",
         "monthly probability that a job ends for reasons outside the model",
         "calibrated with the other endings to FACTS market: about 40% change job a year",
@@ -197,14 +218,41 @@ class Market(Section):
     dismissal_rate: float = param(
         0.006,
         "per month",
-        "dismissal hazard at productivity 0.8; it rises for weaker workers (x(1.2 - p)/0.4, capped at 3x)"
-        " and is 0 from 1.2 up",
+        "dismissal hazard at productivity dismissal_productivity_top - dismissal_productivity_span (0.8);"
+        " x(top - p)/span, capped at dismissal_max_multiplier, 0 from the top up",
         ge=0,
         le=1,
+    )
+    dismissal_productivity_top: float = param(
+        1.2, "productivity", "productivity from which a worker is no longer dismissed for weak work", gt=0
+    )
+    dismissal_productivity_span: float = param(
+        0.4, "productivity", "productivity below the top at which the dismissal hazard is dismissal_rate", gt=0
+    )
+    dismissal_max_multiplier: float = param(
+        3.0, "ratio", "most the dismissal hazard of a weak worker is, in multiples of dismissal_rate", ge=0
     )
     bargaining_power: float = param(0.5, "share", "worker's share of the surplus at average tightness", ge=0, le=1)
     tightness_elasticity: float = param(
         0.3, "elasticity", "how bargaining power rises with vacancies per searcher", ge=0, le=3
+    )
+    reservation_decay: float = param(
+        0.03, "share per month", "how much her reservation wage falls each month she searches", ge=0, le=1
+    )
+    reservation_floor_share: float = param(
+        0.8, "share", "lowest her reservation wage falls with searching, as a share of where it started", ge=0, le=1
+    )
+    reservation_savings_discount: float = param(
+        0.1, "share", "most her reservation wage falls when she has no savings left", ge=0, le=1
+    )
+    reservation_savings_half_yuan: float = param(
+        3000.0, "yuan", "savings at which that fall is half its most", gt=0
+    )
+    offer_rise_per_month: float = param(
+        0.02, "share per month", "how much a household's offer rises each month its vacancy stays open", ge=0, le=1
+    )
+    offer_rise_months_max: float = param(
+        12.0, "months", "months of vacancy after which the offer rises no more", ge=0
     )
     record_rate: float = param(
         0.3, "share", "how fast a worker's credit record moves with how her jobs end", ge=0, le=1
@@ -235,10 +283,28 @@ class Market(Section):
     )
 
 
+class Wages(Section):
+    """How wages are set at hire: bargaining (the baseline) or wage posting with search frictions."""
+
+    regime: Literal["bargaining", "posting"] = param(
+        "bargaining",
+        "choice",
+        "bargaining: each new job splits the surplus between her minimum and the household's maximum"
+        " (Nash, share rising with tightness); posting: each household with a vacancy posts the wage that"
+        " maximizes its expected gain given how many searchers of the job type would accept it (monopsony"
+        " with search frictions, Burdett-Mortensen-like)",
+        "assumption: wages of domestic workers are agreed one by one, often through an agency (FACTS"
+        " wages); posting shows the monopsony branch of FACTS result 6",
+    )
+    posting_grid: int = param(
+        40, "wages", "candidate wages a household weighs when it posts (quantiles of searchers' asks)", ge=2, le=1000
+    )
+
+
 class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
-    agency_utility: float = param(0.2, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
+    agency_utility: float = param(0.4, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
     referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
@@ -251,6 +317,15 @@ class Channels(Section):
     )
     outcome_weight: float = param(1.0, "utils", "weight of past outcomes", ge=0, le=20)
     choice_noise: float = param(1.0, "utils", "scale of idiosyncratic taste (Gumbel)", gt=0, le=20)
+    agency_fee_weight_share: float = param(
+        0.25, "share", "how much of the distaste for fees steers a client among agencies (of fee_weight)", ge=0, le=10
+    )
+    referral_floor: float = param(
+        0.05, "ratio", "referral strength a household has with no employed worker nearby (it can still ask)", gt=0
+    )
+    initial_attraction: float = param(
+        0.3, "share", "learnt appeal of every channel at the start, for workers and households", ge=0, le=1
+    )
 
 
 class Agencies(Section):
@@ -300,6 +375,18 @@ class Agencies(Section):
         le=3,
     )
     capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
+    capacity_sd: float = param(0.5, "log points", "spread of capacity across agencies (lognormal sigma)", ge=0, le=3)
+    reputation_sd: float = param(0.1, "share", "spread of reputation of new agencies around 0.5", ge=0, le=1)
+    profit_smoothing: float = param(
+        1.0 / 12.0, "per month", "weight of this month's profit in the smoothed profit (1/12: about a year)",
+        gt=0, le=1,
+    )
+    restart_entry_share: float = param(
+        0.1, "share", "entry a month when no agency is active, as a share of entry_rate x agencies.count", ge=0, le=1
+    )
+    caught_reputation_factor: float = param(
+        0.5, "ratio", "what is left of an agency's reputation when it is caught overcharging", ge=0, le=1
+    )
     screening: float = param(
         1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10
     )
@@ -310,7 +397,7 @@ class Agencies(Section):
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
     honesty_mean_yuan: float = param(
-        300.0,
+        400.0,
         "yuan",
         "mean private cost of breaking a fee cap",
         "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",
@@ -340,7 +427,7 @@ class Contracts(Section):
     """Who signs a written labour contract and who pays social insurance."""
 
     household_cost_yuan: float = param(
-        850.0,
+        800.0,
         "yuan/month",
         "cost to a household of a labour contract (liabilities, paperwork)",
         "calibrated: about 10% have a contract",
@@ -348,6 +435,39 @@ class Contracts(Section):
     )
     worker_value_yuan: float = param(
         150.0, "yuan/month", "what a contract is worth to a worker (she asks for it)", ge=0
+    )
+    household_cost_multiplier: ContractCostMultiplier = _contract_cost_multiplier
+    cost_income_elasticity: float = param(
+        0.5, "elasticity", "how the cost of a contract to a household falls with its income", ge=0, le=5
+    )
+    agency_paperwork_yuan: float = param(
+        200.0,
+        "yuan/month",
+        "what an agency of average reputation (0.5) takes off a household's cost of a contract (it drafts"
+        " and keeps the tripartite contract); in proportion to reputation",
+        ge=0,
+    )
+    stay_half_months: float = param(
+        12.0,
+        "months",
+        "planned stay in the city at which a contract, and contributions to a migrant, are worth half",
+        "assumption; FACTS: migrants prefer cash now, contributions are hard to carry home",
+        gt=0,
+    )
+    local_contract_premium: float = param(
+        1.0, "ratio", "how much more a local-hukou worker asks for a contract (1 = twice)", ge=0, le=10
+    )
+    pension_years: float = param(
+        15.0, "years", "years of contributions a pension needs", "China's basic pension: 15 years minimum", gt=0
+    )
+    pension_part: float = param(
+        0.3, "share", "share of contributions' value that is the pension (lost when too old to qualify)", ge=0, le=1
+    )
+    liquidity_half_yuan: float = param(
+        10000.0, "yuan", "savings at which the pull of cash now is half its full weight", gt=0
+    )
+    liquidity_weight: float = param(
+        0.2, "share", "most of the contributions' value a worker without savings discounts for cash now", ge=0, le=1
     )
     decision_scale_yuan: float = param(300.0, "yuan", "spread of idiosyncratic costs of contracting", gt=0)
     contribution_rate: float = param(
@@ -368,13 +488,20 @@ class Contracts(Section):
         le=1,
     )
     value_local: float = param(
-        0.95, "yuan per yuan", "what a yuan of contributions is worth to a local-hukou worker", ge=0, le=2
+        1.0,
+        "yuan per yuan",
+        "what a yuan of contributions is worth to a local-hukou worker, before the discounts for age"
+        " (pension_part) and little savings (liquidity_weight)",
+        "calibrated with value_migrant: insured below the contract share (FACTS contracts)",
+        ge=0,
+        le=2,
     )
     value_migrant: float = param(
-        0.75,
+        1.0,
         "yuan per yuan",
-        "what a yuan of contributions is worth to a migrant worker",
-        "FACTS: workers prefer cash now",
+        "what a yuan of contributions is worth to a migrant worker who stays for good; a shorter planned stay"
+        " discounts it (stay_half_months: they are not portable home), as do age and little savings",
+        "FACTS: workers prefer cash now; calibrated: insured below the contract share",
         ge=0,
         le=2,
     )
@@ -391,7 +518,7 @@ class Migration(Section):
     living_cost_yuan: float = param(800.0, "yuan/month", "cost of living in the city (live-out adds rent)", ge=0)
     rent_yuan: float = param(700.0, "yuan/month", "rent in an urban village for a live-out worker", ge=0)
     arrival_rate: float = param(
-        0.015,
+        0.010,
         "per month",
         "arrivals a month, as a share of the starting workforce, when expected urban over rural income"
         " is at reference_income_ratio",
@@ -419,6 +546,15 @@ class Migration(Section):
     network_weight: float = param(
         0.6, "share", "weight of hometown networks in where arrivals come from (chain migration)", ge=0, le=1
     )
+    network_exponent: float = param(
+        1.5,
+        "exponent",
+        "how the pull of a county's network grows with its workers in the city (1 = in proportion; above 1"
+        " the big chains grow, origins concentrate)",
+        "assumption: chain migration with increasing returns to contacts (FACTS result 8)",
+        ge=0,
+        le=5,
+    )
     home_rate: float = param(0.002, "per month", "base hazard of going home for good", ge=0, le=1)
     patience_months: int = param(4, "months", "unemployment after which the pull of home rises", ge=1)
     impatience_rate: float = param(0.15, "per month", "extra hazard of going home once past patience", ge=0, le=1)
@@ -437,6 +573,13 @@ class Migration(Section):
         le=1,
     )
     retirement_age: float = param(60.0, "years", "age at which she goes home", ge=16)
+    employed_home_rate_factor: float = param(
+        0.5, "ratio", "base hazard of going home for good of an employed worker, over a searcher's", ge=0, le=10
+    )
+    broke_savings_yuan: float = param(
+        0.0, "yuan", "savings at or below which a searching migrant counts as out of money", ge=0
+    )
+    broke_months: int = param(2, "months", "months of search after which an out-of-money migrant may go home", ge=0)
     remittance_share: float = param(0.6, "share", "share of net income sent home", ge=0, le=1)
 
 
@@ -485,6 +628,9 @@ class City(Section):
     cell_km: float = param(3.0, "km", "width of a neighbourhood", gt=0)
     income_gradient: float = param(0.04, "per km", "fall of household income with distance from the centre", ge=0, le=1)
     urban_village_share: float = param(0.15, "share", "share of neighbourhoods that are urban villages", gt=0, le=1)
+    urban_village_ring: float = param(
+        0.6, "share of radius", "distance from the centre of the ring where urban villages sit", ge=0, le=1.5
+    )
     commute_cost_yuan_per_km: float = param(
         5.0, "yuan/month per km", "monthly cost of commuting a km each way for live-out work", ge=0
     )
@@ -569,7 +715,13 @@ class TrainingSubsidy(Policy):
 class CreditRecords(Policy):
     """Sector credit records of agencies and workers (2019 national platform)."""
 
-    weight: float = param(3.0, "utils", "how strongly visible records steer households", ge=0, le=50)
+    weight: float = param(
+        3.0, "utils", "how strongly visible agency records steer households among agencies", ge=0, le=50
+    )
+    record_weight: float = param(
+        3.0, "utils", "how strongly visible worker records steer hirers (agencies, households) among workers",
+        ge=0, le=50,
+    )
 
 
 class HukouReform(Policy):
@@ -673,6 +825,7 @@ class Scenario(Section):
     jobs: Jobs = Field(default_factory=Jobs, description=Jobs.__doc__)
     demand: Demand = Field(default_factory=Demand, description=Demand.__doc__)
     market: Market = Field(default_factory=Market, description=Market.__doc__)
+    wages: Wages = Field(default_factory=Wages, description=Wages.__doc__)
     channels: Channels = Field(default_factory=Channels, description=Channels.__doc__)
     contracts: Contracts = Field(default_factory=Contracts, description=Contracts.__doc__)
     migration: Migration = Field(default_factory=Migration, description=Migration.__doc__)

@@ -136,6 +136,7 @@ class HouseholdTable(Table):
         "trust_agency": (np.float32, 0.5),  # in [0, 1]
         "worker": (np.int32, -1),  # worker row, -1 when none
         "vacancy_months": (np.int16, 0),
+        "posted_wage_yuan": (np.float32, 0.0),  # under wage posting: offered per unit of productivity
         "law_abiding": (np.float32, 0.0),  # fixed uniform: complies with a law enforced at e if below e
         "attraction": (np.float32, 0.0, N_CHANNELS),
     }

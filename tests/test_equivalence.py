@@ -81,4 +81,7 @@ def test_counter_based_draws_give_the_same_distribution_of_outcomes():
         b = np.array([r[column] for r in old])
         p = stats.ttest_ind(a, b, equal_var=False).pvalue
         assert p > 0.001, f"{column}: counter-based {a.mean():.4g} vs table draws {b.mean():.4g} (p={p:.2g})"
-        assert a.mean() == pytest.approx(b.mean(), rel=0.1), column
+        # Close in level too: within 10%, or within three standard errors for a noisy share
+        # (the agency share of hires varies by about 0.04 between replicates at 1:400).
+        se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+        assert abs(a.mean() - b.mean()) <= max(0.1 * abs(b.mean()), 3 * se), column

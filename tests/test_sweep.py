@@ -464,7 +464,7 @@ def test_a_shipped_experiment_runs_for_real_shrunk(tmp_path):
     design = load_experiment(ROOT / "experiments" / "beveridge.yaml",
                              {"workers.count": 200, "households.count": 300})
     # Fewer metrics keep the figures quick; the Beveridge figure needs these two.
-    design = dataclasses.replace(design, replicates=1, months=6,
+    design = dataclasses.replace(design, replicates=1, months=4,
                                  metrics=("unemployment_rate", "vacancy_rate", "agency_placement_share"))
     out = tmp_path / "bev"
     outcome = run_sweep(design, out, workers=2)

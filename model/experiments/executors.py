@@ -107,7 +107,8 @@ def dask(address: str, workers: int | None) -> Iterator[Backend]:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if address == "local":
         n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        # A dashboard on a free port: the default 8787 may be taken by another cluster on this machine.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                host="127.0.0.1")
         client = Client(cluster)
     else:

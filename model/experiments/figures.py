@@ -87,10 +87,18 @@ def _categorical(values: pd.Series) -> bool:
 def _summary(frame: pd.DataFrame, x: pd.Series, metric: str) -> pd.DataFrame:
     rows = []
     for value, group in frame.groupby(x, sort=True):
+<<<<<<< HEAD
         mean, low, high = mean_interval(group[metric].to_numpy())
         if low is None:  # fewer than 3 runs: no interval to draw
             low = high = mean
         rows.append({"x": value, "mean": mean, "low": low, "high": high})
+=======
+        values = group[metric].to_numpy()
+        mean, low, high = mean_interval(values)
+        # Fewer than 3 runs give no interval (no band there); intervals are shown unclipped.
+        rows.append({"x": value, "mean": mean, "low": np.nan if low is None else low,
+                     "high": np.nan if high is None else high})
+>>>>>>> main
     return pd.DataFrame(rows)
 
 
@@ -103,7 +111,8 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
         # Continuous draws: quantile bins, each drawn at the mean of its values.
         bins = pd.qcut(runs[key], q=min(BINS, runs[key].nunique()), duplicates="drop")
         x = runs[key].groupby(bins, observed=True).transform("mean")
-        note = f"Mean over runs in {BINS} bins of {key}, with its 95% interval; dots: design points."
+        note = (f"Mean over runs in {BINS} bins of {key}, with its 95% interval (none from fewer than 3 runs); "
+                "dots: design points.")
     else:
         x = runs[key]
         note = ("Mean over runs at each value (replicates and other keys' values), with its 95% interval "

@@ -26,7 +26,6 @@ from model.tables import EMPLOYED, EMPLOYEE_BASED
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
-FEE_SMOOTHING = 1.0 / 12.0  # profit average over about a year
 BUSINESS_MODEL_COUNT = 3
 
 
@@ -119,13 +118,25 @@ def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.nd
     shifted = p.agencies.fee_pass_through * np.maximum(posted - lev.worker_fee_cap_share, 0.0)
     shifted = np.where(a.overcharging[agency], 0.0, shifted)
     one_off = a.household_fee_share[agency] + shifted
-    mean_wage = model.types.typical_wage
-    insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / mean_wage)
-    monthly = (p.agencies.employee_based_markup + insurance * (1.0 - lev.insurance_subsidy_share)
-               - lev.employee_based_subsidy_yuan / mean_wage
-               - lev.contract_expected_fine_yuan / mean_wage - p.agencies.employee_based_value)
     eb = a.business_model[agency] == EMPLOYEE_BASED
-    return np.where(eb, 12.0 * np.maximum(monthly, 0.0), one_off)
+    return np.where(eb, employee_based_cost_months(model), one_off)
+
+
+def employee_based_cost_months(model: DomesticWorkModel) -> float:
+    """What an employee-based worker costs a household over a year, beyond the wage, in months of wages.
+
+    The agency's charge and the employer's part of the contributions it passes on,
+    less the fine the household no longer risks and the service it values. The
+    support subsidy is the agency's income (7.7), not a lower price: counted once.
+    """
+    lev = model.levers
+    p = model.params
+    wage = model.types.typical_wage
+    insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / wage)
+    employer = insurance * (1.0 - lev.insurance_subsidy_share) * p.contracts.employer_contribution_share
+    monthly = (p.agencies.employee_based_markup + employer
+               - lev.contract_expected_fine_yuan / wage - p.agencies.employee_based_value)
+    return 12.0 * max(monthly, 0.0)
 
 
 def decide_conduct(model: DomesticWorkModel) -> None:
@@ -180,7 +191,7 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
         u = model.streams.uniform("fee_detection", model.month, workers)
         caught = over & (u < lev.fee_cap_detection)
         model.agency_books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
-        a.reputation[agency[caught]] *= 0.5
+        a.reputation[agency[caught]] *= p.caught_reputation_factor
     np.add.at(a.placements, agency, 1)
 
 
@@ -224,7 +235,7 @@ def update(model: DomesticWorkModel) -> None:
     a.profit_yuan[:n] = profit
     a.cash_yuan[:n] += profit
     avg = a.view("profit_avg_yuan")
-    avg[active] += (FEE_SMOOTHING * (profit[active] - avg[active])).astype(np.float32)
+    avg[active] += (p.profit_smoothing * (profit[active] - avg[active])).astype(np.float32)
     losing = a.view("losing_months")
     losing[:] = np.where(active & (a.view("cash_yuan") < 0), losing + 1, 0)
 
@@ -284,22 +295,69 @@ def _switch(model: DomesticWorkModel) -> None:
         set_business_model(model, rows, np.full(rows.size, best, dtype=np.int8))
 
 
+def entrant_profit_estimate(model: DomesticWorkModel) -> np.ndarray:
+    """Monthly profit an entrant of each business model expects from the demand it would meet.
+
+    Households that use agencies pick one in proportion to its weight (capacity, cost,
+    7.3), so an entrant of average capacity would get this month's agency placements
+    times its weight over the total, at most its capacity. An intermediary or membership
+    agency earns its fees on each (the capped worker fee, the household fee and the part
+    of the lost fee households take over); an employee-based one keeps an employee for
+    about 1 / separation_rate months and earns its charge and the support subsidy on
+    each employee a month, on the employees it would have after a year, less training.
+    Every model pays the running cost.
+    """
+    from model.mechanisms.channels import agency_weights  # channels imports this module
+
+    a = model.agencies
+    p = model.params
+    lev = model.levers
+    wage = model.types.typical_wage
+    active = a.view("active")
+    capacity = float(a.view("capacity")[active].mean())
+    placements = float(a.view("placements")[active].sum())
+    worker_share = np.array([p.agencies.worker_fee_share, p.agencies.membership_fee_yuan / wage, 0.0])
+    household_share = np.array([p.agencies.household_fee_share, 0.5 * p.agencies.household_fee_share, 0.0])
+    cap = lev.worker_fee_cap_share
+    lost = np.maximum(worker_share - cap, 0.0)
+    cost_months = household_share + p.agencies.fee_pass_through * lost
+    cost_months[EMPLOYEE_BASED] = employee_based_cost_months(model)
+    weights = capacity * np.exp(-p.channels.fee_weight * cost_months / 4.0)
+    total = float(agency_weights(model, household_cost_months(model, np.arange(a.n))).sum())
+    expected = np.minimum(placements * weights / (total + weights), capacity)
+    fees = (np.minimum(worker_share, cap) + cost_months) * wage
+    separation = max(float(model.metrics.get("separation_rate", p.market.separation_rate)), 1e-3)
+    tenure = 1.0 / separation
+    employees = expected[EMPLOYEE_BASED] * tenure * (1.0 - np.exp(-12.0 / tenure))
+    training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
+    fees[EMPLOYEE_BASED] = 0.0
+    profit = expected * fees - p.agencies.fixed_cost_yuan
+    profit[EMPLOYEE_BASED] += (employees * (p.agencies.employee_based_markup * wage + lev.employee_based_subsidy_yuan)
+                               - expected[EMPLOYEE_BASED] * training)
+    return profit
+
+
+def expected_profit_by_model(model: DomesticWorkModel) -> np.ndarray:
+    """What an entrant of each business model expects a month: what agencies of its model earn, else an estimate."""
+    means, counts = profit_by_model(model)
+    return np.where(counts > 0, np.nan_to_num(means), entrant_profit_estimate(model))
+
+
 def _enter(model: DomesticWorkModel) -> None:
+    """Entry: as many entrants as the best business model's expected profit warrants, of any model that pays."""
     a = model.agencies
     p = model.params.agencies
     active = a.view("active")
     n_active = int(active.sum())
     rng = model.streams.get("agency_entry", model.month)
     if n_active == 0:
-        expected = p.entry_rate * max(p.count, 1) * 0.1
+        expected = p.entry_rate * max(p.count, 1) * p.restart_entry_share
         shares = business_model_shares(model)
     else:
-        mean_profit = float(a.view("profit_avg_yuan")[active].mean())
         scale = max(p.fixed_cost_yuan, 1.0)
-        expected = p.entry_rate * n_active * float(np.clip(mean_profit / scale, 0.0, 1.0))
-        means, _ = profit_by_model(model)
-        pull = np.exp(np.clip(np.nan_to_num(means, nan=0.0) / scale, -5.0, 5.0))
-        shares = business_model_shares(model) * pull
+        profit = expected_profit_by_model(model)
+        expected = p.entry_rate * n_active * float(np.clip(profit.max() / scale, 0.0, 1.0))
+        shares = np.maximum(profit, 0.0)
     entrants = int(rng.poisson(expected)) if expected > 0 else 0
     if entrants == 0:
         return

@@ -5,8 +5,10 @@ channel by cost, trust and past outcomes (a logit with Gumbel taste shocks drawn
 per row, so choices are common random numbers across scenarios). Referrals need
 contacts: a worker hears of referral jobs through employed women from her
 hometown, a household through the workers of its neighbours. Agencies cost fees;
-households that trust them and, with credit records, reputable agencies draw
-more business. Each side then learns how well its channel worked.
+households that trust them use them more. With credit records a household that
+uses an agency picks among agencies by their records (reputation), so business
+moves to the agencies with better records; the agency channel as a whole gets
+no bonus. Each side then learns how well its channel worked.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndar
     lev = model.levers
     active = a.view("active")
     reputation_pull = lev.credit_weight * (a.view("reputation") - 0.5) if lev.credit_records else 0.0
-    weight = a.view("capacity") * np.exp(reputation_pull - p.fee_weight * cost_months / 4.0)
+    weight = a.view("capacity") * np.exp(reputation_pull - p.agency_fee_weight_share * p.fee_weight * cost_months)
     return np.where(active, weight, 0.0)
 
 
@@ -77,7 +79,8 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
     # With nobody employed anywhere there is nobody to ask.
-    utility[:, REFERRAL] += (p.referral_utility + np.log(strength + 0.05)) if model.n_employed else NO_CHANNEL
+    referral = p.referral_utility + np.log(strength + p.referral_floor)
+    utility[:, REFERRAL] += referral if model.n_employed else NO_CHANNEL
 
     all_agencies = np.arange(a.n)
     cost = household_cost_months(model, all_agencies)
@@ -85,10 +88,9 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple
     if weights.sum() > 0:
         mean_cost = float(np.average(cost, weights=weights))
         trust = p.trust_weight * (h.trust_agency[households] - 0.5)
-        reputation = 0.0
-        if model.levers.credit_records:
-            reputation = model.levers.credit_weight * float(np.average(a.reputation[: a.n] - 0.5, weights=weights))
-        utility[:, AGENCY] += p.agency_utility + trust + reputation - p.fee_weight * mean_cost
+        # Credit records steer a household to the agencies with better records (agency_weights),
+        # not to agencies as a whole.
+        utility[:, AGENCY] += p.agency_utility + trust - p.fee_weight * mean_cost
     else:
         utility[:, AGENCY] = NO_CHANNEL
 

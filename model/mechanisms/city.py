@@ -35,7 +35,7 @@ class City:
 
 
 def build_city(params: CityParams, rng: np.random.Generator) -> City:
-    """Lay out the grid; urban villages are the cells nearest a ring at 60% of the radius."""
+    """Lay out the grid; urban villages are the cells nearest a ring at ``city.urban_village_ring`` of the radius."""
     g = params.grid_size
     centre = (g - 1) / 2
     iy, ix = np.divmod(np.arange(g * g), g)
@@ -44,7 +44,7 @@ def build_city(params: CityParams, rng: np.random.Generator) -> City:
     r = np.hypot(x, y)
     n_villages = max(1, round(params.urban_village_share * g * g))
     # Urban villages sit in the ring between the old centre and the new suburbs.
-    ring = 0.6 * (r.max() if r.max() > 0 else 1.0)
+    ring = params.urban_village_ring * (r.max() if r.max() > 0 else 1.0)
     score = np.abs(r - ring) + rng.random(g * g) * params.cell_km
     villages = np.sort(np.argsort(score, kind="stable")[:n_villages])
     multiplier = np.exp(-params.income_gradient * r)

@@ -42,6 +42,8 @@ def match(model: DomesticWorkModel) -> None:
     searchers = np.flatnonzero((w.view("status") == SEARCHING) & (w.view("training_left") == 0))
     vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
     model.market.set_tightness(model, searchers, vacancies)
+    if wages.posting(model):
+        wages.post(model, searchers, vacancies)
     model.flows.searchers_at_matching = int(searchers.size)
     model.flows.vacancies_at_matching = int(vacancies.size)
     agencies.decide_conduct(model)
@@ -75,20 +77,24 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     h_type = h.need[households].astype(np.int64)
     log_prod = np.log(wages.productivity(model, workers))
     noise = model.streams.normal("screening", model.month, workers)
-    record = (w.record[workers] - 0.5) * (model.levers.credit_weight if model.levers.credit_records else 0.0)
+    # With credit records every hirer sees workers' records and prefers the better ones.
+    visible = model.params.policies.credit_records.record_weight if model.levers.credit_records else 0.0
+    record = (w.record[workers] - 0.5) * visible
 
     def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
 
     def surplus(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return wages.household_maximum(model, workers[i], households[j]) - wages.worker_minimum(
-            model, workers[i], households[j])
+        lo = wages.worker_minimum(model, workers[i], households[j])
+        if wages.posting(model):  # she takes the best-paid offer
+            return wages.bargain(model, workers[i], households[j], np.zeros(i.size, dtype=bool)) - lo
+        return wages.household_maximum(model, workers[i], households[j]) - lo
 
     if channel == AGENCY:
         # Workers register with several agencies and agencies know asks and offers: the
         # agency channel pairs them in order, then each agency keeps what it can place.
-        ask = w.reservation_yuan[workers] / wages.productivity(model, workers)
-        app, vac = sorted_assignment(w_type, h_type, ask, h.wtp_yuan[households])
+        ask = wages.reservation(model, workers) / wages.productivity(model, workers)
+        app, vac = sorted_assignment(w_type, h_type, ask, wages.offer_per_unit(model, households))
         ok = acceptable(app, vac)
         app, vac = app[ok], vac[ok]
         score = model.params.agencies.screening * (log_prod + record) + noise
@@ -98,28 +104,34 @@ def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, 
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = model.params.market.open_screening * log_prod + noise
+        score = model.params.market.open_screening * log_prod + record + noise
     else:
         k = 1
         contact_origin = _referral_origins(model, households)
         app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = model.params.migration.origins * N_JOB_TYPES
-        score = model.params.market.referral_screening * log_prod + noise
+        score = model.params.market.referral_screening * log_prod + record + noise
     draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
     return urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
 
 
 def _acceptable(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
                 via_agency: bool, agency: np.ndarray) -> np.ndarray:
-    """A job happens when the household's maximum covers her minimum and any floor that binds it."""
+    """A job happens when the household's maximum covers her minimum and any floor that binds it.
+
+    Under wage posting, also when the wage it would pay (posted, or the floor) covers her minimum.
+    """
     hi = wages.household_maximum(model, workers, households)
     lo = wages.worker_minimum(model, workers, households)
     eb = np.zeros(workers.size, dtype=bool)
     if via_agency:
         eb = model.agencies.business_model[agency] == EMPLOYEE_BASED
     floor = wages.legal_floor(model, model.workers.job_type[workers], households, eb)
-    return hi >= np.maximum(lo, floor)
+    ok = hi >= np.maximum(lo, floor)
+    if wages.posting(model):
+        ok &= wages.bargain(model, workers, households, eb) >= lo
+    return ok
 
 
 def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
@@ -160,12 +172,24 @@ def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.nd
     w.agency_employed[workers] = eb
     contracts.decide(model, workers, "hire")
 
+    _count_top_quartile(model, agency[via_agency])
     placed = np.flatnonzero(via_agency & ~eb)
     agencies.charge_placement_fees(model, workers[placed], agency[placed], wage[placed])
     employees = np.flatnonzero(eb)
     if employees.size:
         np.add.at(a.placements, agency[employees], 1)
         _train_employees(model, workers[employees], agency[employees])
+
+
+def _count_top_quartile(model: DomesticWorkModel, agency: np.ndarray) -> None:
+    """Count agency placements, and those by the top quarter of active agencies by reputation."""
+    a = model.agencies
+    active = np.flatnonzero(a.view("active"))
+    model.flows.agency_placements += int(agency.size)
+    if agency.size == 0 or active.size == 0:
+        return
+    threshold = np.quantile(a.reputation[active], 0.75)
+    model.flows.top_quartile_placements += int(np.count_nonzero(a.reputation[agency] >= threshold))
 
 
 def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray) -> None:

@@ -5,14 +5,19 @@ times the chance of a job, less the cost of living, more without local hukou)
 over the rural alternative; at ``migration.reference_income_ratio`` the city
 draws ``migration.arrival_rate`` of its starting workforce a month. Newcomers come from hometown counties
 in proportion to a mix of the counties' shares of potential migrants and of the
-county's workers already in the city (chain migration, weight
-``migration.network_weight``); the workers there at the start come from a few
-counties more than their populations say (earlier chains), so strong networks
-keep origins concentrated and weak ones let them spread. Workers go home for
-good after long unemployment, on reaching a savings target or retirement age, or
-when savings run out; lacking local hukou adds to the pull of home. At Spring
-Festival a share go home for a few weeks, most keep their jobs, a few stay home;
-festival days worked pay a premium.
+pull of each county's network in the city (chain migration, weight
+``migration.network_weight``). The pull grows more than in proportion to the
+county's workers already there (``migration.network_exponent`` above 1), so with
+strong networks the big chains draw a growing share of arrivals and the
+concentration of origins rises over time; with weak ones the base shares win and
+origins spread. The workers there at the start come from a few counties more than
+their populations say (earlier chains). Migrant workers go home
+for good after long unemployment, on reaching a savings target or retirement age,
+or when savings run out; lacking local hukou adds to the pull of home. Workers
+with local hukou are home already: they leave the market only on retiring, at the
+base rate or after long unemployment, and do not travel at Spring Festival. At
+Spring Festival a share of migrants go home for a few weeks, most keep their
+jobs, a few stay home; festival days worked pay a premium.
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ def festival_exodus(model: DomesticWorkModel) -> None:
     w = model.workers
     month = model.month
     status = w.view("status")
-    present = np.flatnonzero((status == SEARCHING) | (status == EMPLOYED))
+    # Local-hukou workers celebrate at home, in the city.
+    present = np.flatnonzero(((status == SEARCHING) | (status == EMPLOYED)) & ~w.view("local_hukou"))
     leaving = present[model.streams.uniform("festival_leave", month, present) < sf.share_leaving]
     for_good = model.streams.uniform("festival_stay_home", month, leaving) < sf.share_not_returning
     held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
@@ -84,18 +90,22 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     month = model.month
     status = w.view("status")
     pull = np.where(w.view("local_hukou"), 1.0, 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap)
-    saved = w.view("savings_yuan") >= w.view("savings_target_yuan")
+    # Local-hukou workers are at home already: no savings target to go home with, no
+    # village to return to when broke; they leave the market on retiring, at the base rate
+    # or after long unemployment.
+    migrant = ~w.view("local_hukou")
+    saved = (w.view("savings_yuan") >= w.view("savings_target_yuan")) & migrant
     old = w.view("age_years") >= m.retirement_age
 
     employed = np.flatnonzero(status == EMPLOYED)
-    hazard_e = (m.home_rate * 0.5 * pull[employed] + m.employed_leave_rate_when_due * saved[employed]
-                + 1.0 * old[employed])
+    hazard_e = (m.home_rate * m.employed_home_rate_factor * pull[employed]
+                + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed])
     quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
     record_and_separate(model, quitting, "going_home", bad=False)
 
     searching = np.flatnonzero(w.view("status") == SEARCHING)
     months = w.months_searching[searching]
-    broke = (w.savings_yuan[searching] <= 0) & (months >= 2)
+    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant[searching]
     hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
                 + m.leave_rate_when_due * (saved[searching] | broke) + 1.0 * old[searching])
     u = model.streams.uniform("home_searching", month, searching)
@@ -129,5 +139,9 @@ def origin_probabilities(model: DomesticWorkModel) -> np.ndarray:
     w = model.workers
     present = w.active
     in_city = np.bincount(w.view("origin")[present], minlength=m.origins).astype(np.float64)
-    network = in_city / in_city.sum() if in_city.sum() > 0 else model.origin_base
-    return (1.0 - m.network_weight) * model.origin_base + m.network_weight * network
+    if in_city.sum() <= 0:
+        return model.origin_base
+    # Help from contacts has increasing returns (lodging, leads, a guarantor): the pull of a
+    # county's network grows faster than its number of workers in the city.
+    pull = in_city ** m.network_exponent
+    return (1.0 - m.network_weight) * model.origin_base + m.network_weight * pull / pull.sum()

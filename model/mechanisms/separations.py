@@ -40,7 +40,8 @@ def end_jobs(model: DomesticWorkModel) -> None:
     informal = ~(w.contract[employed] | w.agency_employed[employed])
     quits = informal & (u("quit_informal") < m.informal_quit_rate)
     prod = wages.productivity(model, employed)
-    dismissal_rate = m.dismissal_rate * np.clip((1.2 - prod) / 0.4, 0.0, 3.0)
+    weakness = (m.dismissal_productivity_top - prod) / m.dismissal_productivity_span
+    dismissal_rate = m.dismissal_rate * np.clip(weakness, 0.0, m.dismissal_max_multiplier)
     dismissed = u("dismissal") < dismissal_rate
     priced_out = _apply_wage_floor(model, employed)
 

@@ -3,7 +3,9 @@
 A searching worker without a certificate weighs the expected gain (pass rate x
 premium x her wage over a horizon) against the cost she pays (net of any
 subsidy), with idiosyncratic costs; at most ``training.take_up_max`` start in a
-month. While training she does not search. About 2 in 10 pass.
+month. While training she does not search. About 2 in 10 pass. A course goes on
+only while she is in the city: it pauses while she is away for the festival, and
+one who leaves for good drops out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
-from model.tables import SEARCHING
+from model.tables import GONE, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -25,7 +27,11 @@ def train(model: DomesticWorkModel) -> None:
     t = model.params.training
     month = model.month
 
-    in_course = np.flatnonzero(w.view("training_left") > 0)
+    status = w.view("status")
+    # A course goes on only while she is in the city: it pauses while she is away, and
+    # a worker who has left for good has dropped out of it.
+    w.view("training_left")[status == GONE] = 0
+    in_course = np.flatnonzero((w.view("training_left") > 0) & (status == SEARCHING))
     w.training_left[in_course] -= 1
     done = in_course[w.training_left[in_course] == 0]
     passed = done[model.streams.uniform("training_pass", month, done) < t.pass_rate]

@@ -1,10 +1,25 @@
-"""Wages: bargained at hire, floored by an enforced minimum wage, paid (or not) each month.
+"""Wages: bargained at hire and at the yearly review, floored by an enforced minimum wage, paid each month.
 
 At hire the wage splits the surplus between the worker's reservation wage (plus
 commuting for live-out work) and what the household would pay for her
-(willingness to pay times her productivity). Her share rises with market
-tightness, vacancies per searcher of her job type. A covered minimum wage is a
-floor for employers who comply. Each month wages are paid, or fall into
+(willingness to pay times her productivity). Prices adjust: her reservation
+wage falls with every month she searches (down to a floor) and when her savings
+run low; a household's offer rises the longer its vacancy stays open. Her share
+of the surplus rises with market tightness, vacancies per searcher of her job
+type, so a month in which many workers are away (Spring Festival) raises the
+wages of new hires even without holiday pay. At the yearly review of a job the
+wage is bargained again at the market's current tightness.
+
+Under ``wages.regime: posting`` households post wages instead (a monopsony with
+search frictions, in the Burdett-Mortensen family): each household with a
+vacancy posts the wage per unit of productivity that maximizes its expected
+gain, (what it would pay at most - the wage) x the share of this month's
+searchers of the job type who would accept it; a worker takes the job when the
+posted wage times her productivity covers her minimum. The posted wage is marked
+down below what the household would pay, so a minimum wage a little above it
+draws more acceptances and raises employment, and a higher one prices households
+out. A covered minimum
+wage is a floor for employers who comply. Each month wages are paid, or fall into
 arrears; festival days worked are paid at a premium; agency fees may be deducted.
 """
 
@@ -14,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.mechanisms.contracts import contribution_yuan
+from model.mechanisms import contracts
 from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -31,18 +46,42 @@ def productivity(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     return w.skill[workers] * (1.0 + premium * w.certified[workers]) * experience
 
 
+def reservation(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+    """Her reservation wage now: lower after months of searching and when her savings run low.
+
+    Never below the income she would have at home (``migration.rural_income_yuan``).
+    """
+    m = model.params.market
+    w = model.workers
+    base = w.reservation_yuan[workers].astype(np.float64)
+    months = np.minimum(w.months_searching[workers].astype(np.float64), 120.0)
+    searched = np.maximum((1.0 - m.reservation_decay) ** months, m.reservation_floor_share)
+    savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
+    pressed = 1.0 - m.reservation_savings_discount * m.reservation_savings_half_yuan / (
+        savings + m.reservation_savings_half_yuan)
+    return np.maximum(base * searched * pressed, model.params.migration.rural_income_yuan)
+
+
 def worker_minimum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
     """Lowest wage she accepts for this job: reservation plus commuting if live-out."""
     w, h = model.workers, model.households
     live_out = w.job_type[workers] == LIVE_OUT
     km = model.city.distance_km(w.home_cell[workers], h.cell[households])
     commute = 2.0 * model.params.city.commute_cost_yuan_per_km * km * live_out
-    return w.reservation_yuan[workers] + commute
+    return reservation(model, workers) + commute
+
+
+def offer_factor(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+    """How much more a household offers the longer its vacancy has stayed open."""
+    m = model.params.market
+    months_open = np.maximum(model.households.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
+    return 1.0 + m.offer_rise_per_month * np.minimum(months_open, m.offer_rise_months_max)
 
 
 def household_maximum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """Most the household pays her."""
-    return model.households.wtp_yuan[households] * productivity(model, workers)
+    """Most the household pays her (willingness to pay, raised by a vacancy's months open)."""
+    h = model.households
+    return h.wtp_yuan[households] * offer_factor(model, households) * productivity(model, workers)
 
 
 def bargaining_share(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
@@ -61,15 +100,77 @@ def floor_applies(model: DomesticWorkModel, households: np.ndarray) -> np.ndarra
     return model.households.law_abiding[households] < lev.wage_floor_enforcement
 
 
+def posting(model: DomesticWorkModel) -> bool:
+    """Whether households post wages (else wages are bargained)."""
+    return model.params.wages.regime == "posting"
+
+
+def post(model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray) -> None:
+    """Each household with a vacancy posts the wage per unit of productivity that maximizes its expected gain.
+
+    Its expected gain at posted wage ``x`` is ``(v - x) F(x)``: ``v`` what it would pay at
+    most, ``F(x)`` the share of this month's searchers of the job type whose minimum per
+    unit of productivity (reservation wage, commuting left out) is at most ``x``.
+    Candidate wages are quantiles of those asks; a compliant household never posts
+    below a floor in force.
+    """
+    h, w = model.households, model.workers
+    if vacancies.size == 0:
+        return
+    job = h.need[vacancies].astype(np.int64)
+    value = h.wtp_yuan[vacancies] * offer_factor(model, vacancies)
+    floor = model.levers.wage_floor_yuan[job] * floor_applies(model, vacancies)
+    posted = np.zeros(vacancies.size)
+    ask = reservation(model, searchers) / productivity(model, searchers)
+    levels = np.linspace(0.0, 1.0, model.params.wages.posting_grid)
+    for k in np.unique(job):
+        rows = np.flatnonzero(job == k)
+        asks = np.sort(ask[w.job_type[searchers] == k])
+        if asks.size == 0:
+            posted[rows] = np.maximum(floor[rows], 0.0)
+            continue
+        grid = np.quantile(asks, levels)
+        candidates = np.maximum(grid[None, :], floor[rows, None])
+        accept = np.searchsorted(asks, candidates, side="right") / asks.size
+        gain = (value[rows, None] - candidates) * accept
+        best = np.argmax(gain, axis=1)
+        chosen = candidates[np.arange(rows.size), best]
+        # A household nobody would work for at a wage it can pay posts its most; it will not hire.
+        posted[rows] = np.where(gain[np.arange(rows.size), best] > 0, chosen, np.minimum(chosen, value[rows]))
+    h.posted_wage_yuan[vacancies] = posted
+
+
+def offer_per_unit(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+    """What a household offers per unit of productivity: its maximum when bargaining, its posted wage when posting."""
+    h = model.households
+    if posting(model):
+        return h.posted_wage_yuan[households].astype(np.float64)
+    return h.wtp_yuan[households] * offer_factor(model, households)
+
+
 def bargain(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
             employee_based: np.ndarray) -> np.ndarray:
-    """Agreed monthly wage of new jobs, floored where a minimum wage applies."""
+    """Agreed monthly wage of new jobs (bargained, or the posted wage), floored where a minimum wage applies."""
+    job_type = model.workers.job_type[workers]
+    floor = legal_floor(model, job_type, households, employee_based)
+    if posting(model):
+        wage = model.households.posted_wage_yuan[households] * productivity(model, workers)
+        return np.maximum(wage, floor)
     lo = worker_minimum(model, workers, households)
     hi = household_maximum(model, workers, households)
-    job_type = model.workers.job_type[workers]
     wage = lo + bargaining_share(model, job_type) * np.maximum(hi - lo, 0.0)
-    floor = legal_floor(model, job_type, households, employee_based)
     return np.maximum(wage, floor)
+
+
+def renegotiate(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
+
+    Posted wages are not renegotiated.
+    """
+    if workers.size == 0 or posting(model):
+        return
+    w = model.workers
+    w.wage_yuan[workers] = bargain(model, workers, w.employer[workers], w.agency_employed[workers])
 
 
 def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.ndarray,
@@ -143,7 +244,7 @@ def _insurance(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarray
     """
     w = model.workers
     insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
-    total = np.where(insured, contribution_yuan(model, w.wage_yuan[employed].astype(np.float64)), 0.0)
+    total = np.where(insured, contracts.contribution_yuan(model, w.wage_yuan[employed].astype(np.float64)), 0.0)
     subsidy = model.levers.insurance_subsidy_share * total
     employer = model.params.contracts.employer_contribution_share * (total - subsidy)
     worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])

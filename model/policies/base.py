@@ -20,6 +20,8 @@ class Levers:
     wage_floor_yuan: np.ndarray  # per job type, monthly; 0 = no floor
     wage_floor_enforcement: float  # share of employers that comply
     contract_expected_fine_yuan: float  # per month without a contract
+    contract_inspection_rate: float  # monthly chance a job without a contract is inspected
+    contract_fine_yuan: float  # fine for a job found without a contract
     worker_fee_cap_share: float  # of the first month's wage; inf = no cap
     fee_cap_detection: float
     fee_cap_fine_yuan: float
@@ -37,6 +39,8 @@ class Levers:
             wage_floor_yuan=np.zeros(N_JOB_TYPES),
             wage_floor_enforcement=0.0,
             contract_expected_fine_yuan=0.0,
+            contract_inspection_rate=0.0,
+            contract_fine_yuan=0.0,
             worker_fee_cap_share=float("inf"),
             fee_cap_detection=0.0,
             fee_cap_fine_yuan=0.0,

@@ -11,10 +11,13 @@ if TYPE_CHECKING:
 
 
 class ContractMandate(Policy):
-    """Expected fine a month = yearly inspection chance x fine / 12."""
+    """Inspections find jobs without a contract; expected fine a month = monthly inspection chance x fine."""
 
     key = "contract_mandate"
 
     def apply(self, model: DomesticWorkModel) -> None:
-        """Set the expected monthly fine of a job without a contract."""
-        model.levers.contract_expected_fine_yuan = self.params.enforcement * self.params.fine / 12.0
+        """Set the monthly inspection chance, the fine and the expected monthly fine of a job without a contract."""
+        lev = model.levers
+        lev.contract_inspection_rate = 1.0 - (1.0 - self.params.enforcement) ** (1.0 / 12.0)
+        lev.contract_fine_yuan = self.params.fine
+        lev.contract_expected_fine_yuan = lev.contract_inspection_rate * self.params.fine
