@@ -87,18 +87,11 @@ def _categorical(values: pd.Series) -> bool:
 def _summary(frame: pd.DataFrame, x: pd.Series, metric: str) -> pd.DataFrame:
     rows = []
     for value, group in frame.groupby(x, sort=True):
-<<<<<<< HEAD
-        mean, low, high = mean_interval(group[metric].to_numpy())
-        if low is None:  # fewer than 3 runs: no interval to draw
-            low = high = mean
-        rows.append({"x": value, "mean": mean, "low": low, "high": high})
-=======
         values = group[metric].to_numpy()
         mean, low, high = mean_interval(values)
         # Fewer than 3 runs give no interval (no band there); intervals are shown unclipped.
         rows.append({"x": value, "mean": mean, "low": np.nan if low is None else low,
                      "high": np.nan if high is None else high})
->>>>>>> main
     return pd.DataFrame(rows)
 
 
