@@ -207,10 +207,10 @@ class Market(Section):
     """Matching, bargaining, separations and arrears."""
 
     separation_rate: float = param(
-        0.005,
+        0.0026,
         "per month",
         "monthly probability that a job ends for reasons outside the model",
-        "calibrated with the other endings to FACTS market: about 40% change job a year",
+        "fitted (calibration/baseline.yaml) with the other endings to FACTS market: about 40% change job a year",
         ge=0,
         le=1,
     )
@@ -304,8 +304,10 @@ class Wages(Section):
 class Channels(Section):
     """How households and workers choose between referral, agency and open market."""
 
-    agency_utility: float = param(0.4, "utils", "base appeal of agencies over the open market", ge=-10, le=10)
-    referral_utility: float = param(0.8, "utils", "base appeal of referrals over the open market", ge=-10, le=10)
+    agency_utility: float = param(0.31, "utils", "base appeal of agencies over the open market",
+                                  "fitted (calibration/baseline.yaml): Ningbo 2010 channels", ge=-10, le=10)
+    referral_utility: float = param(0.81, "utils", "base appeal of referrals over the open market",
+                                    "fitted (calibration/baseline.yaml): Ningbo 2010 channels", ge=-10, le=10)
     trust_weight: float = param(2.0, "utils", "weight of trust in agencies", ge=0, le=20)
     fee_weight: float = param(3.0, "utils per month of wages", "distaste for fees, per month of wages", ge=0, le=50)
     learning_rate: float = param(
@@ -427,10 +429,10 @@ class Contracts(Section):
     """Who signs a written labour contract and who pays social insurance."""
 
     household_cost_yuan: float = param(
-        800.0,
+        790.0,
         "yuan/month",
         "cost to a household of a labour contract (liabilities, paperwork)",
-        "calibrated: about 10% have a contract",
+        "fitted (calibration/baseline.yaml): about 10% have a contract",
         ge=0,
     )
     worker_value_yuan: float = param(
