@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow validate clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-slow validate policies clean viz-assets chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (Mesa 3.5); set PYTHON=/path/to/python3.12")'
@@ -16,17 +18,31 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The live app's front-end files, from the npm registry into solara's cache folder (it works offline
+# then); folders already there are skipped.
+viz-assets: $(STAMP)
+	@$(BIN)/python -m model.viz.assets
+
+# The browser the live app's tests drive (Debian's package; `playwright install` cannot download one here).
+chromium:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| { echo "installing chromium failed: install it (apt-get install chromium) and retry" >&2; exit 1; }
+
+run: $(STAMP) viz-assets
 	$(BIN)/domwork run scenarios/baseline.yaml --out results/baseline --force
 
-test: $(STAMP)
+test: $(STAMP) viz-assets chromium
 	$(BIN)/python -m pytest -q -m "not slow"
 
 validate: $(STAMP)
 	$(BIN)/domwork validate --out results/validation --force
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) viz-assets chromium
 	$(BIN)/python -m pytest -q -m slow
+
+# docs/policies.md: the baseline against every policy scenario (a real run, some minutes), tables and figures.
+policies: $(STAMP)
+	$(BIN)/python -m model.experiments.policies_doc
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

@@ -48,6 +48,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="no progress bar or progress messages (the summary is still printed)")
     run.set_defaults(handler=cmd_run, parser=run)
 
+    compare = sub.add_parser("compare", help="compare scenarios: paired effects with intervals, the standards "
+                             "scorecard, who gains and who pays")
+    compare.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml",
+                         help="scenario files; the first is the reference the others are compared with")
+    compare.add_argument("--out", type=Path, help="output folder (default: results/<first>-compare-<time>)")
+    compare.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    compare.add_argument("--replicates", type=int,
+                         help="replicates of every scenario (with --precision: of the first round)")
+    compare.add_argument("--months", type=int, help="months to simulate (overrides the files)")
+    compare.add_argument("--seed", type=int, help="seed (overrides the files)")
+    compare.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                         help="override a key in every scenario, typed as the schema says (repeatable)")
+    compare.add_argument("--precision", action="append", default=[], metavar="METRIC=HALFWIDTH",
+                         help="add paired replicates until the difference's 95%% half-width is at most HALFWIDTH "
+                              "(or 'sign': until the interval excludes 0); repeatable")
+    compare.add_argument("--max-replicates", type=int, help="most replicates a scenario gets with --precision "
+                         "(default 40)")
+    compare.add_argument("--allow-different", action="append", default=[], metavar="KEY",
+                         help="let a population size (workers.count, households.count, agencies.count) differ")
+    compare.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    compare.set_defaults(handler=cmd_compare)
+
     bench = sub.add_parser("bench", help="measure speed and memory at 1:100, 1:10 and 1:1 of the city")
     bench.add_argument("--out", type=Path, help="output folder (default: results/bench-<time>)")
     bench.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
@@ -103,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
     calibrate.set_defaults(handler=cmd_calibrate, parser=calibrate)
 
+    viz = sub.add_parser("viz", help="serve the live app: the city map, live plots and a policy twin")
+    viz.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    viz.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    viz.set_defaults(handler=cmd_viz, parser=viz)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema, parser=schema)
@@ -153,6 +182,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             scenario_file=str(args.scenario) if args.scenario else None))
     _report(out, summary)
     return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``domwork compare``."""
+    from model.experiments import compare_command
+
+    return compare_command.run(args)
 
 
 def _seeds(scenario) -> list[int]:
@@ -316,6 +352,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.passed]
     print(f"{len(results) - len(failed)} of {len(results)} checks pass; report in {out}/report.md")
     return EXIT_FAULT if failed else EXIT_OK
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """``domwork viz``."""
+    from model.viz import server
+
+    return server.serve(args.scenario, args.host, args.port, say=lambda text: print(text, flush=True))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

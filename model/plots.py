@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_hex
 from matplotlib.ticker import MultipleLocator, PercentFormatter, StrMethodFormatter
 
 from model.tables import JOB_TYPES
@@ -251,7 +251,7 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {name: _prepared(ts) for name, ts in ts_by_scenario.items()}
-    colours = {name: f"C{k % 10}" for k, name in enumerate(frames)}
+    colours = scenario_colours(list(frames))
     months = pd.concat([ts["month"] for ts in frames.values()])
     counts = {_replicates(ts) for ts in frames.values()}
     ctx = context or Context()
@@ -281,10 +281,22 @@ PERCENT, WAGE, MONEY, COUNT = _PERCENT, _WAGE, _MONEY, _COUNT
 
 
 @contextmanager
-def figure(path: Path, title: str, *, note: str = "", rows: int = 1, cols: int = 1) -> Iterator[Sequence[Axes]]:
-    """A figure of rows x cols panels in the reports' style, saved to ``path`` (same input, same bytes)."""
-    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[]) as axes:
+def figure(path: Path, title: str, *, note: str = "", rows: int = 1, cols: int = 1,
+           row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
+    """A figure of rows x cols panels in the reports' style, saved to ``path`` (same input, same bytes).
+
+    ``row_height`` is in inches a row of panels (taller for panels with many rows of scenarios).
+    """
+    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[], row_height=row_height) as axes:
         yield axes
+
+
+def scenario_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per scenario, in order: matplotlib's ten, then a 20-colour palette for more."""
+    if len(names) <= 10:
+        return {name: f"C{k}" for k, name in enumerate(names)}
+    palette = matplotlib.colormaps["tab20"]
+    return {name: to_hex(palette(k % 20)) for k, name in enumerate(names)}
 
 
 def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
@@ -324,11 +336,12 @@ def _band_note(replicates: int | None) -> str:
 
 @contextmanager
 def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
-            cols: int = 1, context: Context | None = None) -> Iterator[Sequence[Axes]]:
+            cols: int = 1, context: Context | None = None,
+            row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
     """A figure of rows x cols panels, saved to ``path`` and closed even if drawing fails."""
     ctx = context or Context()
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, ROW_HEIGHT * rows), dpi=DPI,
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, row_height * rows), dpi=DPI,
                                  layout="constrained", squeeze=False)
         try:
             fig.suptitle(title, fontsize=13, fontweight="bold")

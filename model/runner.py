@@ -75,8 +75,9 @@ def default_workers(replicates: int) -> int:
 
 
 def run_replicates(scenario: Scenario, replicates: int | None = None, months: int | None = None,
-                   workers: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Run replicates 0..n-1 and return their timeseries, ordered by replicate and month.
+                   workers: int | None = None, progress: Callable[[int], None] | None = None,
+                   first: int = 0) -> pd.DataFrame:
+    """Run replicates first..first+n-1 and return their timeseries, ordered by replicate and month.
 
     Args:
         scenario: the scenario.
@@ -84,6 +85,7 @@ def run_replicates(scenario: Scenario, replicates: int | None = None, months: in
         months: months each (default: the scenario's).
         workers: processes; 1 runs in this process (default: every core).
         progress: called with a number of months done, as they are done.
+        first: the first replicate's number (a later block of replicates, as adaptive comparisons add).
     """
     replicates = scenario.replicates if replicates is None else replicates
     months = scenario.months if months is None else months
@@ -93,9 +95,9 @@ def run_replicates(scenario: Scenario, replicates: int | None = None, months: in
         inline = isinstance(executor, InlineExecutor)
         on_month = (lambda: progress(1)) if inline and progress else None
         work = functools.partial(run_replicate, scenario, months=months, on_month=on_month)
-        for r, frame in execute(work, range(replicates), executor,
+        for r, frame in execute(work, range(first, first + replicates), executor,
                                 poll=lambda: _drain(progress_queue, progress)):
-            frames[r] = frame
+            frames[r - first] = frame
     return pd.concat(frames, ignore_index=True)
 
 
@@ -265,13 +267,19 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     return mean, mean - half, mean + half
 
 
+def replicate_metrics(ts: pd.DataFrame) -> pd.DataFrame:
+    """Per replicate, every metric of ``summary.json``: the last-12-month means and ``annual_turnover``."""
+    per_replicate = last_months_means(ts)
+    per_replicate["annual_turnover"] = 1.0 - (1.0 - per_replicate["separation_rate"]) ** 12
+    return per_replicate
+
+
 def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """``summary.json``: per metric, the last-12-month mean averaged over replicates, with a 95% interval.
 
     ``ci_low`` and ``ci_high`` are null with fewer than 3 replicates (no interval can be given).
     """
-    per_replicate = last_months_means(ts)
-    per_replicate["annual_turnover"] = 1.0 - (1.0 - per_replicate["separation_rate"]) ** 12
+    per_replicate = replicate_metrics(ts)
     summary = {}
     for column in per_replicate.columns:
         mean, low, high = mean_interval(per_replicate[column].to_numpy())

@@ -269,6 +269,23 @@ def test_a_killed_sweep_resumes_without_redoing_or_duplicating_runs(tmp_path):
     assert len(pd.read_csv(out / "run_times.csv")) == len(times)
 
 
+def test_an_interrupted_sweep_says_so_and_keeps_what_it_did(tmp_path):
+    from model.experiments import sweep
+
+    design = load_experiment(tiny_experiment(tmp_path, months=2, replicates=4))  # 16 runs
+    out = tmp_path / "out"
+
+    def interrupt(done: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(design, out, workers=1, progress=interrupt)
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = len(pd.read_csv(out / "runs.csv"))
+    assert manifest["complete"] is False and 1 <= manifest["runs_done"] == rows < 16
+    assert "--resume" in sweep.state(out) and f"{rows} of 16" in sweep.state(out)
+
+
 def test_resume_refuses_another_experiment_and_force_refuses_a_folder_domwork_did_not_write(tmp_path, capsys):
     path = tiny_experiment(tmp_path, months=2, replicates=1)
     out = tmp_path / "out"
@@ -348,6 +365,7 @@ def dask_cluster(tmp_path):
                 proc.wait()
 
 
+@pytest.mark.slow  # a scheduler, two workers and 16 runs: over a minute on a busy 2-core machine
 def test_a_dask_worker_killed_mid_sweep_loses_nothing(tmp_path, dask_cluster):
     address, workers = dask_cluster
     path = tiny_experiment(tmp_path, replicates=4, months=10)  # 16 runs
@@ -414,6 +432,7 @@ def test_morris_ranks_the_ishigami_inputs(tmp_path):
     assert table.loc["x3", "sigma"] > mu["x3"]
 
 
+@pytest.mark.slow  # 16 runs on a process pool, then Sobol indices and their figures
 def test_levers_get_indices_of_their_effect_on_common_random_numbers(tmp_path):
     path = write_experiment(tmp_path, f"""
 scenario: {BASELINE}
@@ -445,7 +464,7 @@ def test_a_shipped_experiment_runs_for_real_shrunk(tmp_path):
     design = load_experiment(ROOT / "experiments" / "beveridge.yaml",
                              {"workers.count": 200, "households.count": 300})
     # Fewer metrics keep the figures quick; the Beveridge figure needs these two.
-    design = dataclasses.replace(design, replicates=1, months=6,
+    design = dataclasses.replace(design, replicates=1, months=4,
                                  metrics=("unemployment_rate", "vacancy_rate", "agency_placement_share"))
     out = tmp_path / "bev"
     outcome = run_sweep(design, out, workers=2)

@@ -317,14 +317,15 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
         kind = _check_key(where, section, dotted, model)
         lists[dotted] = _values(where, f"{section}.{dotted}", spec, kind)
     if SCENARIO_KEY in lists:
+        names = []
         for file in lists[SCENARIO_KEY]:
             if not isinstance(file, str):
                 raise ScenarioError(f"{where}: {section}.scenario: a list of scenario files, got {file!r}")
             loaded = load_scenario(path.parent / file, sets)
+            if loaded.name in bases:
+                raise ScenarioError(f"{where}: {section}.scenario: two files have the same scenario name")
             bases[loaded.name] = loaded.model_dump(mode="python", exclude={"extends"})
-        names = [load_scenario(path.parent / f, sets).name for f in lists[SCENARIO_KEY]]
-        if len(set(names)) != len(names):
-            raise ScenarioError(f"{where}: {section}.scenario: two files have the same scenario name")
+            names.append(loaded.name)
         lists[SCENARIO_KEY] = names
 
     bounds: dict[str, tuple[float, float, bool]] = {}

@@ -23,6 +23,9 @@ from model import runner
 from model.scenario import ScenarioError
 
 CONNECT_TIMEOUT_SECONDS = 5
+# Tasks are sized and queued for at least this many Dask workers: an adaptive cluster grows
+# only when it sees work queued, and workers may join after the sweep starts.
+DASK_PLANNED_WORKERS = 32
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +37,12 @@ class Backend:
     kind: str  # "process", "processes" or "dask"
     workers: int
     address: str | None = None
+    planned: int = 0  # workers to size and queue tasks for (default: ``workers``)
+
+    @property
+    def in_flight(self) -> int:
+        """Most tasks submitted at once: two for each planned worker, and one."""
+        return 2 * max(self.planned, self.workers) + 1
 
 
 def source_hash() -> str:
@@ -98,7 +107,8 @@ def dask(address: str, workers: int | None) -> Iterator[Backend]:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if address == "local":
         n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        # A dashboard on a free port: the default 8787 may be taken by another cluster on this machine.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                host="127.0.0.1")
         client = Client(cluster)
     else:
@@ -118,7 +128,8 @@ def dask(address: str, workers: int | None) -> Iterator[Backend]:
         theirs: dict[str, Any] = client.run(environment)
         check_versions(environment(), theirs)
         n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) or 1
-        yield Backend(client.get_executor(pure=False), "dask", n_workers, client.scheduler.address)
+        yield Backend(client.get_executor(pure=False), "dask", n_workers, client.scheduler.address,
+                      planned=n_workers if cluster is not None else max(n_workers, DASK_PLANNED_WORKERS))
     finally:
         client.close()
         if cluster is not None:

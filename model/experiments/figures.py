@@ -1,8 +1,8 @@
 """A sweep's figures, in the plotting vocabulary of :mod:`model.plots` (its figure frame, style and axes).
 
-- ``by_<key>.png``: each metric against each varied key (or lever, or uncertainty),
-  the mean over runs with its 95% interval as a band; with a second key of a few
-  values, one line for each of them.
+- ``by_<key>.png``: each metric against each varied key (or lever, or uncertainty:
+  the six that matter most when there are more), the mean over runs with its 95%
+  interval as a band; with a second key of a few values, one line for each of them.
 - ``heatmap.png``: with exactly two varied keys, each metric's mean over replicates on the grid.
 - ``sensitivity.png``: Sobol (S1, ST) or Morris (mu*) indices with their 95% intervals.
 """
@@ -24,6 +24,7 @@ HEADLINE = ("mean_wage", "unemployment_rate", "vacancy_rate", "contract_share", 
             "c181_no_fee_share", "decent_work_share")
 MAX_PANELS = 12
 MAX_LINES = 6  # a second key with more values than this is averaged over, not drawn line by line
+MAX_KEY_FIGURES = 6  # of many uncertainties, figures of the ones that matter most only
 BINS = 8  # uncertainty values are binned into this many quantile bins
 
 
@@ -41,7 +42,7 @@ def write_sweep_figures(design: Design, runs: pd.DataFrame, table: pd.DataFrame 
     chosen = figure_metrics(design)
     paths: list[Path] = []
     varied = [k for k in design.keys if runs[k].nunique() > 1]
-    for key in varied:
+    for key in _keys_to_draw(design, varied, table):
         others = [k for k in varied if k != key and runs[k].nunique() <= MAX_LINES and k not in design.uncertainties]
         _by_key(design, runs, key, others[0] if others else None, chosen, out_dir / f"by_{_file(key)}.png", paths)
     if design.method is None and len(varied) == 2:
@@ -52,6 +53,18 @@ def write_sweep_figures(design: Design, runs: pd.DataFrame, table: pd.DataFrame 
     if table is not None:
         _sensitivity(design, table, chosen, out_dir / "sensitivity.png", paths)
     return paths
+
+
+def _keys_to_draw(design: Design, varied: list[str], table: pd.DataFrame | None) -> list[str]:
+    """Every lever or varied key; of many uncertainties, those that matter most (by ST or mu*)."""
+    uncertain = [k for k in varied if k in design.uncertainties]
+    if len(uncertain) > MAX_KEY_FIGURES:
+        if table is not None:
+            score = "ST" if "ST" in table.columns else "mu_star"
+            ranked = table.groupby("parameter")[score].max().sort_values(ascending=False, kind="stable")
+            uncertain = [k for k in ranked.index if k in uncertain]
+        uncertain = uncertain[:MAX_KEY_FIGURES]
+    return [k for k in varied if k not in design.uncertainties or k in uncertain]
 
 
 def _file(key: str) -> str:
@@ -95,7 +108,8 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
                 "dots: design points.")
     else:
         x = runs[key]
-        note = "Mean over runs at each value, with its 95% interval (replicates and other keys' values)."
+        note = ("Mean over runs at each value (replicates and other keys' values), with its 95% interval "
+                "(none from fewer than 3 runs).")
     groups = [(None, runs)] if other is None else list(runs.groupby(other, sort=True))
     title = f"{design.name}: metrics against {key}"
     with plots._figure(path, title, note=note, rows=rows, cols=cols, paths=paths) as axes:

@@ -98,9 +98,7 @@ class SweepStore:
             store = cls(out, columns, set(), previous)
             store.done = store._recover()
             return store
-        if force and out.is_dir() and any(out.iterdir()):
-            _read_manifest(existing, out, "--force")  # only a folder domwork wrote is replaced
-        output.check_out_dir(out, force)
+        output.check_out_dir(out, force)  # with force, only a folder domwork wrote is replaced
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
@@ -184,13 +182,8 @@ class SweepStore:
         return pd.read_csv(path)
 
 
-def _read_manifest(path: Path, out: Path, option: str = "--resume") -> dict[str, Any]:
-    what = "replace it" if option == "--force" else "resume it"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = None
-    if not isinstance(data, dict) or "versions" not in data or "command" not in data:
-        raise ScenarioError(f"{option} {out}: the folder holds no domwork manifest.json, so it was not written "
-                            f"by domwork; refusing to {what}")
-    return data
+def _read_manifest(path: Path, out: Path) -> dict[str, Any]:
+    if not output.is_result_folder(out):
+        raise ScenarioError(f"--resume {out}: the folder holds no domwork {MANIFEST}, so it was not written "
+                            "by domwork; refusing to resume it")
+    return json.loads(path.read_text(encoding="utf-8"))

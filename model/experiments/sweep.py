@@ -176,10 +176,10 @@ def run_sweep(design: Design, out: Path, *, workers: int | None = None, dask: st
             backend = executors.dask(dask, workers) if dask else executors.local(processes)
             with backend as b:
                 session.update(backend=b.kind, workers=b.workers, address=b.address)
-                size = batch_size(design, len(todo), b.workers)
+                size = batch_size(design, len(todo), max(b.planned, b.workers))
                 session["batch_size"] = size
                 for _, results in runner.execute_batches(run_one, _specs(design, todo), b.executor,
-                                                         batch_size=size, max_in_flight=2 * b.workers + 1):
+                                                         batch_size=size, max_in_flight=b.in_flight):
                     store.add(results, len(store.manifest["sessions"]))
                     session["runs"] += len(results)
                     model_seconds += sum(r["seconds"] for r in results)

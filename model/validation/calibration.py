@@ -8,8 +8,9 @@ The method, and why:
 - **Objective**: the sum over targets of ((model - target) / sd)^2, with sd the
   target's stated uncertainty plus the simulation's own (the spread across
   replicates over their number).
-- **Search**: a scrambled Sobol design over the bounds (global: it cannot get stuck
-  in the first valley), then Nelder-Mead from the best point (local,
+- **Search**: the base scenario's own values, then a scrambled Sobol design over the
+  bounds (global: it cannot get stuck in the first valley), then Nelder-Mead from the
+  best point (local,
   derivative-free and tolerant of the remaining noise), both from scipy. Bayesian
   optimisation or ABC-SMC would need libraries that are less well kept or far
   heavier than the problem; with common random numbers this two-stage search is
@@ -285,7 +286,10 @@ def fit(c: Calibration, evaluator: Evaluator) -> Fit:
     reserve = _reserve(c)
     usable = evaluator.budget - reserve
     n_global = max(2, int(c.global_share * usable / per_candidate))
-    points = qmc.Sobol(dim, scramble=True, seed=c.seed).random(2 ** math.ceil(math.log2(n_global)))[:n_global]
+    # The base scenario's own values are the first candidate (a warm start: a fit never ends worse
+    # than the values it started from), then a scrambled Sobol design over the bounds.
+    sobol = qmc.Sobol(dim, scramble=True, seed=c.seed).random(2 ** math.ceil(math.log2(max(n_global - 1, 1))))
+    points = np.vstack([base_unit(c), sobol[: n_global - 1]])
     evaluations = evaluator.evaluate([c.to_values(p) for p in points])
     scores = [evaluator.objective(e) for e in evaluations]
     best = points[int(np.argmin(scores))]
@@ -309,6 +313,18 @@ def fit(c: Calibration, evaluator: Evaluator) -> Fit:
     ci = _curvature_intervals(c, evaluator, found, at)
     model_ci = {m: _replicate_interval(at, m, c.replicates) for m in c.targets}
     return Fit(c.to_values(found), found, ci, at, evaluator.objective(at), evaluator.runs, evaluator.trace, model_ci)
+
+
+def base_unit(c: Calibration) -> np.ndarray:
+    """The base scenario's values of the parameters, as a point of the unit cube (clipped to the bounds)."""
+    dumped = c.base.model_dump(mode="python")
+    unit = []
+    for key, (low, high, _) in c.parameters.items():
+        node: Any = dumped
+        for part in key.split("."):
+            node = node[part]
+        unit.append(min(max((float(node) - low) / (high - low), 0.0), 1.0))
+    return np.array(unit)
 
 
 def _simplex(start: np.ndarray, step: float = 0.15) -> np.ndarray:
@@ -404,7 +420,8 @@ def report(c: Calibration, result: Fit, params: pd.DataFrame, fit_rows: pd.DataF
              f"a candidate (the same seeds for every candidate: common random numbers). {result.runs} model runs "
              f"of a budget of {budget}. Objective at the estimate (sum of squared standardized distances): "
              f"{result.objective:.3g}.", "",
-             "Method: a scrambled Sobol design over the bounds, then Nelder-Mead from its best point; 95% intervals "
+             "Method: the base scenario's own values and a scrambled Sobol design over the bounds, then Nelder-Mead "
+             "from the best of them; 95% intervals "
              "from the curvature, (J' W J)^-1 with J the moments' Jacobian by central differences and W the inverse "
              "variances of the targets (their sd and the simulation's own noise).", "",
              "| parameter | estimate | 95% interval | bounds |", "|---|---|---|---|"]

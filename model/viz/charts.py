@@ -1,0 +1,179 @@
+"""Live plots of the time series, the policy twin's dashed beside the run's.
+
+Each chart is a list of series (a ``timeseries.csv`` column and its label, as
+``model/plots.py`` names them) drawn as Vega-Lite lines. The browser draws
+them, and the server writes each spec as a plain dict from one template, so a
+step costs the server a millisecond or two a chart: a matplotlib PNG took a
+tenth of a second, and building the same spec through Altair's validated
+objects several tens of milliseconds. A chart whose columns the model does not
+report (the standards scorecard before it exists) is not offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+from mesa.visualization.utils import update_counter
+
+from model import metrics
+from model.plots import _CHANNELS, _FORMAL, _MONEY, _PERCENT, _WAGE, _label, _prepared
+from model.tables import BUSINESS_MODELS, JOB_TYPES
+from model.viz.live import LiveModel
+
+WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
+RUN, TWIN = "this run", "twin"
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # the version solara's front end loads
+_FORMATS = {_PERCENT: ".0%", _WAGE: ",.0f", _MONEY: ",.0f", "count": ",.0f"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One live plot: a title, a y label, an axis kind and its series."""
+
+    title: str
+    ylabel: str
+    kind: str
+    series: tuple[tuple[str, str], ...]  # (column, label)
+    scale: float = 1.0
+
+    @property
+    def available(self) -> bool:
+        """Whether the model reports every column of the chart."""
+        return all(column in metrics.COLUMNS for column, _ in self.series)
+
+
+SCORECARD = (
+    ("c189_written_terms_share", "written terms (C189 Art. 7)"),
+    ("c189_minimum_wage_share", "statutory minimum wage (C189 Art. 11)"),
+    ("c189_social_security_share", "social security (C189 Art. 14)"),
+    ("c181_no_fee_share", "no fee paid (C181 Art. 7)"),
+    ("decent_work_share", "all four (decent work)"),
+)
+
+CHARTS: dict[str, Chart] = {
+    "wages": Chart("Monthly wage of employed workers", "yuan/month", _WAGE,
+                   (("mean_wage", "mean"), ("median_wage", "median"), ("p10_wage", "10th percentile"),
+                    ("p90_wage", "90th percentile"))),
+    "wages_by_type": Chart("Mean wage by job type", "yuan/month", _WAGE,
+                           tuple((f"mean_wage_{job}", _label(job)) for job in JOB_TYPES)),
+    "formalization": Chart("Formal employment", "share of employed workers", _PERCENT, _FORMAL),
+    "scorecard": Chart("Standards scorecard (ILO C189, C181)", "share of employed workers", _PERCENT, SCORECARD),
+    "unemployment": Chart("Unemployment and vacancies", "share", _PERCENT,
+                          (("unemployment_rate", "unemployment rate"), ("vacancy_rate", "vacancy rate"))),
+    "channels": Chart("Placements by channel", "share of hires this month", _PERCENT, _CHANNELS),
+    "fees": Chart("Agency fees by side", "thousand yuan/month", _MONEY,
+                  (("worker_fees_paid", "paid by workers"), ("household_fees_paid", "paid by households")),
+                  scale=1e-3),
+    "agencies": Chart("Agencies by business model", "agencies", "count",
+                      tuple((f"agencies_{kind}", _label(kind)) for kind in BUSINESS_MODELS)),
+}
+
+
+def available_charts() -> list[str]:
+    """Names of the charts the model's columns allow, in page order."""
+    return [name for name, chart in CHARTS.items() if chart.available]
+
+
+def long_frame(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None) -> pd.DataFrame:
+    """The chart's series in long form: ``month, value, series, run``; months without a value are left out."""
+    parts = []
+    columns = [column for column, _ in chart.series]
+    for which, raw in ((RUN, run), (TWIN, twin)):
+        if raw is None or raw.empty:
+            continue
+        frame = _prepared(raw[["month", *columns]])  # a wage of 0 means nobody of that kind was paid: no value
+        for column, label in chart.series:
+            parts.append(pd.DataFrame({"month": frame["month"].to_numpy(),
+                                       "value": frame[column].to_numpy(dtype=float) * chart.scale,
+                                       "series": label, "run": which}))
+    if not parts:
+        return pd.DataFrame({"month": [], "value": [], "series": [], "run": []})
+    return pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+
+
+def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts, numbers rounded (the browser needs no more)."""
+    out = []
+    for row in frame.itertuples(index=False):
+        item = row._asdict()
+        for key, value in item.items():
+            if isinstance(value, (float, np.floating)):
+                item[key] = round(float(value), digits)
+            elif isinstance(value, np.integer):
+                item[key] = int(value)
+        out.append(item)
+    return out
+
+
+def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin_label: str = "") -> dict:
+    """The chart as a Vega-Lite spec: the run solid, the twin dashed, one colour a series."""
+    data = long_frame(chart, run, twin)
+    months = max(12, int(data["month"].max()) if len(data) else 12)
+    runs = [RUN, TWIN] if twin is not None else [RUN]
+    dash: dict[str, Any] = {"field": "run", "type": "nominal",
+                            "scale": {"domain": runs, "range": [[1, 0], [5, 3]][: len(runs)]}, "legend": None}
+    if twin is not None:
+        dash["title"] = f"twin: {twin_label}"
+        dash["legend"] = {"orient": "top"}
+    y_axis: dict[str, Any] = {"field": "value", "type": "quantitative", "title": chart.ylabel,
+                              "scale": {"zero": chart.kind != _WAGE}, "axis": {"format": _FORMATS[chart.kind]}}
+    if data.empty:
+        y_axis["scale"]["domain"] = [0, 1]  # nothing yet: an empty frame rather than an infinite extent
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": chart.title,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "data": {"values": records(data)},
+        "mark": {"type": "line", "strokeWidth": 1.8},
+        "encoding": {
+            "x": {"field": "month", "type": "quantitative", "title": "month",
+                  "scale": {"domain": [1, months], "nice": False}},
+            "y": y_axis,
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "sort": [label for _, label in chart.series],
+                      "legend": {"orient": "bottom", "columns": 2, "labelLimit": 220}},
+            "strokeDash": dash,
+            "detail": {"field": "run", "type": "nominal"},
+        },
+    }
+
+
+def vega_element(vega_spec: dict):
+    """A solara Vega-Lite element of a spec.
+
+    ``solara.FigureAltair`` takes an Altair chart and validates it on every render; our
+    specs are plain dicts from a few templates (checked against the schema in the tests),
+    so they go straight to the widget ``FigureAltair`` itself uses (solara 1.64.1).
+    """
+    return solara.widgets.VegaLite.element(spec=vega_spec, listen_to_click=False, listen_to_hover=False)
+
+
+def version(model: LiveModel) -> tuple:
+    """What a drawing depends on: which models, at which month."""
+    twin = model.twin
+    return id(model), model.month, id(twin) if twin is not None else None, twin.month if twin is not None else None
+
+
+@solara.component
+def LiveChart(model: LiveModel, name: str):
+    """One chart of ``CHARTS``, redrawn when the run or its twin steps."""
+    update_counter.get()
+    chart = CHARTS[name]
+    key = version(model)
+    vega_spec = solara.use_memo(lambda: spec(chart, model.history(), model.history("twin"), model.twin_label), [key])
+    return vega_element(vega_spec)
+
+
+def chart_component(name: str):
+    """A SolaraViz component (a function of the model) that shows chart ``name``."""
+
+    def component(model: LiveModel):
+        return LiveChart(model, name)
+
+    component.__name__ = f"{name}_chart"
+    return component

@@ -1,0 +1,171 @@
+"""The map: the city's neighbourhoods, its households, a sample of its workers and its agencies.
+
+The grid is the one ``model/mechanisms/city.py`` lays out: household income
+(shaded) falls away from the centre and migrant workers rent in the urban
+villages (outlined). Workers are drawn where they are this month: at the
+household they work for, or at home in an urban village while they search or
+are away. Positions inside a cell are fixed per row (a low-discrepancy
+sequence), so dots do not jump between months; no model randomness is used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import solara
+from mesa.visualization.utils import update_counter
+
+from model.tables import AWAY, BUSINESS_MODELS, EMPLOYED, SEARCHING
+from model.viz.charts import VEGA_LITE_SCHEMA, records, vega_element, version
+from model.viz.live import LiveModel
+
+MAX_WORKERS_DRAWN = 1200  # across the four states
+MAX_HOUSEHOLDS_DRAWN = 1200
+SIZE = 290  # pixels a side
+
+# Map states, their colours (and shapes for agencies).
+WORKER_STATES = {"searching": "#d62728", "informal job": "#ff7f0e", "formal job": "#2ca02c", "away": "#9467bd"}
+HOUSEHOLD_STATES = {"employs a worker": "#525252", "vacancy": "#1f77b4", "no need": "#cccccc"}
+AGENCY_SHAPES = {"intermediary": "triangle-up", "membership": "square", "employee based": "diamond"}
+_R2 = (0.7548776662466927, 0.5698402909980532)  # the plastic-number sequence: evenly spread points
+
+
+def _offsets(rows: np.ndarray, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed positions in (0.1, 0.9) of a cell for each row."""
+    u = np.mod(shift + rows * _R2[0], 1.0)
+    v = np.mod(shift + rows * _R2[1], 1.0)
+    return 0.1 + 0.8 * u, 0.1 + 0.8 * v
+
+
+def _sample(rows: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of ``rows``, every k-th: much the same rows month after month."""
+    if rows.size <= most:
+        return rows
+    return rows[:: -(-rows.size // most)]
+
+
+def worker_states(model: LiveModel) -> dict[str, np.ndarray]:
+    """Rows of the workers in each map state: searching, informal job, formal job, away."""
+    w = model.workers
+    status = w.view("status")
+    employed = status == EMPLOYED
+    formal = employed & w.view("contract") & w.view("insured")
+    return {
+        "searching": np.flatnonzero(status == SEARCHING),
+        "informal job": np.flatnonzero(employed & ~formal),
+        "formal job": np.flatnonzero(formal),
+        "away": np.flatnonzero(status == AWAY),
+    }
+
+
+def cells_frame(model: LiveModel) -> pd.DataFrame:
+    """One row a neighbourhood: its corners in km, income multiplier and whether it is an urban village."""
+    city, cell = model.city, model.params.city.cell_km
+    village = np.zeros(city.cells, dtype=bool)
+    village[city.urban_villages] = True
+    return pd.DataFrame({"x": city.x_km - cell / 2, "x2": city.x_km + cell / 2, "y": city.y_km - cell / 2,
+                         "y2": city.y_km + cell / 2, "income": city.income_multiplier.round(3),
+                         "urban_village": village})
+
+
+def points_frame(model: LiveModel) -> pd.DataFrame:
+    """One row a dot: households (a sample), workers (a sample) and agencies, with ``kind`` and ``state``."""
+    city, cell = model.city, model.params.city.cell_km
+    corner_x, corner_y = city.x_km - cell / 2, city.y_km - cell / 2
+    parts = []
+
+    def add(kind: str, state: str, rows: np.ndarray, cells: np.ndarray, shift: float) -> None:
+        du, dv = _offsets(rows, shift)
+        parts.append(pd.DataFrame({"x": (corner_x[cells] + du * cell).round(2),
+                                   "y": (corner_y[cells] + dv * cell).round(2), "kind": kind, "state": state}))
+
+    h = model.households
+    h_rows = _sample(np.arange(h.n), MAX_HOUSEHOLDS_DRAWN)
+    employs, needs = h.view("worker")[h_rows] >= 0, h.view("need")[h_rows] >= 0
+    for state, mask in (("employs a worker", employs), ("vacancy", needs & ~employs), ("no need", ~needs & ~employs)):
+        add("household", state, h_rows[mask], h.cell[h_rows[mask]], 0.0)
+
+    w = model.workers
+    states = worker_states(model)
+    present = sum(rows.size for rows in states.values())
+    for state, in_state in states.items():
+        rows = _sample(in_state, max(1, round(MAX_WORKERS_DRAWN * in_state.size / max(present, 1))))
+        employer = w.employer[rows]
+        cells = np.where(employer >= 0, h.cell[np.maximum(employer, 0)], w.home_cell[rows])
+        add("worker", state, rows, cells, 0.37)
+
+    a = model.agencies
+    active = np.flatnonzero(a.view("active"))
+    for k, kind in enumerate(BUSINESS_MODELS):
+        rows = active[a.business_model[active] == k]
+        add("agency", kind.replace("_", " "), rows, a.cell[rows], 0.71)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _colour(title: str, states: dict[str, str]) -> dict:
+    return {"field": "state", "type": "nominal", "title": title,
+            "scale": {"domain": list(states), "range": list(states.values())}, "legend": {"orient": "right"}}
+
+
+def spec(model: LiveModel) -> dict:
+    """The map of this month as a layered Vega-Lite spec (cells, households, workers, agencies)."""
+    points = points_frame(model)
+    half = model.params.city.grid_size * model.params.city.cell_km / 2
+    x = {"field": "x", "type": "quantitative", "title": "km from the centre",
+         "scale": {"domain": [-half, half], "nice": False}}
+    y = {"field": "y", "type": "quantitative", "title": None, "scale": {"domain": [-half, half], "nice": False}}
+    village = "datum.urban_village"
+    ground = {
+        "data": {"name": "cells"},
+        "mark": {"type": "rect", "opacity": 0.75},
+        "encoding": {
+            "x": x, "x2": {"field": "x2"}, "y": y, "y2": {"field": "y2"},
+            "color": {"field": "income", "type": "quantitative", "title": "household income (x mean)",
+                      "scale": {"scheme": "greens"}, "legend": {"orient": "right", "gradientLength": 100}},
+            "stroke": {"condition": {"test": village, "value": "#8c564b"}, "value": "#ffffff"},
+            "strokeWidth": {"condition": {"test": village, "value": 2.5}, "value": 0.3},
+        },
+    }
+
+    def dots(kind: str, states: dict[str, str], title: str, size: int, opacity: float) -> dict:
+        return {"data": {"name": kind}, "mark": {"type": "point", "filled": True, "size": size, "opacity": opacity},
+                "encoding": {"x": x, "y": y, "color": _colour(title, states)}}
+
+    agencies = {
+        "data": {"name": "agency"},
+        "mark": {"type": "point", "filled": True, "size": 70, "color": "white", "stroke": "black",
+                 "strokeWidth": 1.2},
+        "encoding": {"x": x, "y": y, "shape": {
+            "field": "state", "type": "nominal", "title": "agencies",
+            "scale": {"domain": list(AGENCY_SHAPES), "range": list(AGENCY_SHAPES.values())},
+            "legend": {"orient": "right"}}},
+    }
+    columns = ["x", "y", "state"]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": {"text": "The city this month", "subtitle": "urban villages outlined in brown"},
+        "width": SIZE,
+        "height": SIZE,
+        "datasets": {
+            "cells": records(cells_frame(model), digits=3),
+            **{kind: records(points.loc[points["kind"] == kind, columns], digits=2)
+               for kind in ("household", "worker", "agency")},
+        },
+        "layer": [ground, dots("household", HOUSEHOLD_STATES, "households", 6, 0.8),
+                  dots("worker", WORKER_STATES, "workers (a sample)", 12, 0.9), agencies],
+        "resolve": {"scale": {"color": "independent"}},
+    }
+
+
+@solara.component
+def CityMap(model: LiveModel):
+    """The map, redrawn each month."""
+    update_counter.get()
+    key = version(model)[:2]
+    vega_spec = solara.use_memo(lambda: spec(model), [key])
+    return vega_element(vega_spec)
+
+
+def map_component(model: LiveModel):
+    """The map as a SolaraViz component."""
+    return CityMap(model)

@@ -1,0 +1,174 @@
+"""The live page's model: the simulation built from the page's controls, with an optional policy twin.
+
+:class:`LiveModel` is a :class:`~model.model.DomesticWorkModel` that SolaraViz
+steps and re-creates on Reset (with the page's ``model_params``). Bad input from
+the page (a scenario file that no longer validates, a seed that is not a whole
+number, a setting out of range) never stops the page: the model falls back to
+the last thing that validates and lists what went wrong in ``problems``, which
+the page shows.
+
+The policy twin is a second model, the baseline or any picked scenario, with
+the same seed and the same non-policy settings, stepped in lock-step. The
+model's random streams are re-derived each month from (seed, decision, month)
+and drawn by row (``model/rng.py``), so the twin meets the same chances as the
+main run: where the two differ, the difference comes from the policy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import pandas as pd
+
+from model.model import DomesticWorkModel
+from model.scenario import ScenarioError, load_scenario
+from model.schema import Scenario
+from model.viz.controls import BUILT_IN, PageSetup, moved
+
+# The page builds and steps its models in the server's process while a visitor waits:
+# larger cities than 1:10 of Guangzhou belong to `domwork run`.
+MAX_LIVE_WORKERS = 40_000
+
+
+PAGE = "page control"  # how messages name the source of a setting made on the page
+
+
+def _load(path: Path | None, overrides: dict[str, Any]) -> Scenario:
+    scenario = load_scenario(path, overrides, labels=dict.fromkeys(overrides, PAGE))
+    if scenario.workers.count > MAX_LIVE_WORKERS or scenario.households.count > 2 * MAX_LIVE_WORKERS:
+        where = path.name if path else "built-in baseline"
+        raise ScenarioError(
+            f"{where}: workers.count {scenario.workers.count:,} is too big for the live page "
+            f"(at most {MAX_LIVE_WORKERS:,}); run it with `domwork run`")
+    return scenario
+
+
+def resolve(setup: PageSetup, scenario_file: str | None, settings: dict[str, Any],
+            problems: list[str]) -> tuple[Scenario, dict[str, Any], str]:
+    """The scenario the page's settings describe, or the nearest one that validates.
+
+    Args:
+        setup: what the page was started with.
+        scenario_file: the picked file's name in ``setup.folder`` (empty: the launch scenario;
+            ``BUILT_IN``: the built-in baseline).
+        settings: every control's value, by key.
+        problems: messages for the page are appended here.
+
+    Returns:
+        The scenario, the overrides that were applied, and a label for the page.
+    """
+    picked = setup.folder / scenario_file if scenario_file else setup.launch
+    if scenario_file == BUILT_IN:
+        picked = None
+    label = picked.name if picked else "built-in baseline"
+    try:
+        overrides = moved(setup, settings)
+    except ScenarioError as err:
+        problems.append(f"{err}; the seed was left as it was.")
+        overrides = moved(setup, {k: v for k, v in settings.items() if k != "seed"})
+    try:
+        return _load(picked, overrides), overrides, label
+    except ScenarioError as err:
+        problems.append(str(err))
+    if overrides:
+        try:
+            scenario = _load(picked, {})
+        except ScenarioError:
+            pass
+        else:
+            problems.append(f"Running {label} without the changed settings.")
+            return scenario, {}, label
+    fallback = setup.launch if picked != setup.launch else None
+    for path in (fallback, None) if fallback else (None,):
+        try:
+            scenario = _load(path, {})
+        except ScenarioError as err:  # the launch file was edited since the page started
+            problems.append(str(err))
+            continue
+        label = path.name if path else "built-in baseline"
+        problems.append(f"Running {label} instead.")
+        return scenario, {}, label
+    raise AssertionError("the built-in baseline always validates")  # pragma: no cover
+
+
+class LiveModel(DomesticWorkModel):
+    """The model of one browser session: built from the page's settings, with an optional policy twin.
+
+    Args:
+        scenario_file: name of the picked scenario file in the page's folder (empty: the launch scenario).
+        setup: what the page was started with (default: the built-in baseline and ``scenarios/``).
+        scenario: ignored: Mesa's Reset passes its own (empty) scenario object here.
+        **settings: the page's controls by dotted key (``seed`` too); moved ones override the scenario.
+
+    Attributes:
+        problems: messages about bad input, for the page.
+        label: which scenario runs (a file name).
+        twin: the twin model, or None.
+        twin_label: which scenario the twin runs.
+        step_seconds: wall time of the last step of this model, and of its twin.
+    """
+
+    def __init__(self, scenario_file: str = "", *, setup: PageSetup | None = None, scenario: object = None,
+                 **settings: Any) -> None:
+        del scenario  # Mesa's own scenario object; ours comes from the settings
+        setup = setup if setup is not None else PageSetup.create(None)
+        problems: list[str] = []
+        resolved, overrides, label = resolve(setup, scenario_file, settings, problems)
+        super().__init__(resolved)
+        self.setup = setup
+        self.problems = problems
+        self.label = label
+        self.overrides = overrides
+        self.twin: DomesticWorkModel | None = None
+        self.twin_label = ""
+        self.twin_problem = ""
+        self.step_seconds = {"model": 0.0, "twin": 0.0}
+        self._history: dict[str, tuple[DomesticWorkModel, int, pd.DataFrame]] = {}
+
+    def step(self) -> None:
+        """One month of this model, then one of its twin."""
+        started = perf_counter()
+        super().step()
+        self.step_seconds["model"] = perf_counter() - started
+        if self.twin is not None:
+            started = perf_counter()
+            while self.twin.month < self.month:
+                self.twin.step()
+            self.step_seconds["twin"] = perf_counter() - started
+
+    def set_twin(self, scenario_file: str | None) -> None:
+        """Run ``scenario_file`` (a name in the page's folder) alongside, caught up to this month; None: no twin.
+
+        The twin gets this model's seed and the non-policy settings moved on the page, so that
+        it differs from this run only by the policies of the two scenarios.
+        """
+        self.twin_problem = ""
+        if not scenario_file:
+            self.twin, self.twin_label = None, ""
+            return
+        path = None if scenario_file == BUILT_IN else self.setup.folder / scenario_file
+        shared = {key: value for key, value in self.overrides.items() if not key.startswith("policies.")}
+        shared["seed"] = self.params.seed
+        try:
+            scenario = _load(path, shared)
+        except ScenarioError as err:
+            self.twin, self.twin_label = None, ""
+            self.twin_problem = f"Policy twin: {err}"
+            return
+        twin = DomesticWorkModel(scenario)
+        twin.run_for(self.month)
+        self.twin, self.twin_label = twin, scenario_file
+
+    def history(self, which: str = "model") -> pd.DataFrame | None:
+        """The time series so far of this model (``"model"``) or its twin (``"twin"``), one row a month."""
+        model = self if which == "model" else self.twin
+        if model is None:
+            return None
+        cached = self._history.get(which)
+        if cached is None or cached[0] is not model or cached[1] != model.month:
+            frame = model.datacollector.get_model_vars_dataframe()
+            frame.insert(0, "month", range(1, len(frame) + 1))
+            cached = self._history[which] = (model, model.month, frame)
+        return cached[2]
