@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scaling-months", type=int, default=None,
                        help="months of the replicate-scaling run (default: 60, or --months if fewer)")
     bench.add_argument("--no-scaling", action="store_true", help="skip the replicate-scaling run")
+    bench.add_argument("--repeats", type=int, default=1,
+                       help="run each measurement this many times and keep the fastest (default 1)")
     bench.add_argument("--quiet", action="store_true", help="no progress bar; still prints the table")
     bench.set_defaults(handler=cmd_bench, parser=bench)
 
@@ -239,7 +241,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         args.scaling_scale = min(0.1, max(scales))
     if args.scaling_months is None:
         args.scaling_months = min(60, args.months)
-    for name in ("months", "scaling_months"):
+    for name in ("months", "scaling_months", "repeats"):
         if getattr(args, name) < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} {getattr(args, name)}: must be at least 1")
     if not 0 < args.scaling_scale <= 10:
@@ -252,8 +254,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     output.check_out_dir(out, args.force)
     started = time.perf_counter()
     scaling_scale = None if args.no_scaling else args.scaling_scale
-    with Progress(len(scales) + (scaling_scale is not None), "bench", quiet=args.quiet, unit="run") as bar:
-        report = bench.run_bench(scales, args.months, scaling_scale, args.scaling_months, progress=bar.update)
+    with Progress(len(scales) + 1 + (scaling_scale is not None), "bench", quiet=args.quiet, unit="run") as bar:
+        report = bench.run_bench(scales, args.months, scaling_scale, args.scaling_months, progress=bar.update,
+                                 repeats=args.repeats, small_scale=min(0.01, max(scales)))
     text = bench.table(report)
     with output.staged_dir(out, args.force) as tmp:
         output.write_json(tmp / "bench.json", report)

@@ -25,12 +25,33 @@ def test_bench_writes_a_consistent_report(tmp_path, capsys):
         stepping = sum(v for k, v in r["mechanism_seconds"].items())
         assert 0 < stepping <= r["wall_seconds"]
         assert {"matching", "wages", "collect", "arrivals"} <= set(r["mechanism_seconds"])
+        assert r["edge_months"] == 4 and r["seconds_per_month_first"] > 0 and r["seconds_per_month_last"] > 0
+        ref = r["mesa_reference"]
+        assert ref["agents"] == r["agents"] and ref["steps"] == 4
+        assert r["ratio_to_mesa"] == r["agent_months_per_second"] / ref["agent_steps_per_second"]
+    up = report["start_up"]
+    assert up["seconds"] > up["imports_seconds"] > 0 and up["first_month_seconds"] > 0
+    assert report["figures"]["figures"] >= 5 and report["figures"]["seconds"] > 0
     assert report["replicate_scaling"]["identical_results"] is True
     scaling = report["replicate_scaling"]
     assert scaling["speedup"] == scaling["seconds_1_process"] / scaling["seconds_2_processes"]
     assert scaling["repeats"] == 2
     text = capsys.readouterr().out
     assert "| 1:1000 |" in text and "| 1:500 |" in text and "speed-up" in text
+    assert "Mesa reference" in text and "Start-up" in text and "Figures" in text
+
+
+def test_mesa_reference_conserves_coins_and_counts_steps():
+    from model import mesa_reference
+
+    r = mesa_reference.measure(50, 3)
+    assert r["agents"] == 50 and r["steps"] == 3 and r["agent_steps_per_second"] > 0
+
+
+def test_reference_steps_are_bounded():
+    assert bench.reference_steps(1_000_000, 120) == 3
+    assert bench.reference_steps(10_000, 120) == 120
+    assert bench.reference_steps(10_000_000, 120) == 2
 
 
 def test_bad_scales_exit_2(tmp_path, capsys):
