@@ -100,14 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run an experiment: a sweep or a sensitivity study, resumable")
     sweep.add_argument("experiment", type=Path, help="experiment YAML file (see docs/experiments.md)")
-    sweep.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
-    sweep.add_argument("--dask", metavar="ADDRESS|local", help="run on Dask: a scheduler address, or local")
     sweep.add_argument("--out", type=Path, help="output folder (default: results/<name>-sweep-<time>)")
-    sweep.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
-    sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out: only missing runs")
-    sweep.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
-                       help="override a key of the base scenario (repeatable)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    _distributed_options(sweep, "continue the sweep in --out: only missing runs")
     sweep.set_defaults(handler=cmd_sweep, parser=sweep)
 
     calibrate = sub.add_parser("calibrate", help="fit scenario parameters to target moments (resumable)")
@@ -115,15 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", type=Path, help="output folder (default: results/<name>-calibrate-<time>)")
     calibrate.add_argument("--budget", type=int, default=200,
                            help="model runs to spend, all candidates' replicates counted (default 200)")
-    calibrate.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
-    calibrate.add_argument("--dask", metavar="ADDRESS|local",
-                           help="run candidates on Dask: a scheduler address, or local")
-    calibrate.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
-    calibrate.add_argument("--resume", action="store_true",
-                           help="continue a calibration killed in --out: finished candidates are not rerun")
-    calibrate.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
-                           help="override a key of the base scenario (repeatable)")
-    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
+    _distributed_options(calibrate, "continue a calibration killed in --out: finished candidates are not rerun")
     calibrate.set_defaults(handler=cmd_calibrate, parser=calibrate)
 
     viz = sub.add_parser("viz", help="serve the live app: the city map, live plots and a policy twin")
@@ -136,6 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler=cmd_schema, parser=schema)
     return parser
+
+
+def _distributed_options(command: argparse.ArgumentParser, resume: str) -> None:
+    """The options of the long, resumable commands that run on local processes or Dask (sweep, calibrate)."""
+    command.add_argument("--workers", type=int, help="local processes, or LocalCluster workers (default: every core)")
+    command.add_argument("--dask", metavar="ADDRESS|local", help="run on Dask: a scheduler address, or local")
+    command.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    command.add_argument("--resume", action="store_true", help=resume)
+    command.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
+                         help="override a key of the base scenario (repeatable)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
 
 def _overrides(args: argparse.Namespace) -> dict:
