@@ -67,6 +67,7 @@ def test_known_parameters_are_recovered_within_their_intervals(made_by_the_model
     load_scenario(out / "fitted.yaml")  # a scenario that runs
 
 
+@pytest.mark.slow  # three calibrations (killed, resumed, afresh): `make test-slow`
 def test_a_killed_calibration_resumes_without_rerunning_finished_candidates(made_by_the_model, tmp_path):
     path = calibration_file(tmp_path, made_by_the_model)
     out = tmp_path / "out"
