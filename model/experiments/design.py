@@ -154,7 +154,8 @@ def _nearest_key(dotted: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _check_key(where: str, section: str, dotted: Any, model: str) -> type:
+def check_key(where: str, section: str, dotted: Any, model: str) -> type:
+    """The type of a scenario leaf key an experiment or calibration may set, or a ScenarioError naming it."""
     if not isinstance(dotted, str) or not dotted:
         raise ScenarioError(f"{where}: {section}: keys must be dotted scenario keys, got {dotted!r}")
     if model == "ishigami":
@@ -201,7 +202,8 @@ def _values(where: str, dotted: str, spec: Any, kind: type) -> list[Any]:
     return values
 
 
-def _bounds(where: str, dotted: str, spec: Any, kind: type) -> tuple[float, float, bool]:
+def bounds_of(where: str, dotted: str, spec: Any, kind: type) -> tuple[float, float, bool]:
+    """``{low, high}`` of a number key as (low, high, is integer), or a ScenarioError naming it."""
     if not isinstance(spec, Mapping) or set(spec) != {"low", "high"}:
         raise ScenarioError(f"{where}: uncertainties.{dotted}: expected {{low: A, high: B}}, got {spec!r}")
     low, high = spec["low"], spec["high"]
@@ -215,14 +217,16 @@ def _bounds(where: str, dotted: str, spec: Any, kind: type) -> tuple[float, floa
     return float(low), float(high), kind is int
 
 
-def _positive_int(where: str, key: str, value: Any, low: int = 1, high: int | None = None) -> int:
+def whole_number(where: str, key: str, value: Any, low: int = 1, high: int | None = None) -> int:
+    """``value`` if it is a whole number in range, else a ScenarioError naming the key."""
     if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
         limit = f"from {low} to {high:,}" if high is not None else f"at least {low}"
         raise ScenarioError(f"{where}: {key}: must be a whole number {limit} (got {value!r})")
     return value
 
 
-def _unknown(where: str, section: str, given: Mapping[str, Any], known: tuple[str, ...]) -> None:
+def refuse_unknown(where: str, section: str, given: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    """A ScenarioError for the first key of ``given`` not in ``known``, with the nearest known key."""
     for key in given:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
@@ -246,7 +250,7 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
     path = Path(path)
     data = read_yaml_mapping(path)
     where = str(path)
-    _unknown(where, "", data, KEYS)
+    refuse_unknown(where, "", data, KEYS)
     model = data.get("model", "domwork")
     if model not in MODELS:
         raise ScenarioError(f"{where}: model: must be one of {', '.join(MODELS)} (got {model!r})")
@@ -277,9 +281,9 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
         raise ScenarioError(f"{where}: scenario: the {model} test function takes no scenario (and no --set)")
 
     seed = data.get("seed", base.seed if base is not None else 0)
-    seed = _positive_int(where, "seed", seed, 0, 2**63 - 1)
-    replicates = _positive_int(where, "replicates", data.get("replicates", 1), 1, 10_000)
-    months = _positive_int(where, "months", data.get("months", base.months if base else 1), 1, 1200)
+    seed = whole_number(where, "seed", seed, 0, 2**63 - 1)
+    replicates = whole_number(where, "replicates", data.get("replicates", 1), 1, 10_000)
+    months = whole_number(where, "months", data.get("months", base.months if base else 1), 1, 1200)
 
     known_metrics = ISHIGAMI_METRICS if model == "ishigami" else metrics.COLUMNS
     chosen = data.get("metrics", list(known_metrics))
@@ -314,7 +318,7 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
     section = "vary" if vary is not None else "levers"
     lists: dict[str, list[Any]] = {}
     for dotted, spec in factorial.items():
-        kind = _check_key(where, section, dotted, model)
+        kind = check_key(where, section, dotted, model)
         lists[dotted] = _values(where, f"{section}.{dotted}", spec, kind)
     if SCENARIO_KEY in lists:
         names = []
@@ -332,23 +336,23 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
     for dotted, spec in (uncertainties or {}).items():
         if dotted in lists:
             raise ScenarioError(f"{where}: uncertainties.{dotted}: is also a lever")
-        bounds[dotted] = _bounds(where, dotted, spec, _check_key(where, "uncertainties", dotted, model))
+        bounds[dotted] = bounds_of(where, dotted, spec, check_key(where, "uncertainties", dotted, model))
 
     sample_matrix = None
     if sample is not None:
-        _unknown(where, "sample.", sample, SAMPLE_KEYS)
+        refuse_unknown(where, "sample.", sample, SAMPLE_KEYS)
         method = sample.get("method")
         if method not in METHODS:
             raise ScenarioError(f"{where}: sample.method: one of {', '.join(METHODS)} (got {method!r})")
-        n = _positive_int(where, "sample.n", sample.get("n"), 2, MAX_POINTS)
+        n = whole_number(where, "sample.n", sample.get("n"), 2, MAX_POINTS)
         if method == "sobol" and n & (n - 1):
             raise ScenarioError(f"{where}: sample.n: Sobol sampling needs a power of 2 (got {n}; try "
                                 f"{1 << (n - 1).bit_length()})")
-        levels = _positive_int(where, "sample.levels", sample.get("levels", 4), 2, 100)
+        levels = whole_number(where, "sample.levels", sample.get("levels", 4), 2, 100)
         second = sample.get("second_order", False)
         if not isinstance(second, bool):
             raise ScenarioError(f"{where}: sample.second_order: true or false")
-        sample_seed = _positive_int(where, "sample.seed", sample.get("seed", seed), 0, 2**32 - 1) \
+        sample_seed = whole_number(where, "sample.seed", sample.get("seed", seed), 0, 2**32 - 1) \
             if "seed" in sample else seed % 2**32
         design_args = {"method": method, "n": n, "levels": levels, "second_order": second}
         from model.experiments import sensitivity

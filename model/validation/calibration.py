@@ -100,7 +100,7 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     path = Path(path)
     data = read_yaml_mapping(path)
     where = str(path)
-    experiment_keys._unknown(where, "", data, KEYS)
+    experiment_keys.refuse_unknown(where, "", data, KEYS)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not pd.Series([name]).str.fullmatch(NAME_PATTERN[1:-1]).iloc[0]:
         raise ScenarioError(f"{where}: name: letters, digits, - and _ only (got {name!r})")
@@ -109,17 +109,17 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
         raise ScenarioError(f"{where}: scenario: must be a scenario file name, got {scenario_file!r}")
     base_file = (path.parent / scenario_file) if scenario_file else None
     base = load_scenario(base_file, dict(sets or {}))
-    replicates = experiment_keys._positive_int(where, "replicates", data.get("replicates", 4), 1, 1000)
-    months = experiment_keys._positive_int(where, "months", data.get("months", base.months), 13, 1200)
+    replicates = experiment_keys.whole_number(where, "replicates", data.get("replicates", 4), 1, 1000)
+    months = experiment_keys.whole_number(where, "months", data.get("months", base.months), 13, 1200)
 
     parameters = data.get("parameters")
     if not isinstance(parameters, Mapping) or not parameters:
         raise ScenarioError(f"{where}: parameters: a mapping of scenario keys to {{low: A, high: B}}")
     bounds = {}
     for key, spec in parameters.items():
-        kind = experiment_keys._check_key(where, "parameters", key, "domwork")
+        kind = experiment_keys.check_key(where, "parameters", key, "domwork")
         try:
-            bounds[key] = experiment_keys._bounds(where, key, spec, kind)
+            bounds[key] = experiment_keys.bounds_of(where, key, spec, kind)
         except ScenarioError as err:
             raise ScenarioError(str(err).replace("uncertainties.", "parameters.")) from None
     targets = data.get("targets")
@@ -128,7 +128,7 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     fitted = {}
     for metric, spec in targets.items():
         if metric not in metrics.COLUMNS:
-            experiment_keys._unknown(where, "targets.", {metric: None}, metrics.COLUMNS)
+            experiment_keys.refuse_unknown(where, "targets.", {metric: None}, metrics.COLUMNS)
         if not isinstance(spec, Mapping) or set(spec) != {"value", "sd"}:
             raise ScenarioError(f"{where}: targets.{metric}: expected {{value: X, sd: S}}, got {spec!r}")
         value, sd = spec["value"], spec["sd"]
@@ -143,11 +143,11 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     search = data.get("search", {}) or {}
     if not isinstance(search, Mapping):
         raise ScenarioError(f"{where}: search: a mapping with global_share and seed")
-    experiment_keys._unknown(where, "search.", search, SEARCH_KEYS)
+    experiment_keys.refuse_unknown(where, "search.", search, SEARCH_KEYS)
     share = search.get("global_share", 0.4)
     if not isinstance(share, int | float) or isinstance(share, bool) or not 0.1 <= share <= 0.9:
         raise ScenarioError(f"{where}: search.global_share: a share of the budget from 0.1 to 0.9 (got {share!r})")
-    seed = experiment_keys._positive_int(where, "search.seed", search.get("seed", base.seed % 2**32), 0, 2**32 - 1)
+    seed = experiment_keys.whole_number(where, "search.seed", search.get("seed", base.seed % 2**32), 0, 2**32 - 1)
     calibration = Calibration(name=name, path=path, base=base, base_file=base_file, replicates=replicates,
                               months=months, parameters=bounds, targets=fitted, global_share=float(share), seed=seed,
                               description=str(data.get("description", "")), _sets=dict(sets or {}))
