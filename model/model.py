@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from model import accounts, labour, metrics
+from model import accounts, jit, labour, metrics
 from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.labour import MonthFlows
 from model.mechanisms import (
@@ -191,6 +191,7 @@ class DomesticWorkModel(mesa.Model):
         self.household_agents: list[Household] = []
         self.agency_agents: list[Agency] = []
         self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
+        jit.ready()  # compile or load the kernels before the first month, once a process
         self.accounts = accounts.Accounts()
 
         self._set_up()

@@ -1,0 +1,55 @@
+"""Compiled kernels: numba with on-disk caching, and what compiling cost.
+
+A month at 1:100 of the city is a few thousand numpy calls on arrays of a few
+thousand rows, and at the whole city several passes over million-row arrays for
+one decision. A kernel fuses such passes into one loop. Kernels do integer and
+elementwise arithmetic and comparisons only; logarithms, exponentials and the
+normal quantile stay numpy's own, so results do not depend on which
+implementation of ``log`` a compiler picked.
+
+:func:`kernel` compiles on first use and caches the machine code next to the
+module (``__pycache__``, or ``NUMBA_CACHE_DIR``), so only the first run after an
+install or an edit pays for compiling. Each kernel comes with small example
+arguments; :func:`ready` compiles or loads every kernel once per process, before
+the first month, and remembers how long it took (``domwork bench`` reports it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numba
+
+_EXAMPLES: list[tuple[Any, Callable[[], tuple]]] = []
+_READY: dict[str, float] = {}
+
+
+def kernel(example: Callable[[], tuple]) -> Callable[[Callable], Any]:
+    """Compile the decorated function with numba; ``example()`` gives arguments to compile it for.
+
+    No Python objects inside, numpy's semantics for division by zero, cached on disk.
+    """
+    def decorate(function: Callable) -> Any:
+        compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+        _EXAMPLES.append((compiled, example))
+        return compiled
+    return decorate
+
+
+def ready() -> float:
+    """Compile or load every kernel (once per process); seconds this process spent doing it."""
+    if "seconds" not in _READY:
+        started = time.perf_counter()
+        for compiled, example in _EXAMPLES:
+            compiled(*example())
+        _READY["seconds"] = time.perf_counter() - started
+        _READY["kernels"] = len(_EXAMPLES)
+    return _READY["seconds"]
+
+
+def report() -> dict[str, float]:
+    """How many kernels there are and how long this process took to compile or load them."""
+    ready()
+    return dict(_READY)
