@@ -79,9 +79,8 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     f = model.flows
     t = f.transitions
     # Rows of workers who left for good stay in the table: work on the present ones only.
-    status = w.view("status")
-    present = np.flatnonzero((status >= SEARCHING) & (status <= AWAY))
-    live_status = status[present]
+    present = w.present
+    live_status = w.status[present]
     employed = present[live_status == EMPLOYED]
     n_employed = employed.size
     n_searching = int(np.count_nonzero(live_status == SEARCHING))
@@ -138,7 +137,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "agencies_active": int(active.sum()),
         "leaving_to_away": int(t[SEARCHING, AWAY]),
         "returns_from_away": int(t[AWAY, SEARCHING]),
-        "away_with_job_held": int((w.view("held_by")[status == AWAY] >= 0).sum()),
+        "away_with_job_held": int((w.held_by[present[live_status == AWAY]] >= 0).sum()),
         "held_job_leaving": int(t[EMPLOYED, AWAY]),
         "held_job_returns": int(t[AWAY, EMPLOYED]),
         "open_placement_share": _share(f.hires_by_channel[OPEN], hires),

@@ -162,7 +162,7 @@ def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np
 def review(model: DomesticWorkModel) -> None:
     """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
     w = model.workers
-    employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    employed = w.with_status(EMPLOYED)
     inspect(model, employed)
     u = model.streams.uniform("contract_review", model.month, employed)
     reviewed = employed[u < model.params.contracts.reviews_per_year / 12.0]
@@ -170,7 +170,7 @@ def review(model: DomesticWorkModel) -> None:
     decide(model, reviewed, "review")
 
     c = model.params.contracts
-    present = np.flatnonzero(w.active & ~w.view("self_insured"))
+    present = w.present[~w.self_insured[w.present]]
     value = insurance_value(model, present)
     rate = c.self_enrol_rate * value / max(c.value_local, 1e-9)
     u_self = model.streams.uniform("self_enrol", model.month, present)

@@ -29,7 +29,7 @@ def end_jobs(model: DomesticWorkModel) -> None:
     w = model.workers
     m = model.params.market
     month = model.month
-    employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    employed = w.with_status(EMPLOYED)
     job_type = w.job_type[employed]
 
     def u(name: str) -> np.ndarray:

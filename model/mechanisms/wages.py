@@ -192,15 +192,13 @@ def pay(model: DomesticWorkModel) -> None:
     """Pay the month's wages, arrears and deductions; workers spend, save and remit."""
     w = model.workers
     p = model.params
-    n = w.n
-    status = w.view("status")
-    employed = np.flatnonzero(status == EMPLOYED)
+    employed = w.with_status(EMPLOYED)
 
     formal = w.contract[employed] | w.agency_employed[employed]
     rate = np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
     u_arrears = model.streams.uniform("arrears", model.month, employed)
     unpaid = u_arrears < rate
-    w.arrears_now[:n] = False
+    w.arrears_now[w.present] = False  # rows of workers who left were cleared as they left
     w.arrears_now[employed[unpaid]] = True
 
     wage = w.wage_yuan[employed].astype(np.float64)
@@ -221,14 +219,14 @@ def pay(model: DomesticWorkModel) -> None:
     deducted = deduction > 0
     model.agency_books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
 
-    w.paid_yuan[:n] = 0.0
+    w.paid_yuan[w.present] = 0.0
     w.paid_yuan[employed] = paid
     employer_part, worker_part = _insurance(model, employed, gross)
     _wage_bills(model, employed, gross, employer_part)
     model.flows.worker_pay_yuan += float(gross.sum())
     model.flows.net_income_yuan += float((paid - living_cost(model, employed)).sum())
     _spend_and_save(model, employed, paid - worker_part)
-    searching = np.flatnonzero(status == SEARCHING)
+    searching = w.with_status(SEARCHING)
     _spend_and_save(model, searching, np.zeros(searching.size))
     w.months_searching[searching] += 1
     w.months_in_job[employed] += 1
