@@ -85,3 +85,22 @@ def test_counter_based_draws_give_the_same_distribution_of_outcomes():
         # (the agency share of hires varies by about 0.04 between replicates at 1:400).
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
         assert abs(a.mean() - b.mean()) <= max(0.1 * abs(b.mean()), 3 * se), column
+
+
+@pytest.mark.parametrize("hukou_gap", [1.0, 0.4, 0.0])
+def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing_all(hukou_gap):
+    """The bound that spares valuing every uninsured worker changes no choice."""
+    from model.mechanisms.contracts import _self_enrol, insurance_value
+
+    model = DomesticWorkModel("scenarios/baseline.yaml", months=4, **{"contracts.self_enrol_rate": 0.1,
+                                                                      "contracts.value_migrant": 1.8})
+    for _ in range(3):
+        model.step()
+    model.levers.hukou_gap = hukou_gap
+    w, c = model.workers, model.params.contracts
+    workers = w.present[~w.self_insured[w.present]]
+    u = model.streams.uniform("self_enrol", model.month, workers)
+    expected = workers[u < c.self_enrol_rate * insurance_value(model, workers) / c.value_local]
+    assert 0 < expected.size < workers.size // 4  # some enrol, most are spared
+    _self_enrol(model, workers)
+    assert np.array_equal(workers[w.self_insured[workers]], expected)
