@@ -200,3 +200,18 @@ def test_the_pay_kernel_is_the_numpy_formula_bit_for_bit():
     for name in columns:
         assert w.view(name).tobytes() == after_numpy[name].tobytes(), name
     assert expected[2].any() and expected[3][0].any() and w.arrears_now[employed].any()
+
+
+def test_wage_percentiles_are_numpys_to_the_last_bit():
+    """One sort of the float32 pay column gives np.percentile's linear interpolation exactly."""
+    from model.metrics import WAGE_PERCENTILES, percentiles
+
+    rng = np.random.default_rng(0)
+    for trial in range(600):
+        n = int(rng.integers(1, 60)) if trial < 500 else int(rng.integers(1000, 40000))
+        values = rng.normal(5000.0, 900.0, n).astype(np.float32)
+        if trial % 3 == 0:  # many ties
+            values = (np.round(values / 100) * 100).astype(np.float32)
+        q = WAGE_PERCENTILES if trial % 2 else np.r_[0.0, rng.uniform(0.0, 100.0, 4), 100.0]
+        expected = np.percentile(values.astype(np.float64), q)
+        assert percentiles(values, q).tobytes() == expected.tobytes(), (n, q)
