@@ -183,14 +183,16 @@ def test_the_pay_kernel_is_the_numpy_formula_bit_for_bit():
     w.deduction_left_yuan[some] = rng.uniform(0.0, 3000.0, some.size).astype(np.float32)
     w.wages_owed_yuan[employed[rng.random(employed.size) < 0.2]] = np.float32(4321.5)
     w.insured[employed[rng.random(employed.size) < 0.4]] = True
-    u_arrears, u_repay = rng.random(employed.size), rng.random(employed.size)
+    u_arrears = model.streams.uniform("arrears", model.month, employed)
+    u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
     columns = ("wages_owed_yuan", "deduction_left_yuan", "arrears_now", "paid_yuan")
     start = {name: w.view(name).copy() for name in columns}
     expected = _pay_in_numpy(model, employed, u_arrears, u_repay)
     after_numpy = {name: w.view(name).copy() for name in columns}
     for name in columns:
         w.view(name)[:] = start[name]
-    got = _pay_rows(employed, u_arrears, u_repay, w.contract, w.agency_employed, w.insured, w.self_insured,
+    got = _pay_rows(employed, model.streams.ukey("arrears", model.month),
+                    model.streams.ukey("arrears_repaid", model.month), w.contract, w.agency_employed, w.insured, w.self_insured,
                     w.wage_yuan, w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
                     p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
                     model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.jit import kernel
+from model.rng import uniform_at
 from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -192,13 +193,12 @@ def pay(model: DomesticWorkModel) -> None:
     """Pay the month's wages, arrears and deductions; workers spend, save and remit."""
     w, p = model.workers, model.params
     employed = w.with_status(EMPLOYED)
-    u_arrears = model.streams.uniform("arrears", model.month, employed)
-    u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
     w.arrears_now[w.present] = False  # rows of workers who left were cleared as they left
     w.paid_yuan[w.present] = 0.0
     c = p.contracts
     gross, paid, deduction, insurance = _pay_rows(
-        employed, u_arrears, u_repay, w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
+        employed, model.streams.ukey("arrears", model.month), model.streams.ukey("arrears_repaid", model.month),
+        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
         w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
         p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
         model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
@@ -219,14 +219,13 @@ def pay(model: DomesticWorkModel) -> None:
 
 
 def _pay_example() -> tuple:
-    one, flag, rows = np.zeros(1), np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64)
-    money = np.zeros(1, np.float32)
-    return (rows, one, one, flag, flag, flag, flag, money, money.copy(), money.copy(), flag.copy(), money.copy(),
-            0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
+    flag, rows, money = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64), np.zeros(1, np.float32)
+    columns = (flag, flag, flag, flag, money, money.copy(), money.copy(), flag.copy(), money.copy())
+    return (rows, np.uint64(1), np.uint64(2), *columns, 0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
 
 
 @kernel(example=_pay_example)
-def _pay_rows(rows: np.ndarray, u_arrears: np.ndarray, u_repay: np.ndarray, contract: np.ndarray,
+def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, contract: np.ndarray,
               agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage_yuan: np.ndarray,
               owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray, arrears_now: np.ndarray, paid_yuan: np.ndarray,
               arrears_formal: float, arrears_informal: float, repay_rate: float, festival_factor: float,
@@ -235,13 +234,16 @@ def _pay_rows(rows: np.ndarray, u_arrears: np.ndarray, u_repay: np.ndarray, cont
     """The month's pay of each employed worker in ``rows``, and the contributions of her job.
 
     A wage falls into arrears (more often without a contract); owed wages are repaid
-    with a chance; an agency's deduction takes at most a share of the pay; insured jobs
-    whose wage was paid owe contributions (:func:`contracts.contribution_yuan`), which
-    the state subsidises in part and the employer and she split, her part at most her
-    pay. Updates the columns ``owed_yuan``, ``deduction_left_yuan``, ``arrears_now`` and
-    ``paid_yuan`` in place; returns gross pay, pay after deductions, deductions, and the
-    (total, subsidy, employer, worker) contributions, one a row. One pass where numpy
-    made about 40, with numpy's arithmetic and dtypes step for step (same bits).
+    with a chance (the draws of the streams ``arrears`` and ``arrears_repaid``, whose
+    keys are given, made here for the rows that need them); an agency's deduction
+    takes at most a share of the pay; insured jobs whose wage was paid owe
+    contributions (:func:`contracts.contribution_yuan`), which the state subsidises
+    in part and the employer and she split, her part at most her pay.
+
+    Updates the columns ``owed_yuan``, ``deduction_left_yuan``, ``arrears_now`` and
+    ``paid_yuan`` in place; returns gross pay, pay after deductions, deductions and
+    the (total, subsidy, employer, worker) contributions, one a row. One pass where
+    numpy made about 40, with numpy's arithmetic and dtypes step for step (same bits).
     """
     n = rows.size
     gross, paid, deduction = np.empty(n), np.empty(n), np.empty(n)
@@ -249,14 +251,14 @@ def _pay_rows(rows: np.ndarray, u_arrears: np.ndarray, u_repay: np.ndarray, cont
     for i in range(n):
         r = rows[i]
         rate = arrears_formal if contract[r] or agency_employed[r] else arrears_informal
-        unpaid = u_arrears[i] < rate
+        unpaid = uniform_at(np.uint64(r), arrears_key) < rate
         pay = np.float64(wage_yuan[r]) * festival_factor
         if unpaid:
             arrears_now[r] = True
             pay = 0.0
             owed_yuan[r] = owed_yuan[r] + wage_yuan[r]  # float32, as the column
         owed = owed_yuan[r]
-        if not unpaid and owed > 0 and u_repay[i] < repay_rate:
+        if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < repay_rate:
             pay = pay + np.float64(owed)
             owed_yuan[r] = 0.0
         gross[i] = pay
