@@ -14,8 +14,11 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 from model import DomesticWorkModel
-from model.mechanisms.matching import group_order, sorted_assignment
+from model.mechanisms import wages
+from model.mechanisms.market import _contacts
+from model.mechanisms.matching import applications, best_per_group, cap_per_group, group_order, sorted_assignment
 from model.rng import Streams
+from model.tables import SEARCHING
 
 from .conftest import small_scenario
 
@@ -217,3 +220,127 @@ def test_wage_percentiles_are_numpys_to_the_last_bit():
         q = WAGE_PERCENTILES if trial % 2 else np.r_[0.0, rng.uniform(0.0, 100.0, 4), 100.0]
         expected = np.percentile(values.astype(np.float64), q)
         assert percentiles(values, q).tobytes() == expected.tobytes(), (n, q)
+
+
+# --- the hiring round's kernels against the numpy forms they replaced ------------------------
+
+
+def _first_per_group(keys, order):
+    sorted_keys = keys[order]
+    is_first = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    return order[is_first]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_per_group_is_the_first_after_a_lexsort(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    group = rng.integers(0, 400, n)
+    key = rng.integers(0, 5, n).astype(float)  # many ties
+    key[rng.random(n) < 0.05] = np.nan
+    key[rng.random(n) < 0.05] = -np.inf
+    expected = _first_per_group(group, np.lexsort((-key, group)))
+    assert np.array_equal(best_per_group(group, key, 400), expected)
+
+
+@pytest.mark.parametrize(("k", "n_groups"), [(1, 4), (3, 4), (1, 2000)])
+def test_applications_are_the_numpy_draws(k, n_groups):
+    rng = np.random.default_rng(k * n_groups)
+    app_group, vac_group = rng.integers(0, n_groups, 700), rng.integers(0, n_groups, 500)
+    draws = rng.random((k, 700))
+    vac_order = np.argsort(vac_group, kind="stable")
+    vac_count = np.bincount(vac_group, minlength=n_groups)
+    vac_start = np.cumsum(vac_count) - vac_count
+    count, start = vac_count[app_group], vac_start[app_group]
+    app = np.tile(np.flatnonzero(count > 0), k)
+    u = draws[:, np.flatnonzero(count > 0)].ravel()
+    vac = vac_order[start[app] + np.minimum((u * count[app]).astype(np.int64), count[app] - 1)]
+    got_app, got_vac = applications(app_group, vac_group, n_groups, draws)
+    assert np.array_equal(got_app, app) and np.array_equal(got_vac, vac)
+
+
+def _sorted_assignment_numpy(applicant_group, vacancy_group, applicant_ask, vacancy_offer):
+    app_parts, vac_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for g in np.intersect1d(applicant_group, vacancy_group):
+        apps = np.flatnonzero(applicant_group == g)
+        vacs = np.flatnonzero(vacancy_group == g)
+        apps = apps[np.argsort(applicant_ask[apps], kind="stable")]
+        vacs = vacs[np.argsort(vacancy_offer[vacs], kind="stable")]
+        asks, offers = applicant_ask[apps], vacancy_offer[vacs]
+        lo, hi = 0, min(apps.size, vacs.size)
+        while lo < hi:
+            k = (lo + hi + 1) // 2
+            if np.all(asks[:k] <= offers[offers.size - k:]):
+                lo = k
+            else:
+                hi = k - 1
+        app_parts.append(apps[:lo])
+        vac_parts.append(vacs[vacs.size - lo:])
+    return np.concatenate(app_parts), np.concatenate(vac_parts)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sorted_assignment_kernel_is_the_numpy_bisection(seed):
+    rng = np.random.default_rng(seed)
+    n_app, n_vac = rng.integers(0, 400, 2)
+    app_group, vac_group = rng.integers(0, 5, n_app), rng.integers(1, 7, n_vac)
+    ask, offer = rng.integers(0, 30, n_app) / 3, rng.integers(0, 30, n_vac) / 3  # ties
+    got = sorted_assignment(app_group, vac_group, ask, offer)
+    expected = _sorted_assignment_numpy(app_group, vac_group, ask, offer)
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cap_per_group_kernel_is_the_numpy_ranking(seed):
+    rng = np.random.default_rng(seed)
+    group, score = rng.integers(0, 50, 1000), rng.integers(0, 10, 1000).astype(float)
+    capacity = rng.integers(0, 30, 50)
+    order = np.lexsort((-score, group))
+    sorted_group = group[order]
+    run_start = np.r_[0, np.flatnonzero(sorted_group[1:] != sorted_group[:-1]) + 1]
+    run_id = np.cumsum(np.r_[False, sorted_group[1:] != sorted_group[:-1]])
+    expected = np.zeros(group.size, dtype=bool)
+    expected[order] = np.arange(order.size) - run_start[run_id] < capacity[sorted_group]
+    assert np.array_equal(cap_per_group(group, score, capacity), expected)
+
+
+def test_referral_contacts_kernel_is_the_numpy_pick():
+    rng = np.random.default_rng(3)
+    n_cells = 400
+    employed = np.sort(rng.choice(100_000, 5000, replace=False))
+    employer_cell = rng.integers(0, n_cells // 2, employed.size)  # half the cells have nobody
+    cell, u = rng.integers(0, n_cells, 3000), rng.random(3000)
+    order = group_order(employer_cell, n_cells)
+    count = np.bincount(employer_cell, minlength=n_cells)
+    start = np.cumsum(count) - count
+    c = count[cell]
+    local = start[cell] + np.minimum((u * c).astype(np.int64), np.maximum(c - 1, 0))
+    anywhere = np.minimum((u * employed.size).astype(np.int64), employed.size - 1)
+    expected = np.where(c > 0, employed[order][np.minimum(local, employed.size - 1)], employed[anywhere])
+    assert np.array_equal(_contacts(employed, employer_cell, n_cells, cell, u), expected)
+
+
+@pytest.mark.parametrize("regime", ["bargaining", "posting"])
+def test_round_prices_are_the_pricing_functions_to_the_bit(regime):
+    model = DomesticWorkModel(small_scenario(**{"months": 14, "wages.regime": regime,
+                                                "policies.minimum_wage.enabled": True}))
+    model.run_for(13)
+    w, h = model.workers, model.households
+    searchers = np.flatnonzero(w.view("status") == SEARCHING)
+    vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
+    model.market.set_tightness(model, searchers, vacancies)
+    prices = wages.RoundPrices(model, searchers, vacancies)
+    rng = np.random.default_rng(0)
+    i, j = rng.integers(0, searchers.size, 2000), rng.integers(0, vacancies.size, 2000)
+    eb = rng.random(2000) < 0.3
+    workers, households = searchers[i], vacancies[j]
+    terms = prices.terms(i, j, eb)
+    job_type = w.job_type[workers]
+    assert np.array_equal(terms.lo, wages.worker_minimum(model, workers, households))
+    assert np.array_equal(terms.hi, wages.household_maximum(model, workers, households))
+    assert np.array_equal(terms.floor, wages.legal_floor(model, job_type, households, eb))
+    assert np.array_equal(terms.wage(model, job_type), wages.bargain(model, workers, households, eb))
+    assert np.array_equal(prices.ask, wages.reservation(model, searchers) / wages.productivity(model, searchers))
+    assert np.array_equal(prices.offer_per_unit(j), wages.offer_per_unit(model, households))
+    assert (terms.posted is not None) == (regime == "posting")
+    assert 0 < terms.acceptable().sum() < 2000

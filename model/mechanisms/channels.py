@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 NO_CHANNEL = -1e9
 
 
-def employed_by_origin(model: DomesticWorkModel) -> np.ndarray:
-    """Employed workers from each hometown county."""
+def employed_by_origin(model: DomesticWorkModel, employed: np.ndarray | None = None) -> np.ndarray:
+    """Employed workers from each hometown county (``employed``: their rows, when known)."""
     w = model.workers
-    employed = w.view("status") == EMPLOYED
-    return np.bincount(w.view("origin")[employed], minlength=model.params.migration.origins)
+    if employed is None:
+        employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    return np.bincount(w.origin[employed], minlength=model.params.migration.origins)
 
 
 def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndarray:
@@ -45,13 +46,16 @@ def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndar
     return np.where(active, weight, 0.0)
 
 
-def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """Channel of each searching worker this month (with agencies, she registers with several)."""
+def choose_workers(model: DomesticWorkModel, workers: np.ndarray, employed: np.ndarray | None = None) -> np.ndarray:
+    """Channel of each searching worker this month (with agencies, she registers with several).
+
+    ``employed``: rows of the employed workers, when the caller has them.
+    """
     p = model.params.channels
     w, a = model.workers, model.agencies
     utility = p.outcome_weight * w.attraction[workers].astype(np.float64)
 
-    contacts = employed_by_origin(model)[w.origin[workers]]
+    contacts = employed_by_origin(model, employed)[w.origin[workers]]
     mean_contacts = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * contacts / mean_contacts
     utility[:, REFERRAL] += np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), NO_CHANNEL)
@@ -69,13 +73,17 @@ def choose_workers(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     return np.argmax(utility, axis=1).astype(np.int8)
 
 
-def choose_households(model: DomesticWorkModel, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Channel and agency (or -1) of each household with a vacancy this month."""
+def choose_households(model: DomesticWorkModel, households: np.ndarray,
+                      employer_cell: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Channel and agency (or -1) of each household with a vacancy this month.
+
+    ``employer_cell``: where each employed worker works, when the caller has it.
+    """
     p = model.params.channels
     h, a = model.households, model.agencies
     utility = p.outcome_weight * h.attraction[households].astype(np.float64)
 
-    neighbours = workers_by_cell(model)[h.cell[households]]
+    neighbours = workers_by_cell(model, employer_cell)[h.cell[households]]
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
     # With nobody employed anywhere there is nobody to ask.
@@ -110,11 +118,15 @@ def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channe
     return agency
 
 
-def workers_by_cell(model: DomesticWorkModel) -> np.ndarray:
-    """Employed workers working in each neighbourhood (a household's referral contacts)."""
-    w, h = model.workers, model.households
-    employed = np.flatnonzero(w.view("status") == EMPLOYED)
-    return np.bincount(h.cell[w.employer[employed]], minlength=model.city.cells)
+def workers_by_cell(model: DomesticWorkModel, employer_cell: np.ndarray | None = None) -> np.ndarray:
+    """Employed workers working in each neighbourhood (a household's referral contacts).
+
+    ``employer_cell``: the neighbourhood of each employed worker's job, when known.
+    """
+    if employer_cell is None:
+        w, h = model.workers, model.households
+        employer_cell = h.cell[w.employer[np.flatnonzero(w.view("status") == EMPLOYED)]]
+    return np.bincount(employer_cell, minlength=model.city.cells)
 
 
 def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,

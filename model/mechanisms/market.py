@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import labour
+from model.jit import kernel
 from model.mechanisms import agencies, channels, contracts, wages
-from model.mechanisms.matching import cap_per_group, group_order, sorted_assignment, urn_ball
+from model.mechanisms.matching import applications, best_per_group, cap_per_group, sorted_assignment
 from model.tables import (
     AGENCY,
     EMPLOYED,
@@ -39,135 +40,182 @@ if TYPE_CHECKING:
 def match(model: DomesticWorkModel) -> None:
     """Run the hiring round of the month."""
     w, h = model.workers, model.households
-    searchers = np.flatnonzero((w.view("status") == SEARCHING) & (w.view("training_left") == 0))
+    searching = w.with_status(SEARCHING)
+    searchers = searching[w.training_left[searching] == 0]
     vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
     model.market.set_tightness(model, searchers, vacancies)
-    if wages.posting(model):
-        wages.post(model, searchers, vacancies)
+    prices = wages.RoundPrices(model, searchers, vacancies)  # households post wages here under posting
     model.flows.searchers_at_matching = int(searchers.size)
     model.flows.vacancies_at_matching = int(vacancies.size)
     agencies.decide_conduct(model)
     if searchers.size == 0 or vacancies.size == 0:
         return
 
-    w_channel = channels.choose_workers(model, searchers)
-    h_channel, h_agency = channels.choose_households(model, vacancies)
+    employed = w.with_status(EMPLOYED)
+    employer_cell = h.cell[w.employer[employed]]
+    w_channel = channels.choose_workers(model, searchers, employed)
+    h_channel, h_agency = channels.choose_households(model, vacancies, employer_cell)
 
-    hired_w, hired_h, hired_c, hired_a = [], [], [], []
+    # How hirers rank searchers: productivity, records if visible, and screening noise.
+    visible = model.params.policies.credit_records.record_weight if model.levers.credit_records else 0.0
+    rank = Ranking(np.log(prices.productivity), (w.record[searchers] - 0.5) * visible,
+                   model.streams.normal("screening", model.month, searchers))
+
+    hired_i, hired_j, hired_c, hired_a, terms = [], [], [], [], []
     for channel in (OPEN, REFERRAL, AGENCY):
-        ws, hs = w_channel == channel, h_channel == channel
-        app, vac = _match_channel(model, channel, searchers[ws], vacancies[hs], h_agency[hs])
-        hired_w.append(searchers[ws][app])
-        hired_h.append(vacancies[hs][vac])
+        si, vj = np.flatnonzero(w_channel == channel), np.flatnonzero(h_channel == channel)
+        if channel == AGENCY:
+            app, vac, t = _match_agency(model, prices, rank, si, vj, h_agency[vj])
+        else:
+            app, vac, t = _match_urn_ball(model, prices, rank, channel, si, vj, searchers, vacancies,
+                                          employed, employer_cell)
+        hired_i.append(si[app])
+        hired_j.append(vj[vac])
         hired_c.append(np.full(app.size, channel, dtype=np.int8))
-        hired_a.append(h_agency[hs][vac] if channel == AGENCY else np.full(app.size, -1))
-    workers = np.concatenate(hired_w)
-    households = np.concatenate(hired_h)
+        hired_a.append(h_agency[vj[vac]] if channel == AGENCY else np.full(app.size, -1))
+        terms.append(t)
+    i, j = np.concatenate(hired_i), np.concatenate(hired_j)
     channel = np.concatenate(hired_c)
     agency = np.concatenate(hired_a).astype(np.int32)
 
-    _learn(model, searchers, w_channel, vacancies, h_channel, workers, households)
-    _start_jobs(model, workers, households, channel, agency)
+    _learn(model, searchers, w_channel, i, vacancies, h_channel, j)
+    _start_jobs(model, searchers[i], vacancies[j], channel, agency, wages.Terms.join(terms))
 
 
-def _match_channel(model: DomesticWorkModel, channel: int, workers: np.ndarray, households: np.ndarray,
-                   h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    w, h = model.workers, model.households
-    w_type = w.job_type[workers].astype(np.int64)
-    h_type = h.need[households].astype(np.int64)
-    log_prod = np.log(wages.productivity(model, workers))
-    noise = model.streams.normal("screening", model.month, workers)
-    # With credit records every hirer sees workers' records and prefers the better ones.
-    visible = model.params.policies.credit_records.record_weight if model.levers.credit_records else 0.0
-    record = (w.record[workers] - 0.5) * visible
+class Ranking:
+    """How hirers rank the round's searchers: log productivity, visible record, screening noise."""
 
-    def acceptable(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return _acceptable(model, workers[i], households[j], channel == AGENCY, h_agency[j])
+    def __init__(self, log_productivity: np.ndarray, record: np.ndarray, noise: np.ndarray) -> None:
+        self.log_productivity, self.record, self.noise = log_productivity, record, noise
 
-    def surplus(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        lo = wages.worker_minimum(model, workers[i], households[j])
-        if wages.posting(model):  # she takes the best-paid offer
-            return wages.bargain(model, workers[i], households[j], np.zeros(i.size, dtype=bool)) - lo
-        return wages.household_maximum(model, workers[i], households[j]) - lo
+    def score(self, screening: float, i: np.ndarray, record_screened: bool = False) -> np.ndarray:
+        """Scores of searchers ``i`` by a hirer that weighs productivity by ``screening``.
 
-    if channel == AGENCY:
-        # Workers register with several agencies and agencies know asks and offers: the
-        # agency channel pairs them in order, then each agency keeps what it can place.
-        ask = wages.reservation(model, workers) / wages.productivity(model, workers)
-        app, vac = sorted_assignment(w_type, h_type, ask, wages.offer_per_unit(model, households))
-        ok = acceptable(app, vac)
-        app, vac = app[ok], vac[ok]
-        score = model.params.agencies.screening * (log_prod + record) + noise
-        keep = cap_per_group(h_agency[vac], score[app], model.agencies.capacity[: model.agencies.n])
-        return app[keep], vac[keep]
+        ``record_screened``: the record is weighed with productivity (agencies), else added.
+        """
+        if record_screened:
+            return screening * (self.log_productivity[i] + self.record[i]) + self.noise[i]
+        return screening * self.log_productivity[i] + self.record[i] + self.noise[i]
 
+
+def _match_agency(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking, si: np.ndarray,
+                  vj: np.ndarray, h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray, wages.Terms]:
+    """The agency channel: pairs in order of asks and offers, then each agency keeps what it can place.
+
+    Workers register with several agencies and agencies know asks and offers.
+    Returns positions in ``si`` and ``vj`` of the pairs, and their terms.
+    """
+    app, vac = sorted_assignment(prices.job_type[si].astype(np.int64), prices.need[vj].astype(np.int64),
+                                 prices.ask[si], prices.offer_per_unit(vj))
+    eb = model.agencies.business_model[h_agency[vac]] == EMPLOYEE_BASED
+    terms = prices.terms(si[app], vj[vac], eb)
+    ok = np.flatnonzero(terms.acceptable())
+    app, vac, terms = app[ok], vac[ok], terms.take(ok)
+    score = rank.score(model.params.agencies.screening, si[app], record_screened=True)
+    keep = np.flatnonzero(cap_per_group(h_agency[vac], score, model.agencies.capacity[: model.agencies.n]))
+    return app[keep], vac[keep], terms.take(keep)
+
+
+def _match_urn_ball(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking, channel: int,
+                    si: np.ndarray, vj: np.ndarray, searchers: np.ndarray, vacancies: np.ndarray,
+                    employed: np.ndarray, employer_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, wages.Terms]:
+    """The open market or referrals: an urn-ball round with each pair's terms computed once.
+
+    As :func:`~model.mechanisms.matching.urn_ball`: unacceptable applications fail,
+    each vacancy picks its best applicant, each applicant takes her best offer.
+    Returns positions in ``si`` and ``vj`` of the pairs, and their terms.
+    """
+    w_type = prices.job_type[si].astype(np.int64)
+    h_type = prices.need[vj].astype(np.int64)
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = model.params.market.open_screening * log_prod + record + noise
+        score = rank.score(model.params.market.open_screening, si)
     else:
         k = 1
-        contact_origin = _referral_origins(model, households)
-        app_group = w.origin[workers].astype(np.int64) * N_JOB_TYPES + w_type
+        contact_origin = _referral_origins(model, vacancies[vj], employed, employer_cell)
+        app_group = model.workers.origin[searchers[si]].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = model.params.migration.origins * N_JOB_TYPES
-        score = model.params.market.referral_screening * log_prod + record + noise
-    draws = model.streams.uniform(f"applications_{channel}", model.month, workers, k).T
-    return urn_ball(app_group, vac_group, n_groups, draws, score, acceptable, surplus)
+        score = rank.score(model.params.market.referral_screening, si)
+    draws = model.streams.uniform(f"applications_{channel}", model.month, searchers[si], k).T
+    app, vac = applications(app_group, vac_group, n_groups, draws)
+    terms = prices.terms(si[app], vj[vac], np.zeros(app.size, dtype=bool))
+    ok = np.flatnonzero(terms.acceptable())
+    app, vac = app[ok], vac[ok]
+    picked = best_per_group(vac, score[app], vj.size)  # each vacancy picks its best applicant
+    surplus = terms.take(ok[picked]).surplus()
+    taken = picked[best_per_group(app[picked], surplus, si.size)]  # she takes her best offer
+    return app[taken], vac[taken], terms.take(ok[taken])
 
 
-def _acceptable(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
-                via_agency: bool, agency: np.ndarray) -> np.ndarray:
-    """A job happens when the household's maximum covers her minimum and any floor that binds it.
-
-    Under wage posting, also when the wage it would pay (posted, or the floor) covers her minimum.
-    """
-    hi = wages.household_maximum(model, workers, households)
-    lo = wages.worker_minimum(model, workers, households)
-    eb = np.zeros(workers.size, dtype=bool)
-    if via_agency:
-        eb = model.agencies.business_model[agency] == EMPLOYEE_BASED
-    floor = wages.legal_floor(model, model.workers.job_type[workers], households, eb)
-    ok = hi >= np.maximum(lo, floor)
-    if wages.posting(model):
-        ok &= wages.bargain(model, workers, households, eb) >= lo
-    return ok
-
-
-def _referral_origins(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+def _referral_origins(model: DomesticWorkModel, households: np.ndarray, employed: np.ndarray,
+                      employer_cell: np.ndarray) -> np.ndarray:
     """Hometown of the worker who passes each referral vacancy on: one employed nearby, else anywhere."""
-    w, h = model.workers, model.households
-    employed = np.flatnonzero(w.view("status") == EMPLOYED)
     if employed.size == 0:
         return np.zeros(households.size, dtype=np.int64)
-    cell = h.cell[w.employer[employed]]
-    order = group_order(cell, model.city.cells)
-    count = np.bincount(cell, minlength=model.city.cells)
-    start = np.cumsum(count) - count
     u = model.streams.uniform("referral_contact", model.month, households)
-    c = count[h.cell[households]]
-    local = start[h.cell[households]] + np.minimum((u * c).astype(np.int64), np.maximum(c - 1, 0))
-    anywhere = np.minimum((u * employed.size).astype(np.int64), employed.size - 1)
-    contact = np.where(c > 0, employed[order][np.minimum(local, employed.size - 1)], employed[anywhere])
-    return w.origin[contact].astype(np.int64)
+    contact = _contacts(employed, employer_cell.astype(np.int64), model.city.cells,
+                        model.households.cell[households].astype(np.int64), u)
+    return model.workers.origin[contact].astype(np.int64)
 
 
-def _learn(model: DomesticWorkModel, searchers: np.ndarray, w_channel: np.ndarray,
-           vacancies: np.ndarray, h_channel: np.ndarray, workers: np.ndarray, households: np.ndarray) -> None:
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), 1, np.zeros(1, np.int64), np.zeros(1)))
+def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cell: np.ndarray,
+              u: np.ndarray) -> np.ndarray:
+    """The employed worker each household in ``cell`` asks, by a stable counting sort by cell.
+
+    The ``floor(u c)``-th, in row order, of the ``c`` who work in its cell, else the
+    ``floor(u n)``-th of all ``n`` employed.
+
+    A stable counting sort by cell in one pass replaced a radix argsort, a bincount, a
+    cumulative sum and ten gathers over all employed workers (at 1:10 of the city,
+    90,000 rows: 1.2 ms -> 0.3 ms a month).
+    """
+    n = employed.size
+    count = np.zeros(n_cells, dtype=np.int64)
+    for c in employer_cell:
+        count[c] += 1
+    start = np.empty(n_cells, dtype=np.int64)
+    total = 0
+    for c in range(n_cells):
+        start[c] = total
+        total += count[c]
+    by_cell = np.empty(n, dtype=np.int64)
+    fill = start.copy()
+    for e in range(n):
+        c = employer_cell[e]
+        by_cell[fill[c]] = employed[e]
+        fill[c] += 1
+    contact = np.empty(cell.size, dtype=np.int64)
+    for q in range(cell.size):
+        c = count[cell[q]]
+        if c > 0:
+            contact[q] = by_cell[min(start[cell[q]] + min(np.int64(u[q] * c), c - 1), n - 1)]
+        else:
+            contact[q] = employed[min(np.int64(u[q] * n), n - 1)]
+    return contact
+
+
+def _learn(model: DomesticWorkModel, searchers: np.ndarray, w_channel: np.ndarray, hired: np.ndarray,
+           vacancies: np.ndarray, h_channel: np.ndarray, filled: np.ndarray) -> None:
+    """Each side learns how its channel did; ``hired``, ``filled``: positions of the matched."""
     rate = model.params.channels.learning_rate
-    hired = np.isin(searchers, workers, assume_unique=True)
-    channels.learn(model.workers.attraction, searchers, w_channel, hired, rate)
-    filled = np.isin(vacancies, households, assume_unique=True)
-    channels.learn(model.households.attraction, vacancies, h_channel, filled, rate)
+    success = np.zeros(searchers.size, dtype=bool)
+    success[hired] = True
+    channels.learn(model.workers.attraction, searchers, w_channel, success, rate)
+    success = np.zeros(vacancies.size, dtype=bool)
+    success[filled] = True
+    channels.learn(model.households.attraction, vacancies, h_channel, success, rate)
 
 
 def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
-                channel: np.ndarray, agency: np.ndarray) -> None:
+                channel: np.ndarray, agency: np.ndarray, terms: wages.Terms) -> None:
     a, w = model.agencies, model.workers
     eb = np.zeros(workers.size, dtype=bool)
     via_agency = agency >= 0
     eb[via_agency] = a.business_model[agency[via_agency]] == EMPLOYEE_BASED
-    wage = wages.bargain(model, workers, households, eb)
+    wage = terms.wage(model, w.job_type[workers])
     labour.hire(model, workers, households, channel, agency, wage)
     w.agency_employed[workers] = eb
     contracts.decide(model, workers, "hire")
