@@ -422,3 +422,56 @@ def test_going_home_is_the_numpy_hazard_to_the_last_bit():
                         m.broke_savings_yuan, m.broke_months)
     assert np.array_equal(got_e, expected_e) and np.array_equal(got_s, expected_s)
     assert expected_e.any() and expected_s.any() and broke.any() and old[searching].any()
+
+
+def test_upper_quartile_is_numpys_to_the_last_bit():
+    from model.mechanisms.market import upper_quartile
+
+    rng = np.random.default_rng(4)
+    for trial in range(2000):
+        n = int(rng.integers(1, 900))
+        values = rng.random(n).astype(np.float32 if trial % 4 else np.float64)
+        if trial % 3 == 0:  # ties
+            values = np.round(values * 10) / 10
+        assert np.asarray(upper_quartile(values)).tobytes() == np.asarray(np.quantile(values, 0.75)).tobytes()
+    assert np.isnan(upper_quartile(np.array([0.5, np.nan], dtype=np.float32)))
+
+
+@pytest.mark.parametrize("no_agency", [False, True])
+def test_channel_choice_kernel_is_the_numpy_utility_argmax(no_agency):
+    from model.mechanisms.channels import NO_CHANNEL, _best_channel
+    from model.tables import AGENCY, REFERRAL
+
+    rng = np.random.default_rng(int(no_agency))
+    attraction = rng.random((5000, 3)).astype(np.float32)
+    attraction[:100] = 0.5  # ties
+    rows = np.sort(rng.choice(5000, 3000, replace=False))
+    referral = np.where(rng.random(3000) < 0.3, NO_CHANNEL, rng.normal(0.0, 1.0, 3000))
+    agency = (0.2 + 0.7 * (rng.random(3000).astype(np.float32) - 0.5) - 0.3).astype(np.float64)
+    gumbel = -np.log(-np.log(rng.random((3000, 3))))
+    gumbel[:50] = 0.0
+    utility = 1.3 * attraction[rows].astype(np.float64)
+    utility[:, REFERRAL] += referral
+    if no_agency:
+        utility[:, AGENCY] = NO_CHANNEL
+    else:
+        utility[:, AGENCY] += agency
+    utility += 0.8 * gumbel
+    expected = np.argmax(utility, axis=1).astype(np.int8)
+    got = _best_channel(attraction, rows, 1.3, referral, agency, no_agency, 0.8, gumbel)
+    assert np.array_equal(got, expected) and np.unique(got).size == (2 if no_agency else 3)
+
+
+def test_learning_kernel_is_the_numpy_float32_update():
+    from model.mechanisms.channels import learn
+
+    rng = np.random.default_rng(2)
+    attraction = rng.random((4000, 3)).astype(np.float32)
+    rows = np.sort(rng.choice(4000, 2500, replace=False))
+    channel = rng.integers(0, 3, rows.size).astype(np.int8)
+    success = rng.random(rows.size) < 0.4
+    expected = attraction.copy()
+    current = expected[rows, channel]
+    expected[rows, channel] = current + 0.15 * (success.astype(np.float32) - current)
+    learn(attraction, rows, channel, success, 0.15)
+    assert attraction.tobytes() == expected.tobytes()

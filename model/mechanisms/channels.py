@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.jit import kernel
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
 from model.population import pick
 from model.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
@@ -53,24 +54,24 @@ def choose_workers(model: DomesticWorkModel, workers: np.ndarray, employed: np.n
     """
     p = model.params.channels
     w, a = model.workers, model.agencies
-    utility = p.outcome_weight * w.attraction[workers].astype(np.float64)
 
     contacts = employed_by_origin(model, employed)[w.origin[workers]]
     mean_contacts = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * contacts / mean_contacts
-    utility[:, REFERRAL] += np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), NO_CHANNEL)
+    referral = np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), NO_CHANNEL)
 
     all_agencies = np.arange(a.n)
     fee = posted_worker_fee(model, all_agencies)
     weights = agency_weights(model, fee)
-    if weights.sum() > 0:
-        mean_fee = float(np.average(fee, weights=weights))
-        utility[:, AGENCY] += p.agency_utility - p.fee_weight * mean_fee
-    else:
-        utility[:, AGENCY] = NO_CHANNEL
+    total = weights.sum()
+    agency = np.zeros(workers.size)
+    if total > 0:
+        mean_fee = float((fee * weights).sum() / total)  # np.average's arithmetic, without its checks
+        agency += p.agency_utility - p.fee_weight * mean_fee
 
-    utility += p.choice_noise * model.streams.gumbel("worker_channel", model.month, workers, N_CHANNELS)
-    return np.argmax(utility, axis=1).astype(np.int8)
+    gumbel = model.streams.gumbel("worker_channel", model.month, workers, N_CHANNELS)
+    return _best_channel(w.attraction, workers, p.outcome_weight, referral, agency, not total > 0,
+                         p.choice_noise, gumbel)
 
 
 def choose_households(model: DomesticWorkModel, households: np.ndarray,
@@ -81,31 +82,61 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray,
     """
     p = model.params.channels
     h, a = model.households, model.agencies
-    utility = p.outcome_weight * h.attraction[households].astype(np.float64)
 
     neighbours = workers_by_cell(model, employer_cell)[h.cell[households]]
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
     # With nobody employed anywhere there is nobody to ask.
-    referral = p.referral_utility + np.log(strength + p.referral_floor)
-    utility[:, REFERRAL] += referral if model.n_employed else NO_CHANNEL
+    if model.n_employed:
+        referral = p.referral_utility + np.log(strength + p.referral_floor)
+    else:
+        referral = np.full(households.size, NO_CHANNEL)
 
     all_agencies = np.arange(a.n)
     cost = household_cost_months(model, all_agencies)
     weights = agency_weights(model, cost)
-    if weights.sum() > 0:
-        mean_cost = float(np.average(cost, weights=weights))
+    total = weights.sum()
+    agency_pull = np.zeros(households.size)
+    if total > 0:
+        mean_cost = float((cost * weights).sum() / total)
         trust = p.trust_weight * (h.trust_agency[households] - 0.5)
         # Credit records steer a household to the agencies with better records (agency_weights),
-        # not to agencies as a whole.
-        utility[:, AGENCY] += p.agency_utility + trust - p.fee_weight * mean_cost
-    else:
-        utility[:, AGENCY] = NO_CHANNEL
+        # not to agencies as a whole. (float32, as numpy computes it, added in float64.)
+        agency_pull += p.agency_utility + trust - p.fee_weight * mean_cost
 
-    utility += p.choice_noise * model.streams.gumbel("household_channel", model.month, households, N_CHANNELS)
-    channel = np.argmax(utility, axis=1).astype(np.int8)
+    gumbel = model.streams.gumbel("household_channel", model.month, households, N_CHANNELS)
+    channel = _best_channel(h.attraction, households, p.outcome_weight, referral, agency_pull, not total > 0,
+                            p.choice_noise, gumbel)
     agency = _pick_agency(model, "household_agency", households, channel, weights)
     return channel, agency
+
+
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1),
+                         np.zeros(1), False, 1.0, np.zeros((1, N_CHANNELS))))
+def _best_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, referral: np.ndarray,
+                  agency: np.ndarray, no_agency: bool, noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
+    """Each row's channel: the largest of ``outcome_weight * attraction`` plus the channel's pull plus noise.
+
+    The pulls: ``referral`` and ``agency`` added to those channels, the agency channel
+    shut (``NO_CHANNEL``) when ``no_agency``; the noise ``noise_scale * gumbel``. The
+    same sums in the same order as the numpy form (a float64 utility matrix built in
+    five passes, then argmax: the first largest, NaN largest), in one pass (at the
+    whole city, ~3 ms a month less).
+    """
+    out = np.empty(rows.size, dtype=np.int8)
+    for i in range(rows.size):
+        best, best_u = 0, 0.0
+        for c in range(N_CHANNELS):
+            u = outcome_weight * np.float64(attraction[rows[i], c])
+            if c == REFERRAL:
+                u = u + referral[i]
+            elif c == AGENCY:
+                u = NO_CHANNEL if no_agency else u + agency[i]
+            u = u + noise_scale * gumbel[i, c]
+            if c == 0 or (not np.isnan(best_u) and (np.isnan(u) or u > best_u)):
+                best, best_u = c, u
+        out[i] = best
+    return out
 
 
 def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channel: np.ndarray,
@@ -132,6 +163,15 @@ def workers_by_cell(model: DomesticWorkModel, employer_cell: np.ndarray | None =
 def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,
           rate: float) -> None:
     """Move the appeal of the channel each agent used toward how it turned out."""
-    current = attraction[rows, channel]
-    attraction[rows, channel] = current + rate * (success.astype(np.float32) - current)
+    _learn(attraction, rows, channel, success, rate)
+
+
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), np.zeros(1, np.int8),
+                         np.zeros(1, np.bool_), 0.1))
+def _learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray, rate: float) -> None:
+    """:func:`learn` in one pass, in float32 as numpy does it (a gather and a scatter fewer over rows)."""
+    step = np.float32(rate)
+    for i in range(rows.size):
+        current = attraction[rows[i], channel[i]]
+        attraction[rows[i], channel[i]] = current + step * (np.float32(success[i]) - current)
 

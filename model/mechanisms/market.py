@@ -14,6 +14,7 @@ records) record, and charges its own fees.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 def match(model: DomesticWorkModel) -> None:
     """Run the hiring round of the month."""
     w, h = model.workers, model.households
-    searching = w.with_status(SEARCHING)
+    status = w.status[w.present]
+    searching, employed = w.present[status == SEARCHING], w.present[status == EMPLOYED]
     searchers = searching[w.training_left[searching] == 0]
     vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
     model.market.set_tightness(model, searchers, vacancies)
@@ -51,7 +53,6 @@ def match(model: DomesticWorkModel) -> None:
     if searchers.size == 0 or vacancies.size == 0:
         return
 
-    employed = w.with_status(EMPLOYED)
     employer_cell = h.cell[w.employer[employed]]
     w_channel = channels.choose_workers(model, searchers, employed)
     h_channel, h_agency = channels.choose_households(model, vacancies, employer_cell)
@@ -232,12 +233,34 @@ def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.nd
 def _count_top_quartile(model: DomesticWorkModel, agency: np.ndarray) -> None:
     """Count agency placements, and those by the top quarter of active agencies by reputation."""
     a = model.agencies
-    active = np.flatnonzero(a.view("active"))
     model.flows.agency_placements += int(agency.size)
-    if agency.size == 0 or active.size == 0:
+    if agency.size == 0:
         return
-    threshold = np.quantile(a.reputation[active], 0.75)
+    reputation = a.view("reputation")[a.view("active")]
+    if reputation.size == 0:
+        return
+    threshold = upper_quartile(reputation)
     model.flows.top_quartile_placements += int(np.count_nonzero(a.reputation[agency] >= threshold))
+
+
+def upper_quartile(values: np.ndarray) -> np.floating:
+    """``np.quantile(values, 0.75)`` to the last bit, from one sort (values not empty).
+
+    numpy's linear interpolation step for step, in the dtype of ``values``, without
+    the ~150 us of generality ``np.quantile`` spends on each call.
+    """
+    ordered = np.sort(values)
+    if np.isnan(ordered[-1]):
+        return np.quantile(values, 0.75)
+    n = ordered.size
+    virtual = (n - 1) * 0.75
+    below = math.floor(virtual)
+    gamma = virtual - below
+    a, b = ordered[below], ordered[min(below + 1, n - 1)]
+    diff = b - a
+    if gamma >= 0.5:
+        return b - diff * (1 - gamma)
+    return a + diff * gamma
 
 
 def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray) -> None:
