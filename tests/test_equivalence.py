@@ -18,7 +18,7 @@ from model.mechanisms import wages
 from model.mechanisms.market import _contacts
 from model.mechanisms.matching import applications, best_per_group, cap_per_group, group_order, sorted_assignment
 from model.rng import Streams
-from model.tables import SEARCHING
+from model.tables import EMPLOYED, SEARCHING
 
 from .conftest import small_scenario
 
@@ -308,8 +308,8 @@ def test_referral_contacts_kernel_is_the_numpy_pick():
     rng = np.random.default_rng(3)
     n_cells = 400
     employed = np.sort(rng.choice(100_000, 5000, replace=False))
-    employer_cell = rng.integers(0, n_cells // 2, employed.size)  # half the cells have nobody
-    cell, u = rng.integers(0, n_cells, 3000), rng.random(3000)
+    employer_cell = rng.integers(0, n_cells // 2, employed.size).astype(np.int32)  # half the cells have nobody
+    cell, u = rng.integers(0, n_cells, 3000).astype(np.int32), rng.random(3000)
     order = group_order(employer_cell, n_cells)
     count = np.bincount(employer_cell, minlength=n_cells)
     start = np.cumsum(count) - count
@@ -475,3 +475,20 @@ def test_learning_kernel_is_the_numpy_float32_update():
     expected[rows, channel] = current + 0.15 * (success.astype(np.float32) - current)
     learn(attraction, rows, channel, success, 0.15)
     assert attraction.tobytes() == expected.tobytes()
+
+
+def test_the_round_finds_searchers_employed_and_vacancies_as_numpy_does():
+    from model.mechanisms.market import _searchers_and_employed, _vacancies
+
+    model = DomesticWorkModel(small_scenario(months=14))
+    model.run_for(13)
+    w, h = model.workers, model.households
+    status = w.status[w.present]
+    searching = w.present[status == SEARCHING]
+    searchers, employed = _searchers_and_employed(w.present, w.status, w.training_left)
+    assert np.array_equal(searchers, searching[w.training_left[searching] == 0])
+    assert np.array_equal(employed, w.present[status == EMPLOYED])
+    assert 0 < searchers.size < searching.size  # some are in training
+    vacancies = _vacancies(h.view("need"), h.view("worker"))
+    assert np.array_equal(vacancies, np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0)))
+    assert vacancies.size > 0

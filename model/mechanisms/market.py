@@ -41,10 +41,8 @@ if TYPE_CHECKING:
 def match(model: DomesticWorkModel) -> None:
     """Run the hiring round of the month."""
     w, h = model.workers, model.households
-    status = w.status[w.present]
-    searching, employed = w.present[status == SEARCHING], w.present[status == EMPLOYED]
-    searchers = searching[w.training_left[searching] == 0]
-    vacancies = np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0))
+    searchers, employed = _searchers_and_employed(w.present, w.status, w.training_left)
+    vacancies = _vacancies(h.view("need"), h.view("worker"))
     model.market.set_tightness(model, searchers, vacancies)
     prices = wages.RoundPrices(model, searchers, vacancies)  # households post wages here under posting
     model.flows.searchers_at_matching = int(searchers.size)
@@ -81,6 +79,44 @@ def match(model: DomesticWorkModel) -> None:
 
     _learn(model, searchers, w_channel, i, vacancies, h_channel, j)
     _start_jobs(model, searchers[i], vacancies[j], channel, agency, wages.Terms.join(terms))
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)))
+def _searchers_and_employed(present: np.ndarray, status: np.ndarray,
+                            training_left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows, ascending, of the present workers searching and not in training, and of those employed.
+
+    One pass over the present rows instead of a gather, two comparisons, two
+    selections and a gather and selection more (at 1:10 of the city, 100,000 rows).
+    """
+    searchers = np.empty(present.size, dtype=np.int64)
+    employed = np.empty(present.size, dtype=np.int64)
+    n_s, n_e = 0, 0
+    for r in present:
+        if status[r] == SEARCHING:
+            if training_left[r] == 0:
+                searchers[n_s] = r
+                n_s += 1
+        elif status[r] == EMPLOYED:
+            employed[n_e] = r
+            n_e += 1
+    return searchers[:n_s].copy(), employed[:n_e].copy()
+
+
+@kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int32)))
+def _vacancies(need: np.ndarray, worker: np.ndarray) -> np.ndarray:
+    """Rows, ascending, of households that need help and have nobody: one pass instead of four."""
+    n = 0
+    for r in range(need.size):
+        if need[r] >= 0 and worker[r] < 0:
+            n += 1
+    out = np.empty(n, dtype=np.int64)
+    n = 0
+    for r in range(need.size):
+        if need[r] >= 0 and worker[r] < 0:
+            out[n] = r
+            n += 1
+    return out
 
 
 class Ranking:
@@ -156,12 +192,11 @@ def _referral_origins(model: DomesticWorkModel, households: np.ndarray, employed
     if employed.size == 0:
         return np.zeros(households.size, dtype=np.int64)
     u = model.streams.uniform("referral_contact", model.month, households)
-    contact = _contacts(employed, employer_cell.astype(np.int64), model.city.cells,
-                        model.households.cell[households].astype(np.int64), u)
+    contact = _contacts(employed, employer_cell, model.city.cells, model.households.cell[households], u)
     return model.workers.origin[contact].astype(np.int64)
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), 1, np.zeros(1, np.int64), np.zeros(1)))
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), 1, np.zeros(1, np.int32), np.zeros(1)))
 def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cell: np.ndarray,
               u: np.ndarray) -> np.ndarray:
     """The employed worker each household in ``cell`` asks, by a stable counting sort by cell.
