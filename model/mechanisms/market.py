@@ -60,25 +60,45 @@ def match(model: DomesticWorkModel) -> None:
     rank = Ranking(np.log(prices.productivity), (w.record[searchers] - 0.5) * visible,
                    model.streams.normal("screening", model.month, searchers))
 
-    hired_i, hired_j, hired_c, hired_a, terms = [], [], [], [], []
-    for channel in (OPEN, REFERRAL, AGENCY):
-        si, vj = np.flatnonzero(w_channel == channel), np.flatnonzero(h_channel == channel)
-        if channel == AGENCY:
-            app, vac, t = _match_agency(model, prices, rank, si, vj, h_agency[vj])
-        else:
-            app, vac, t = _match_urn_ball(model, prices, rank, channel, si, vj, searchers, vacancies,
-                                          employed, employer_cell)
-        hired_i.append(si[app])
-        hired_j.append(vj[vac])
-        hired_c.append(np.full(app.size, channel, dtype=np.int8))
-        hired_a.append(h_agency[vj[vac]] if channel == AGENCY else np.full(app.size, -1))
-        terms.append(t)
-    i, j = np.concatenate(hired_i), np.concatenate(hired_j)
-    channel = np.concatenate(hired_c)
-    agency = np.concatenate(hired_a).astype(np.int32)
+    # Every channel's candidate pairs, as positions in searchers (i) and vacancies (j), then
+    # their terms at once. Channels share no searcher and no vacancy, so the urn-ball choices
+    # of the open market and of referrals are made together.
+    si = [np.flatnonzero(w_channel == c) for c in (OPEN, REFERRAL, AGENCY)]
+    vj = [np.flatnonzero(h_channel == c) for c in (OPEN, REFERRAL, AGENCY)]
+    open_i, open_j, open_score = _applications(model, prices, rank, OPEN, si[OPEN], vj[OPEN], searchers, vacancies,
+                                               employed, employer_cell)
+    ref_i, ref_j, ref_score = _applications(model, prices, rank, REFERRAL, si[REFERRAL], vj[REFERRAL], searchers,
+                                            vacancies, employed, employer_cell)
+    app, vac = sorted_assignment(prices.job_type[si[AGENCY]].astype(np.int64),
+                                 prices.need[vj[AGENCY]].astype(np.int64),
+                                 prices.ask[si[AGENCY]], prices.offer_per_unit(vj[AGENCY]))
+    n_urn = open_i.size + ref_i.size
+    i = np.concatenate((open_i, ref_i, si[AGENCY][app]))
+    j = np.concatenate((open_j, ref_j, vj[AGENCY][vac]))
+    eb = np.zeros(i.size, dtype=bool)
+    eb[n_urn:] = model.agencies.business_model[h_agency[j[n_urn:]]] == EMPLOYEE_BASED
+    terms = prices.terms(i, j, eb)
+    ok = terms.acceptable()
+
+    # Urn-ball: each vacancy picks its best acceptable applicant, each applicant takes her best offer.
+    tried = np.flatnonzero(ok[:n_urn])
+    score = np.concatenate((open_score, ref_score))[tried]
+    picked = tried[best_per_group(j[tried], score, vacancies.size)]
+    taken = picked[best_per_group(i[picked], terms.take(picked).surplus(), searchers.size)]
+    taken = taken[np.argsort(w_channel[i[taken]], kind="stable")]  # open market first, then referrals
+
+    # Agencies: the acceptable pairs, each agency keeping what it can place, best first.
+    paired = n_urn + np.flatnonzero(ok[n_urn:])
+    score = rank.score(model.params.agencies.screening, i[paired], record_screened=True)
+    placed = paired[cap_per_group(h_agency[j[paired]], score, model.agencies.capacity[: model.agencies.n])]
+
+    hires = np.concatenate((taken, placed))
+    i, j, terms = i[hires], j[hires], terms.take(hires)
+    channel = w_channel[i]
+    agency = np.where(channel == AGENCY, h_agency[j], -1).astype(np.int32)
 
     _learn(model, searchers, w_channel, i, vacancies, h_channel, j)
-    _start_jobs(model, searchers[i], vacancies[j], channel, agency, wages.Terms.join(terms))
+    _start_jobs(model, searchers[i], vacancies[j], channel, agency, terms)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)))
@@ -135,55 +155,31 @@ class Ranking:
         return screening * self.log_productivity[i] + self.record[i] + self.noise[i]
 
 
-def _match_agency(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking, si: np.ndarray,
-                  vj: np.ndarray, h_agency: np.ndarray) -> tuple[np.ndarray, np.ndarray, wages.Terms]:
-    """The agency channel: pairs in order of asks and offers, then each agency keeps what it can place.
+def _applications(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking, channel: int,
+                  si: np.ndarray, vj: np.ndarray, searchers: np.ndarray, vacancies: np.ndarray,
+                  employed: np.ndarray, employer_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The applications of the open market or of referrals, and how the vacancy scores each applicant.
 
-    Workers register with several agencies and agencies know asks and offers.
-    Returns positions in ``si`` and ``vj`` of the pairs, and their terms.
-    """
-    app, vac = sorted_assignment(prices.job_type[si].astype(np.int64), prices.need[vj].astype(np.int64),
-                                 prices.ask[si], prices.offer_per_unit(vj))
-    eb = model.agencies.business_model[h_agency[vac]] == EMPLOYEE_BASED
-    terms = prices.terms(si[app], vj[vac], eb)
-    ok = np.flatnonzero(terms.acceptable())
-    app, vac, terms = app[ok], vac[ok], terms.take(ok)
-    score = rank.score(model.params.agencies.screening, si[app], record_screened=True)
-    keep = np.flatnonzero(cap_per_group(h_agency[vac], score, model.agencies.capacity[: model.agencies.n]))
-    return app[keep], vac[keep], terms.take(keep)
-
-
-def _match_urn_ball(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking, channel: int,
-                    si: np.ndarray, vj: np.ndarray, searchers: np.ndarray, vacancies: np.ndarray,
-                    employed: np.ndarray, employer_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, wages.Terms]:
-    """The open market or referrals: an urn-ball round with each pair's terms computed once.
-
-    As :func:`~model.mechanisms.matching.urn_ball`: unacceptable applications fail,
-    each vacancy picks its best applicant, each applicant takes her best offer.
-    Returns positions in ``si`` and ``vj`` of the pairs, and their terms.
+    Open market: groups are job types, ``market.open_applications`` applications each;
+    referrals: groups are (hometown, job type), one application each.
+    Returns positions in the round's searchers and vacancies, and the scores.
     """
     w_type = prices.job_type[si].astype(np.int64)
     h_type = prices.need[vj].astype(np.int64)
     if channel == OPEN:
         k = model.params.market.open_applications
         app_group, vac_group, n_groups = w_type, h_type, N_JOB_TYPES
-        score = rank.score(model.params.market.open_screening, si)
+        screening = model.params.market.open_screening
     else:
         k = 1
         contact_origin = _referral_origins(model, vacancies[vj], employed, employer_cell)
         app_group = model.workers.origin[searchers[si]].astype(np.int64) * N_JOB_TYPES + w_type
         vac_group = contact_origin * N_JOB_TYPES + h_type
         n_groups = model.params.migration.origins * N_JOB_TYPES
-        score = rank.score(model.params.market.referral_screening, si)
+        screening = model.params.market.referral_screening
     draws = model.streams.uniform(f"applications_{channel}", model.month, searchers[si], k).T
     app, vac = applications(app_group, vac_group, n_groups, draws)
-    terms = prices.terms(si[app], vj[vac], np.zeros(app.size, dtype=bool))
-    ok = np.flatnonzero(terms.acceptable())
-    app, vac = app[ok], vac[ok]
-    picked = best_per_group(vac, score[app], vj.size)  # each vacancy picks its best applicant
-    surplus = terms.take(ok[picked]).surplus()
-    taken = picked[best_per_group(app[picked], surplus, si.size)]  # she takes her best offer
-    return app[taken], vac[taken], terms.take(ok[taken])
+    return si[app], vj[vac], rank.score(screening, si[app])
 
 
 def _referral_origins(model: DomesticWorkModel, households: np.ndarray, employed: np.ndarray,
@@ -204,7 +200,7 @@ def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cel
     The ``floor(u c)``-th, in row order, of the ``c`` who work in its cell, else the
     ``floor(u n)``-th of all ``n`` employed.
 
-    A stable counting sort by cell in one pass replaced a radix argsort, a bincount, a
+    It replaced a radix argsort, a bincount, a
     cumulative sum and ten gathers over all employed workers (at 1:10 of the city,
     90,000 rows: 1.2 ms -> 0.3 ms a month).
     """

@@ -246,12 +246,6 @@ class Terms:
         posted = None if self.posted is None else self.posted[index]
         return Terms(self.lo[index], self.hi[index], self.floor[index], posted)
 
-    @staticmethod
-    def join(parts: list[Terms]) -> Terms:
-        """The terms of several groups of pairs, one after another."""
-        posted = None if parts[0].posted is None else np.concatenate([t.posted for t in parts])
-        return Terms(*(np.concatenate([getattr(t, f) for t in parts]) for f in ("lo", "hi", "floor")), posted)
-
     def wage(self, model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
         """Agreed monthly wage of the jobs (as :func:`bargain`), given her job type."""
         if self.posted is not None:
