@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.tables import AWAY, EMPLOYED, GONE, N_CHANNELS, N_STATUS, SEARCHING
+from model.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -82,6 +82,10 @@ def move(model: DomesticWorkModel, rows: np.ndarray, new_status: int) -> None:
     counts = np.bincount(old * N_STATUS + new_status, minlength=N_STATUS * N_STATUS)
     model.flows.transitions += counts.reshape(N_STATUS, N_STATUS)
     status[rows] = new_status
+    if new_status == GONE:
+        model.workers.forget(np.sort(rows))
+    elif counts[INACTIVE * N_STATUS + new_status]:
+        model.workers.admit(rows[old == INACTIVE])
 
 
 def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
@@ -172,6 +176,12 @@ def depart(model: DomesticWorkModel, workers: np.ndarray) -> None:
     """Searching workers leave the city for good. Their Agent objects go at the end of the month."""
     if workers.size == 0:
         return
-    assert np.all(model.workers.status[workers] == SEARCHING), "only searching workers depart"
+    w = model.workers
+    assert np.all(w.status[workers] == SEARCHING), "only searching workers depart"
     move(model, workers, GONE)
+    # Her row keeps her history; what only the month's work reads is cleared, so later
+    # months never need to look at rows of workers who are gone.
+    w.training_left[workers] = 0  # she drops out of a course
+    w.arrears_now[workers] = False
+    w.paid_yuan[workers] = 0.0
     model.departed_rows.append(workers)

@@ -214,6 +214,7 @@ class DomesticWorkModel(mesa.Model):
         historic = self.origin_base ** p.migration.origin_concentration_at_start
         draw_workers(self, np.arange(p.workers.count), self.streams.get("workers", 0), historic / historic.sum(),
                      newcomers=False)
+        self.workers.index_present()
         self.households = HouseholdTable(p.households.count, spare=0.0)
         draw_households(self, self.streams.get("households", 0))
         self.agencies = AgencyTable(p.agencies.count)
@@ -315,7 +316,7 @@ class DomesticWorkModel(mesa.Model):
 
     def _end_month(self) -> None:
         started = perf_counter()
-        self.workers.age_years[: self.workers.n][self.workers.active] += np.float32(1.0 / 12.0)
+        self.workers.age_years[self.workers.present] += np.float32(1.0 / 12.0)
         self._remove_agents()
         self.metrics = metrics.measure(self)
         self.market.remember(self.metrics)
@@ -355,7 +356,8 @@ class DomesticWorkModel(mesa.Model):
         return self._count(EMPLOYED)
 
     def _count(self, status: int) -> int:
-        return int(np.count_nonzero(self.workers.view("status") == status))
+        w = self.workers
+        return int(np.count_nonzero(w.status[w.present] == status))
 
 
 def _reporter(name: str):

@@ -118,11 +118,35 @@ class WorkerTable(Table):
         "separated_month": (np.int16, -999),  # last month a job of hers ended
     }
 
+    def __init__(self, n: int, spare: float = 0.25) -> None:
+        super().__init__(n, spare)
+        # Rows of workers in the city or away, ascending: the active-row index. Rows of
+        # workers gone for good keep their history but drop out of it, so a month's work
+        # follows the workers present, not every row there ever was.
+        self.present = np.zeros(0, dtype=np.int64)
+
     @property
     def active(self) -> np.ndarray:
-        """Rows of workers in the city or away (not gone, not spare)."""
+        """Mask over the rows in use: workers in the city or away (not gone, not spare)."""
         s = self.view("status")
         return (s == SEARCHING) | (s == EMPLOYED) | (s == AWAY)
+
+    def index_present(self) -> None:
+        """Rebuild the active-row index from the status column (after setting statuses directly)."""
+        self.present = np.flatnonzero(self.active).astype(np.int64)
+
+    def admit(self, rows: np.ndarray) -> None:
+        """New rows (arrivals, always past every present row) join the index."""
+        self.present = np.concatenate((self.present, np.asarray(rows, dtype=np.int64)))
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Rows of workers gone for good leave the index."""
+        self.present = np.delete(self.present, np.searchsorted(self.present, rows))
+
+    def with_status(self, status: int) -> np.ndarray:
+        """Present rows with ``status`` (SEARCHING, EMPLOYED or AWAY), ascending."""
+        present = self.present
+        return present[self.status[present] == status]
 
 
 class HouseholdTable(Table):

@@ -85,3 +85,175 @@ def test_counter_based_draws_give_the_same_distribution_of_outcomes():
         # (the agency share of hires varies by about 0.04 between replicates at 1:400).
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
         assert abs(a.mean() - b.mean()) <= max(0.1 * abs(b.mean()), 3 * se), column
+
+
+@pytest.mark.parametrize("hukou_gap", [1.0, 0.4, 0.0])
+def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing_all(hukou_gap):
+    """The bound that spares valuing every uninsured worker changes no choice."""
+    from model.mechanisms.contracts import _self_enrol, insurance_value
+
+    model = DomesticWorkModel("scenarios/baseline.yaml", months=4, **{"contracts.self_enrol_rate": 0.1,
+                                                                      "contracts.value_migrant": 1.8})
+    for _ in range(3):
+        model.step()
+    model.levers.hukou_gap = hukou_gap
+    w, c = model.workers, model.params.contracts
+    workers = w.present[~w.self_insured[w.present]]
+    u = model.streams.uniform("self_enrol", model.month, workers)
+    expected = workers[u < c.self_enrol_rate * insurance_value(model, workers) / c.value_local]
+    assert 0 < expected.size < workers.size // 4  # some enrol, most are spared
+    _self_enrol(model, workers)
+    assert np.array_equal(workers[w.self_insured[workers]], expected)
+
+
+def test_the_budget_kernel_is_the_numpy_formula_bit_for_bit():
+    """Living costs, kin loans, repayments and remittances as the numpy code computed them."""
+    from model.mechanisms.wages import _budgets, living_cost
+
+    model = DomesticWorkModel("scenarios/hukou_reform.yaml", months=30)
+    for _ in range(30):
+        model.step()
+    w, p = model.workers, model.params
+    rows = w.present
+    rng = np.random.default_rng(5)
+    income = np.where(rng.random(rows.size) < 0.5, 0.0, rng.normal(3000.0, 3000.0, rows.size))
+    savings, debt = w.view("savings_yuan").copy(), w.view("debt_yuan").copy()
+    savings[rows[:50]] = 0.0  # zeros and shortfalls: the signs of zeros must match too
+    # The numpy form.
+    cost = living_cost(model, rows)
+    net = income - cost
+    saved = savings[rows] + net
+    borrowed = np.maximum(-saved, 0.0)
+    saved += borrowed
+    home = p.migration.remittance_share * np.maximum(net, 0.0)
+    owed = debt[rows] + borrowed
+    repaid = np.minimum(owed, home)
+    new_savings, new_debt = savings.copy(), debt.copy()
+    new_debt[rows] = owed - repaid
+    new_savings[rows] = saved - home
+    got = _budgets(rows, income, w.job_type, w.status, w.local_hukou, savings, debt, p.migration.living_cost_yuan,
+                   p.migration.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
+                   p.migration.remittance_share)
+    for mine, theirs in zip(got, (cost, home, borrowed, repaid), strict=True):
+        assert mine.tobytes() == theirs.tobytes()
+    assert savings.tobytes() == new_savings.tobytes() and debt.tobytes() == new_debt.tobytes()
+    assert borrowed.any() and repaid.any()
+
+
+def _pay_in_numpy(model, employed, u_arrears, u_repay):
+    """The numpy form of wages._pay_rows (what the month did before the kernel)."""
+    w, p, c = model.workers, model.params, model.params.contracts
+    formal = w.contract[employed] | w.agency_employed[employed]
+    unpaid = u_arrears < np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
+    w.arrears_now[employed[unpaid]] = True
+    paid = np.where(unpaid, 0.0, w.wage_yuan[employed].astype(np.float64) * model.festival_pay_factor)
+    w.wages_owed_yuan[employed[unpaid]] += w.wage_yuan[employed[unpaid]]
+    owed = w.wages_owed_yuan[employed]
+    repaid = (~unpaid) & (owed > 0) & (u_repay < p.market.arrears_repay_rate)
+    paid += np.where(repaid, owed, 0.0)
+    w.wages_owed_yuan[employed[repaid]] = 0.0
+    gross = paid
+    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * gross)
+    paid = gross - deduction
+    w.deduction_left_yuan[employed] -= deduction
+    w.paid_yuan[employed] = paid
+    insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
+    total = np.where(insured, c.contribution_rate * np.maximum(w.wage_yuan[employed].astype(np.float64),
+                                                               c.contribution_base_min_yuan), 0.0)
+    subsidy = model.levers.insurance_subsidy_share * total
+    employer = c.employer_contribution_share * (total - subsidy)
+    worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])
+    return gross, paid, deduction, (total, subsidy, employer, worker)
+
+
+def test_the_pay_kernel_is_the_numpy_formula_bit_for_bit():
+    """Arrears, repayments, deductions and contributions as the numpy code computed them."""
+    from model.mechanisms.wages import _pay_rows
+    from model.tables import EMPLOYED
+
+    model = DomesticWorkModel("scenarios/fee_cap.yaml", months=14)
+    for _ in range(13):
+        model.step()
+    w, p, c = model.workers, model.params, model.params.contracts
+    model.festival_pay_factor = 1.128
+    model.levers.insurance_subsidy_share = 0.4
+    employed = w.with_status(EMPLOYED)
+    rng = np.random.default_rng(3)
+    some = employed[rng.random(employed.size) < 0.3]
+    w.deduction_left_yuan[some] = rng.uniform(0.0, 3000.0, some.size).astype(np.float32)
+    w.wages_owed_yuan[employed[rng.random(employed.size) < 0.2]] = np.float32(4321.5)
+    w.insured[employed[rng.random(employed.size) < 0.4]] = True
+    u_arrears = model.streams.uniform("arrears", model.month, employed)
+    u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
+    columns = ("wages_owed_yuan", "deduction_left_yuan", "arrears_now", "paid_yuan")
+    start = {name: w.view(name).copy() for name in columns}
+    expected = _pay_in_numpy(model, employed, u_arrears, u_repay)
+    after_numpy = {name: w.view(name).copy() for name in columns}
+    for name in columns:
+        w.view(name)[:] = start[name]
+    got = _pay_rows(employed, model.streams.ukey("arrears", model.month),
+                    model.streams.ukey("arrears_repaid", model.month), w.contract, w.agency_employed, w.insured, w.self_insured,
+                    w.wage_yuan, w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
+                    p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
+                    model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+                    c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
+    for mine, theirs in zip((*got[:3], *got[3]), (*expected[:3], *expected[3]), strict=True):
+        assert mine.tobytes() == theirs.tobytes()
+    for name in columns:
+        assert w.view(name).tobytes() == after_numpy[name].tobytes(), name
+    assert expected[2].any() and expected[3][0].any() and w.arrears_now[employed].any()
+
+
+def test_wage_percentiles_are_numpys_to_the_last_bit():
+    """One sort of the float32 pay column gives np.percentile's linear interpolation exactly."""
+    from model.metrics import WAGE_PERCENTILES, percentiles
+
+    rng = np.random.default_rng(0)
+    for trial in range(600):
+        n = int(rng.integers(1, 60)) if trial < 500 else int(rng.integers(1000, 40000))
+        values = rng.normal(5000.0, 900.0, n).astype(np.float32)
+        if trial % 3 == 0:  # many ties
+            values = (np.round(values / 100) * 100).astype(np.float32)
+        q = WAGE_PERCENTILES if trial % 2 else np.r_[0.0, rng.uniform(0.0, 100.0, 4), 100.0]
+        expected = np.percentile(values.astype(np.float64), q)
+        assert percentiles(values, q).tobytes() == expected.tobytes(), (n, q)
+
+
+def _job_endings_in_numpy(model, employed):
+    """The numpy form of separations.job_endings (every hazard drawn and assessed for every job)."""
+    from model.mechanisms import separations, wages
+
+    w, m, month = model.workers, model.params.market, model.month
+
+    def u(name):
+        return model.streams.uniform(name, month, employed)
+
+    exogenous = u("separation") < m.separation_rate * model.types.separation_multiplier[w.job_type[employed]]
+    arrears = w.arrears_now[employed] & (u("quit_arrears") < m.quit_after_arrears)
+    quits = ~(w.contract[employed] | w.agency_employed[employed]) & (u("quit_informal") < m.informal_quit_rate)
+    weakness = (m.dismissal_productivity_top - wages.productivity(model, employed)) / m.dismissal_productivity_span
+    dismissed = u("dismissal") < m.dismissal_rate * np.clip(weakness, 0.0, m.dismissal_max_multiplier)
+    priced_out = separations._apply_wage_floor(model, employed)
+    first = np.full(employed.size, -1)
+    for code, hit in reversed(list(enumerate((exogenous, arrears, quits, dismissed, priced_out)))):
+        first[hit] = code
+    return first
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "minimum_wage_hourly", "c189_package"])
+def test_job_endings_are_those_of_drawing_and_assessing_every_job(scenario):
+    """Drawing each hazard only for the jobs it can end, and assessing only possible dismissals, changes no ending."""
+    from model.mechanisms.separations import job_endings
+    from model.tables import EMPLOYED
+
+    overrides = {"market.dismissal_rate": 0.05, "market.informal_quit_rate": 0.05, "market.quit_after_arrears": 0.5}
+    model = DomesticWorkModel(f"scenarios/{scenario}.yaml", months=20, **overrides)
+    for _ in range(19):
+        model.step()
+    employed = model.workers.with_status(EMPLOYED)
+    wage = model.workers.wage_yuan.copy()
+    expected = _job_endings_in_numpy(model, employed)
+    model.workers.wage_yuan[:] = wage  # the wage floor raised some wages: start again from the same state
+    got = job_endings(model, employed)
+    assert np.array_equal(got, expected)
+    assert all(np.any(expected == code) for code in range(4))

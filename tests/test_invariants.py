@@ -106,6 +106,12 @@ def check_month(model: DomesticWorkModel, before: np.ndarray) -> None:
     assert row["employed"] - before[EMPLOYED] == (
         row["hires"] - row["separations"] - row["held_job_leaving"] + row["held_job_returns"]), month
 
+    # The active-row index lists exactly the workers in the city or away, in row order,
+    # and rows of workers gone for good hold nothing the month's work would read.
+    assert np.array_equal(w.present, np.flatnonzero(w.active)), f"{month}: the active-row index is stale"
+    gone = np.flatnonzero(status == GONE)
+    assert not (w.arrears_now[gone].any() or w.paid_yuan[gone].any() or w.training_left[gone].any()), month
+
     # No negative (or non-finite) money held by workers.
     for column in ("wage_yuan", "paid_yuan", "savings_yuan", "debt_yuan", "wages_owed_yuan", "deduction_left_yuan"):
         values = w.view(column)

@@ -58,3 +58,15 @@ def test_the_compiled_draws_are_the_numpy_formula_bit_for_bit():
     assert np.array_equal(streams.uniform("screening", 5, rows, 3), wide)
     assert streams.uniform("screening", 5, rows[:0]).shape == (0,)
     assert streams.uniform("screening", 5, rows.astype(np.int32)).dtype == np.float64
+
+
+def test_a_kernel_drawing_one_row_gets_that_rows_number():
+    from model.rng import uniform_at
+
+    streams = Streams(7)
+    rows = np.array([0, 3, 99_999], dtype=np.int64)
+    wide = streams.uniform("arrears", 4, rows, 2)
+    for i, row in enumerate(rows):
+        key = streams.ukey("arrears", 4)
+        assert uniform_at(np.uint64(row), key) == streams.uniform("arrears", 4, rows)[i]
+        assert uniform_at(np.uint64(row * 2 + 1), key) == wide[i, 1]

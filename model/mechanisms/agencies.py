@@ -220,7 +220,8 @@ def update(model: DomesticWorkModel) -> None:
     books = model.agency_books
     n = a.n
 
-    employees = np.flatnonzero(w.view("agency_employed") & (w.view("status") == EMPLOYED))
+    employed = w.with_status(EMPLOYED)
+    employees = employed[w.agency_employed[employed]]
     ag = w.agency[employees]
     a.employees[:n] = np.bincount(ag, minlength=n)[:n]
     books.subsidy(np.arange(n), lev.employee_based_subsidy_yuan * a.view("employees").astype(np.float64))
@@ -271,7 +272,8 @@ def _release_employees(model: DomesticWorkModel, rows: np.ndarray) -> None:
     a, w = model.agencies, model.workers
     leaving = np.zeros(a.n, dtype=bool)
     leaving[rows] = True
-    employees = np.flatnonzero(w.view("agency_employed") & leaving[np.maximum(w.view("agency"), 0)])
+    present = w.present  # rows of workers who left are never agency-employed
+    employees = present[w.agency_employed[present] & leaving[np.maximum(w.agency[present], 0)]]
     w.agency_employed[employees] = False
     w.contract[employees] = False
     w.insured[employees] = w.self_insured[employees]

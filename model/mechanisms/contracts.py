@@ -162,18 +162,33 @@ def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np
 def review(model: DomesticWorkModel) -> None:
     """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
     w = model.workers
-    employed = np.flatnonzero(w.view("status") == EMPLOYED)
+    employed = w.with_status(EMPLOYED)
     inspect(model, employed)
     u = model.streams.uniform("contract_review", model.month, employed)
     reviewed = employed[u < model.params.contracts.reviews_per_year / 12.0]
     wages.renegotiate(model, reviewed)
     decide(model, reviewed, "review")
 
+    _self_enrol(model, w.present[~w.self_insured[w.present]])
+
+
+def _self_enrol(model: DomesticWorkModel, workers: np.ndarray) -> None:
+    """Some uninsured workers enrol on their own, the likelier the more insurance is worth to them.
+
+    Each enrols when her draw is below ``self_enrol_rate`` x value / ``value_local``.
+    Every factor of the value but its base lies in [0, 1], so a draw at or above the
+    rate at the larger base can never enrol: only the few below it are valued (the
+    same choices, without valuing every present worker every month).
+    """
     c = model.params.contracts
-    present = np.flatnonzero(w.active & ~w.view("self_insured"))
-    value = insurance_value(model, present)
-    rate = c.self_enrol_rate * value / max(c.value_local, 1e-9)
-    u_self = model.streams.uniform("self_enrol", model.month, present)
-    enrol = present[u_self < rate]
+    scale = max(c.value_local, 1e-9)
+    u = model.streams.uniform("self_enrol", model.month, workers)
+    if 0.0 <= model.levers.hukou_gap <= 1.0:
+        migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
+        could = u < c.self_enrol_rate * max(c.value_local, migrant_value) / scale
+        workers, u = workers[could], u[could]
+    rate = c.self_enrol_rate * insurance_value(model, workers) / scale
+    enrol = workers[u < rate]
+    w = model.workers
     w.self_insured[enrol] = True
     w.insured[enrol] = True

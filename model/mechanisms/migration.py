@@ -48,7 +48,7 @@ def expected_income(model: DomesticWorkModel, mean_wage: float, unemployment_rat
 def return_from_away(model: DomesticWorkModel) -> None:
     """Workers whose time away is over come back."""
     w = model.workers
-    away = np.flatnonzero(w.view("status") == AWAY)
+    away = w.with_status(AWAY)
     w.away_months_left[away] -= 1
     labour.come_back(model, away[w.away_months_left[away] <= 0])
 
@@ -67,9 +67,9 @@ def festival_exodus(model: DomesticWorkModel) -> None:
     sf = model.params.shocks.spring_festival
     w = model.workers
     month = model.month
-    status = w.view("status")
+    status = w.status[w.present]
     # Local-hukou workers celebrate at home, in the city.
-    present = np.flatnonzero(((status == SEARCHING) | (status == EMPLOYED)) & ~w.view("local_hukou"))
+    present = w.present[((status == SEARCHING) | (status == EMPLOYED)) & ~w.local_hukou[w.present]]
     leaving = present[model.streams.uniform("festival_leave", month, present) < sf.share_leaving]
     for_good = model.streams.uniform("festival_stay_home", month, leaving) < sf.share_not_returning
     held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
@@ -88,26 +88,28 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     m = model.params.migration
     w = model.workers
     month = model.month
-    status = w.view("status")
-    pull = np.where(w.view("local_hukou"), 1.0, 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap)
+    home_pull = 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap
+
     # Local-hukou workers are at home already: no savings target to go home with, no
     # village to return to when broke; they leave the market on retiring, at the base rate
     # or after long unemployment.
-    migrant = ~w.view("local_hukou")
-    saved = (w.view("savings_yuan") >= w.view("savings_target_yuan")) & migrant
-    old = w.view("age_years") >= m.retirement_age
+    def pull_saved_old(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        migrant = ~w.local_hukou[rows]
+        saved = (w.savings_yuan[rows] >= w.savings_target_yuan[rows]) & migrant
+        return np.where(~migrant, 1.0, home_pull), saved, w.age_years[rows] >= m.retirement_age, migrant
 
-    employed = np.flatnonzero(status == EMPLOYED)
-    hazard_e = (m.home_rate * m.employed_home_rate_factor * pull[employed]
-                + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed])
+    employed = w.with_status(EMPLOYED)
+    pull, saved, old, _ = pull_saved_old(employed)
+    hazard_e = m.home_rate * m.employed_home_rate_factor * pull + m.employed_leave_rate_when_due * saved + 1.0 * old
     quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
     record_and_separate(model, quitting, "going_home", bad=False)
 
-    searching = np.flatnonzero(w.view("status") == SEARCHING)
+    searching = w.with_status(SEARCHING)
+    pull, saved, old, migrant = pull_saved_old(searching)
     months = w.months_searching[searching]
-    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant[searching]
-    hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
-                + m.leave_rate_when_due * (saved[searching] | broke) + 1.0 * old[searching])
+    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant
+    hazard_s = (m.home_rate * pull + m.impatience_rate * (months > m.patience_months)
+                + m.leave_rate_when_due * (saved | broke) + 1.0 * old)
     u = model.streams.uniform("home_searching", month, searching)
     leaving = searching[(u < hazard_s) | np.isin(searching, quitting)]
     labour.depart(model, leaving)
@@ -137,8 +139,7 @@ def origin_probabilities(model: DomesticWorkModel) -> np.ndarray:
     """Where newcomers come from: base shares mixed with hometown networks in the city."""
     m = model.params.migration
     w = model.workers
-    present = w.active
-    in_city = np.bincount(w.view("origin")[present], minlength=m.origins).astype(np.float64)
+    in_city = np.bincount(w.origin[w.present], minlength=m.origins).astype(np.float64)
     if in_city.sum() <= 0:
         return model.origin_base
     # Help from contacts has increasing returns (lodging, leads, a guarantor): the pull of a

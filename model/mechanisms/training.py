@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from scipy.special import expit
 
-from model.tables import GONE, SEARCHING
+from model.tables import SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -27,19 +26,17 @@ def train(model: DomesticWorkModel) -> None:
     t = model.params.training
     month = model.month
 
-    status = w.view("status")
-    # A course goes on only while she is in the city: it pauses while she is away, and
-    # a worker who has left for good has dropped out of it.
-    w.view("training_left")[status == GONE] = 0
-    in_course = np.flatnonzero((w.view("training_left") > 0) & (status == SEARCHING))
+    # A course goes on only while she is in the city: it pauses while she is away (and
+    # one who leaves for good drops out of it: labour.depart).
+    searching = w.with_status(SEARCHING)
+    in_course = searching[w.training_left[searching] > 0]
     w.training_left[in_course] -= 1
     done = in_course[w.training_left[in_course] == 0]
     passed = done[model.streams.uniform("training_pass", month, done) < t.pass_rate]
     w.certified[passed] = True
     model.flows.certified += int(passed.size)
 
-    candidates = np.flatnonzero((w.view("status") == SEARCHING) & ~w.view("certified")
-                                & (w.view("training_left") == 0))
+    candidates = searching[~w.certified[searching] & (w.training_left[searching] == 0)]
     cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
     gain = t.pass_rate * t.premium * model.types.reference_wage[w.job_type[candidates]] * t.horizon_months
     chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)

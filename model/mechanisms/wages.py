@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.mechanisms import contracts
+from model.jit import kernel
+from model.rng import uniform_at
 from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -190,64 +191,99 @@ def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.n
 
 def pay(model: DomesticWorkModel) -> None:
     """Pay the month's wages, arrears and deductions; workers spend, save and remit."""
-    w = model.workers
-    p = model.params
-    n = w.n
-    status = w.view("status")
-    employed = np.flatnonzero(status == EMPLOYED)
+    w, p = model.workers, model.params
+    employed = w.with_status(EMPLOYED)
+    w.arrears_now[w.present] = False  # rows of workers who left were cleared as they left
+    w.paid_yuan[w.present] = 0.0
+    c = p.contracts
+    gross, paid, deduction, insurance = _pay_rows(
+        employed, model.streams.ukey("arrears", model.month), model.streams.ukey("arrears_repaid", model.month),
+        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
+        w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
+        p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
+        model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+        c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
 
-    formal = w.contract[employed] | w.agency_employed[employed]
-    rate = np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
-    u_arrears = model.streams.uniform("arrears", model.month, employed)
-    unpaid = u_arrears < rate
-    w.arrears_now[:n] = False
-    w.arrears_now[employed[unpaid]] = True
-
-    wage = w.wage_yuan[employed].astype(np.float64)
-    wage *= model.festival_pay_factor
-    paid = np.where(unpaid, 0.0, wage)
-    w.wages_owed_yuan[employed[unpaid]] += w.wage_yuan[employed[unpaid]]
-
-    owed = w.wages_owed_yuan[employed]
-    u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
-    repaid = (~unpaid) & (owed > 0) & (u_repay < p.market.arrears_repay_rate)
-    paid += np.where(repaid, owed, 0.0)
-    w.wages_owed_yuan[employed[repaid]] = 0.0
-
-    gross = paid
-    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * gross)
-    paid = gross - deduction
-    w.deduction_left_yuan[employed] -= deduction
     deducted = deduction > 0
     model.agency_books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
-
-    w.paid_yuan[:n] = 0.0
-    w.paid_yuan[employed] = paid
-    employer_part, worker_part = _insurance(model, employed, gross)
+    employer_part, worker_part = _insurance(model, *insurance)
     _wage_bills(model, employed, gross, employer_part)
     model.flows.worker_pay_yuan += float(gross.sum())
-    model.flows.net_income_yuan += float((paid - living_cost(model, employed)).sum())
-    _spend_and_save(model, employed, paid - worker_part)
-    searching = np.flatnonzero(status == SEARCHING)
+    cost = _spend_and_save(model, employed, paid - worker_part)
+    model.flows.net_income_yuan += float((paid - cost).sum())
+    searching = w.with_status(SEARCHING)
     _spend_and_save(model, searching, np.zeros(searching.size))
     w.months_searching[searching] += 1
     w.months_in_job[employed] += 1
     w.experience_months[employed] += 1.0
 
 
-def _insurance(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Contributions of insured jobs whose wage was paid this month: the employer's and her parts.
+def _pay_example() -> tuple:
+    flag, rows, money = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64), np.zeros(1, np.float32)
+    columns = (flag, flag, flag, flag, money, money.copy(), money.copy(), flag.copy(), money.copy())
+    return (rows, np.uint64(1), np.uint64(2), *columns, 0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
+
+
+@kernel(example=_pay_example)
+def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, contract: np.ndarray,
+              agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage_yuan: np.ndarray,
+              owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray, arrears_now: np.ndarray, paid_yuan: np.ndarray,
+              arrears_formal: float, arrears_informal: float, repay_rate: float, festival_factor: float,
+              max_deduction_share: float, contribution_rate: float, contribution_base_yuan: float,
+              subsidy_share: float, employer_share: float) -> tuple:
+    """The month's pay of each employed worker in ``rows``, and the contributions of her job.
+
+    A wage falls into arrears (more often without a contract); owed wages are repaid
+    with a chance (the draws of the streams ``arrears`` and ``arrears_repaid``, whose
+    keys are given, made here for the rows that need them); an agency's deduction
+    takes at most a share of the pay; insured jobs whose wage was paid owe
+    contributions (:func:`contracts.contribution_yuan`), which the state subsidises
+    in part and the employer and she split, her part at most her pay.
+
+    Updates the columns ``owed_yuan``, ``deduction_left_yuan``, ``arrears_now`` and
+    ``paid_yuan`` in place; returns gross pay, pay after deductions, deductions and
+    the (total, subsidy, employer, worker) contributions, one a row. One pass where
+    numpy made about 40, with numpy's arithmetic and dtypes step for step (same bits).
+    """
+    n = rows.size
+    gross, paid, deduction = np.empty(n), np.empty(n), np.empty(n)
+    total, subsidy, employer, worker = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        r = rows[i]
+        rate = arrears_formal if contract[r] or agency_employed[r] else arrears_informal
+        unpaid = uniform_at(np.uint64(r), arrears_key) < rate
+        pay = np.float64(wage_yuan[r]) * festival_factor
+        if unpaid:
+            arrears_now[r] = True
+            pay = 0.0
+            owed_yuan[r] = owed_yuan[r] + wage_yuan[r]  # float32, as the column
+        owed = owed_yuan[r]
+        if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < repay_rate:
+            pay = pay + np.float64(owed)
+            owed_yuan[r] = 0.0
+        gross[i] = pay
+        deduction[i] = _min(np.float64(deduction_left_yuan[r]), max_deduction_share * pay)
+        paid[i] = pay - deduction[i]
+        deduction_left_yuan[r] = np.float32(np.float64(deduction_left_yuan[r]) - deduction[i])
+        paid_yuan[r] = np.float32(paid[i])
+        if insured[r] and not self_insured[r] and pay > 0:
+            total[i] = contribution_rate * _max(np.float64(wage_yuan[r]), contribution_base_yuan)
+        else:
+            total[i] = 0.0
+        subsidy[i] = subsidy_share * total[i]
+        employer[i] = employer_share * (total[i] - subsidy[i])
+        worker[i] = _min(total[i] - subsidy[i] - employer[i], np.float64(paid_yuan[r]))
+    return gross, paid, deduction, (total, subsidy, employer, worker)
+
+
+def _insurance(model: DomesticWorkModel, total: np.ndarray, subsidy: np.ndarray, employer: np.ndarray,
+               worker: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Book the contributions of insured jobs whose wage was paid this month; the employer's and her parts.
 
     The state pays ``insurance_subsidy_share`` of them; employer and worker split the
     rest, ``contracts.employer_contribution_share`` to the employer, her part withheld
     from her pay. All of it goes to the state's funds.
     """
-    w = model.workers
-    insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
-    total = np.where(insured, contracts.contribution_yuan(model, w.wage_yuan[employed].astype(np.float64)), 0.0)
-    subsidy = model.levers.insurance_subsidy_share * total
-    employer = model.params.contracts.employer_contribution_share * (total - subsidy)
-    worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])
     f = model.flows
     f.insurance_contributions_yuan += float(total.sum())
     f.public_subsidies_yuan += float(subsidy.sum())
@@ -289,26 +325,67 @@ def living_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
             + p.hukou.extra_living_cost_yuan * model.levers.hukou_gap * migrant)
 
 
-def _spend_and_save(model: DomesticWorkModel, workers: np.ndarray, income: np.ndarray) -> None:
+def _spend_and_save(model: DomesticWorkModel, workers: np.ndarray, income: np.ndarray) -> np.ndarray:
     """Living costs to landlords and shops; a shortfall borrowed from kin; a share of the rest sent home.
 
-    What she sends home repays her kin first; the rest is remittances.
+    What she sends home repays her kin first; the rest is remittances. Returns each
+    worker's living cost (:func:`living_cost`).
     """
-    w = model.workers
+    w, p = model.workers, model.params
     acc, f = model.accounts, model.flows
-    cost = living_cost(model, workers)
-    net = income - cost
-    savings = w.savings_yuan[workers] + net
-    borrowed = np.maximum(-savings, 0.0)
-    savings += borrowed
-    home = model.params.migration.remittance_share * np.maximum(net, 0.0)
-    debt = w.debt_yuan[workers] + borrowed
-    repaid = np.minimum(debt, home)
-    w.debt_yuan[workers] = debt - repaid
-    w.savings_yuan[workers] = savings - home
+    cost, home, borrowed, repaid = _budgets(
+        workers, income, w.job_type, w.status, w.local_hukou, w.savings_yuan, w.debt_yuan,
+        p.migration.living_cost_yuan, p.migration.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
+        p.migration.remittance_share)
     acc.households_yuan += float(cost.sum())
     acc.villages_yuan += float(home.sum() - borrowed.sum())
     f.living_costs_yuan += float(cost.sum())
     f.borrowed_yuan += float(borrowed.sum())
     f.repaid_yuan += float(repaid.sum())
     f.remittances_yuan += float((home - repaid).sum())
+    return cost
+
+
+@kernel(example=lambda: (1.0, 0.0))
+def _max(x: float, y: float) -> float:
+    return x if x >= y or np.isnan(x) else y  # numpy's maximum, to the sign of a zero
+
+
+@kernel(example=lambda: (1.0, 0.0))
+def _min(x: float, y: float) -> float:
+    return x if x <= y or np.isnan(x) else y  # numpy's minimum
+
+
+def _budget_example() -> tuple:
+    one, flag = np.zeros(1), np.zeros(1, dtype=np.bool_)
+    return (np.zeros(1, np.int64), one, np.zeros(1, np.int8), np.zeros(1, np.int8), flag, one.copy(), one.copy(),
+            800.0, 600.0, 0.0, 0.3)
+
+
+@kernel(example=_budget_example)
+def _budgets(rows: np.ndarray, income: np.ndarray, job_type: np.ndarray, status: np.ndarray,
+             local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, living_yuan: float,
+             rent_yuan: float, migrant_extra_yuan: float, remittance_share: float) -> tuple:
+    """One month's budget of each of ``rows``: :func:`living_cost`, then savings, kin loans and what goes home.
+
+    Updates ``savings`` and ``debt`` (full columns) in place and returns cost, sent home,
+    borrowed and repaid, one a row. One pass where numpy made about 25 over the rows,
+    with numpy's arithmetic step for step (same bits).
+    """
+    n = rows.size
+    cost, home, borrowed, repaid = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        r = rows[i]
+        pays_rent = 1.0 if job_type[r] == LIVE_OUT or status[r] == SEARCHING else 0.0
+        migrant = 0.0 if local_hukou[r] else 1.0
+        cost[i] = living_yuan + rent_yuan * pays_rent + migrant_extra_yuan * migrant
+        net = income[i] - cost[i]
+        saved = savings[r] + net
+        borrowed[i] = _max(-saved, 0.0)
+        saved += borrowed[i]
+        home[i] = remittance_share * _max(net, 0.0)
+        owed = debt[r] + borrowed[i]
+        repaid[i] = _min(owed, home[i])
+        debt[r] = owed - repaid[i]
+        savings[r] = saved - home[i]
+    return cost, home, borrowed, repaid
