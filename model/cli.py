@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replicates", type=int, help="independent runs (overrides the file)")
     run.add_argument("--months", type=int, help="months to simulate (overrides the file)")
     run.add_argument("--seed", type=int, help="seed (overrides the file)")
-    run.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
+    run.add_argument("--workers", type=int, help="processes for replicates and figures (default: every core)")
     run.add_argument("--set", dest="sets", action="append", default=[], metavar="dotted.key=VALUE",
                      help="override a scenario key, typed as the schema says (repeatable)")
     run.add_argument("--quiet", action="store_true",
@@ -197,7 +197,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         (tmp / "scenario.yaml").write_text(to_yaml(scenario), encoding="utf-8")
         ts.to_csv(tmp / "timeseries.csv", index=False, float_format="%.10g", lineterminator="\n")
         output.write_json(tmp / "summary.json", summary)
-        plots.write_run_figures(ts, tmp / "figures", title=_title(scenario), context=plots.Context.of(scenario))
+        plots.write_run_figures(ts, tmp / "figures", title=_title(scenario), context=plots.Context.of(scenario),
+                                processes=args.workers)
         output.write_json(tmp / "manifest.json", output.manifest(
             args.argv, seeds, time.perf_counter() - started, scenario=scenario.name,
             replicates=scenario.replicates, months=scenario.months,
