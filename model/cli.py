@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 
 from model import __version__
-from model.resources import check_memory
 from model.scenario import ScenarioError, check_overrides, load_scenario, parse_set, to_yaml
 
 EXIT_OK, EXIT_FAULT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -177,6 +176,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario, _overrides(args), labels=options)
         from model import output, plots, runner
         from model.progress import Progress
+        from model.resources import check_memory
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"--workers {args.workers}: must be at least 1")
@@ -271,6 +271,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--scaling-scale {args.scaling_scale}: must be above 0 and at most 10")
     from model import bench, output
     from model.progress import Progress
+    from model.resources import check_memory
 
     check_memory(load_scenario(bench.FULL_CITY, bench.city_at(max(scales), args.months)), "--scales")
     out = args.out or output.default_out_dir("bench")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import accounts
+from model.jit import kernel
 from model.labour import REASON
 from model.tables import (
     AGENCY,
@@ -90,6 +91,65 @@ def percentiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
 
 
+# What the census kernel counts, in the order of its result.
+CENSUS = (
+    "searching", "employed", "away", "away_with_job_held", "changed_job_12m", "certified", "local_hukou",
+    "in_debt", "contract", "insured", "formal", "arrears", "employee_based", "minimum_wage_paid", "no_fee",
+    "decent_work",
+)
+N_CENSUS = len(CENSUS)
+(_C_SEARCHING, _C_EMPLOYED, _C_AWAY, _C_HELD, _C_CHANGED, _C_CERTIFIED, _C_LOCAL, _C_DEBT, _C_CONTRACT, _C_INSURED,
+ _C_FORMAL, _C_ARREARS, _C_EMPLOYEE_BASED, _C_MINIMUM, _C_NO_FEE, _C_DECENT) = range(len(CENSUS))
+
+
+def _census_example() -> tuple:
+    flag, rows = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64)
+    return (rows, np.zeros(1, np.int8), flag, flag, flag, flag, flag, flag, flag, np.zeros(1), np.zeros(1, np.int16),
+            np.zeros(1, np.int32), np.zeros(1, np.float32), np.zeros(1, np.int8), np.zeros(4), 0)
+
+
+@kernel(example=_census_example)
+def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insured: np.ndarray,
+            arrears_now: np.ndarray, agency_employed: np.ndarray, paid_fee: np.ndarray, certified: np.ndarray,
+            local_hukou: np.ndarray, debt: np.ndarray, separated_month: np.ndarray, held_by: np.ndarray,
+            paid_yuan: np.ndarray, job_type: np.ndarray, minimum_by_type: np.ndarray,
+            changed_since: int) -> np.ndarray:
+    """The month's head counts (``CENSUS``) over the present workers, in one pass.
+
+    Over everyone present: status, a job change since ``changed_since``,
+    certificate, local hukou, debt. Over the employed: contract, insurance, both,
+    arrears, employee-based, and the ILO scorecard (pay at least the statutory
+    minimum of her job type, no fee for the current job, all four). Over the away:
+    a job held. Where numpy made about 40 calls, each a pass.
+    """
+    counts = np.zeros(N_CENSUS, dtype=np.int64)
+    for i in range(present.size):
+        r = present[i]
+        s = status[r]
+        counts[_C_CHANGED] += separated_month[r] > changed_since
+        counts[_C_CERTIFIED] += certified[r]
+        counts[_C_LOCAL] += local_hukou[r]
+        counts[_C_DEBT] += debt[r] > 0
+        if s == SEARCHING:
+            counts[_C_SEARCHING] += 1
+        elif s == AWAY:
+            counts[_C_AWAY] += 1
+            counts[_C_HELD] += held_by[r] >= 0
+        elif s == EMPLOYED:
+            counts[_C_EMPLOYED] += 1
+            written, covered = contract[r], insured[r]
+            minimum = paid_yuan[r] >= minimum_by_type[job_type[r]]
+            counts[_C_CONTRACT] += written
+            counts[_C_INSURED] += covered
+            counts[_C_FORMAL] += written and covered
+            counts[_C_ARREARS] += arrears_now[r]
+            counts[_C_EMPLOYEE_BASED] += agency_employed[r]
+            counts[_C_MINIMUM] += minimum
+            counts[_C_NO_FEE] += not paid_fee[r]
+            counts[_C_DECENT] += written and covered and minimum and not paid_fee[r]
+    return counts
+
+
 def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else 0.0
 
@@ -101,11 +161,13 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     t = f.transitions
     # Rows of workers who left for good stay in the table: work on the present ones only.
     present = w.present
-    live_status = w.status[present]
-    employed = present[live_status == EMPLOYED]
+    employed = w.with_status(EMPLOYED)
+    counted = _census(present, w.status, w.contract, w.insured, w.arrears_now, w.agency_employed,
+                      w.paid_placement_fee, w.certified, w.local_hukou, w.debt_yuan, w.separated_month, w.held_by,
+                      w.paid_yuan, w.job_type, statutory_minimum_by_type(model), model.month - 12)
+    c = dict(zip(CENSUS, counted.tolist(), strict=True))
     n_employed = employed.size
-    n_searching = int(np.count_nonzero(live_status == SEARCHING))
-    n_away = int(np.count_nonzero(live_status == AWAY))
+    n_searching, n_away = c["searching"], c["away"]
     need = h.view("need")
     vacancies = int(((need >= 0) & (h.view("worker") < 0)).sum())
     hires = int(t[SEARCHING, EMPLOYED])
@@ -124,8 +186,6 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     by_type = np.bincount(paid_type, weights=paid, minlength=len(JOB_TYPES))
     n_by_type = np.bincount(paid_type, minlength=len(JOB_TYPES))
 
-    contract = w.contract[employed]
-    insured = w.insured[employed]
     active = a.view("active")
     kinds = np.bincount(a.view("business_model")[active], minlength=3)
     origins = np.bincount(w.origin[present], minlength=model.params.migration.origins)
@@ -148,25 +208,24 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "median_wage": float(median),
         "p10_wage": float(p10),
         "p90_wage": float(p90),
-        "contract_share": _share(contract.sum(), n_employed),
-        "insured_share": _share(insured.sum(), n_employed),
-        "formal_share": _share((contract & insured).sum(), n_employed),
+        "contract_share": _share(c["contract"], n_employed),
+        "insured_share": _share(c["insured"], n_employed),
+        "formal_share": _share(c["formal"], n_employed),
         "agency_placement_share": _share(f.hires_by_channel[AGENCY], hires),
         "referral_placement_share": _share(f.hires_by_channel[REFERRAL], hires),
         "worker_fees_paid": f.worker_fees_yuan,
         "household_fees_paid": f.household_fees_yuan,
-        "arrears_incidence": _share(np.count_nonzero(w.arrears_now[employed]), n_employed),
-        "employee_based_share": _share(np.count_nonzero(w.agency_employed[employed]), n_employed),
+        "arrears_incidence": _share(c["arrears"], n_employed),
+        "employee_based_share": _share(c["employee_based"], n_employed),
         "agencies_active": int(active.sum()),
         "leaving_to_away": int(t[SEARCHING, AWAY]),
         "returns_from_away": int(t[AWAY, SEARCHING]),
-        "away_with_job_held": int((w.held_by[present[live_status == AWAY]] >= 0).sum()),
+        "away_with_job_held": c["away_with_job_held"],
         "held_job_leaving": int(t[EMPLOYED, AWAY]),
         "held_job_returns": int(t[AWAY, EMPLOYED]),
         "open_placement_share": _share(f.hires_by_channel[OPEN], hires),
         "mean_agreed_wage": float(w.wage_yuan[employed].mean()) if n_employed else 0.0,
-        "changed_job_12m_share": _share(np.count_nonzero(w.separated_month[present] > model.month - 12),
-                                        present.size),
+        "changed_job_12m_share": _share(c["changed_job_12m"], present.size),
         "searchers_at_matching": f.searchers_at_matching,
         "vacancies_at_matching": f.vacancies_at_matching,
         "job_finding_rate": _share(hires, f.searchers_at_matching),
@@ -175,7 +234,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
         "households_with_need": int((need >= 0).sum()),
         "unmet_need_share": _share(vacancies, (need >= 0).sum()),
-        "certified_share": _share(np.count_nonzero(w.certified[present]), present.size),
+        "certified_share": _share(c["certified"], present.size),
         "trained": f.trained,
         "overcharging_share": _share(f.overcharged_placements, f.capped_placements),
         "fines_paid": f.fines_yuan,
@@ -196,18 +255,18 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "dismissals": int(sep[REASON["dismissal"]]),
         "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
         "origin_concentration": float(np.sum(origin_shares**2)),
-        "local_hukou_share": _share(np.count_nonzero(w.local_hukou[present]), present.size),
+        "local_hukou_share": _share(c["local_hukou"], present.size),
         "inspections_found": f.contract_inspections_found,
         "mean_hire_wage": _share(f.hire_wages_yuan, hires),
         "hire_wage_index": _share(f.hire_wage_index_sum, hires),
         "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
     }
-    row.update(money(model, present))
-    row.update(standards(model, employed))
+    row.update(money(model, c["in_debt"], present.size))
+    row.update(standards(c, n_employed))
     return row
 
 
-def money(model: DomesticWorkModel, present: np.ndarray) -> dict[str, float]:
+def money(model: DomesticWorkModel, in_debt: int, present: int) -> dict[str, float]:
     """Who paid whom this month, and the yuan the bookkeeping created or destroyed (0 up to rounding)."""
     f = model.flows
     income = f.agency_income_yuan
@@ -228,35 +287,28 @@ def money(model: DomesticWorkModel, present: np.ndarray) -> dict[str, float]:
         "course_fees": f.course_fees_yuan,
         "kin_loans": f.borrowed_yuan,
         "kin_repayments": f.repaid_yuan,
-        "workers_in_debt_share": _share(np.count_nonzero(model.workers.debt_yuan[present] > 0), present.size),
+        "workers_in_debt_share": _share(in_debt, present),
     }
 
 
-def statutory_minimum_yuan(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
+def statutory_minimum_by_type(model: DomesticWorkModel) -> np.ndarray:
     """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
     s = model.params.standards
-    by_type = np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month)
-    return by_type[job_type]
+    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month)
 
 
-def standards(model: DomesticWorkModel, employed: np.ndarray) -> dict[str, float]:
-    """The ILO scorecard over employed workers.
+def standards(counts: dict[str, int], employed: int) -> dict[str, float]:
+    """The ILO scorecard: shares of the ``employed`` workers from the month's census counts.
 
     C189 Art. 7 written terms (a written contract), Art. 11 minimum wage (this month's
     pay, after any deduction, at least the statutory minimum for her hours; a month in
     arrears falls short), Art. 14 social security (insured), C181 Art. 7 no fee to an
     agency for her current job, directly or by deduction; decent work: all four.
     """
-    w = model.workers
-    n = employed.size
-    written = w.contract[employed]
-    minimum = w.paid_yuan[employed] >= statutory_minimum_yuan(model, w.job_type[employed])
-    insured = w.insured[employed]
-    no_fee = ~w.paid_placement_fee[employed]
     return {
-        "c189_written_terms_share": _share(np.count_nonzero(written), n),
-        "c189_minimum_wage_share": _share(np.count_nonzero(minimum), n),
-        "c189_social_security_share": _share(np.count_nonzero(insured), n),
-        "c181_no_fee_share": _share(np.count_nonzero(no_fee), n),
-        "decent_work_share": _share(np.count_nonzero(written & minimum & insured & no_fee), n),
+        "c189_written_terms_share": _share(counts["contract"], employed),
+        "c189_minimum_wage_share": _share(counts["minimum_wage_paid"], employed),
+        "c189_social_security_share": _share(counts["insured"], employed),
+        "c181_no_fee_share": _share(counts["no_fee"], employed),
+        "decent_work_share": _share(counts["decent_work"], employed),
     }

@@ -128,6 +128,10 @@ def local_executor(workers: int, progress: bool = False) -> Iterator[tuple[Execu
         yield InlineExecutor(), None
         return
     context = process_context()
+    if context.get_start_method() == "fork":
+        from model import jit
+
+        jit.ready()  # forked workers inherit the loaded kernels instead of each loading them
     progress_queue = context.Queue() if progress else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                initargs=(progress_queue,))

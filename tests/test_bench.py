@@ -36,7 +36,11 @@ def test_bench_writes_a_consistent_report(tmp_path, capsys):
     scaling = report["replicate_scaling"]
     assert scaling["speedup"] == scaling["seconds_1_process"] / scaling["seconds_2_processes"]
     assert scaling["repeats"] == 2
+    kernels = report["kernels"]
+    assert kernels["kernels"] >= 5 and kernels["compile_seconds"] > kernels["load_seconds"] > 0
+    assert all(r["kernel_load_seconds"] >= 0 for r in scales)
     text = capsys.readouterr().out
+    assert "Compiled kernels" in text and "Targets:" in text and "start-up, imports" in text
     assert "| 1:1000 |" in text and "| 1:500 |" in text and "speed-up" in text
     assert "Mesa reference" in text and "Start-up" in text and "Figures" in text
 
@@ -63,3 +67,26 @@ def test_bad_scales_exit_2(tmp_path, capsys):
 def test_growth_exponent_of_linear_times_is_one():
     rows = [{"agents": a, "seconds_per_month": a * 1e-6} for a in (1e3, 1e4, 1e5)]
     assert abs(bench.growth_exponent(rows) - 1.0) < 1e-9
+
+
+def _scale(scale, ratio, peak_mb, first_ms, last_ms, first_workers, last_workers):
+    return {"scale": scale, "ratio_to_mesa": ratio, "peak_memory_bytes": peak_mb * 2**20, "edge_months": 12,
+            "seconds_per_month_first": first_ms / 1000, "seconds_per_month_last": last_ms / 1000,
+            "workers_present_first": first_workers, "workers_present_last": last_workers}
+
+
+def test_targets_say_which_hold():
+    report = {
+        "scales": [_scale(0.01, 4.2, 150, 5.0, 5.0, 4000, 4200), _scale(1.0, 9.5, 1600, 200.0, 300.0, 4e5, 4e5)],
+        "start_up": {"seconds": 2.0, "interpreter_seconds": 0.4}, "figures": {"seconds": 0.8},
+    }
+    verdicts = dict(bench.targets(report))
+    assert verdicts == {
+        "1:100: 4.2 times the Mesa reference (target 4)": True,
+        "1:100: last 12 months 5.0 ms/month against the first 5.0, per present worker 0.95 times": True,
+        "1:1: 9.5 times the Mesa reference (target 10)": False,
+        "1:1: peak memory 1,600 MB (target 1,536)": False,
+        "1:1: last 12 months 300.0 ms/month against the first 200.0, per present worker 1.50 times": False,
+        "start-up, imports to the end of the first month: 1.60 s (target 1)": False,
+        "figures of a run: 0.80 s (target 1)": True,
+    }

@@ -257,3 +257,41 @@ def test_job_endings_are_those_of_drawing_and_assessing_every_job(scenario):
     got = job_endings(model, employed)
     assert np.array_equal(got, expected)
     assert all(np.any(expected == code) for code in range(4))
+
+
+def test_going_home_is_the_numpy_hazard_to_the_last_bit():
+    """The kernel's hazards and draws are the numpy code's, a float32 age compare included."""
+    from model.mechanisms.migration import _going_home
+    from model.tables import EMPLOYED, SEARCHING
+
+    overrides = {"migration.home_rate": 0.05, "migration.retirement_age": 45.3, "migration.broke_savings_yuan": 900.0,
+                 "migration.impatience_rate": 0.1, "migration.leave_rate_when_due": 0.3}
+    model = DomesticWorkModel("scenarios/hukou_reform.yaml", months=14, **overrides)
+    for _ in range(13):
+        model.step()
+    w, m, month = model.workers, model.params.migration, model.month
+    # Exactly the float32 nearest the retirement age (below 45.3): numpy counts them as of age.
+    w.age_years[w.with_status(SEARCHING)[:20]] = np.float32(m.retirement_age)
+    home_pull = 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap
+    pull = np.where(w.view("local_hukou"), 1.0, home_pull)
+    migrant = ~w.view("local_hukou")
+    saved = (w.view("savings_yuan") >= w.view("savings_target_yuan")) & migrant
+    old = w.view("age_years") >= m.retirement_age
+    employed, searching = w.with_status(EMPLOYED), w.with_status(SEARCHING)
+    hazard_e = (m.home_rate * m.employed_home_rate_factor * pull[employed]
+                + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed])
+    expected_e = model.streams.uniform("home_employed", month, employed) < hazard_e
+    months = w.months_searching[searching]
+    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant[searching]
+    hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
+                + m.leave_rate_when_due * (saved[searching] | broke) + 1.0 * old[searching])
+    expected_s = model.streams.uniform("home_searching", month, searching) < hazard_s
+    columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
+    age = np.float32(m.retirement_age)
+    got_e = _going_home(employed, *columns, model.streams.ukey("home_employed", month), home_pull, age,
+                        m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)
+    got_s = _going_home(searching, *columns, model.streams.ukey("home_searching", month), home_pull, age,
+                        m.home_rate, m.leave_rate_when_due, True, m.impatience_rate, m.patience_months,
+                        m.broke_savings_yuan, m.broke_months)
+    assert np.array_equal(got_e, expected_e) and np.array_equal(got_s, expected_s)
+    assert expected_e.any() and expected_s.any() and broke.any() and old[searching].any()

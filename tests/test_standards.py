@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from model import Worker
-from model.metrics import STANDARDS_COLUMNS, statutory_minimum_yuan
+from model.metrics import STANDARDS_COLUMNS, statutory_minimum_by_type
 from model.tables import JOB_TYPES
 
 from .conftest import run_months, small_scenario
@@ -50,7 +50,7 @@ def test_scorecard_matches_a_hand_count_over_the_agents(overrides):
 def test_the_hourly_minimum_binds_on_long_hours():
     scenario = small_scenario(months=1)
     model, _ = run_months(scenario)
-    minimum = statutory_minimum_yuan(model, range(len(JOB_TYPES)))
+    minimum = statutory_minimum_by_type(model)
     hours = model.types.hours_per_month
     assert minimum.tolist() == pytest.approx([max(2100.0, 20.3 * h) for h in hours])
     assert minimum.max() > 2100.0  # live-in hours put the hourly floor above the monthly one

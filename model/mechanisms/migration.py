@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import labour
+from model.jit import kernel
 from model.mechanisms.separations import record_and_separate
 from model.population import draw_workers
+from model.rng import uniform_at
 from model.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
@@ -89,30 +91,63 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     w = model.workers
     month = model.month
     home_pull = 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap
-
     # Local-hukou workers are at home already: no savings target to go home with, no
     # village to return to when broke; they leave the market on retiring, at the base rate
     # or after long unemployment.
-    def pull_saved_old(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        migrant = ~w.local_hukou[rows]
-        saved = (w.savings_yuan[rows] >= w.savings_target_yuan[rows]) & migrant
-        return np.where(~migrant, 1.0, home_pull), saved, w.age_years[rows] >= m.retirement_age, migrant
-
+    streams = model.streams
+    columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
     employed = w.with_status(EMPLOYED)
-    pull, saved, old, _ = pull_saved_old(employed)
-    hazard_e = m.home_rate * m.employed_home_rate_factor * pull + m.employed_leave_rate_when_due * saved + 1.0 * old
-    quitting = employed[model.streams.uniform("home_employed", month, employed) < hazard_e]
+    quitting = employed[_going_home(
+        employed, *columns, streams.ukey("home_employed", month), home_pull, np.float32(m.retirement_age),
+        m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)]
     record_and_separate(model, quitting, "going_home", bad=False)
 
     searching = w.with_status(SEARCHING)
-    pull, saved, old, migrant = pull_saved_old(searching)
-    months = w.months_searching[searching]
-    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant
-    hazard_s = (m.home_rate * pull + m.impatience_rate * (months > m.patience_months)
-                + m.leave_rate_when_due * (saved | broke) + 1.0 * old)
-    u = model.streams.uniform("home_searching", month, searching)
-    leaving = searching[(u < hazard_s) | np.isin(searching, quitting)]
+    leaving = _going_home(
+        searching, *columns, streams.ukey("home_searching", month), home_pull, np.float32(m.retirement_age),
+        m.home_rate, m.leave_rate_when_due, True, m.impatience_rate, m.patience_months, m.broke_savings_yuan,
+        m.broke_months)
+    leaving[np.searchsorted(searching, quitting)] = True  # those who quit their job to go home
+    leaving = searching[leaving]
     labour.depart(model, leaving)
+
+
+def _home_example() -> tuple:
+    rows, money, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, dtype=np.bool_)
+    small = np.zeros(1, np.float32)
+    return (rows, flag, money, small, small, np.zeros(1, np.int16), np.uint64(1), 1.0, np.float32(60.0),
+            0.01, 0.1, True, 0.05, 4, 200.0, 2)
+
+
+@kernel(example=_home_example)
+def _going_home(rows: np.ndarray, local_hukou: np.ndarray, savings: np.ndarray, target: np.ndarray,
+                age: np.ndarray, months_searching: np.ndarray, key: np.uint64, home_pull: float,
+                retirement_age: np.float32, base_rate: float, when_due_rate: float, searching: bool,
+                impatience_rate: float, patience_months: int, broke_yuan: float, broke_months: int) -> np.ndarray:
+    """Whether each worker of ``rows`` goes home for good this month (the draws of the stream whose key is given).
+
+    Her hazard: the base rate (times the pull of home for a migrant), plus the
+    impatience of a long search, plus the rate when due (savings target reached, or
+    out of money after months of search, migrants only), plus 1 from retirement age;
+    impatience and running out of money apply to ``searching`` workers only. One pass
+    where numpy made about 30; the age compares in float32, as numpy compares a
+    float32 column with a Python float.
+    """
+    leaving = np.empty(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        r = rows[i]
+        migrant = not local_hukou[r]
+        pull = home_pull if migrant else 1.0
+        months = months_searching[r]
+        due = migrant and savings[r] >= target[r]
+        hazard = base_rate * pull
+        if searching:
+            due = due or (savings[r] <= broke_yuan and months >= broke_months and migrant)
+            hazard = hazard + impatience_rate * (1.0 if months > patience_months else 0.0)
+        hazard = hazard + when_due_rate * (1.0 if due else 0.0)
+        hazard = hazard + 1.0 * (1.0 if age[r] >= retirement_age else 0.0)
+        leaving[i] = uniform_at(np.uint64(r), key) < hazard
+    return leaving
 
 
 def arrive(model: DomesticWorkModel) -> None:
