@@ -9,7 +9,9 @@ inspected (``model.agents_by_type[Worker]``) or filtered with AgentSet methods.
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -77,14 +79,14 @@ def remove_row_agents(model: DomesticWorkModel, agents: list[mesa.Agent]) -> Non
     if not agents:
         return
     cls = type(agents[0])
-    if not _bulk_ok(model, cls) or any(type(a) is not cls for a in agents):
+    if not _bulk_ok(model, cls) or len(set(map(type, agents))) > 1:
         for agent in agents:
             agent.remove()
         return
     everyone, of_type = model._all_agents._agents, model._agents_by_type[cls]._agents
-    for agent in agents:
-        everyone.pop(agent, None)
-        of_type.pop(agent, None)
+    # dict.pop over every agent in C rather than in a Python loop (thousands of leavers a month in the city).
+    deque(map(everyone.pop, agents, repeat(None)), maxlen=0)
+    deque(map(of_type.pop, agents, repeat(None)), maxlen=0)
 
 
 class Column:

@@ -327,9 +327,9 @@ class DomesticWorkModel(mesa.Model):
     def _remove_agents(self) -> None:
         """Deregister the Agent objects of workers who left and agencies that closed this month."""
         for rows in self.departed_rows:
-            remove_row_agents(self, [self.worker_agents[r] for r in rows])
+            remove_row_agents(self, [self.worker_agents[r] for r in rows.tolist()])
         for rows in self.closed_agency_rows:
-            remove_row_agents(self, [self.agency_agents[r] for r in rows])
+            remove_row_agents(self, [self.agency_agents[r] for r in rows.tolist()])
         self.departed_rows.clear()
         self.closed_agency_rows.clear()
 

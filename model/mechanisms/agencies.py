@@ -342,7 +342,9 @@ def entrant_profit_estimate(model: DomesticWorkModel) -> np.ndarray:
 def expected_profit_by_model(model: DomesticWorkModel) -> np.ndarray:
     """What an entrant of each business model expects a month: what agencies of its model earn, else an estimate."""
     means, counts = profit_by_model(model)
-    return np.where(counts > 0, np.nan_to_num(means), entrant_profit_estimate(model))
+    if counts.all():  # every model has agencies: no estimate needed
+        return means
+    return np.where(counts > 0, means, entrant_profit_estimate(model))
 
 
 def _enter(model: DomesticWorkModel) -> None:

@@ -71,10 +71,13 @@ def household_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     return cost - c.agency_paperwork_yuan * 2.0 * reputation
 
 
-def worker_contract_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """What a contract is worth to each worker a month: more the longer she stays, more with local hukou."""
+def worker_contract_value(model: DomesticWorkModel, workers: np.ndarray, stay: np.ndarray | None = None) -> np.ndarray:
+    """What a contract is worth to each worker a month: more the longer she stays, more with local hukou.
+
+    ``stay``: her :func:`planned_stay_months`, when the caller has it already.
+    """
     c = model.params.contracts
-    stay = planned_stay_months(model, workers)
+    stay = planned_stay_months(model, workers) if stay is None else stay
     local = model.workers.local_hukou[workers]
     return c.worker_value_yuan * (stay / (stay + c.stay_half_months)) * (1.0 + c.local_contract_premium * local)
 
@@ -92,12 +95,13 @@ def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: b
     u_contract = model.streams.uniform(f"{stream}_contract", model.month, households)
     u_insure = model.streams.uniform(f"{stream}_insure", model.month, workers)
 
-    gain = model.levers.contract_expected_fine_yuan + worker_contract_value(model, workers) \
+    stay = planned_stay_months(model, workers)
+    gain = model.levers.contract_expected_fine_yuan + worker_contract_value(model, workers, stay) \
         - household_cost(model, workers)
     signs = forced | (u_contract < expit(gain / c.decision_scale_yuan))
 
     cost = contribution_yuan(model, w.wage_yuan[workers].astype(np.float64))
-    value = insurance_value(model, workers)
+    value = insurance_value(model, workers, stay)
     net = (value - (1.0 - model.levers.insurance_subsidy_share)) * cost
     insures = signs & (u_insure < expit(net / c.decision_scale_yuan))
 
@@ -106,7 +110,7 @@ def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: b
     w.insured[workers] = insures | eb | w.self_insured[workers]
 
 
-def insurance_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+def insurance_value(model: DomesticWorkModel, workers: np.ndarray, stay: np.ndarray | None = None) -> np.ndarray:
     """What a yuan of contributions is worth to each worker.
 
     Local hukou: ``contracts.value_local``. A migrant values them at
@@ -114,13 +118,14 @@ def insurance_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray
     in the city, less the shorter her planned stay (they are not portable home;
     a hukou reform narrows the gap). The pension part is worth less to a worker
     with fewer years to retirement than the pension needs, and cash now weighs
-    more for a worker with little savings.
+    more for a worker with little savings. ``stay``: her :func:`planned_stay_months`,
+    when the caller has it already.
     """
     c = model.params.contracts
     w = model.workers
     local = w.local_hukou[workers]
     migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
-    stay = planned_stay_months(model, workers)
+    stay = planned_stay_months(model, workers) if stay is None else stay
     portable = stay / (stay + c.stay_half_months)
     portability = np.where(local, 1.0, 1.0 - model.levers.hukou_gap * (1.0 - portable))
     years_left = np.maximum(model.params.migration.retirement_age - w.age_years[workers], 0.0)

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.jit import kernel
 from model.mechanisms.separations import record_and_separate
 from model.population import pick, set_need
+from model.rng import uniform_at
 from model.tables import EMPLOYED
 
 if TYPE_CHECKING:
@@ -37,13 +39,11 @@ def onset_rate(need_share: float, stock_share: np.ndarray, duration: np.ndarray)
 def update_needs(model: DomesticWorkModel) -> None:
     """End needs, start new ones, age vacancies."""
     h, w = model.households, model.workers
-    n = h.n
     need = h.view("need")
     month = model.month
-    with_need = np.flatnonzero(need >= 0)
-    without_need = np.flatnonzero(need < 0)
-    u_end = model.streams.uniform("need_end", month, with_need)
-    ending = with_need[u_end < 1.0 / model.types.need_duration[need[with_need]]]
+    ending, starts = _needs_changing(need, model.streams.ukey("need_end", month),
+                                     model.streams.ukey("need_onset", month), model.types.need_duration,
+                                     model.types.onset_rate)
     worker = h.worker[ending]
     with_worker = worker >= 0
     working = with_worker.copy()
@@ -52,10 +52,38 @@ def update_needs(model: DomesticWorkModel) -> None:
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 
-    u_start = model.streams.uniform("need_onset", month, without_need)
-    starts = without_need[u_start < model.types.onset_rate]
     kind = pick(model.types.onset_mix, model.streams.uniform("need_type", month, starts))
     set_need(model, starts, kind, model.streams.normal("need_wtp", month, starts))
 
-    vacant = (need >= 0) & (h.view("worker") < 0)
-    h.vacancy_months[:n][vacant] += 1
+    _age_vacancies(need, h.view("worker"), h.view("vacancy_months"))
+
+
+@kernel(example=lambda: (np.zeros(1, np.int8), np.uint64(1), np.uint64(2), np.ones(4), 0.01))
+def _needs_changing(need: np.ndarray, end_key: np.uint64, onset_key: np.uint64, duration: np.ndarray,
+                    onset_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Households whose need ends this month (hazard 1 / its duration), and those without one whose need arises.
+
+    The draws of the streams ``need_end`` and ``need_onset`` (keys given), each
+    household drawing from the one that concerns it; both sets are decided on the
+    needs at the start of the month. One pass where numpy made about ten.
+    """
+    ending = np.empty(need.size, dtype=np.int64)
+    starts = np.empty(need.size, dtype=np.int64)
+    n_ending = n_starts = 0
+    for r in range(need.size):
+        if need[r] >= 0:
+            if uniform_at(np.uint64(r), end_key) < 1.0 / duration[need[r]]:
+                ending[n_ending] = r
+                n_ending += 1
+        elif uniform_at(np.uint64(r), onset_key) < onset_rate:
+            starts[n_starts] = r
+            n_starts += 1
+    return ending[:n_ending].copy(), starts[:n_starts].copy()
+
+
+@kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int16)))
+def _age_vacancies(need: np.ndarray, worker: np.ndarray, vacancy_months: np.ndarray) -> None:
+    """One more month open for every vacancy (a need without a worker)."""
+    for r in range(need.size):
+        if need[r] >= 0 and worker[r] < 0:
+            vacancy_months[r] += 1
