@@ -108,18 +108,35 @@ def measure_reference(agents: int, months: int) -> dict[str, Any]:
     return mesa_reference.measure(agents, reference_steps(agents, months))
 
 
-# A fresh interpreter doing what ``domwork run`` does before its first month is over.
+# A fresh interpreter doing what ``domwork run`` does before its first month is over: its imports
+# under the CLI's loading() (no cycle collection while they load), Mesa and numba first so that their
+# own cost is told apart from ours (the model package, pydantic's schema), then set-up and one month,
+# then the CLI's exit (gc.freeze: no collection of everything at exit). Wall-clock stamps at the start
+# and the end tell launching the interpreter from leaving it.
 _START_UP = """
 import time
+launched = time.time()
 started = time.perf_counter()
-from model.model import DomesticWorkModel
-from model.scenario import load_scenario
-imported = time.perf_counter()
-from model import bench
-model = DomesticWorkModel(load_scenario(bench.FULL_CITY, bench.city_at({scale}, 1)))
+from model.cli import loading
+cli = time.perf_counter()
+with loading():
+    import mesa
+    after_mesa = time.perf_counter()
+    import numba
+    after_numba = time.perf_counter()
+    from model.model import DomesticWorkModel
+    from model.scenario import load_scenario
+    imported = time.perf_counter()
+    from model import bench
+    scenario = load_scenario(bench.FULL_CITY, bench.city_at({scale}, 1))
+model = DomesticWorkModel(scenario)
 built = time.perf_counter()
 model.step()
-print(imported - started, built - imported, time.perf_counter() - built)
+done = time.perf_counter()
+print(launched, after_mesa - cli, after_numba - after_mesa, cli - started + imported - after_numba,
+      built - imported, done - built, time.time(), flush=True)
+import gc
+gc.freeze()
 """
 
 
@@ -148,18 +165,31 @@ def measure_kernels() -> dict[str, Any]:
 
 
 def measure_start_up(scale: float = 0.01) -> dict[str, Any]:
-    """Seconds from launching a fresh ``python`` to the end of its first month at ``scale``."""
-    started = time.perf_counter()
+    """Seconds from launching a fresh ``python`` to the end of its first month at ``scale``, and its exit.
+
+    Imports are split into ``import mesa``, ``import numba`` and ours (the model
+    package, with pydantic and the scenario schema); set-up is loading the scenario
+    and building the model (compiled kernels loaded from the disk cache);
+    ``interpreter_seconds`` is launching the interpreter plus leaving it.
+    """
+    started = time.time()
     done = subprocess.run([sys.executable, "-c", _START_UP.format(scale=scale)], capture_output=True,
                           text=True, check=True)
-    total = time.perf_counter() - started
-    imports, set_up, first_month = (float(x) for x in done.stdout.split())
-    return {"scale": scale, "seconds": total, "imports_seconds": imports, "setup_seconds": set_up,
-            "first_month_seconds": first_month, "interpreter_seconds": total - imports - set_up - first_month}
+    ended = time.time()
+    launched, mesa, numba, ours, set_up, first_month, printed = (float(x) for x in done.stdout.split())
+    launch, leave = launched - started, ended - printed
+    return {"scale": scale, "seconds": ended - started, "imports_seconds": mesa + numba + ours,
+            "mesa_import_seconds": mesa, "numba_import_seconds": numba, "our_import_seconds": ours,
+            "setup_seconds": set_up, "first_month_seconds": first_month, "launch_seconds": launch,
+            "exit_seconds": leave, "interpreter_seconds": launch + leave}
 
 
-def measure_figures(scale: float = 0.01, months: int = 120) -> dict[str, Any]:
-    """Seconds to draw the report figures of one ``months``-month run at ``scale`` (in this process)."""
+def measure_figures(scale: float = 0.01, months: int = 120, processes: int | None = None) -> dict[str, Any]:
+    """Seconds to draw the report figures of one ``months``-month run at ``scale`` (in this process).
+
+    ``processes`` as ``domwork run`` draws them: None, one a core (forked processes),
+    the default of ``domwork run``; 1, one after the other here.
+    """
     started = time.perf_counter()
     from model import plots
     from model.runner import run_replicate
@@ -167,12 +197,14 @@ def measure_figures(scale: float = 0.01, months: int = 120) -> dict[str, Any]:
     imported = time.perf_counter() - started
     scenario = load_scenario(FULL_CITY, city_at(scale, months))
     ts = run_replicate(scenario, 0)
+    used = plots.figure_processes(processes, plots.RUN_FIGURE_COUNT)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         paths = plots.write_run_figures(ts, Path(tmp) / "figures", title=scenario.name,
-                                        context=plots.Context.of(scenario))
+                                        context=plots.Context.of(scenario), processes=processes)
         drawn = time.perf_counter() - started
-    return {"scale": scale, "months": months, "figures": len(paths), "seconds": drawn, "imports_seconds": imported}
+    return {"scale": scale, "months": months, "figures": len(paths), "seconds": drawn, "imports_seconds": imported,
+            "processes": used}
 
 
 def _in_fresh_process(function, *args):
@@ -235,6 +267,7 @@ def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, sca
             progress(1)
     start_up = min((measure_start_up(small_scale) for _ in range(repeats)), key=lambda r: r["seconds"])
     figures = _fastest(repeats, "seconds", measure_figures, small_scale, months)
+    figures["one_process"] = _fastest(repeats, "seconds", measure_figures, small_scale, months, 1)
     kernels = measure_kernels()
     if progress:
         progress(1)
@@ -287,11 +320,14 @@ def table(report: dict[str, Any]) -> str:
         f"Fastest of {repeats} run(s) each. Mesa reference: a Boltzmann-wealth model (Agent.step, "
         f"AgentSet.shuffle_do) at the same number of agents, {report['scales'][-1]['mesa_reference']['steps']} "
         "steps at the largest scale; ratio = our agent-months/s over its agent-steps/s.",
-        f"Start-up of a run at 1:{round(1 / up['scale'])} (fresh interpreter to the end of month 1): "
-        f"{up['seconds']:.2f} s = interpreter {up['interpreter_seconds']:.2f} + imports {up['imports_seconds']:.2f} "
-        f"+ set-up {up['setup_seconds']:.2f} + first month {up['first_month_seconds']:.2f}",
+        f"Start-up of a run at 1:{round(1 / up['scale'])} (fresh interpreter to the end of month 1, and its exit): "
+        f"{up['seconds']:.2f} s = interpreter {up['interpreter_seconds']:.2f} (launch {up['launch_seconds']:.2f} "
+        f"+ exit {up['exit_seconds']:.2f}) + imports {up['imports_seconds']:.2f} (Mesa {up['mesa_import_seconds']:.2f} "
+        f"+ numba {up['numba_import_seconds']:.2f} + ours {up['our_import_seconds']:.2f}) + set-up "
+        f"{up['setup_seconds']:.2f} + first month {up['first_month_seconds']:.2f}",
         f"Figures of a {fig['months']}-month run at 1:{round(1 / fig['scale'])}: {fig['figures']} figures in "
-        f"{fig['seconds']:.2f} s (plus {fig['imports_seconds']:.2f} s importing the plotting and run modules)",
+        f"{fig['seconds']:.2f} s on {fig['processes']} process(es) ({fig['one_process']['seconds']:.2f} s on 1), "
+        f"plus {fig['imports_seconds']:.2f} s importing the plotting and run modules",
         f"Compiled kernels: {report['kernels']['kernels']}, compiled in {report['kernels']['compile_seconds']:.1f} s "
         "on the first run after an install (cached on disk), loaded from the cache in "
         f"{report['kernels']['load_seconds']:.2f} s by later runs",

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from model import metrics
 from model.model import DomesticWorkModel
@@ -267,7 +267,8 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
         return mean, None, None
     if np.allclose(values, values[0], rtol=0.0, atol=0.0):
         return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    # Student's t quantile: what scipy.stats.t.ppf computes, without importing scipy.stats (0.5 s a run).
+    half = float(stdtrit(values.size - 1, 0.5 + level / 2) * values.std(ddof=1) / np.sqrt(values.size))
     return mean, mean - half, mean + half
 
 

@@ -122,6 +122,35 @@ def test_same_input_gives_identical_bytes(run_figures, tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+def test_figures_drawn_side_by_side_are_the_same_bytes(run_figures, tmp_path):
+    """Two forked processes write the same files as one, in the same order, and leave no figure open."""
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("another thread runs in this process: figures are not drawn in forked processes")
+    assert plots.figure_processes(2, plots.RUN_FIGURE_COUNT) == 2
+    ts, _, serial = run_figures
+    side_by_side = plots.write_run_figures(ts, tmp_path, title="synthetic (6 replicates)", processes=2)
+    assert [p.name for p in side_by_side] == [p.name for p in serial]
+    for a, b in zip(serial, side_by_side, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert plt.get_fignums() == []
+
+
+def _fails_on_three(k: int) -> Path:
+    if k == 3:
+        raise RuntimeError("figure 3 failed")
+    return Path(f"{k}.png")
+
+
+def test_a_figure_failing_in_another_process_fails_the_call():
+    """An error in a forked process reaches the caller; without one the paths keep the jobs' order."""
+    assert plots.draw_in_processes(_fails_on_three, [(k,) for k in (0, 1, 2, 4, 5)], processes=2) == [
+        Path(f"{k}.png") for k in (0, 1, 2, 4, 5)]
+    with pytest.raises(RuntimeError, match="figure 3 failed"):
+        plots.draw_in_processes(_fails_on_three, [(k,) for k in range(6)], processes=2)
+
+
 def test_band_has_one_row_per_month_and_is_ordered():
     """One row per month, in order, with low <= median <= high."""
     ts = synthetic_ts(replicates=6, months=24)
