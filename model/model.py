@@ -90,6 +90,7 @@ class JobTypes:
     need_stock_share: np.ndarray
     need_duration: np.ndarray
     separation_multiplier: np.ndarray
+    contract_cost_multiplier: np.ndarray  # a contract's cost to the household, relative, by job type
     onset_rate: float
     onset_mix: np.ndarray
 
@@ -112,6 +113,7 @@ class JobTypes:
             need_stock_share=need_share / need_share.sum(),
             need_duration=duration,
             separation_multiplier=per_type(p.market.separation_multiplier),
+            contract_cost_multiplier=per_type(p.contracts.household_cost_multiplier),
             onset_rate=onset,
             onset_mix=mix,
         )

@@ -30,7 +30,6 @@ import numpy as np
 from scipy.special import expit
 
 from model.mechanisms import wages
-from model.population import per_type
 from model.tables import AGENCY, EMPLOYED, LIVE_OUT
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def household_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     w, h, a = model.workers, model.households, model.agencies
     households = w.employer[workers]
     relative_income = h.income_yuan[households] / model.params.households.income_median_yuan
-    by_type = per_type(c.household_cost_multiplier)[w.job_type[workers]]
+    by_type = model.types.contract_cost_multiplier[w.job_type[workers]]
     cost = c.household_cost_yuan * by_type * np.maximum(relative_income, 1e-3) ** (-c.cost_income_elasticity)
     agency = w.agency[workers]
     via_agency = (w.channel[workers] == AGENCY) & (agency >= 0)
