@@ -187,6 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     output.check_out_dir(out, args.force)
 
     started = time.perf_counter()
+    _prepare_kernels(args.quiet)
     total = scenario.replicates * scenario.months
     with Progress(total, f"{scenario.name}: {scenario.replicates} replicates x {scenario.months} months",
                   quiet=args.quiet) as bar:
@@ -205,6 +206,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             scenario_file=str(args.scenario) if args.scenario else None))
     _report(out, summary)
     return EXIT_OK
+
+
+def _prepare_kernels(quiet: bool) -> None:
+    """Compile or load the model's kernels before the progress bar, saying so when they must be compiled."""
+    from model import jit
+
+    if not quiet and not jit.cached_on_disk():
+        print("compiling the model's kernels: once after an install or an update, about 10 s ...",
+              file=sys.stderr, flush=True)
+    jit.ready()
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
