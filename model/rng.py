@@ -21,10 +21,6 @@ from scipy.special import ndtri
 from model.jit import kernel
 
 _MASK = (1 << 64) - 1
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _TO_UNIT = 1.0 / (1 << 53)
 
 
@@ -34,19 +30,6 @@ def _mix_int(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
     return x ^ (x >> 31)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finalizer on a uint64 array, in place (wrap-around arithmetic).
-
-    The numpy form of :func:`_row_uniforms`, kept as its reference in the tests.
-    """
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
-    return x
 
 
 @kernel(example=lambda: (np.uint64(1), np.uint64(1)))

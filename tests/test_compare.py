@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +16,7 @@ from model.experiments.compare import Difference, Target
 from model.experiments.report import diff_text, headline_sentence, terminal_table
 from model.rng import replicate_seed
 
-from .test_hardening import _assert_clean_exit, _children, _interrupt, _wait_for_workers, assert_refused, cli
+from .test_hardening import _assert_clean_exit, _stop_while_running, assert_refused, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -358,15 +355,7 @@ def test_ctrl_c_stops_a_comparison_at_once_and_leaves_nothing(tmp_path):
                                  str(SCENARIOS / "fee_ban.yaml"), *big, "--out", str(out)],
                                 cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True)
-    try:
-        _wait_for_workers(proc)
-        time.sleep(1.5)
-        children = _children(proc.pid)
-        elapsed = _interrupt(proc, "SIGINT")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    elapsed, children = _stop_while_running(proc, "SIGINT", after=1.5)
     _assert_clean_exit(proc, elapsed, out, log, children, tmp_path=tmp_path)
     assert "Traceback" not in log.read_text(errors="replace")
 

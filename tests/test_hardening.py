@@ -478,6 +478,24 @@ def _interrupt(proc: subprocess.Popen, how: str) -> float:
     return time.monotonic() - started
 
 
+def _stop_while_running(proc: subprocess.Popen, how: str, after: float | None = None) -> tuple[float, list]:
+    """Wait for the workers (and ``after`` seconds more), send ``how``: the seconds to exit, the children seen.
+
+    Whatever happens, the process group does not outlive the test.
+    """
+    try:
+        children = _wait_for_workers(proc)
+        if after is not None:
+            time.sleep(after)
+            children = _children(proc.pid)
+            assert proc.poll() is None, f"the run ended before it could be stopped, status {proc.returncode}"
+        return _interrupt(proc, how), children
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def _assert_clean_exit(proc, elapsed, out, log, children, *, tmp_path) -> None:
     err = log.read_text(errors="replace")
     assert proc.returncode == 130, f"status {proc.returncode}, stderr:\n{err[-3000:]}"
@@ -500,16 +518,7 @@ def _assert_clean_exit(proc, elapsed, out, log, children, *, tmp_path) -> None:
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
 def test_an_interrupted_run_stops_quickly_and_leaves_nothing(tmp_path, how):
     proc, out, log = _start_big_run(tmp_path)
-    try:
-        _wait_for_workers(proc)
-        time.sleep(2.5)  # well into the replicates (about 30 s of work in all)
-        children = _children(proc.pid)
-        assert proc.poll() is None
-        elapsed = _interrupt(proc, how)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    elapsed, children = _stop_while_running(proc, how, after=2.5)  # well into the replicates (30 s of work)
     _assert_clean_exit(proc, elapsed, out, log, children, tmp_path=tmp_path)
     assert "Traceback" not in log.read_text(errors="replace")
 
@@ -517,13 +526,8 @@ def test_an_interrupted_run_stops_quickly_and_leaves_nothing(tmp_path, how):
 def test_ctrl_c_as_the_workers_start_prints_no_traceback(tmp_path):
     """Ctrl-C reaches every process of the group; the workers must not each print a traceback."""
     proc, out, log = _start_big_run(tmp_path)
-    try:
-        children = _wait_for_workers(proc)  # the workers are still setting up (or importing, when spawned)
-        elapsed = _interrupt(proc, "SIGINT")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    # At once: the workers are still setting up (or importing, when spawned).
+    elapsed, children = _stop_while_running(proc, "SIGINT")
     _assert_clean_exit(proc, elapsed, out, log, children, tmp_path=tmp_path)
     err = log.read_text(errors="replace")
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]

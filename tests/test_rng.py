@@ -45,16 +45,20 @@ def test_replicate_seeds_are_distinct_and_replicate_zero_keeps_the_seed():
     assert all(0 <= x < 2**63 for x in seeds)
 
 
-def test_the_compiled_draws_are_the_numpy_formula_bit_for_bit():
-    from model.rng import _GOLDEN, _S11, _TO_UNIT, _mix
+def _splitmix_uniform(counter: int, key: int) -> float:
+    """SplitMix64 of counter * golden + key, top 53 bits, in Python integers: the reference."""
+    from model.rng import _MASK, _mix_int
 
+    return (_mix_int((counter * 0x9E3779B97F4A7C15 + key) & _MASK) >> 11) / 2**53
+
+
+def test_the_compiled_draws_are_splitmix64_bit_for_bit():
     streams = Streams(20160)
     rows = np.array([0, 1, 7, 2**31 - 1, 123_456_789], dtype=np.int64)
-    key = np.uint64(streams.key("screening", 5))
-    reference = (_mix(rows.astype(np.uint64) * _GOLDEN + key) >> _S11).astype(np.float64) * _TO_UNIT
+    key = streams.key("screening", 5)
+    reference = np.array([_splitmix_uniform(int(r), key) for r in rows])
     assert np.array_equal(streams.uniform("screening", 5, rows), reference)
-    counter = (rows.astype(np.uint64) * np.uint64(3))[:, None] + np.arange(3, dtype=np.uint64)
-    wide = (_mix(counter * _GOLDEN + key) >> _S11).astype(np.float64) * _TO_UNIT
+    wide = np.array([[_splitmix_uniform(int(r) * 3 + j, key) for j in range(3)] for r in rows])
     assert np.array_equal(streams.uniform("screening", 5, rows, 3), wide)
     assert streams.uniform("screening", 5, rows[:0]).shape == (0,)
     assert streams.uniform("screening", 5, rows.astype(np.int32)).dtype == np.float64

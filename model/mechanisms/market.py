@@ -22,7 +22,7 @@ import numpy as np
 from model import labour
 from model.jit import kernel
 from model.mechanisms import agencies, channels, contracts, wages
-from model.mechanisms.matching import applications, best_per_group, cap_per_group, sorted_assignment
+from model.mechanisms.matching import applications, best_per_group, cap_per_group, group_order, sorted_assignment
 from model.tables import (
     AGENCY,
     EMPLOYED,
@@ -205,20 +205,8 @@ def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cel
     90,000 rows: 1.2 ms -> 0.3 ms a month).
     """
     n = employed.size
-    count = np.zeros(n_cells, dtype=np.int64)
-    for c in employer_cell:
-        count[c] += 1
-    start = np.empty(n_cells, dtype=np.int64)
-    total = 0
-    for c in range(n_cells):
-        start[c] = total
-        total += count[c]
-    by_cell = np.empty(n, dtype=np.int64)
-    fill = start.copy()
-    for e in range(n):
-        c = employer_cell[e]
-        by_cell[fill[c]] = employed[e]
-        fill[c] += 1
+    order, count, start = group_order(employer_cell, n_cells)
+    by_cell = employed[order]
     contact = np.empty(cell.size, dtype=np.int64)
     for q in range(cell.size):
         c = count[cell[q]]

@@ -422,21 +422,11 @@ def _wage_bills(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarra
     books.household_fees(agency, markup, service=True)
 
 
-def living_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """Monthly cost of living in the city: rent for live-out workers and searchers, more without hukou."""
-    p = model.params
-    w = model.workers
-    pays_rent = (w.job_type[workers] == LIVE_OUT) | (w.status[workers] == SEARCHING)
-    migrant = ~w.local_hukou[workers]
-    return (p.migration.living_cost_yuan + p.migration.rent_yuan * pays_rent
-            + p.hukou.extra_living_cost_yuan * model.levers.hukou_gap * migrant)
-
-
 def _spend_and_save(model: DomesticWorkModel, workers: np.ndarray, income: np.ndarray) -> np.ndarray:
     """Living costs to landlords and shops; a shortfall borrowed from kin; a share of the rest sent home.
 
     What she sends home repays her kin first; the rest is remittances. Returns each
-    worker's living cost (:func:`living_cost`).
+    worker's living cost (see :func:`_budgets`).
     """
     w, p = model.workers, model.params
     acc, f = model.accounts, model.flows
@@ -473,7 +463,10 @@ def _budget_example() -> tuple:
 def _budgets(rows: np.ndarray, income: np.ndarray, job_type: np.ndarray, status: np.ndarray,
              local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, living_yuan: float,
              rent_yuan: float, migrant_extra_yuan: float, remittance_share: float) -> tuple:
-    """One month's budget of each of ``rows``: :func:`living_cost`, then savings, kin loans and what goes home.
+    """One month's budget of each of ``rows``: living cost, then savings, kin loans and what goes home.
+
+    The cost of living in the city: ``living_yuan``, plus rent for a live-out worker or a
+    searcher, plus ``migrant_extra_yuan`` without local hukou.
 
     Updates ``savings`` and ``debt`` (full columns) in place and returns cost, sent home,
     borrowed and repaid, one a row. One pass where numpy made about 25 over the rows,
