@@ -421,12 +421,13 @@ def test_going_home_is_the_numpy_hazard_to_the_last_bit():
     expected_s = model.streams.uniform("home_searching", month, searching) < hazard_s
     columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
     age = np.float32(m.retirement_age)
-    got_e = _going_home(employed, *columns, model.streams.ukey("home_employed", month), home_pull, age,
-                        m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)
-    got_s = _going_home(searching, *columns, model.streams.ukey("home_searching", month), home_pull, age,
-                        m.home_rate, m.leave_rate_when_due, True, m.impatience_rate, m.patience_months,
-                        m.broke_savings_yuan, m.broke_months)
-    assert np.array_equal(got_e, expected_e) and np.array_equal(got_s, expected_s)
+    quitting, leaving = _going_home(
+        w.present, w.status, *columns, model.streams.ukey("home_employed", month),
+        model.streams.ukey("home_searching", month), home_pull, age, m.home_rate,
+        m.home_rate * m.employed_home_rate_factor, m.leave_rate_when_due, m.employed_leave_rate_when_due,
+        m.impatience_rate, m.patience_months, m.broke_savings_yuan, m.broke_months)
+    assert np.array_equal(quitting, employed[expected_e])
+    assert np.array_equal(leaving, np.union1d(searching[expected_s], employed[expected_e]))
     assert expected_e.any() and expected_s.any() and broke.any() and old[searching].any()
 
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from model.jit import kernel
 from model.mechanisms.separations import record_and_separate
-from model.population import pick, set_need
+from model.population import cumulative_shares, pick_at, set_need
 from model.rng import uniform_at
 from model.tables import EMPLOYED
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
+
+_HALF_UNIT = 0.5 / (1 << 53)  # half the spacing of the uniforms: Streams.normal's shift off 0
 
 
 def onset_rate(need_share: float, stock_share: np.ndarray, duration: np.ndarray) -> tuple[float, np.ndarray]:
@@ -41,21 +44,53 @@ def update_needs(model: DomesticWorkModel) -> None:
     h, w = model.households, model.workers
     need = h.view("need")
     month = model.month
-    ending, starts = _needs_changing(need, model.streams.ukey("need_end", month),
-                                     model.streams.ukey("need_onset", month), model.types.need_duration,
-                                     model.types.onset_rate)
-    worker = h.worker[ending]
-    with_worker = worker >= 0
-    working = with_worker.copy()
-    working[with_worker] = w.status[worker[with_worker]] == EMPLOYED
+    streams = model.streams
+    ending, starts = _needs_changing(need, streams.ukey("need_end", month), streams.ukey("need_onset", month),
+                                     model.types.need_duration, model.types.onset_rate)
+    worker, working, kind, wtp_draw = _what_changes(
+        ending, starts, h.worker, w.status, model.types.onset_mix, streams.ukey("need_type", month),
+        streams.ukey("need_wtp", month))
     record_and_separate(model, worker[working], "need_ended", bad=False)
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 
-    kind = pick(model.types.onset_mix, model.streams.uniform("need_type", month, starts))
-    set_need(model, starts, kind, model.streams.normal("need_wtp", month, starts))
+    set_need(model, starts, kind, ndtri(wtp_draw))
 
     _age_vacancies(need, h.view("worker"), h.view("vacancy_months"))
+
+
+def _changes_example() -> tuple:
+    rows = np.zeros(1, np.int64)
+    return (rows, rows, np.zeros(1, np.int32), np.zeros(1, np.int8), np.ones(4), np.uint64(1), np.uint64(2))
+
+
+@kernel(example=_changes_example)
+def _what_changes(ending: np.ndarray, starts: np.ndarray, household_worker: np.ndarray, status: np.ndarray,
+                  onset_mix: np.ndarray, type_key: np.uint64,
+                  wtp_key: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the needs that end and arise bring: the jobs that end, the new needs' types and taste draws.
+
+    The workers of the ending needs' households and whether each is at work (a job
+    held while she is away ends without a separation); for each household of
+    ``starts`` the type of its need (stream ``need_type``, by :func:`pick` of the
+    onset mix) and the uniform whose normal quantile is its taste for paying
+    (stream ``need_wtp``, clipped and shifted as :meth:`Streams.normal` does).
+    One call where numpy made about 15 (with update_needs' other steps, demand
+    0.44 -> 0.15 ms a month at 1:100).
+    """
+    worker = np.empty(ending.size, dtype=household_worker.dtype)
+    working = np.empty(ending.size, dtype=np.bool_)
+    for i in range(ending.size):
+        worker[i] = household_worker[ending[i]]
+        working[i] = worker[i] >= 0 and status[worker[i]] == EMPLOYED
+    cdf = cumulative_shares(onset_mix)
+    kind = np.empty(starts.size, dtype=np.int64)
+    wtp_draw = np.empty(starts.size)
+    for i in range(starts.size):
+        counter = np.uint64(starts[i])
+        kind[i] = pick_at(cdf, uniform_at(counter, type_key))
+        wtp_draw[i] = max(uniform_at(counter, wtp_key), 1e-300) + _HALF_UNIT
+    return worker, working, kind, wtp_draw
 
 
 @kernel(example=lambda: (np.zeros(1, np.int8), np.uint64(1), np.uint64(2), np.ones(4), 0.01))
