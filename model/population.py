@@ -101,7 +101,8 @@ def _fill_workers(rows: np.ndarray, u_origin_hukou: np.ndarray, age: np.ndarray,
     her reference wage, skill (as stored, float32) and noise, at least the rural
     income; savings from the start draw. Float64 arithmetic in numpy's order,
     stored in the columns' dtypes. One pass where numpy made about 35 calls
-    (draw_workers for ~50 newcomers: 128 -> 40 us).
+    (draw_workers for 49 newcomers: 128 -> about 40 us, most of it now the
+    Generator's eleven draws).
     """
     origin_cdf = cumulative_shares(origin_probs)
     job_cdf = cumulative_shares(worker_share)

@@ -224,3 +224,18 @@ def test_newcomers_are_registered_mesa_agents():
     newest = model.worker_agents[-1]
     assert newest.row == model.workers.n - 1 and newest in workers and newest.model is model
     assert workers.select(lambda a: a.status == "searching").get("savings_yuan")
+
+
+def test_workers_away_count_down_and_come_back_as_numpy_had_it():
+    model = DomesticWorkModel(small_scenario(), months=30)
+    w = model.workers
+    while not w.with_status(3).size:  # until the Spring Festival sends workers home
+        model.step()
+    w.away_months_left[w.with_status(3)[::2]] = 2  # some stay away a month longer
+    left = w.away_months_left.copy()
+    away = w.with_status(3)
+    left[away] -= 1
+    expected = away[left[away] <= 0]
+    back = migration._time_away(w.present, w.status, w.away_months_left)
+    assert np.array_equal(back, expected) and np.array_equal(w.away_months_left, left)
+    assert 0 < back.size < away.size

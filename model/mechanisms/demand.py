@@ -75,8 +75,8 @@ def _what_changes(ending: np.ndarray, starts: np.ndarray, household_worker: np.n
     ``starts`` the type of its need (stream ``need_type``, by :func:`pick` of the
     onset mix) and the uniform whose normal quantile is its taste for paying
     (stream ``need_wtp``, clipped and shifted as :meth:`Streams.normal` does).
-    One call where numpy made about 15 (with update_needs' other steps, demand
-    0.44 -> 0.15 ms a month at 1:100).
+    One call where numpy made about 15 (with :func:`set_need`'s kernel, demand at
+    1:100, p10 of a month: 0.34-0.39 -> 0.31 ms, half of it ending the jobs).
     """
     worker = np.empty(ending.size, dtype=household_worker.dtype)
     working = np.empty(ending.size, dtype=np.bool_)
@@ -118,7 +118,10 @@ def _needs_changing(need: np.ndarray, end_key: np.uint64, onset_key: np.uint64, 
 
 @kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int16)))
 def _age_vacancies(need: np.ndarray, worker: np.ndarray, vacancy_months: np.ndarray) -> None:
-    """One more month open for every vacancy (a need without a worker)."""
+    """One more month open for every vacancy (a need without a worker).
+
+    Without a branch, so the loop runs in vector instructions (6,000 households:
+    7.5 -> 1.8 us).
+    """
     for r in range(need.size):
-        if need[r] >= 0 and worker[r] < 0:
-            vacancy_months[r] += 1
+        vacancy_months[r] += (need[r] >= 0) & (worker[r] < 0)
