@@ -41,19 +41,15 @@ def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows
     of its set-up. When nobody listens to the model's agent signals and the class
     tracks no datasets, the same state is built in bulk: each agent gets ``model``,
     ``unique_id`` (consecutive, as one by one) and ``pos`` and joins ``model.agents``
-    and ``model.agents_by_type[cls]`` in row order. Only a class's first agent goes
-    through ``Agent.__init__``, which makes its entry in ``agents_by_type`` (later
-    batches, a month's ~50 newcomers at 1:100, are bulk throughout). Otherwise, or if
-    Mesa's registry is not what this expects, agents are made one by one.
+    and ``model.agents_by_type[cls]`` in row order. Otherwise, or if Mesa's registry
+    is not what this expects, agents are made one by one.
     """
-    rows = rows.tolist() if hasattr(rows, "tolist") else [int(r) for r in rows]
+    rows = [int(r) for r in rows]
     if not rows:
         return []
-    first = []
-    if not _bulk_ok(model, cls):  # the class's first agents make its entry in agents_by_type
-        first, rows = [cls(model, rows[0])], rows[1:]
-        if not _bulk_ok(model, cls):
-            return [*first, *(cls(model, r) for r in rows)]
+    first, rest = cls(model, rows[0]), rows[1:]
+    if not _bulk_ok(model, cls):
+        return [first, *(cls(model, r) for r in rest)]
     new = object.__new__
     start = model.agent_id_counter
     # A million new objects would set off the cyclic garbage collector many times over
@@ -61,8 +57,8 @@ def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows
     collecting = gc.isenabled()
     gc.disable()
     try:
-        agents = [new(cls) for _ in rows]
-        for agent, uid, row in zip(agents, range(start, start + len(rows)), rows, strict=True):
+        agents = [new(cls) for _ in rest]
+        for agent, uid, row in zip(agents, range(start, start + len(rest)), rest, strict=True):
             # Attribute by attribute, in Agent.__init__'s order, so instances share their dict keys.
             agent.model = model
             agent.unique_id = uid
@@ -71,11 +67,11 @@ def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows
     finally:
         if collecting:
             gc.enable()
-    model.agent_id_counter = start + len(rows)
+    model.agent_id_counter = start + len(rest)
     keys = dict.fromkeys(agents)
     model._all_agents._agents.update(keys)
     model._agents_by_type[cls]._agents.update(keys)
-    return [*first, *agents] if first else agents
+    return [first, *agents]
 
 
 def remove_row_agents(model: DomesticWorkModel, agents: list[mesa.Agent]) -> None:

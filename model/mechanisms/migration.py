@@ -96,10 +96,10 @@ def festival_exodus(model: DomesticWorkModel) -> None:
     held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
     employed = w.status[leaving] == EMPLOYED
 
-    record_and_separate(model, leaving[employed & for_good], "going_home", bad=False)
+    record_and_separate(model, leaving[employed & for_good], "going_home")
     labour.depart(model, leaving[for_good])
     labour.leave_with_job_held(model, leaving[employed & held & ~for_good], sf.away_months)
-    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival", bad=False)
+    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival")
     labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], sf.away_months)
     model.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
 
@@ -114,6 +114,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     # village to return to when broke; they leave the market on retiring, at the base rate
     # or after long unemployment.
     streams = model.streams
+<<<<<<< HEAD
     quitting, leaving = _going_home(
         w.present, w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching,
         streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
@@ -122,6 +123,23 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
         m.broke_savings_yuan, m.broke_months)
     record_and_separate(model, quitting, "going_home", bad=False)
     labour.depart(model, leaving)  # those who quit their job to go home among them
+=======
+    columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
+    employed = w.with_status(EMPLOYED)
+    quitting = employed[_going_home(
+        employed, *columns, streams.ukey("home_employed", month), home_pull, np.float32(m.retirement_age),
+        m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)]
+    record_and_separate(model, quitting, "going_home")
+
+    searching = w.with_status(SEARCHING)
+    leaving = _going_home(
+        searching, *columns, streams.ukey("home_searching", month), home_pull, np.float32(m.retirement_age),
+        m.home_rate, m.leave_rate_when_due, True, m.impatience_rate, m.patience_months, m.broke_savings_yuan,
+        m.broke_months)
+    leaving[np.searchsorted(searching, quitting)] = True  # those who quit their job to go home
+    leaving = searching[leaving]
+    labour.depart(model, leaving)
+>>>>>>> main
 
 
 def _home_example() -> tuple:
