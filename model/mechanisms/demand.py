@@ -44,24 +44,13 @@ def update_needs(model: DomesticWorkModel) -> None:
     h, w = model.households, model.workers
     need = h.view("need")
     month = model.month
-<<<<<<< HEAD
     streams = model.streams
     ending, starts = _needs_changing(need, streams.ukey("need_end", month), streams.ukey("need_onset", month),
                                      model.types.need_duration, model.types.onset_rate)
     worker, working, kind, wtp_draw = _what_changes(
         ending, starts, h.worker, w.status, model.types.onset_mix, streams.ukey("need_type", month),
         streams.ukey("need_wtp", month))
-    record_and_separate(model, worker[working], "need_ended", bad=False)
-=======
-    ending, starts = _needs_changing(need, model.streams.ukey("need_end", month),
-                                     model.streams.ukey("need_onset", month), model.types.need_duration,
-                                     model.types.onset_rate)
-    worker = h.worker[ending]
-    with_worker = worker >= 0
-    working = with_worker.copy()
-    working[with_worker] = w.status[worker[with_worker]] == EMPLOYED
     record_and_separate(model, worker[working], "need_ended")
->>>>>>> main
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 

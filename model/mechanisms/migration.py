@@ -114,32 +114,14 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     # village to return to when broke; they leave the market on retiring, at the base rate
     # or after long unemployment.
     streams = model.streams
-<<<<<<< HEAD
     quitting, leaving = _going_home(
         w.present, w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching,
         streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
         np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
         m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
         m.broke_savings_yuan, m.broke_months)
-    record_and_separate(model, quitting, "going_home", bad=False)
-    labour.depart(model, leaving)  # those who quit their job to go home among them
-=======
-    columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
-    employed = w.with_status(EMPLOYED)
-    quitting = employed[_going_home(
-        employed, *columns, streams.ukey("home_employed", month), home_pull, np.float32(m.retirement_age),
-        m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)]
     record_and_separate(model, quitting, "going_home")
-
-    searching = w.with_status(SEARCHING)
-    leaving = _going_home(
-        searching, *columns, streams.ukey("home_searching", month), home_pull, np.float32(m.retirement_age),
-        m.home_rate, m.leave_rate_when_due, True, m.impatience_rate, m.patience_months, m.broke_savings_yuan,
-        m.broke_months)
-    leaving[np.searchsorted(searching, quitting)] = True  # those who quit their job to go home
-    leaving = searching[leaving]
-    labour.depart(model, leaving)
->>>>>>> main
+    labour.depart(model, leaving)  # those who quit their job to go home among them
 
 
 def _home_example() -> tuple:
