@@ -168,8 +168,9 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
     c = dict(zip(CENSUS, counted.tolist(), strict=True))
     n_employed = employed.size
     n_searching, n_away = c["searching"], c["away"]
-    need = h.view("need")
-    vacancies = int(((need >= 0) & (h.view("worker") < 0)).sum())
+    has_need = h.view("need") >= 0
+    with_need = int(np.count_nonzero(has_need))
+    vacancies = int(np.count_nonzero(has_need & (h.view("worker") < 0)))
     hires = int(t[SEARCHING, EMPLOYED])
     separations = int(t[EMPLOYED, SEARCHING])
 
@@ -232,8 +233,8 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         # Jobs that could end this month: those at its start and those taken up again on return.
         "separation_rate": _share(separations, model.employed_at_start + int(t[AWAY, EMPLOYED])),
         **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
-        "households_with_need": int((need >= 0).sum()),
-        "unmet_need_share": _share(vacancies, (need >= 0).sum()),
+        "households_with_need": with_need,
+        "unmet_need_share": _share(vacancies, with_need),
         "certified_share": _share(c["certified"], present.size),
         "trained": f.trained,
         "overcharging_share": _share(f.overcharged_placements, f.capped_placements),

@@ -83,10 +83,15 @@ class Streams:
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
+        self._seed_mixed = _mix_int(self.seed)
+        self._names: dict[str, int] = {}  # a decision's name, hashed and shifted (about 30 keys a month)
 
     def key(self, name: str, month: int) -> int:
         """The 64-bit key of decision ``name`` in ``month``."""
-        return _mix_int(_mix_int(self.seed) ^ _mix_int(_name_key(name) << 20 ^ (int(month) & 0xFFFFF)))
+        named = self._names.get(name)
+        if named is None:
+            named = self._names[name] = _name_key(name) << 20
+        return _mix_int(self._seed_mixed ^ _mix_int(named ^ (int(month) & 0xFFFFF)))
 
     def ukey(self, name: str, month: int) -> np.uint64:
         """:meth:`key` as the uint64 a kernel takes with :func:`uniform_at`."""

@@ -15,7 +15,7 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.solara_viz import ModelController
 
-from model import DomesticWorkModel, Worker, load_scenario, runner
+from model import DomesticWorkModel, Worker, load_scenario, metrics, runner
 from model.scenario import ScenarioError
 from tests.test_hardening import BASELINE, TINY, assert_refused, cli, write
 
@@ -68,6 +68,27 @@ def test_run_model_ends_after_the_scenarios_months():
     model.run_model()
     assert (model.month, model.steps, model.running) == (3, 3, False)
     assert len(model.datacollector.get_model_vars_dataframe()) == 3
+
+
+def test_the_data_collector_records_what_mesas_own_collect_would():
+    model = DomesticWorkModel(months=4, **TINY_KEYS)
+    reference = mesa.DataCollector(model_reporters=dict(model.datacollector.model_reporters))
+    for _ in range(4):
+        model.step()
+        reference.collect(model)
+    ours = model.datacollector.get_model_vars_dataframe()
+    assert list(ours.columns) == list(metrics.COLUMNS)
+    assert ours.equals(reference.get_model_vars_dataframe())
+    assert model.datacollector._collection_steps == reference._collection_steps == [1, 2, 3, 4]
+
+
+def test_a_reporter_added_to_the_data_collector_is_collected_by_mesa():
+    model = DomesticWorkModel(months=2, **TINY_KEYS)
+    model.datacollector._new_model_reporter("agents", lambda m: len(m.agents))
+    model.run_model()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 2 and frame["agents"].iloc[-1] == len(model.agents)
+    assert frame["employed"].iloc[-1] == model.metrics["employed"]
 
 
 def test_month_counters_cannot_overflow():

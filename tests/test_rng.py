@@ -29,6 +29,15 @@ def test_a_row_gets_the_same_number_whatever_else_is_drawn():
     assert np.array_equal(s.uniform("apply", 12, some, 3), wide[some])
 
 
+def test_a_decisions_key_is_fixed_by_seed_name_and_month():
+    # SplitMix64 of (seed, crc32(name) << 20 ^ month): keys, and so every draw, stay the same across versions.
+    s = Streams(20160317)
+    assert s.key("separation", 37) == 17606371780502573670
+    assert s.key("separation", 37) == 17606371780502573670  # asked again, from the cache of names
+    assert Streams(7).key("apply", 1200) == 15494986531361953180
+    assert s.ukey("separation", 37) == np.uint64(17606371780502573670)
+
+
 def test_decisions_months_and_seeds_give_independent_draws():
     rows = np.arange(100_000)
     a = Streams(7).uniform("separation", 12, rows)
