@@ -300,3 +300,26 @@ def test_set_business_model_posts_the_fees_np_select_gave():
     household = np.select(conditions, [p.household_fee_share, 0.5 * p.household_fee_share, 0.0])
     assert _same(a.view("worker_fee_share"), worker.astype(np.float32))
     assert _same(a.view("household_fee_share"), household.astype(np.float32))
+
+
+def test_release_kernel_matches_numpy():
+    rng = np.random.default_rng(6)
+    n_workers = 3000
+    present = np.flatnonzero(rng.random(n_workers) < 0.9).astype(np.int64)
+    agency = np.where(rng.random(n_workers) < 0.3, -1, rng.integers(0, N_AGENCIES, n_workers)).astype(np.int32)
+    w = {"agency_employed": (rng.random(n_workers) < 0.3) & (agency >= 0), "contract": rng.random(n_workers) < 0.5,
+         "insured": rng.random(n_workers) < 0.5, "self_insured": rng.random(n_workers) < 0.2, "agency": agency}
+    rows = np.array([3, 17, 17, 30], dtype=np.int64)
+    ref = {k: v.copy() for k, v in w.items()}
+    leaving = np.zeros(N_AGENCIES, dtype=bool)
+    leaving[rows] = True
+    employees = present[ref["agency_employed"][present] & leaving[np.maximum(ref["agency"][present], 0)]]
+    ref["agency_employed"][employees] = False
+    ref["contract"][employees] = False
+    ref["insured"][employees] = ref["self_insured"][employees]
+    ref["agency"][employees] = -1
+    agencies._release(present, rows, N_AGENCIES, w["agency_employed"], w["contract"], w["insured"],
+                      w["self_insured"], w["agency"])
+    assert employees.size > 0
+    for k, value in w.items():
+        assert _same(value, ref[k]), k
