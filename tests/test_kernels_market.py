@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from model import DomesticWorkModel, labour
-from model.mechanisms import agencies, channels, contracts, market, wages
+from model.mechanisms import agencies, channels, contracts, market, matching, wages
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
 from model.mechanisms.matching import applications, best_per_group, cap_per_group, sorted_assignment
 from model.population import pick
@@ -112,6 +112,25 @@ def _applications(model, prices, rank, channel, si, vj, searchers, vacancies, em
     return si[app], vj[vac], _score(rank, screening, si[app])
 
 
+def _count_top_quartile(model, agency):
+    a = model.agencies
+    model.flows.agency_placements += int(agency.size)
+    if agency.size == 0:
+        return
+    reputation = a.view("reputation")[a.view("active")]
+    if reputation.size == 0:
+        return
+    threshold = market.upper_quartile(reputation)
+    model.flows.top_quartile_placements += int(np.count_nonzero(a.reputation[agency] >= threshold))
+
+
+def _sorted_assignment_lexsort(applicant_group, vacancy_group, applicant_ask, vacancy_offer):
+    apps = np.lexsort((applicant_ask, applicant_group))
+    vacs = np.lexsort((vacancy_offer, vacancy_group))
+    return matching._pair_in_order(apps, applicant_group[apps], applicant_ask[apps],
+                                   vacs, vacancy_group[vacs], vacancy_offer[vacs])
+
+
 def _reference_match(model):
     """The hiring round as numpy computed it, step for step."""
     w, h = model.workers, model.households
@@ -136,7 +155,7 @@ def _reference_match(model):
                                                employed, employer_cell)
     ref_i, ref_j, ref_score = _applications(model, prices, rank, REFERRAL, si[REFERRAL], vj[REFERRAL], searchers,
                                             vacancies, employed, employer_cell)
-    app, vac = sorted_assignment(prices.job_type[si[AGENCY]].astype(np.int64),
+    app, vac = _sorted_assignment_lexsort(prices.job_type[si[AGENCY]].astype(np.int64),
                                  prices.need[vj[AGENCY]].astype(np.int64),
                                  prices.ask[si[AGENCY]], prices.offer_per_unit(vj[AGENCY]))
     n_urn = open_i.size + ref_i.size
@@ -175,7 +194,7 @@ def _reference_match(model):
     labour.hire(model, workers, households, channel, agency, wage)
     w.agency_employed[workers] = eb
     contracts.decide(model, workers, "hire")
-    market._count_top_quartile(model, agency[via_agency])
+    _count_top_quartile(model, agency[via_agency])
     placed = np.flatnonzero(via_agency & ~eb)
     agencies.charge_placement_fees(model, workers[placed], agency[placed], wage[placed])
     employees = np.flatnonzero(eb)
@@ -244,3 +263,42 @@ def test_learning_from_the_matched_is_learning_from_a_success_mask():
     channels.learn(expected, rows, channel, success, 0.2)
     channels.learn_matched(attraction, rows, channel, matched, 0.2)
     assert attraction.tobytes() == expected.tobytes()
+
+
+def test_sorted_assignment_sorts_each_side_as_a_lexsort():
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n_app, n_vac = rng.integers(1, 2000, 2)
+        app_group, vac_group = rng.integers(0, 4, n_app), rng.integers(0, 4, n_vac)
+        ask, offer = rng.random(n_app), rng.random(n_vac) + 0.3
+        if trial % 2:  # ties
+            ask, offer = np.round(ask, 1), np.round(offer, 1)
+        if trial % 5 == 0:
+            ask[rng.random(n_app) < 0.05] = np.nan
+        got = sorted_assignment(app_group, vac_group, ask, offer)
+        expected = _sorted_assignment_lexsort(app_group, vac_group, ask, offer)
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+        assert got[0].size > 0
+
+
+def test_top_quartile_placements_use_numpys_quantile():
+    rng = np.random.default_rng(5)
+    for trial in range(500):
+        n = int(rng.integers(1, 60))
+        reputation = rng.random(n).astype(np.float32)
+        if trial % 3 == 0:
+            reputation = np.round(reputation * 10).astype(np.float32) / np.float32(10)
+        active = rng.random(n) < 0.8
+        agency = rng.integers(-1, n, 40).astype(np.int32)
+        eb = (agency >= 0) & (rng.random(40) < 0.3)
+        placed, employees, top = market._agency_hires(agency, eb, reputation, active)
+        assert np.array_equal(placed, np.flatnonzero((agency >= 0) & ~eb))
+        assert np.array_equal(employees, np.flatnonzero(eb))
+        expected = 0
+        if active.any():
+            threshold = market.upper_quartile(reputation[active])
+            expected = int(np.count_nonzero(reputation[agency[agency >= 0]] >= threshold))
+        assert top == expected
+    reputation = np.array([0.5, np.nan], dtype=np.float32)
+    assert market._agency_hires(np.zeros(3, np.int32), np.zeros(3, bool), reputation, np.ones(2, bool))[2] == 0
+
