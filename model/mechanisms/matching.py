@@ -178,7 +178,7 @@ def sorted_assignment(
     acceptable pairs k is found by pairing the k lowest asks, in order, with the
     k highest offers, in order (the lowest ask with the k-th highest offer), and
     k is found by bisection. The caller re-checks acceptability with pair-specific
-    costs. Groups are few (job types), so the loop over them is short.
+    costs. Groups are few (job types, ids 0..n-1), so the loop over them is short.
 
     Returns:
         (applicant_idx, vacancy_idx) of the matched pairs.
