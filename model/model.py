@@ -310,7 +310,7 @@ class DomesticWorkModel(mesa.Model):
             raise RuntimeError(f"a run is at most {MAX_MONTHS:,} months; month counters would overflow")
         self.month += 1
         self.flows = MonthFlows()
-        self.agency_books = agencies.AgencyBooks(self)
+        self.agency_books = agencies.AgencyBooks(self, self.agency_books.terms)
         self.employed_at_start = self.n_employed
         self.money_before_yuan = accounts.total_yuan(self)
         self.state_before_yuan = self.accounts.state_yuan
