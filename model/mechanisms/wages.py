@@ -25,6 +25,7 @@ arrears; festival days worked are paid at a premium; agency fees may be deducted
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ import numpy as np
 
 from model.jit import kernel
 from model.rng import uniform_at
-from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
+from model.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -183,12 +184,110 @@ def _bargained_wage(model: DomesticWorkModel, job_type: np.ndarray, lo: np.ndarr
 def renegotiate(model: DomesticWorkModel, workers: np.ndarray) -> None:
     """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
 
-    Posted wages are not renegotiated.
+    The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
+    floor) with the household she works for. Posted wages are not renegotiated.
     """
     if workers.size == 0 or posting(model):
         return
-    w = model.workers
-    w.wage_yuan[workers] = bargain(model, workers, w.employer[workers], w.agency_employed[workers])
+    w, h, p = model.workers, model.households, model.params
+    m, lev = p.market, model.levers
+    rows = np.asarray(workers, dtype=np.int64)
+    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, model.city.x_km, model.city.y_km)
+    km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
+    theta = np.maximum(model.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
+    terms = (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
+             m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
+             p.migration.rural_income_yuan, 2.0 * p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
+             float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
+             m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.policies.minimum_wage.monthly)
+    _renegotiated(rows, km, theta, lev.wage_floor_yuan, w.employer, w.job_type, w.agency_employed,
+                  w.reservation_yuan, w.months_searching, w.savings_yuan, w.experience_months, w.skill, w.certified,
+                  h.wtp_yuan, h.vacancy_months, h.law_abiding, terms, w.wage_yuan)
+
+
+@functools.lru_cache(maxsize=8)
+def _search_decay(kept: float) -> np.ndarray:
+    """``kept ** months`` for 0 to 120 months of search: numpy's power, read once a run (see :func:`reservation`)."""
+    table = kept ** np.arange(121.0)
+    table.flags.writeable = False
+    return table
+
+
+def _commute_offsets_example() -> tuple:
+    cells = np.zeros(1, np.int32)
+    return np.zeros(1, np.int64), np.zeros(1, np.int8), cells, cells.copy(), cells.copy(), np.zeros(1), np.zeros(1)
+
+
+@kernel(example=_commute_offsets_example)
+def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
+                     cell: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> tuple:
+    """The offsets (km east, north) from home to job of the live-out workers of ``rows``, in their order.
+
+    Only live-out work is commuted to (:func:`_commute`), so only those distances are needed.
+    """
+    dx, dy = np.empty(rows.size), np.empty(rows.size)
+    n = 0
+    for r in rows:
+        if job_type[r] == LIVE_OUT:
+            home, job = home_cell[r], cell[employer[r]]
+            dx[n] = x_km[home] - x_km[job]
+            dy[n] = y_km[home] - y_km[job]
+            n += 1
+    return dx[:n], dy[:n]
+
+
+def _renegotiated_example() -> tuple:
+    rows, money, small, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.bool_)
+    decay = np.ones(121)
+    decay.flags.writeable = False  # as _search_decay gives it
+    terms = (decay, 0.6, 0.1, 1e4, 2500.0, 1.0, 0.05, 6.0, np.float32(0.02), 0.1, 0.5, np.float32(0.0),
+             2300.0)
+    return (rows, money, np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), np.zeros(1, np.int32), np.zeros(1, np.int8),
+            flag, small, np.zeros(1, np.int16), money.copy(), small, small, flag, small, np.zeros(1, np.int16),
+            small, terms, small.copy())
+
+
+@kernel(example=_renegotiated_example)
+def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
+                  employer: np.ndarray, job_type: np.ndarray, agency_employed: np.ndarray,
+                  reservation_yuan: np.ndarray, months_searching: np.ndarray, savings_yuan: np.ndarray,
+                  experience_months: np.ndarray, skill: np.ndarray, certified: np.ndarray, wtp_yuan: np.ndarray,
+                  vacancy_months: np.ndarray, law_abiding: np.ndarray, terms: tuple, wage_yuan: np.ndarray) -> None:
+    """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
+
+    ``km``: the commutes of the live-out workers among them, in order; ``theta``: market
+    tightness by job type raised to its elasticity (:func:`bargaining_share`). Her minimum
+    (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
+    share and the floor (:func:`legal_floor`) in one pass where numpy made about 50, with
+    numpy's arithmetic and dtypes step for step (same bits).
+    """
+    decay, floor_share, discount_half, savings_half, rural, commute_per_km, rise, rise_months_max, \
+        experience_premium, certified_premium, beta, enforcement, statutory = terms
+    live_out = 0
+    for i in range(rows.size):
+        r = rows[i]
+        household, job = employer[r], job_type[r]
+        if agency_employed[r]:
+            floor = _max(statutory, wage_floor[job])
+        else:
+            floor = wage_floor[job] * (1.0 if law_abiding[household] < enforcement else 0.0)
+        searched = _max(decay[min(months_searching[r], 120)], floor_share)
+        pressed = 1.0 - discount_half / (_max(savings_yuan[r], 0.0) + savings_half)
+        lo = _max(np.float64(reservation_yuan[r]) * searched * pressed, rural)
+        if job == LIVE_OUT:
+            lo = lo + commute_per_km * km[live_out] * 1.0
+            live_out += 1
+        else:
+            lo = lo + 0.0  # no commute (numpy added commute x 0)
+        offer = 1.0 + rise * _min(_max(np.float64(vacancy_months[household]) - 1.0, 0.0), rise_months_max)
+        years = _min(experience_months[r], np.float32(120.0)) / np.float32(12.0)
+        experience = np.float32(1.0) + experience_premium * years
+        productivity = (np.float64(skill[r]) * (1.0 + certified_premium * (1.0 if certified[r] else 0.0))
+                        * np.float64(experience))
+        hi = np.float64(wtp_yuan[household]) * offer * productivity
+        share = beta * theta[job] / (beta * theta[job] + (1.0 - beta)) if 0.0 < beta < 1.0 else beta
+        wage = lo + share * _max(hi - lo, 0.0)
+        wage_yuan[r] = np.float32(_max(wage, floor))
 
 
 def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.ndarray,
