@@ -1,10 +1,11 @@
 """Job and status bookkeeping: the only place where a worker's status changes.
 
-Every status change goes through :func:`move`, which counts it in the month's
-transition matrix. The flow columns of ``timeseries.csv`` (hires, separations,
-arrivals, departures, ...) are read off that matrix, so the stock-flow identity
-``searching[t] = searching[t-1] - hires + separations + arrivals - departures +
-returns - leaving`` holds by construction and a test checks it against the stocks.
+Every status change goes through :func:`move` (or its kernel), which counts it in
+the month's transition matrix. The flow columns of ``timeseries.csv`` (hires,
+separations, arrivals, departures, ...) are read off that matrix, so the stock-flow
+identity ``searching[t] = searching[t-1] - hires + separations + arrivals -
+departures + returns - leaving`` holds by construction and a test checks it against
+the stocks.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.jit import kernel
 from model.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
+    from model.tables import WorkerTable
 
 # Why a job ended.
 SEPARATION_REASONS = (
@@ -25,6 +28,7 @@ SEPARATION_REASONS = (
     "minimum_wage", "festival", "going_home",
 )
 REASON = {name: i for i, name in enumerate(SEPARATION_REASONS)}
+N_REASONS = len(SEPARATION_REASONS)
 
 
 @dataclass
@@ -77,15 +81,36 @@ def move(model: DomesticWorkModel, rows: np.ndarray, new_status: int) -> None:
     """Set the status of ``rows`` and count each transition."""
     if rows.size == 0:
         return
-    status = model.workers.status
-    old = status[rows].astype(np.int64)
-    counts = np.bincount(old * N_STATUS + new_status, minlength=N_STATUS * N_STATUS)
-    model.flows.transitions += counts.reshape(N_STATUS, N_STATUS)
-    status[rows] = new_status
+    w = model.workers
+    from_inactive = _move(w.status, rows.astype(np.int64, copy=False), new_status, model.flows.transitions)
     if new_status == GONE:
-        model.workers.forget(np.sort(rows))
-    elif counts[INACTIVE * N_STATUS + new_status]:
-        model.workers.admit(rows[old == INACTIVE])
+        w.forget(np.sort(rows))
+    elif from_inactive.size:
+        w.admit(from_inactive)
+
+
+@kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int64), 1, np.zeros((N_STATUS, N_STATUS), np.int64)))
+def _move(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np.ndarray) -> np.ndarray:
+    """Count each row's move from its status to ``new_status`` in ``transitions``, then set it; rows that were INACTIVE.
+
+    All statuses are read before any is set, as numpy's fancy indexing did. One call
+    where numpy made eight: a move of 60 rows takes a quarter of the time.
+    """
+    from_inactive = 0
+    for r in rows:
+        old = status[r]
+        transitions[old, new_status] += 1
+        if old == INACTIVE:
+            from_inactive += 1
+    newcomers = np.empty(from_inactive, dtype=np.int64)
+    k = 0
+    for r in rows:
+        if status[r] == INACTIVE:
+            newcomers[k] = r
+            k += 1
+    for r in rows:
+        status[r] = new_status
+    return newcomers
 
 
 def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
@@ -108,34 +133,109 @@ def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
     model.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
 
 
-def separate(model: DomesticWorkModel, workers: np.ndarray, reason: str) -> None:
-    """End the jobs of employed ``workers``: they become searching, their households post vacancies."""
+def separate(model: DomesticWorkModel, workers: np.ndarray, start: np.ndarray, count: np.ndarray) -> None:
+    """End the jobs of employed ``workers``: they become searching, their households post vacancies.
+
+    ``workers`` come grouped by why their jobs end: ``count[c]`` of them from
+    ``start[c]`` for reason code c of ``REASON``. What they were still owed is lost,
+    summed reason by reason.
+    """
     if workers.size == 0:
         return
-    w, h = model.workers, model.households
-    assert np.all(w.status[workers] == EMPLOYED), "only employed workers can be separated"
-    model.flows.separations_by_reason[REASON[reason]] += workers.size
-    model.flows.wages_lost_yuan += float(w.wages_owed_yuan[workers].sum())
-    h.worker[w.employer[workers]] = -1
-    _release(model, workers)
-    w.separated_month[workers] = model.month
-    move(model, workers, SEARCHING)
+    w, h, f = model.workers, model.households, model.flows
+    owed, owing, not_employed = _end_jobs(workers, start, count, w.status, f.transitions, h.worker,
+                                          w.separated_month, model.month, f.separations_by_reason, *_job_columns(w))
+    assert not_employed == 0, "only employed workers can be separated"
+    for c in np.flatnonzero(owing):  # a sum of nothing owed adds nothing: only the others are summed
+        f.wages_lost_yuan += float(owed[start[c]:start[c] + count[c]].sum())
+
+
+def _job_columns(w: WorkerTable) -> tuple[np.ndarray, ...]:
+    """The worker columns that describe her current job, in :func:`_release_rows`'s order."""
+    return (w.employer, w.channel, w.agency, w.agency_employed, w.contract, w.insured, w.self_insured,
+            w.wage_yuan, w.paid_yuan, w.deduction_left_yuan, w.paid_placement_fee, w.wages_owed_yuan,
+            w.months_in_job)
 
 
 def _release(model: DomesticWorkModel, workers: np.ndarray) -> None:
-    w = model.workers
-    w.employer[workers] = -1
-    w.channel[workers] = -1
-    w.agency[workers] = -1
-    w.agency_employed[workers] = False
-    w.contract[workers] = False
-    w.insured[workers] = w.self_insured[workers]
-    w.wage_yuan[workers] = 0.0
-    w.paid_yuan[workers] = 0.0
-    w.deduction_left_yuan[workers] = 0.0
-    w.paid_placement_fee[workers] = False
-    w.wages_owed_yuan[workers] = 0.0
-    w.months_in_job[workers] = 0
+    if workers.size:
+        _release_rows(workers.astype(np.int64, copy=False), *_job_columns(model.workers))
+
+
+def _columns_example() -> tuple:
+    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
+    return (np.zeros(1, np.int32), np.zeros(1, np.int8), np.zeros(1, np.int32), flag, flag, flag, flag,
+            small, small, small, flag, small, np.zeros(1, np.int16))
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), *_columns_example()))
+def _release_rows(rows: np.ndarray, employer: np.ndarray, channel: np.ndarray, agency: np.ndarray,
+                  agency_employed: np.ndarray, contract: np.ndarray, insured: np.ndarray,
+                  self_insured: np.ndarray, wage: np.ndarray, paid: np.ndarray, deduction_left: np.ndarray,
+                  paid_placement_fee: np.ndarray, wages_owed: np.ndarray, months_in_job: np.ndarray) -> None:
+    """Clear the job of each of ``rows``: no employer, channel, agency, contract or wage; insured only on her own.
+
+    One call where numpy made 25: half the time at 120 rows.
+    """
+    for r in rows:
+        employer[r] = -1
+        channel[r] = -1
+        agency[r] = -1
+        agency_employed[r] = False
+        contract[r] = False
+        insured[r] = self_insured[r]
+        wage[r] = 0.0
+        paid[r] = 0.0
+        deduction_left[r] = 0.0
+        paid_placement_fee[r] = False
+        wages_owed[r] = 0.0
+        months_in_job[r] = 0
+
+
+def _end_jobs_example() -> tuple:
+    rows = np.zeros(1, np.int64)
+    start, count = np.zeros(N_REASONS, np.int64), np.zeros(N_REASONS, np.int64)
+    count[0] = 1
+    return (rows, start, count, np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64),
+            np.zeros(1, np.int32), np.zeros(1, np.int16), 1, np.zeros(N_REASONS, np.int64), *_columns_example())
+
+
+@kernel(example=_end_jobs_example)
+def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, status: np.ndarray, transitions: np.ndarray,
+              household_worker: np.ndarray, separated_month: np.ndarray, month: int, by_reason: np.ndarray,
+              employer: np.ndarray, channel: np.ndarray, agency: np.ndarray, agency_employed: np.ndarray,
+              contract: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage: np.ndarray, paid: np.ndarray,
+              deduction_left: np.ndarray, paid_placement_fee: np.ndarray, wages_owed: np.ndarray,
+              months_in_job: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """End the jobs of ``rows``, ``count[c]`` from ``start[c]`` for reason c: count them, post vacancies, release them.
+
+    They move to searching (as :func:`move` moves them). Returns what each was owed (in
+    the order of ``rows``), whether any reason's rows were owed anything, and how many
+    rows were not employed (then nothing is changed). One call where numpy made about
+    30 a reason. With the kernels of record_and_separate, a month's endings at 1:100
+    (about 50 jobs, four reasons) take a fifth of the time they took in numpy.
+    """
+    not_employed = 0
+    for r in rows:
+        if status[r] != EMPLOYED:
+            not_employed += 1
+    owed = np.empty(rows.size, dtype=np.float32)
+    owing = np.zeros(count.size, dtype=np.bool_)
+    if not_employed:
+        return owed, owing, not_employed
+    for c in range(count.size):
+        by_reason[c] += count[c]
+        for i in range(start[c], start[c] + count[c]):
+            r = rows[i]
+            owed[i] = wages_owed[r]
+            if owed[i] != 0:
+                owing[c] = True
+            household_worker[employer[r]] = -1
+            separated_month[r] = month
+    _release_rows(rows, employer, channel, agency, agency_employed, contract, insured, self_insured, wage, paid,
+                  deduction_left, paid_placement_fee, wages_owed, months_in_job)
+    _move(status, rows, SEARCHING, transitions)
+    return owed, owing, not_employed
 
 
 def leave_with_job_held(model: DomesticWorkModel, workers: np.ndarray, months: int) -> None:
@@ -154,6 +254,8 @@ def leave_for_a_while(model: DomesticWorkModel, workers: np.ndarray, months: int
 
 def come_back(model: DomesticWorkModel, workers: np.ndarray) -> None:
     """Away workers return: to their held job if it is still there, else to searching."""
+    if workers.size == 0:
+        return
     w, h = model.workers, model.households
     held = w.held_by[workers]
     has_job = held >= 0

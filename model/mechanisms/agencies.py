@@ -16,10 +16,12 @@ and now and then switch to a business model that pays better.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.jit import kernel
 from model.population import business_model_shares, draw_agencies, set_business_model
 from model.tables import EMPLOYED, EMPLOYEE_BASED
 
@@ -195,21 +197,52 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     np.add.at(a.placements, agency, 1)
 
 
-def record_outcomes(model: DomesticWorkModel, agency: np.ndarray, good: np.ndarray) -> None:
-    """Reputation moves toward the share of good outcomes of its placements."""
-    keep = agency >= 0
-    agency, good = agency[keep], good[keep].astype(np.float64)
-    if agency.size == 0:
-        return
-    a = model.agencies
-    rate = model.params.agencies.reputation_rate
-    total = np.bincount(agency, minlength=a.n)
-    goods = np.bincount(agency, weights=good, minlength=a.n)
-    hit = total > 0
-    share = np.divide(goods, total, out=np.zeros(a.n), where=hit)
-    step = 1.0 - (1.0 - rate) ** total
-    rep = a.view("reputation")
-    rep[hit] += (step[hit] * (share[hit] - rep[hit])).astype(np.float32)
+def record_outcomes(model: DomesticWorkModel, agency: np.ndarray, good: np.ndarray, start: np.ndarray,
+                    count: np.ndarray) -> None:
+    """Reputation moves toward the share of good outcomes of its placements, batch after batch.
+
+    ``agency[i]`` placed the job whose outcome is ``good[i]`` (-1: no agency did);
+    batch b is the ``count[b]`` items from ``start[b]`` (a month's endings for one
+    reason), and each batch in turn moves the reputation of each agency with outcomes
+    in it: with ``n`` outcomes a step of 1 - (1 - rate)^n toward their share of good ones.
+    """
+    step = _reputation_steps(model.params.agencies.reputation_rate, agency.size)
+    _move_reputation(model.agencies.view("reputation"), agency, good, start, count, step)
+
+
+def _reputation_steps(rate: float, outcomes: int) -> np.ndarray:
+    """Reputation's step 1 - (1 - rate)^n for n = 0 to at least ``outcomes`` (a shared table: read it only)."""
+    return _steps_up_to(rate, max(64, 1 << outcomes.bit_length()))
+
+
+@functools.lru_cache(maxsize=16)
+def _steps_up_to(rate: float, most: int) -> np.ndarray:
+    return 1.0 - (1.0 - rate) ** np.arange(most + 1)
+
+
+@kernel(example=lambda: (np.full(2, 0.5, np.float32), np.array([1, -1]), np.ones(2, np.bool_), np.array([0]),
+                         np.array([2]), np.array([0.0, 0.1, 0.19])))
+def _move_reputation(reputation: np.ndarray, agency: np.ndarray, good: np.ndarray, start: np.ndarray,
+                     count: np.ndarray, step: np.ndarray) -> None:
+    """Each batch in turn moves an agency's reputation by ``step[n]`` of the way to its share of n good outcomes.
+
+    The share and the step in float64, the move rounded to float32 and added, as numpy
+    did. One call where numpy made about 16 a batch.
+    """
+    total = np.zeros(reputation.size, dtype=np.int64)
+    goods = np.zeros(reputation.size)
+    for b in range(count.size):
+        for i in range(start[b], start[b] + count[b]):
+            if agency[i] >= 0:
+                total[agency[i]] += 1
+                goods[agency[i]] += 1.0 if good[i] else 0.0
+        for i in range(start[b], start[b] + count[b]):
+            a = agency[i]
+            if a >= 0 and total[a] > 0:
+                share = goods[a] / total[a]
+                reputation[a] += np.float32(step[total[a]] * (share - np.float64(reputation[a])))
+                total[a] = 0
+                goods[a] = 0.0
 
 
 def update(model: DomesticWorkModel) -> None:

@@ -19,13 +19,14 @@ import numpy as np
 
 from model.jit import kernel
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
-from model.population import pick
+from model.rng import uniform_at
 from model.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
 
 NO_CHANNEL = -1e9
+_HALF_STEP = 0.5 / (1 << 53)  # what Streams.gumbel adds to its uniforms, off zero
 
 
 def employed_by_origin(model: DomesticWorkModel, employed: np.ndarray | None = None) -> np.ndarray:
@@ -54,24 +55,25 @@ def choose_workers(model: DomesticWorkModel, workers: np.ndarray, employed: np.n
     """
     p = model.params.channels
     w, a = model.workers, model.agencies
+    if employed is None:
+        employed = np.flatnonzero(w.view("status") == EMPLOYED)
 
-    contacts = employed_by_origin(model, employed)[w.origin[workers]]
-    mean_contacts = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
-    strength = model.params.market.referral_reach * contacts / mean_contacts
-    referral = np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), NO_CHANNEL)
+    # Referrals: how many employed women from her hometown she can ask, against the average.
+    contacts, strength = _contact_strength(w.origin[employed], model.params.migration.origins, w.origin, workers,
+                                           model.params.market.referral_reach, 1e-9)
+    log_strength = np.log(strength, out=strength)
 
-    all_agencies = np.arange(a.n)
-    fee = posted_worker_fee(model, all_agencies)
+    fee = posted_worker_fee(model, np.arange(a.n))
     weights = agency_weights(model, fee)
     total = weights.sum()
-    agency = np.zeros(workers.size)
+    agency = 0.0
     if total > 0:
         mean_fee = float((fee * weights).sum() / total)  # np.average's arithmetic, without its checks
         agency += p.agency_utility - p.fee_weight * mean_fee
 
-    gumbel = model.streams.gumbel("worker_channel", model.month, workers, N_CHANNELS)
-    return _best_channel(w.attraction, workers, p.outcome_weight, referral, agency, not total > 0,
-                         p.choice_noise, gumbel)
+    gumbel = _gumbel(model, "worker_channel", workers)
+    return _workers_channel(w.attraction, workers, p.outcome_weight, contacts, p.referral_utility, log_strength,
+                            agency, not total > 0, p.choice_noise, gumbel)
 
 
 def choose_households(model: DomesticWorkModel, households: np.ndarray,
@@ -82,33 +84,29 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray,
     """
     p = model.params.channels
     h, a = model.households, model.agencies
+    if employer_cell is None:
+        w = model.workers
+        employer_cell = h.cell[w.employer[np.flatnonzero(w.view("status") == EMPLOYED)]]
 
-    neighbours = workers_by_cell(model, employer_cell)[h.cell[households]]
-    mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
-    strength = model.params.market.referral_reach * neighbours / mean_neighbours
-    # With nobody employed anywhere there is nobody to ask.
-    if model.n_employed:
-        referral = p.referral_utility + np.log(strength + p.referral_floor)
-    else:
-        referral = np.full(households.size, NO_CHANNEL)
+    # Referrals: the workers of its neighbours, against the average; with nobody employed
+    # anywhere there is nobody to ask.
+    anyone = employer_cell.size > 0
+    _, strength = _contact_strength(employer_cell, model.city.cells, h.cell, households,
+                                    model.params.market.referral_reach, p.referral_floor)
+    log_strength = np.log(strength, out=strength) if anyone else strength
 
-    all_agencies = np.arange(a.n)
-    cost = household_cost_months(model, all_agencies)
+    cost = household_cost_months(model, np.arange(a.n))
     weights = agency_weights(model, cost)
     total = weights.sum()
-    agency_pull = np.zeros(households.size)
+    fee_cost = 0.0
     if total > 0:
-        mean_cost = float((cost * weights).sum() / total)
-        trust = p.trust_weight * (h.trust_agency[households] - 0.5)
-        # Credit records steer a household to the agencies with better records (agency_weights),
-        # not to agencies as a whole. (float32, as numpy computes it, added in float64.)
-        agency_pull += p.agency_utility + trust - p.fee_weight * mean_cost
+        fee_cost = p.fee_weight * float((cost * weights).sum() / total)
 
-    gumbel = model.streams.gumbel("household_channel", model.month, households, N_CHANNELS)
-    channel = _best_channel(h.attraction, households, p.outcome_weight, referral, agency_pull, not total > 0,
-                            p.choice_noise, gumbel)
-    agency = _pick_agency(model, "household_agency", households, channel, weights)
-    return channel, agency
+    gumbel = _gumbel(model, "household_channel", households)
+    key = model.streams.ukey("household_agency", model.month)
+    return _households_channel(h.attraction, households, p.outcome_weight, anyone, p.referral_utility, log_strength,
+                               h.trust_agency, p.trust_weight, p.agency_utility, fee_cost, not total > 0,
+                               p.choice_noise, gumbel, weights, key)
 
 
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1),
@@ -139,14 +137,124 @@ def _best_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: floa
     return out
 
 
-def _pick_agency(model: DomesticWorkModel, stream: str, rows: np.ndarray, channel: np.ndarray,
-                 weights: np.ndarray) -> np.ndarray:
-    agency = np.full(rows.size, -1, dtype=np.int64)
-    uses = channel == AGENCY
-    if uses.any() and weights.sum() > 0:
-        u = model.streams.uniform(stream, model.month, rows[uses])
-        agency[uses] = pick(weights, u)
-    return agency
+@kernel(example=lambda: (np.zeros(1, np.int32), 1, np.zeros(1, np.int32), np.zeros(1, np.int64), 1.0, 1e-9))
+def _contact_strength(contact_group: np.ndarray, n_groups: int, group: np.ndarray, rows: np.ndarray,
+                      reach: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``rows``' contacts (the ``contact_group`` entries equal to its ``group``) and their strength.
+
+    Strength is ``reach * contacts / max(mean contacts, 1) + floor``: numpy's
+    ``bincount``, gather, ``mean`` (an exact sum of counts), product and quotient,
+    step for step, in one pass (it replaced eight numpy calls a side); the
+    logarithm stays numpy's.
+    """
+    count = np.zeros(n_groups, dtype=np.int64)
+    for g in contact_group:
+        count[g] += 1
+    n = rows.size
+    contacts = np.empty(n, dtype=np.int64)
+    total = 0
+    for i in range(n):
+        contacts[i] = count[group[rows[i]]]
+        total += contacts[i]
+    mean = max(total / n if n else 0.0, 1.0)
+    strength = np.empty(n)
+    for i in range(n):
+        strength[i] = reach * np.float64(contacts[i]) / mean + floor
+    return contacts, strength
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.uint64(1)))
+def _gumbel_uniforms(rows: np.ndarray, key: np.uint64) -> np.ndarray:
+    """``N_CHANNELS`` uniforms a row as :meth:`Streams.gumbel` draws them, shifted off zero by half a step."""
+    out = np.empty((rows.size, N_CHANNELS), dtype=np.float64)
+    for i in range(rows.size):
+        base = np.uint64(rows[i]) * np.uint64(N_CHANNELS)
+        for c in range(N_CHANNELS):
+            out[i, c] = uniform_at(base + np.uint64(c), key) + _HALF_STEP
+    return out
+
+
+def _gumbel(model: DomesticWorkModel, name: str, rows: np.ndarray) -> np.ndarray:
+    """``model.streams.gumbel(name, month, rows, N_CHANNELS)``, its logarithms numpy's, in place."""
+    g = _gumbel_uniforms(rows, model.streams.ukey(name, model.month))
+    np.log(g, out=g)
+    np.negative(g, out=g)
+    np.log(g, out=g)
+    return np.negative(g, out=g)
+
+
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1, np.int64),
+                         0.5, np.zeros(1), 0.0, False, 1.0, np.zeros((1, N_CHANNELS))))
+def _workers_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, contacts: np.ndarray,
+                     referral_utility: float, log_strength: np.ndarray, agency: float, no_agency: bool,
+                     noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
+    """Searchers' channels: :func:`_best_channel` with referrals open to those with contacts.
+
+    The referral pull ``referral_utility + log_strength`` (else ``NO_CHANNEL``), the
+    agency pull ``agency`` for all, built in the same pass (three numpy calls fewer).
+    """
+    n = rows.size
+    referral = np.empty(n)
+    for i in range(n):
+        referral[i] = referral_utility + log_strength[i] if contacts[i] > 0 else NO_CHANNEL
+    return _best_channel(attraction, rows, outcome_weight, referral, np.full(n, agency), no_agency, noise_scale,
+                         gumbel)
+
+
+def _households_example() -> tuple:
+    rows, attraction = np.zeros(1, np.int64), np.zeros((1, N_CHANNELS), np.float32)
+    return (attraction, rows, 1.0, True, 0.5, np.zeros(1), np.zeros(1, np.float32), 0.5, 0.2, 0.1, False, 1.0,
+            np.zeros((1, N_CHANNELS)), np.ones(1), np.uint64(1))
+
+
+@kernel(example=_households_example)
+def _households_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, anyone: bool,
+                        referral_utility: float, log_strength: np.ndarray, trust_agency: np.ndarray,
+                        trust_weight: float, agency_utility: float, fee_cost: float, no_agency: bool,
+                        noise_scale: float, gumbel: np.ndarray, weights: np.ndarray,
+                        key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """Households' channels (:func:`_best_channel`), and the agency each agency client picks.
+
+    The referral pull ``referral_utility + log_strength`` when ``anyone`` is employed,
+    the agency pull ``agency_utility + trust_weight * (trust - 0.5) - fee_cost`` in
+    float32 as numpy computes it from the float32 column; an agency by inverse CDF of
+    ``weights`` (numpy's sequential ``cumsum``, normalised, ``searchsorted`` to the
+    right) with the stream ``household_agency``'s draw of the row. One pass where
+    numpy made about fifteen calls.
+    """
+    n = rows.size
+    referral = np.full(n, NO_CHANNEL)
+    pull = np.zeros(n)
+    for i in range(n):
+        if anyone:
+            referral[i] = referral_utility + log_strength[i]
+        if not no_agency:
+            trust = np.float32(trust_weight) * (trust_agency[rows[i]] - np.float32(0.5))
+            pull[i] = np.float64(np.float32(np.float32(agency_utility) + trust) - np.float32(fee_cost))
+    channel = _best_channel(attraction, rows, outcome_weight, referral, pull, no_agency, noise_scale, gumbel)
+    agency = np.full(n, -1, dtype=np.int64)
+    if no_agency:
+        return channel, agency
+    cdf = np.empty(weights.size)
+    total = 0.0
+    for k in range(weights.size):
+        total += weights[k]
+        cdf[k] = total
+    last = cdf[-1]
+    for k in range(cdf.size):
+        cdf[k] = cdf[k] / last
+    for i in range(n):
+        if channel[i] == AGENCY:
+            u = uniform_at(np.uint64(rows[i]), key)
+            lo, hi = 0, cdf.size
+            while lo < hi:  # the first entry above u
+                mid = (lo + hi) // 2
+                if cdf[mid] > u:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            agency[i] = min(lo, cdf.size - 1)
+    return channel, agency
 
 
 def workers_by_cell(model: DomesticWorkModel, employer_cell: np.ndarray | None = None) -> np.ndarray:
@@ -174,4 +282,21 @@ def _learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, succes
     for i in range(rows.size):
         current = attraction[rows[i], channel[i]]
         attraction[rows[i], channel[i]] = current + step * (np.float32(success[i]) - current)
+
+
+def learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
+                  rate: float) -> None:
+    """:func:`learn` with success for the positions ``matched`` of ``rows``, the rest failing."""
+    _learn_matched(attraction, rows, channel, matched, rate)
+
+
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), np.zeros(1, np.int8),
+                         np.zeros(1, np.int64), 0.1))
+def _learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
+                   rate: float) -> None:
+    """:func:`learn_matched`: the success mask and :func:`_learn` in one call instead of four."""
+    success = np.zeros(rows.size, dtype=np.bool_)
+    for p in matched:
+        success[p] = True
+    _learn(attraction, rows, channel, success, rate)
 

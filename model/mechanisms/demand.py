@@ -48,7 +48,7 @@ def update_needs(model: DomesticWorkModel) -> None:
     with_worker = worker >= 0
     working = with_worker.copy()
     working[with_worker] = w.status[worker[with_worker]] == EMPLOYED
-    record_and_separate(model, worker[working], "need_ended", bad=False)
+    record_and_separate(model, worker[working], "need_ended")
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 

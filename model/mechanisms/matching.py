@@ -178,20 +178,34 @@ def sorted_assignment(
     acceptable pairs k is found by pairing the k lowest asks, in order, with the
     k highest offers, in order (the lowest ask with the k-th highest offer), and
     k is found by bisection. The caller re-checks acceptability with pair-specific
-    costs. Groups are few (job types), so the loop over them is short.
+    costs. Groups are few (job types, ids 0..n-1), so the loop over them is short.
 
     Returns:
         (applicant_idx, vacancy_idx) of the matched pairs.
     """
     if applicant_group.size == 0 or vacancy_group.size == 0:
         return _EMPTY, _EMPTY
-    # By group, then by ask (offer), stably: each group's asks and offers in order.
-    apps = np.lexsort((applicant_ask, applicant_group))
-    vacs = np.lexsort((vacancy_offer, vacancy_group))
-    return _pair_in_order(apps, np.asarray(applicant_group, dtype=np.int64)[apps],
-                          np.asarray(applicant_ask, dtype=np.float64)[apps],
-                          vacs, np.asarray(vacancy_group, dtype=np.int64)[vacs],
-                          np.asarray(vacancy_offer, dtype=np.float64)[vacs])
+    return sorted_pairs(np.asarray(applicant_group, dtype=np.int64), np.asarray(vacancy_group, dtype=np.int64),
+                        np.asarray(applicant_ask, dtype=np.float64), np.asarray(vacancy_offer, dtype=np.float64))
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.ones(1)))
+def sorted_pairs(applicant_group: np.ndarray, vacancy_group: np.ndarray, applicant_ask: np.ndarray,
+                 vacancy_offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sorted_assignment` for kernels (groups 0..n-1, both sides not empty).
+
+    Each side in ``np.lexsort((ask, group))`` order (:func:`group_order`, then each group
+    stably by ask or offer), then :func:`_pair_in_order`: one call instead of two
+    lexsorts and six gathers.
+    """
+    n_groups = max(applicant_group.max(), vacancy_group.max()) + 1
+    apps, app_count, app_start = group_order(applicant_group, n_groups)
+    vacs, vac_count, vac_start = group_order(vacancy_group, n_groups)
+    for g in range(n_groups):
+        stable_by_key(apps, app_start[g], app_start[g] + app_count[g], applicant_ask)
+        stable_by_key(vacs, vac_start[g], vac_start[g] + vac_count[g], vacancy_offer)
+    return _pair_in_order(apps, applicant_group[apps], applicant_ask[apps],
+                          vacs, vacancy_group[vacs], vacancy_offer[vacs])
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1),
@@ -242,25 +256,56 @@ def _pair_in_order(apps: np.ndarray, app_group: np.ndarray, asks: np.ndarray,
 
 
 def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Mask keeping at most ``capacity[g]`` items of each group ``g``, the best by score."""
+    """Mask keeping at most ``capacity[g]`` items of each group ``g``, the best by score.
+
+    Ties go to the earliest item; NaN scores come last. The same as keeping the first
+    ``capacity[g]`` of each group after ``np.lexsort((-score, group))``.
+    """
     if group.size == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((-score, group))
-    return _keep_first(order, np.asarray(group, dtype=np.int64), np.asarray(capacity, dtype=np.int64))
+    return best_first(np.asarray(group, dtype=np.int64), np.asarray(score, dtype=np.float64),
+                      np.asarray(capacity, dtype=np.int64))
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1, np.int64)))
-def _keep_first(order: np.ndarray, group: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Mask of the first ``capacity[g]`` items of each group ``g`` in ``order`` (items sorted by group).
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.ones(1, np.int64)))
+def best_first(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """:func:`cap_per_group` for kernels: items by group (:func:`group_order`), each group by score, stably.
 
-    One pass instead of eleven numpy calls.
+    One pass instead of a lexsort of negated scores and the pass that kept the first
+    of each group.
     """
-    keep = np.zeros(order.size, dtype=np.bool_)
-    rank = 0
-    for p in range(order.size):
-        g = group[order[p]]
-        if p > 0 and g != group[order[p - 1]]:
-            rank = 0
-        keep[order[p]] = rank < capacity[g]
-        rank += 1
+    order, count, start = group_order(group, capacity.size)
+    key = -score
+    keep = np.zeros(group.size, dtype=np.bool_)
+    for g in range(capacity.size):
+        lo = start[g]
+        stable_by_key(order, lo, lo + count[g], key)
+        for t in range(min(count[g], max(capacity[g], 0))):
+            keep[order[lo + t]] = True
     return keep
+
+
+@kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)))
+def stable_by_key(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
+    """Sort ``order[lo:hi]`` in place by ``key[order]``, stably, NaN last: numpy's stable order.
+
+    A short run by insertion, a long one without NaN by numba's stable merge sort.
+    """
+    if hi - lo > 32 and not np.isnan(key[order[lo:hi]]).any():
+        segment = order[lo:hi].copy()
+        order[lo:hi] = segment[np.argsort(key[segment], kind="mergesort")]
+        return
+    for p in range(lo + 1, hi):  # insertion: move each item before those ranked below it
+        item, q = order[p], p
+        while q > lo and _ranks_below(key[order[q - 1]], key[item]):
+            order[q] = order[q - 1]
+            q -= 1
+        order[q] = item
+
+
+@kernel(example=lambda: (0.0, 1.0))
+def _ranks_below(a: float, b: float) -> bool:
+    """Whether ``a`` sorts after ``b`` in numpy's order (NaN last)."""
+    if np.isnan(a):
+        return not np.isnan(b)
+    return not np.isnan(b) and a > b

@@ -77,10 +77,10 @@ def festival_exodus(model: DomesticWorkModel) -> None:
     held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
     employed = w.status[leaving] == EMPLOYED
 
-    record_and_separate(model, leaving[employed & for_good], "going_home", bad=False)
+    record_and_separate(model, leaving[employed & for_good], "going_home")
     labour.depart(model, leaving[for_good])
     labour.leave_with_job_held(model, leaving[employed & held & ~for_good], sf.away_months)
-    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival", bad=False)
+    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival")
     labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], sf.away_months)
     model.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
 
@@ -100,7 +100,7 @@ def go_home_for_good(model: DomesticWorkModel) -> None:
     quitting = employed[_going_home(
         employed, *columns, streams.ukey("home_employed", month), home_pull, np.float32(m.retirement_age),
         m.home_rate * m.employed_home_rate_factor, m.employed_leave_rate_when_due, False, 0.0, 0, 0.0, 0)]
-    record_and_separate(model, quitting, "going_home", bad=False)
+    record_and_separate(model, quitting, "going_home")
 
     searching = w.with_status(SEARCHING)
     leaving = _going_home(
