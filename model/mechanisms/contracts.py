@@ -29,7 +29,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from model.jit import kernel
 from model.mechanisms import wages
+from model.mechanisms.wages import _max, _min
+from model.rng import uniform_at
 from model.tables import AGENCY, EMPLOYED, LIVE_OUT
 
 if TYPE_CHECKING:
@@ -42,74 +45,81 @@ def contribution_yuan(model: DomesticWorkModel, wage: np.ndarray) -> np.ndarray:
     return c.contribution_rate * np.maximum(wage, c.contribution_base_min_yuan)
 
 
+# --- what a worker expects and values, one worker at a time (used inside the kernels) --------------------------
+
+def _stay_terms(model: DomesticWorkModel) -> tuple:
+    """The constants of :func:`_stay_months`, in its order."""
+    m = model.params.migration
+    return (m.rural_income_yuan, m.living_cost_yuan, m.rent_yuan, 1.0 - m.remittance_share,
+            np.float32(m.retirement_age))
+
+
+def _value_terms(model: DomesticWorkModel) -> tuple:
+    """The constants of :func:`_insurance_value`, in its order (levers as they are this month)."""
+    c = model.params.contracts
+    gap = model.levers.hukou_gap
+    migrant_value = c.value_local - (c.value_local - c.value_migrant) * gap
+    return (c.value_local, migrant_value, gap, c.stay_half_months, np.float32(model.params.migration.retirement_age),
+            np.float32(max(c.pension_years, 1e-9)), np.float32(c.pension_part),
+            c.liquidity_weight * c.liquidity_half_yuan, c.liquidity_half_yuan)
+
+
+_STAY_EXAMPLE = (2500.0, 1500.0, 600.0, 0.7, np.float32(60.0))
+_VALUE_EXAMPLE = (1.0, 0.5, 1.0, 12.0, np.float32(60.0), np.float32(15.0), np.float32(0.3), 2000.0, 10000.0)
+
+
+@kernel(example=lambda: (np.float32(3000.0), np.int8(0), np.float32(5e4), 1e4, np.float32(30.0), _STAY_EXAMPLE))
+def _stay_months(wage_yuan: np.float32, job_type: np.int8, target_yuan: np.float32, savings_yuan: float,
+                 age: np.float32, terms: tuple) -> float:
+    """How long she expects to stay in the city: until her savings target or retirement (months).
+
+    What she saves a month is the share she does not send home of her wage (at least the
+    rural income) above her living costs (rent for live-out work), at least 100 yuan.
+    In numpy's dtypes step for step: the years to retirement in float32, as the column.
+    """
+    rural, living_yuan, rent_yuan, keep_share, retirement_age = terms
+    wage = _max(np.float64(wage_yuan), rural)
+    living = living_yuan + rent_yuan * (1.0 if job_type == LIVE_OUT else 0.0)
+    saving = _max(keep_share * (wage - living), 100.0)
+    to_target = _max(np.float64(target_yuan) - savings_yuan, 0.0) / saving
+    to_retirement = _max(retirement_age - age, np.float32(0.0)) * np.float32(12.0)
+    return _min(to_target, np.float64(to_retirement))
+
+
+@kernel(example=lambda: (24.0, False, np.float32(30.0), 1e4, _VALUE_EXAMPLE))
+def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: float, terms: tuple) -> float:
+    """What a yuan of contributions is worth to her, given her planned stay (see :func:`insurance_value`)."""
+    value_local, value_migrant, hukou_gap, stay_half, retirement_age, pension_years, pension_part, \
+        liquidity_weight_half, liquidity_half = terms
+    portable = stay / (stay + stay_half)
+    portability = 1.0 if local else 1.0 - hukou_gap * (1.0 - portable)
+    years_left = _max(retirement_age - age, np.float32(0.0))
+    eligible = _min(years_left / pension_years, np.float32(1.0))
+    pension = np.float32(1.0) - pension_part * (np.float32(1.0) - eligible)
+    liquidity = 1.0 - liquidity_weight_half / (_max(savings_yuan, 0.0) + liquidity_half)
+    return (value_local if local else value_migrant) * portability * np.float64(pension) * liquidity
+
+
 def planned_stay_months(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     """How long each worker expects to stay in the city: until her savings target or retirement."""
     w = model.workers
-    p = model.params
-    wage = np.maximum(w.wage_yuan[workers].astype(np.float64), p.migration.rural_income_yuan)
-    live_out = w.job_type[workers] == LIVE_OUT
-    living = p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
-    saving = np.maximum((1.0 - p.migration.remittance_share) * (wage - living), 100.0)
-    to_target = np.maximum(w.savings_target_yuan[workers] - w.savings_yuan[workers], 0.0) / saving
-    to_retirement = np.maximum(p.migration.retirement_age - w.age_years[workers], 0.0) * 12.0
-    return np.minimum(to_target, to_retirement)
+    return _stays(np.asarray(workers, dtype=np.int64), w.wage_yuan, w.job_type, w.savings_target_yuan,
+                  w.savings_yuan, w.age_years, _stay_terms(model))
 
 
-def household_cost(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """Monthly cost of a contract to each worker's household, less an agency's paperwork."""
-    c = model.params.contracts
-    w, h, a = model.workers, model.households, model.agencies
-    households = w.employer[workers]
-    relative_income = h.income_yuan[households] / model.params.households.income_median_yuan
-    by_type = model.types.contract_cost_multiplier[w.job_type[workers]]
-    cost = c.household_cost_yuan * by_type * np.maximum(relative_income, 1e-3) ** (-c.cost_income_elasticity)
-    agency = w.agency[workers]
-    via_agency = (w.channel[workers] == AGENCY) & (agency >= 0)
-    reputation = np.zeros(workers.size)
-    reputation[via_agency] = a.reputation[agency[via_agency]]
-    return cost - c.agency_paperwork_yuan * 2.0 * reputation
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.int8),
+                         np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.float32), _STAY_EXAMPLE))
+def _stays(rows: np.ndarray, wage_yuan: np.ndarray, job_type: np.ndarray, target_yuan: np.ndarray,
+           savings_yuan: np.ndarray, age: np.ndarray, terms: tuple) -> np.ndarray:
+    """:func:`_stay_months` of each of ``rows``."""
+    stay = np.empty(rows.size)
+    for i in range(rows.size):
+        r = rows[i]
+        stay[i] = _stay_months(wage_yuan[r], job_type[r], target_yuan[r], savings_yuan[r], age[r], terms)
+    return stay
 
 
-def worker_contract_value(model: DomesticWorkModel, workers: np.ndarray, stay: np.ndarray | None = None) -> np.ndarray:
-    """What a contract is worth to each worker a month: more the longer she stays, more with local hukou.
-
-    ``stay``: her :func:`planned_stay_months`, when the caller has it already.
-    """
-    c = model.params.contracts
-    stay = planned_stay_months(model, workers) if stay is None else stay
-    local = model.workers.local_hukou[workers]
-    return c.worker_value_yuan * (stay / (stay + c.stay_half_months)) * (1.0 + c.local_contract_premium * local)
-
-
-def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: bool = False) -> None:
-    """Set contract and insurance of employed ``workers`` (at hire, at a review, or after an inspection).
-
-    With ``forced`` the contract is signed (an inspector ordered it); insurance is still chosen.
-    """
-    if workers.size == 0:
-        return
-    c = model.params.contracts
-    w = model.workers
-    households = w.employer[workers]
-    u_contract = model.streams.uniform(f"{stream}_contract", model.month, households)
-    u_insure = model.streams.uniform(f"{stream}_insure", model.month, workers)
-
-    stay = planned_stay_months(model, workers)
-    gain = model.levers.contract_expected_fine_yuan + worker_contract_value(model, workers, stay) \
-        - household_cost(model, workers)
-    signs = forced | (u_contract < expit(gain / c.decision_scale_yuan))
-
-    cost = contribution_yuan(model, w.wage_yuan[workers].astype(np.float64))
-    value = insurance_value(model, workers, stay)
-    net = (value - (1.0 - model.levers.insurance_subsidy_share)) * cost
-    insures = signs & (u_insure < expit(net / c.decision_scale_yuan))
-
-    eb = w.agency_employed[workers]
-    w.contract[workers] = signs | eb
-    w.insured[workers] = insures | eb | w.self_insured[workers]
-
-
-def insurance_value(model: DomesticWorkModel, workers: np.ndarray, stay: np.ndarray | None = None) -> np.ndarray:
+def insurance_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
     """What a yuan of contributions is worth to each worker.
 
     Local hukou: ``contracts.value_local``. A migrant values them at
@@ -117,23 +127,128 @@ def insurance_value(model: DomesticWorkModel, workers: np.ndarray, stay: np.ndar
     in the city, less the shorter her planned stay (they are not portable home;
     a hukou reform narrows the gap). The pension part is worth less to a worker
     with fewer years to retirement than the pension needs, and cash now weighs
-    more for a worker with little savings. ``stay``: her :func:`planned_stay_months`,
-    when the caller has it already.
+    more for a worker with little savings.
     """
-    c = model.params.contracts
     w = model.workers
-    local = w.local_hukou[workers]
-    migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
-    stay = planned_stay_months(model, workers) if stay is None else stay
-    portable = stay / (stay + c.stay_half_months)
-    portability = np.where(local, 1.0, 1.0 - model.levers.hukou_gap * (1.0 - portable))
-    years_left = np.maximum(model.params.migration.retirement_age - w.age_years[workers], 0.0)
-    eligible = np.minimum(years_left / max(c.pension_years, 1e-9), 1.0)
-    age = 1.0 - c.pension_part * (1.0 - eligible)
-    savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
-    liquidity = 1.0 - c.liquidity_weight * c.liquidity_half_yuan / (savings + c.liquidity_half_yuan)
-    return np.where(local, c.value_local, migrant_value) * portability * age * liquidity
+    rows = np.asarray(workers, dtype=np.int64)
+    stay = planned_stay_months(model, rows)
+    return _values(rows, stay, w.local_hukou, w.age_years, w.savings_yuan, _value_terms(model))
 
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.bool_), np.zeros(1, np.float32),
+                         np.zeros(1), _VALUE_EXAMPLE))
+def _values(rows: np.ndarray, stay: np.ndarray, local_hukou: np.ndarray, age: np.ndarray, savings_yuan: np.ndarray,
+            terms: tuple) -> np.ndarray:
+    """:func:`_insurance_value` of each of ``rows`` (``stay`` one a row)."""
+    value = np.empty(rows.size)
+    for i in range(rows.size):
+        r = rows[i]
+        value[i] = _insurance_value(stay[i], local_hukou[r], age[r], savings_yuan[r], terms)
+    return value
+
+
+# --- the choice -----------------------------------------------------------------------------------------------
+
+def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: bool = False) -> None:
+    """Set contract and insurance of employed ``workers`` (at hire, at a review, or after an inspection).
+
+    With ``forced`` the contract is signed (an inspector ordered it); insurance is still chosen.
+    The household weighs the expected fine it avoids plus what a contract is worth to her
+    against what it costs, she (given a contract) what the contributions are worth to her
+    against her share of them; each chooses by a logistic in the gain over
+    ``contracts.decision_scale_yuan``.
+    """
+    if workers.size == 0:
+        return
+    workers = np.asarray(workers, dtype=np.int64)
+    c, w = model.params.contracts, model.workers
+    relative_income = _relative_income(workers, w.employer, model.households.income_yuan,
+                                       np.float32(model.params.households.income_median_yuan))
+    # numpy's power in float32, as the household cost has always had it.
+    income_factor = relative_income ** (-c.cost_income_elasticity)
+    lev = model.levers
+    worth = (lev.contract_expected_fine_yuan, c.worker_value_yuan, c.local_contract_premium, c.household_cost_yuan,
+             c.agency_paperwork_yuan * 2.0, c.contribution_rate, c.contribution_base_min_yuan,
+             1.0 - lev.insurance_subsidy_share, c.decision_scale_yuan)
+    gains = _gains(workers, income_factor, w.wage_yuan, w.job_type, w.savings_target_yuan, w.savings_yuan,
+                   w.age_years, w.local_hukou, w.agency, w.channel, model.agencies.reputation,
+                   model.types.contract_cost_multiplier, _stay_terms(model), _value_terms(model), worth)
+    chance = expit(gains)  # (2, n): the household signs, she insures
+    streams, month = model.streams, model.month
+    _choose(workers, chance, streams.ukey(f"{stream}_contract", month), streams.ukey(f"{stream}_insure", month),
+            forced, w.employer, w.agency_employed, w.self_insured, w.contract, w.insured)
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), np.ones(1, np.float32), np.float32(2e4)))
+def _relative_income(rows: np.ndarray, employer: np.ndarray, income_yuan: np.ndarray,
+                     median_yuan: np.float32) -> np.ndarray:
+    """Each worker's household income relative to the median, at least 1e-3 (float32, as the column)."""
+    out = np.empty(rows.size, dtype=np.float32)
+    for i in range(rows.size):
+        out[i] = _max(income_yuan[employer[rows[i]]] / median_yuan, np.float32(1e-3))
+    return out
+
+
+def _gains_example() -> tuple:
+    rows, money, small, flag, index = (np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.float32),
+                                       np.zeros(1, np.bool_), np.zeros(1, np.int32))
+    worth = (0.0, 150.0, 1.0, 800.0, 400.0, 0.3, 3000.0, 1.0, 300.0)
+    return (rows, small, small, np.zeros(1, np.int8), small, money, small, flag, index, np.zeros(1, np.int8),
+            small, money, _STAY_EXAMPLE, _VALUE_EXAMPLE, worth)
+
+
+@kernel(example=_gains_example)
+def _gains(rows: np.ndarray, income_factor: np.ndarray, wage_yuan: np.ndarray, job_type: np.ndarray,
+           target_yuan: np.ndarray, savings_yuan: np.ndarray, age: np.ndarray, local_hukou: np.ndarray,
+           agency: np.ndarray, channel: np.ndarray, reputation: np.ndarray, cost_by_type: np.ndarray,
+           stay_terms: tuple, value_terms: tuple, worth: tuple) -> np.ndarray:
+    """The household's gain from signing and hers from insuring, each over the decision scale: shape (2, n).
+
+    The household's gain: the expected fine, plus what a contract is worth to her (more
+    the longer she stays, more with local hukou), less its cost (by job type, falling with
+    the household's income: ``income_factor``; less an agency's paperwork, the more so the
+    better its record). Hers: what the contributions are worth to her less the share
+    nobody subsidises, times the contributions. One pass where numpy made about 80, with
+    numpy's arithmetic and dtypes step for step (same bits).
+    """
+    fine, worker_value, local_premium, household_cost_yuan, paperwork, contribution_rate, contribution_base, \
+        unsubsidised, scale = worth
+    stay_half = value_terms[3]
+    out = np.empty((2, rows.size))
+    for i in range(rows.size):
+        r = rows[i]
+        local = local_hukou[r]
+        stay = _stay_months(wage_yuan[r], job_type[r], target_yuan[r], savings_yuan[r], age[r], stay_terms)
+        contract_value = worker_value * (stay / (stay + stay_half)) * (1.0 + local_premium * (1.0 if local else 0.0))
+        reputation_r = np.float64(reputation[agency[r]]) if channel[r] == AGENCY and agency[r] >= 0 else 0.0
+        cost = household_cost_yuan * cost_by_type[job_type[r]] * np.float64(income_factor[i]) - paperwork * reputation_r
+        out[0, i] = (fine + contract_value - cost) / scale
+        contributions = contribution_rate * _max(np.float64(wage_yuan[r]), contribution_base)
+        value = _insurance_value(stay, local, age[r], savings_yuan[r], value_terms)
+        out[1, i] = (value - unsubsidised) * contributions / scale
+    return out
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros((2, 1)), np.uint64(1), np.uint64(2), False,
+                         np.zeros(1, np.int32), np.zeros(1, np.bool_), np.zeros(1, np.bool_), np.zeros(1, np.bool_),
+                         np.zeros(1, np.bool_)))
+def _choose(rows: np.ndarray, chance: np.ndarray, contract_key: np.uint64, insure_key: np.uint64, forced: bool,
+            employer: np.ndarray, agency_employed: np.ndarray, self_insured: np.ndarray, contract: np.ndarray,
+            insured: np.ndarray) -> None:
+    """The household signs with ``chance[0]`` (its draw by household row), she insures with ``chance[1]``.
+
+    An inspector's order (``forced``) signs; an employee-based agency always signs and
+    insures; a worker enrolled on her own stays insured. Sets ``contract`` and ``insured``.
+    """
+    for i in range(rows.size):
+        r = rows[i]
+        signs = forced or uniform_at(np.uint64(employer[r]), contract_key) < chance[0, i]
+        insures = signs and uniform_at(np.uint64(r), insure_key) < chance[1, i]
+        contract[r] = signs or agency_employed[r]
+        insured[r] = insures or agency_employed[r] or self_insured[r]
+
+
+# --- the month ------------------------------------------------------------------------------------------------
 
 def inspect(model: DomesticWorkModel, employed: np.ndarray) -> None:
     """Labour inspectors visit jobs without a contract; households found out are fined and must sign."""
@@ -141,13 +256,25 @@ def inspect(model: DomesticWorkModel, employed: np.ndarray) -> None:
     if lev.contract_inspection_rate <= 0.0:
         return
     w = model.workers
-    uncovered = employed[~w.contract[employed] & ~w.agency_employed[employed]]
-    u = model.streams.uniform("contract_inspection", model.month, uncovered)
-    found = uncovered[u < lev.contract_inspection_rate]
+    found = _found(employed, w.contract, w.agency_employed, model.streams.ukey("contract_inspection", model.month),
+                   lev.contract_inspection_rate)
     model.flows.contract_inspections_found += int(found.size)
     if found.size:
         fine_households(model, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
         decide(model, found, "inspection", forced=True)
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1, np.bool_), np.uint64(1), 0.1))
+def _found(rows: np.ndarray, contract: np.ndarray, agency_employed: np.ndarray, key: np.uint64,
+           rate: float) -> np.ndarray:
+    """The jobs of ``rows`` without a contract (nor an employee-based agency) an inspector visits (drawn by row)."""
+    found = np.empty(rows.size, dtype=np.int64)
+    n = 0
+    for r in rows:
+        if not contract[r] and not agency_employed[r] and uniform_at(np.uint64(r), key) < rate:
+            found[n] = r
+            n += 1
+    return found[:n]
 
 
 def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np.ndarray) -> None:
@@ -166,33 +293,71 @@ def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np
 def review(model: DomesticWorkModel) -> None:
     """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
     w = model.workers
-    employed = w.with_status(EMPLOYED)
-    inspect(model, employed)
-    u = model.streams.uniform("contract_review", model.month, employed)
-    reviewed = employed[u < model.params.contracts.reviews_per_year / 12.0]
+    if model.levers.contract_inspection_rate > 0.0:
+        inspect(model, w.with_status(EMPLOYED))
+    reviewed = _reviewed(w.present, w.status, model.streams.ukey("contract_review", model.month),
+                         model.params.contracts.reviews_per_year / 12.0)
     wages.renegotiate(model, reviewed)
     decide(model, reviewed, "review")
+    _self_enrol(model, w.present)
 
-    _self_enrol(model, w.present[~w.self_insured[w.present]])
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.uint64(1), 0.1))
+def _reviewed(present: np.ndarray, status: np.ndarray, key: np.uint64, chance: float) -> np.ndarray:
+    """The employed workers of ``present`` whose draw (of the stream whose key is given) is below ``chance``."""
+    out = np.empty(present.size, dtype=np.int64)
+    n = 0
+    for r in present:
+        if status[r] == EMPLOYED and uniform_at(np.uint64(r), key) < chance:
+            out[n] = r
+            n += 1
+    return out[:n]
 
 
 def _self_enrol(model: DomesticWorkModel, workers: np.ndarray) -> None:
-    """Some uninsured workers enrol on their own, the likelier the more insurance is worth to them.
+    """Some uninsured ``workers`` enrol on their own, the likelier the more insurance is worth to them.
 
-    Each enrols when her draw is below ``self_enrol_rate`` x value / ``value_local``.
-    Every factor of the value but its base lies in [0, 1], so a draw at or above the
-    rate at the larger base can never enrol: only the few below it are valued (the
-    same choices, without valuing every present worker every month).
+    Each not yet enrolled enrols when her draw is below ``self_enrol_rate`` x value /
+    ``value_local``. Every factor of the value but its base lies in [0, 1], so a draw at or
+    above the rate at the larger base can never enrol: only the few below it are valued
+    (the same choices, without valuing every present worker every month).
     """
     c = model.params.contracts
     scale = max(c.value_local, 1e-9)
-    u = model.streams.uniform("self_enrol", model.month, workers)
+    bound = np.inf
     if 0.0 <= model.levers.hukou_gap <= 1.0:
         migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
-        could = u < c.self_enrol_rate * max(c.value_local, migrant_value) / scale
-        workers, u = workers[could], u[could]
-    rate = c.self_enrol_rate * insurance_value(model, workers) / scale
-    enrol = workers[u < rate]
+        bound = c.self_enrol_rate * max(c.value_local, migrant_value) / scale
     w = model.workers
-    w.self_insured[enrol] = True
-    w.insured[enrol] = True
+    _enrol(np.asarray(workers, dtype=np.int64), model.streams.ukey("self_enrol", model.month), bound,
+           c.self_enrol_rate, scale, w.wage_yuan, w.job_type, w.savings_target_yuan, w.savings_yuan, w.age_years,
+           w.local_hukou, _stay_terms(model), _value_terms(model), w.self_insured, w.insured)
+
+
+def _enrol_example() -> tuple:
+    small, flag = np.zeros(1, np.float32), np.zeros(1, np.bool_)
+    return (np.zeros(1, np.int64), np.uint64(1), 0.1, 0.1, 1.0, small, np.zeros(1, np.int8), small, np.zeros(1),
+            small, flag, _STAY_EXAMPLE, _VALUE_EXAMPLE, flag.copy(), flag.copy())
+
+
+@kernel(example=_enrol_example)
+def _enrol(rows: np.ndarray, key: np.uint64, bound: float, rate: float, scale: float, wage_yuan: np.ndarray,
+           job_type: np.ndarray, target_yuan: np.ndarray, savings_yuan: np.ndarray, age: np.ndarray,
+           local_hukou: np.ndarray, stay_terms: tuple, value_terms: tuple, self_insured: np.ndarray,
+           insured: np.ndarray) -> None:
+    """Of ``rows`` not enrolled, those whose draw is below ``rate`` x value / ``scale`` enrol (and are insured).
+
+    A draw at or above ``bound`` is not valued (it cannot enrol). One pass instead of
+    about 40 numpy calls over the present workers.
+    """
+    for r in rows:
+        if self_insured[r]:
+            continue
+        u = uniform_at(np.uint64(r), key)
+        if not u < bound:
+            continue
+        stay = _stay_months(wage_yuan[r], job_type[r], target_yuan[r], savings_yuan[r], age[r], stay_terms)
+        value = _insurance_value(stay, local_hukou[r], age[r], savings_yuan[r], value_terms)
+        if u < rate * value / scale:
+            self_insured[r] = True
+            insured[r] = True

@@ -25,6 +25,7 @@ arrears; festival days worked are paid at a premium; agency fees may be deducted
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ import numpy as np
 
 from model.jit import kernel
 from model.rng import uniform_at
-from model.tables import EMPLOYED, LIVE_OUT, SEARCHING
+from model.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -183,12 +184,110 @@ def _bargained_wage(model: DomesticWorkModel, job_type: np.ndarray, lo: np.ndarr
 def renegotiate(model: DomesticWorkModel, workers: np.ndarray) -> None:
     """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
 
-    Posted wages are not renegotiated.
+    The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
+    floor) with the household she works for. Posted wages are not renegotiated.
     """
     if workers.size == 0 or posting(model):
         return
-    w = model.workers
-    w.wage_yuan[workers] = bargain(model, workers, w.employer[workers], w.agency_employed[workers])
+    w, h, p = model.workers, model.households, model.params
+    m, lev = p.market, model.levers
+    rows = np.asarray(workers, dtype=np.int64)
+    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, model.city.x_km, model.city.y_km)
+    km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
+    theta = np.maximum(model.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
+    terms = (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
+             m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
+             p.migration.rural_income_yuan, 2.0 * p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
+             float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
+             m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.policies.minimum_wage.monthly)
+    _renegotiated(rows, km, theta, lev.wage_floor_yuan, w.employer, w.job_type, w.agency_employed,
+                  w.reservation_yuan, w.months_searching, w.savings_yuan, w.experience_months, w.skill, w.certified,
+                  h.wtp_yuan, h.vacancy_months, h.law_abiding, terms, w.wage_yuan)
+
+
+@functools.lru_cache(maxsize=8)
+def _search_decay(kept: float) -> np.ndarray:
+    """``kept ** months`` for 0 to 120 months of search: numpy's power, read once a run (see :func:`reservation`)."""
+    table = kept ** np.arange(121.0)
+    table.flags.writeable = False
+    return table
+
+
+def _commute_offsets_example() -> tuple:
+    cells = np.zeros(1, np.int32)
+    return np.zeros(1, np.int64), np.zeros(1, np.int8), cells, cells.copy(), cells.copy(), np.zeros(1), np.zeros(1)
+
+
+@kernel(example=_commute_offsets_example)
+def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
+                     cell: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> tuple:
+    """The offsets (km east, north) from home to job of the live-out workers of ``rows``, in their order.
+
+    Only live-out work is commuted to (:func:`_commute`), so only those distances are needed.
+    """
+    dx, dy = np.empty(rows.size), np.empty(rows.size)
+    n = 0
+    for r in rows:
+        if job_type[r] == LIVE_OUT:
+            home, job = home_cell[r], cell[employer[r]]
+            dx[n] = x_km[home] - x_km[job]
+            dy[n] = y_km[home] - y_km[job]
+            n += 1
+    return dx[:n], dy[:n]
+
+
+def _renegotiated_example() -> tuple:
+    rows, money, small, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.bool_)
+    decay = np.ones(121)
+    decay.flags.writeable = False  # as _search_decay gives it
+    terms = (decay, 0.6, 0.1, 1e4, 2500.0, 1.0, 0.05, 6.0, np.float32(0.02), 0.1, 0.5, np.float32(0.0),
+             2300.0)
+    return (rows, money, np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), np.zeros(1, np.int32), np.zeros(1, np.int8),
+            flag, small, np.zeros(1, np.int16), money.copy(), small, small, flag, small, np.zeros(1, np.int16),
+            small, terms, small.copy())
+
+
+@kernel(example=_renegotiated_example)
+def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
+                  employer: np.ndarray, job_type: np.ndarray, agency_employed: np.ndarray,
+                  reservation_yuan: np.ndarray, months_searching: np.ndarray, savings_yuan: np.ndarray,
+                  experience_months: np.ndarray, skill: np.ndarray, certified: np.ndarray, wtp_yuan: np.ndarray,
+                  vacancy_months: np.ndarray, law_abiding: np.ndarray, terms: tuple, wage_yuan: np.ndarray) -> None:
+    """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
+
+    ``km``: the commutes of the live-out workers among them, in order; ``theta``: market
+    tightness by job type raised to its elasticity (:func:`bargaining_share`). Her minimum
+    (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
+    share and the floor (:func:`legal_floor`) in one pass where numpy made about 50, with
+    numpy's arithmetic and dtypes step for step (same bits).
+    """
+    decay, floor_share, discount_half, savings_half, rural, commute_per_km, rise, rise_months_max, \
+        experience_premium, certified_premium, beta, enforcement, statutory = terms
+    live_out = 0
+    for i in range(rows.size):
+        r = rows[i]
+        household, job = employer[r], job_type[r]
+        if agency_employed[r]:
+            floor = _max(statutory, wage_floor[job])
+        else:
+            floor = wage_floor[job] * (1.0 if law_abiding[household] < enforcement else 0.0)
+        searched = _max(decay[min(months_searching[r], 120)], floor_share)
+        pressed = 1.0 - discount_half / (_max(savings_yuan[r], 0.0) + savings_half)
+        lo = _max(np.float64(reservation_yuan[r]) * searched * pressed, rural)
+        if job == LIVE_OUT:
+            lo = lo + commute_per_km * km[live_out] * 1.0
+            live_out += 1
+        else:
+            lo = lo + 0.0  # no commute (numpy added commute x 0)
+        offer = 1.0 + rise * _min(_max(np.float64(vacancy_months[household]) - 1.0, 0.0), rise_months_max)
+        years = _min(experience_months[r], np.float32(120.0)) / np.float32(12.0)
+        experience = np.float32(1.0) + experience_premium * years
+        productivity = (np.float64(skill[r]) * (1.0 + certified_premium * (1.0 if certified[r] else 0.0))
+                        * np.float64(experience))
+        hi = np.float64(wtp_yuan[household]) * offer * productivity
+        share = beta * theta[job] / (beta * theta[job] + (1.0 - beta)) if 0.0 < beta < 1.0 else beta
+        wage = lo + share * _max(hi - lo, 0.0)
+        wage_yuan[r] = np.float32(_max(wage, floor))
 
 
 def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.ndarray,
@@ -297,32 +396,175 @@ class RoundPrices:
 
 
 def pay(model: DomesticWorkModel) -> None:
-    """Pay the month's wages, arrears and deductions; workers spend, save and remit."""
-    w, p = model.workers, model.params
-    employed = w.with_status(EMPLOYED)
-    w.arrears_now[w.present] = False  # rows of workers who left were cleared as they left
-    w.paid_yuan[w.present] = 0.0
-    c = p.contracts
-    gross, paid, deduction, insurance = _pay_rows(
-        employed, model.streams.ukey("arrears", model.month), model.streams.ukey("arrears_repaid", model.month),
-        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
-        w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
-        p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
-        model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
-        c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
+    """Pay the month's wages, arrears and deductions; workers spend, save and remit.
 
-    deducted = deduction > 0
-    model.agency_books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
-    employer_part, worker_part = _insurance(model, *insurance)
-    _wage_bills(model, employed, gross, employer_part)
-    model.flows.worker_pay_yuan += float(gross.sum())
-    cost = _spend_and_save(model, employed, paid - worker_part)
-    model.flows.net_income_yuan += float((paid - cost).sum())
-    searching = w.with_status(SEARCHING)
-    _spend_and_save(model, searching, np.zeros(searching.size))
-    w.months_searching[searching] += 1
-    w.months_in_job[employed] += 1
-    w.experience_months[employed] += 1.0
+    One kernel (:func:`_pay_month`) settles every present worker's month; what it
+    returns is booked here, in the order the money moves: deductions to agencies,
+    contributions to the state, wage bills to households and employee-based agencies,
+    living costs to landlords and shops, what goes home to the villages.
+    """
+    w, p = model.workers, model.params
+    c, mig = p.contracts, p.migration
+    streams, month = model.streams, model.month
+    pay_terms = (p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
+                 model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+                 c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
+    budget_terms = (mig.living_cost_yuan, mig.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
+                    mig.remittance_share)
+    employed, fees, direct, employee_based, searching = _pay_month(
+        w.present, w.status, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
+        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan, w.wages_owed_yuan,
+        w.deduction_left_yuan, w.arrears_now, w.paid_yuan, w.agency, w.job_type, w.local_hukou, w.savings_yuan,
+        w.debt_yuan, w.months_in_job, w.experience_months, w.months_searching, pay_terms, budget_terms,
+        p.agencies.employee_based_markup)
+    books, f = model.agency_books, model.flows
+    if fees[0].size:  # else nothing to book (adding zeros changes no sum)
+        books.worker_fees(*fees)
+    employed = [amount.sum() for amount in employed]  # numpy's sums over the employed, in their order
+    _book_insurance(model, *employed[1:5])
+    _book_wage_bills(model, [amount.sum() for amount in direct], *employee_based)
+    f.worker_pay_yuan += float(employed[0])
+    _book_budget(model, *employed[5:10])
+    f.net_income_yuan += float(employed[10])
+    _book_budget(model, *[amount.sum() for amount in searching])
+
+
+def _book_insurance(model: DomesticWorkModel, total: float, subsidy: float, employer: float, worker: float) -> None:
+    """Book the month's contributions of insured jobs whose wage was paid (sums over the jobs).
+
+    The state pays ``insurance_subsidy_share`` of them; employer and worker split the
+    rest, ``contracts.employer_contribution_share`` to the employer, her part withheld
+    from her pay. All of it goes to the state's funds.
+    """
+    f = model.flows
+    f.insurance_contributions_yuan += float(total)
+    f.public_subsidies_yuan += float(subsidy)
+    f.worker_contributions_yuan += float(worker)
+    model.accounts.state_yuan += float(employer + worker)
+
+
+def _book_wage_bills(model: DomesticWorkModel, direct: list, agency: np.ndarray, cost: np.ndarray,
+                     markup: np.ndarray) -> None:
+    """Who pays the wage and the employer's contributions: the household, or its employee-based agency.
+
+    ``direct``: wages, employer's contributions and both, summed over the jobs households
+    pay directly. An employee-based agency is the employer: it pays both (``cost``, one a
+    job, ``agency`` its agency) out of the bill it sends the household, which adds its
+    charge (``agencies.employee_based_markup`` of the agreed wage, ``markup``) to the
+    wages and contributions it passes on.
+    """
+    f = model.flows
+    f.household_wages_yuan += float(direct[0])
+    f.household_contributions_yuan += float(direct[1])
+    model.accounts.households_yuan -= float(direct[2])
+    if agency.size:  # nothing to book otherwise (adding zeros changes no sum)
+        books = model.agency_books
+        books.bills_passed_through(agency, cost)
+        books.pay_payroll(agency, cost)
+        books.household_fees(agency, markup, service=True)
+
+
+def _book_budget(model: DomesticWorkModel, cost: float, home: float, borrowed: float, repaid: float,
+                 remitted: float) -> None:
+    """Living costs to landlords and shops; a shortfall borrowed from kin; what she sends home (sums).
+
+    What she sends home repays her kin first; the rest (``remitted``) is remittances.
+    """
+    acc, f = model.accounts, model.flows
+    acc.households_yuan += float(cost)
+    acc.villages_yuan += float(home - borrowed)
+    f.living_costs_yuan += float(cost)
+    f.borrowed_yuan += float(borrowed)
+    f.repaid_yuan += float(repaid)
+    f.remittances_yuan += float(remitted)
+
+
+def _pay_month_example() -> tuple:
+    rows, flag, money, small = np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1), np.zeros(1, np.float32)
+    pay_terms = (0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
+    return (rows, np.zeros(1, np.int8), np.uint64(1), np.uint64(2), flag, flag.copy(), flag.copy(), flag.copy(),
+            small, small.copy(), small.copy(), flag.copy(), small.copy(), np.zeros(1, np.int32), np.zeros(1, np.int8),
+            flag.copy(), money, money.copy(), np.zeros(1, np.int16), small.copy(), np.zeros(1, np.int16), pay_terms,
+            (800.0, 600.0, 0.0, 0.3), 0.1)
+
+
+@kernel(example=_pay_month_example)
+def _pay_month(present: np.ndarray, status: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64,
+               contract: np.ndarray, agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray,
+               wage_yuan: np.ndarray, owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray,
+               arrears_now: np.ndarray, paid_yuan: np.ndarray, agency: np.ndarray, job_type: np.ndarray,
+               local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, months_in_job: np.ndarray,
+               experience_months: np.ndarray, months_searching: np.ndarray, pay_terms: tuple, budget_terms: tuple,
+               markup_share: float) -> tuple:
+    """Settle the month of every present worker: pay (:func:`_pay_rows`), then budgets (:func:`_budgets`).
+
+    Clears this month's arrears and pay of the present; the employed are paid and spend
+    what is left after her contributions, searchers live on their savings; months in
+    the job, experience and months of search go up by one. Returns, for booking:
+
+    - the employed's amounts, one a worker: gross pay, contributions (total, subsidy,
+      employer, worker), living cost, sent home, borrowed, repaid, remitted, and pay
+      after deductions less living cost;
+    - the deductions (agency, amount) of those who had some;
+    - wages, employer's contributions and both of the jobs households pay directly;
+    - of jobs with an employee-based agency: the agency, wages and contributions, and its charge;
+    - the searchers' living cost, sent home, borrowed, repaid and remitted.
+
+    The arrays are those numpy summed before, in the same order (so are the sums); the
+    kernel replaced about 25 other numpy calls.
+    """
+    n_employed, n_searching, n_eb = 0, 0, 0
+    for r in present:
+        arrears_now[r] = False
+        paid_yuan[r] = 0.0
+        if status[r] == EMPLOYED:
+            n_employed += 1
+            n_eb += 1 if agency_employed[r] else 0
+        elif status[r] == SEARCHING:
+            n_searching += 1
+    employed, searching = np.empty(n_employed, np.int64), np.empty(n_searching, np.int64)
+    e, s = 0, 0
+    for r in present:
+        if status[r] == EMPLOYED:
+            employed[e] = r
+            e += 1
+        elif status[r] == SEARCHING:
+            searching[s] = r
+            s += 1
+
+    gross, paid, deduction, (total, subsidy, employer, worker) = _pay_rows(
+        employed, arrears_key, repay_key, contract, agency_employed, insured, self_insured, wage_yuan, owed_yuan,
+        deduction_left_yuan, arrears_now, paid_yuan, *pay_terms)
+    living_yuan, rent_yuan, migrant_extra_yuan, remittance_share = budget_terms
+    living, sent, kin_loans, kin_repaid = _budgets(employed, paid - worker, job_type, status, local_hukou, savings,
+                                                   debt, living_yuan, rent_yuan, migrant_extra_yuan, remittance_share)
+    fee_agency, fee_amount = np.empty(n_employed, agency.dtype), np.empty(n_employed)
+    direct = np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb)
+    eb_agency, eb_cost, eb_markup = np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb)
+    k, d, b = 0, 0, 0
+    for i in range(n_employed):
+        r = employed[i]
+        if deduction[i] > 0:
+            fee_agency[k], fee_amount[k] = agency[r], deduction[i]
+            k += 1
+        bill = gross[i] + employer[i]
+        if agency_employed[r]:
+            eb_agency[b], eb_cost[b], eb_markup[b] = agency[r], bill, markup_share * np.float64(wage_yuan[r])
+            b += 1
+        else:
+            direct[0][d], direct[1][d], direct[2][d] = gross[i], employer[i], bill
+            d += 1
+        months_in_job[r] += 1
+        experience_months[r] += np.float32(1.0)
+
+    cost, home, borrowed, repaid = _budgets(searching, np.zeros(n_searching), job_type, status, local_hukou, savings,
+                                            debt, living_yuan, rent_yuan, migrant_extra_yuan, remittance_share)
+    for r in searching:
+        months_searching[r] += 1
+    employed_amounts = (gross, total, subsidy, employer, worker, living, sent, kin_loans, kin_repaid,
+                        sent - kin_repaid, paid - living)
+    return (employed_amounts, (fee_agency[:k], fee_amount[:k]), direct, (eb_agency, eb_cost, eb_markup),
+            (cost, home, borrowed, repaid, home - repaid))
 
 
 def _pay_example() -> tuple:
@@ -381,66 +623,6 @@ def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, co
         employer[i] = employer_share * (total[i] - subsidy[i])
         worker[i] = _min(total[i] - subsidy[i] - employer[i], np.float64(paid_yuan[r]))
     return gross, paid, deduction, (total, subsidy, employer, worker)
-
-
-def _insurance(model: DomesticWorkModel, total: np.ndarray, subsidy: np.ndarray, employer: np.ndarray,
-               worker: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Book the contributions of insured jobs whose wage was paid this month; the employer's and her parts.
-
-    The state pays ``insurance_subsidy_share`` of them; employer and worker split the
-    rest, ``contracts.employer_contribution_share`` to the employer, her part withheld
-    from her pay. All of it goes to the state's funds.
-    """
-    f = model.flows
-    f.insurance_contributions_yuan += float(total.sum())
-    f.public_subsidies_yuan += float(subsidy.sum())
-    f.worker_contributions_yuan += float(worker.sum())
-    model.accounts.state_yuan += float(employer.sum() + worker.sum())
-    return employer, worker
-
-
-def _wage_bills(model: DomesticWorkModel, employed: np.ndarray, gross: np.ndarray, employer_part: np.ndarray) -> None:
-    """Who pays the wage and the employer's contributions: the household, or its employee-based agency.
-
-    An employee-based agency is the employer: it pays both out of the bill it sends
-    the household, which adds its charge (``agencies.employee_based_markup`` of the
-    agreed wage) to the wages and contributions it passes on.
-    """
-    w = model.workers
-    books = model.agency_books
-    eb = w.agency_employed[employed]
-    cost = gross + employer_part
-    direct = ~eb
-    f = model.flows
-    f.household_wages_yuan += float(gross[direct].sum())
-    f.household_contributions_yuan += float(employer_part[direct].sum())
-    model.accounts.households_yuan -= float(cost[direct].sum())
-    agency = w.agency[employed[eb]]
-    books.bills_passed_through(agency, cost[eb])
-    books.pay_payroll(agency, cost[eb])
-    markup = model.params.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64)
-    books.household_fees(agency, markup, service=True)
-
-
-def _spend_and_save(model: DomesticWorkModel, workers: np.ndarray, income: np.ndarray) -> np.ndarray:
-    """Living costs to landlords and shops; a shortfall borrowed from kin; a share of the rest sent home.
-
-    What she sends home repays her kin first; the rest is remittances. Returns each
-    worker's living cost (see :func:`_budgets`).
-    """
-    w, p = model.workers, model.params
-    acc, f = model.accounts, model.flows
-    cost, home, borrowed, repaid = _budgets(
-        workers, income, w.job_type, w.status, w.local_hukou, w.savings_yuan, w.debt_yuan,
-        p.migration.living_cost_yuan, p.migration.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
-        p.migration.remittance_share)
-    acc.households_yuan += float(cost.sum())
-    acc.villages_yuan += float(home.sum() - borrowed.sum())
-    f.living_costs_yuan += float(cost.sum())
-    f.borrowed_yuan += float(borrowed.sum())
-    f.repaid_yuan += float(repaid.sum())
-    f.remittances_yuan += float((home - repaid).sum())
-    return cost
 
 
 @kernel(example=lambda: (1.0, 0.0))
