@@ -27,14 +27,17 @@ _EXAMPLES: list[tuple[Any, Callable[[], tuple]]] = []
 _READY: dict[str, float] = {}
 
 
-def kernel(example: Callable[[], tuple]) -> Callable[[Callable], Any]:
+def kernel(example: Callable[[], tuple], *, inner: bool = False) -> Callable[[Callable], Any]:
     """Compile the decorated function with numba; ``example()`` gives arguments to compile it for.
 
     No Python objects inside, numpy's semantics for division by zero, cached on disk.
+    An ``inner`` kernel is one the model calls only from other kernels: its machine
+    code comes linked into theirs, so :func:`ready` does not load it on its own (about
+    6 ms a kernel at every start); called from Python, it loads then.
     """
     def decorate(function: Callable) -> Any:
         compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
-        _EXAMPLES.append((compiled, example))
+        _EXAMPLES.append((compiled, example, inner))
         return compiled
     return decorate
 
@@ -43,11 +46,18 @@ def ready() -> float:
     """Compile or load every kernel (once per process); seconds this process spent doing it."""
     if "seconds" not in _READY:
         started = time.perf_counter()
-        for compiled, example in _EXAMPLES:
-            compiled(*example())
+        for compiled, example, inner in _EXAMPLES:
+            if not inner:
+                compiled(*example())
         _READY["seconds"] = time.perf_counter() - started
         _READY["kernels"] = len(_EXAMPLES)
+        _READY["loaded"] = sum(not inner for _, _, inner in _EXAMPLES)
     return _READY["seconds"]
+
+
+def is_inner(compiled: Any) -> bool:
+    """Whether ``compiled`` is an inner kernel (see :func:`kernel`), which :func:`ready` leaves to its callers."""
+    return any(inner for kernel_, _, inner in _EXAMPLES if kernel_ is compiled)
 
 
 def cached_on_disk() -> bool:
@@ -57,7 +67,7 @@ def cached_on_disk() -> bool:
     checked against numba 0.68); if that is not there, says True rather than guess.
     """
     try:
-        return all(Path(compiled._cache._cache_file._index_path).exists() for compiled, _ in _EXAMPLES)
+        return all(Path(compiled._cache._cache_file._index_path).exists() for compiled, _, _ in _EXAMPLES)
     except AttributeError:
         return True
 

@@ -168,7 +168,7 @@ def _columns_example() -> tuple:
             small, small, small, flag, small, np.zeros(1, np.int16))
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), *_columns_example()))
+@kernel(example=lambda: (np.zeros(1, np.int64), *_columns_example()), inner=True)
 def _release_rows(rows: np.ndarray, employer: np.ndarray, channel: np.ndarray, agency: np.ndarray,
                   agency_employed: np.ndarray, contract: np.ndarray, insured: np.ndarray,
                   self_insured: np.ndarray, wage: np.ndarray, paid: np.ndarray, deduction_left: np.ndarray,

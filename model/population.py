@@ -135,7 +135,7 @@ def _fill_workers(rows: np.ndarray, u_origin_hukou: np.ndarray, age: np.ndarray,
         status_col[r] = SEARCHING
 
 
-@kernel(example=lambda: (np.ones(3),))
+@kernel(example=lambda: (np.ones(3),), inner=True)
 def cumulative_shares(probabilities: np.ndarray) -> np.ndarray:
     """The normalised cumulative sum :func:`pick` searches (a sequential sum, as ``np.cumsum``), for kernels."""
     cdf = np.empty(probabilities.size)
@@ -148,7 +148,7 @@ def cumulative_shares(probabilities: np.ndarray) -> np.ndarray:
     return cdf
 
 
-@kernel(example=lambda: (np.ones(3), 0.5))
+@kernel(example=lambda: (np.ones(3), 0.5), inner=True)
 def pick_at(cdf: np.ndarray, u: float) -> int:
     """:func:`pick` of one uniform, inside kernels.
 

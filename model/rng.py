@@ -32,7 +32,7 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-@kernel(example=lambda: (np.uint64(1), np.uint64(1)))
+@kernel(example=lambda: (np.uint64(1), np.uint64(1)), inner=True)
 def uniform_at(counter: np.uint64, key: np.uint64) -> float:
     """The uniform of one counter (a row, or row * k + j) under a decision's key, for use inside kernels.
 

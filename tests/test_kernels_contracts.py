@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from model import jit
 from model.mechanisms import contracts, wages
 from model.model import DomesticWorkModel
 from model.tables import AGENCY, EMPLOYED, LIVE_OUT
@@ -228,7 +229,9 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
     for module in (contracts, wages):
         for name, value in vars(module).items():
             if hasattr(value, "signatures") and name not in helpers:
-                assert len(value.signatures) == 1, (module.__name__, name, value.signatures)
+                # An inner kernel is linked into its callers: compiled on its own only if a test called it.
+                most = len(value.signatures) <= 1 if jit.is_inner(value) else len(value.signatures) == 1
+                assert most, (module.__name__, name, value.signatures)
 
 
 # --- the monthly pay ---------------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def choose_households(model: DomesticWorkModel, households: np.ndarray,
 
 
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1),
-                         np.zeros(1), False, 1.0, np.zeros((1, N_CHANNELS))))
+                         np.zeros(1), False, 1.0, np.zeros((1, N_CHANNELS))), inner=True)
 def _best_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, referral: np.ndarray,
                   agency: np.ndarray, no_agency: bool, noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
     """Each row's channel: the largest of ``outcome_weight * attraction`` plus the channel's pull plus noise.
@@ -275,7 +275,7 @@ def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success
 
 
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), np.zeros(1, np.int8),
-                         np.zeros(1, np.bool_), 0.1))
+                         np.zeros(1, np.bool_), 0.1), inner=True)
 def _learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray, rate: float) -> None:
     """:func:`learn` in one pass, in float32 as numpy does it (a gather and a scatter fewer over rows)."""
     step = np.float32(rate)

@@ -68,7 +68,8 @@ _STAY_EXAMPLE = (2500.0, 1500.0, 600.0, 0.7, np.float32(60.0))
 _VALUE_EXAMPLE = (1.0, 0.5, 1.0, 12.0, np.float32(60.0), np.float32(15.0), np.float32(0.3), 2000.0, 10000.0)
 
 
-@kernel(example=lambda: (np.float32(3000.0), np.int8(0), np.float32(5e4), 1e4, np.float32(30.0), _STAY_EXAMPLE))
+@kernel(example=lambda: (np.float32(3000.0), np.int8(0), np.float32(5e4), 1e4, np.float32(30.0), _STAY_EXAMPLE),
+        inner=True)
 def _stay_months(wage_yuan: np.float32, job_type: np.int8, target_yuan: np.float32, savings_yuan: float,
                  age: np.float32, terms: tuple) -> float:
     """How long she expects to stay in the city: until her savings target or retirement (months).
@@ -86,7 +87,7 @@ def _stay_months(wage_yuan: np.float32, job_type: np.int8, target_yuan: np.float
     return _min(to_target, np.float64(to_retirement))
 
 
-@kernel(example=lambda: (24.0, False, np.float32(30.0), 1e4, _VALUE_EXAMPLE))
+@kernel(example=lambda: (24.0, False, np.float32(30.0), 1e4, _VALUE_EXAMPLE), inner=True)
 def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: float, terms: tuple) -> float:
     """What a yuan of contributions is worth to her, given her planned stay (see :func:`insurance_value`)."""
     value_local, value_migrant, hukou_gap, stay_half, retirement_age, pension_years, pension_part, \

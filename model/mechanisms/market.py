@@ -252,7 +252,7 @@ def _urn_ball_kernel(searchers: np.ndarray, w_channel: np.ndarray, job_type: np.
     return i, j, score
 
 
-@kernel(example=lambda: (np.zeros(1, np.int8), 0))
+@kernel(example=lambda: (np.zeros(1, np.int8), 0), inner=True)
 def _positions(channel: np.ndarray, c: int) -> np.ndarray:
     """``np.flatnonzero(channel == c)``."""
     n = 0
@@ -268,7 +268,8 @@ def _positions(channel: np.ndarray, c: int) -> np.ndarray:
     return out
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64), 1, 1, np.uint64(1)))
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64), 1, 1, np.uint64(1)),
+        inner=True)
 def _draw_applications(rows: np.ndarray, app_group: np.ndarray, vac_group: np.ndarray, n_groups: int, k: int,
                        key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
     """:func:`matching.applications` with the draws ``Streams.uniform(name, month, rows, k)`` of ``key`` made here."""
@@ -352,7 +353,8 @@ def _hires(i: np.ndarray, j: np.ndarray, ok: np.ndarray, n_urn: int, urn_score: 
     return hires, channel, agency
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), 1, np.zeros(1, np.int32), np.zeros(1)))
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), 1, np.zeros(1, np.int32), np.zeros(1)),
+        inner=True)
 def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cell: np.ndarray,
               u: np.ndarray) -> np.ndarray:
     """The employed worker each household in ``cell`` asks, by a stable counting sort by cell.

@@ -104,7 +104,7 @@ def applications(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_group
                          int(n_groups), np.ascontiguousarray(draws, dtype=np.float64))
 
 
-@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(1, np.int64), 1, np.zeros((1, 2))))
+@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(1, np.int64), 1, np.zeros((1, 2))), inner=True)
 def _applications(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_groups: int,
                   draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`applications` in one pass: the vacancies in :func:`group_order`, then the draws.
@@ -144,7 +144,7 @@ def best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndar
     return _best_per_group(np.asarray(group, dtype=np.int64), np.asarray(key, dtype=np.float64), int(n_groups))
 
 
-@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(2), 1))
+@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(2), 1), inner=True)
 def _best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
     """:func:`best_per_group` in one pass instead of a lexsort (O(n) instead of O(n log n))."""
     best = np.full(n_groups, -1, dtype=np.int64)
@@ -189,7 +189,7 @@ def sorted_assignment(
                         np.asarray(applicant_ask, dtype=np.float64), np.asarray(vacancy_offer, dtype=np.float64))
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.ones(1)))
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.ones(1)), inner=True)
 def sorted_pairs(applicant_group: np.ndarray, vacancy_group: np.ndarray, applicant_ask: np.ndarray,
                  vacancy_offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`sorted_assignment` for kernels (groups 0..n-1, both sides not empty).
@@ -209,7 +209,7 @@ def sorted_pairs(applicant_group: np.ndarray, vacancy_group: np.ndarray, applica
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1),
-                         np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1)))
+                         np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1)), inner=True)
 def _pair_in_order(apps: np.ndarray, app_group: np.ndarray, asks: np.ndarray,
                    vacs: np.ndarray, vac_group: np.ndarray, offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of :func:`sorted_assignment`, items sorted by (group, ask or offer): k found by bisection.
@@ -267,7 +267,7 @@ def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) ->
                       np.asarray(capacity, dtype=np.int64))
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.ones(1, np.int64)))
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.ones(1, np.int64)), inner=True)
 def best_first(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """:func:`cap_per_group` for kernels: items by group (:func:`group_order`), each group by score, stably.
 
@@ -285,17 +285,44 @@ def best_first(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np
     return keep
 
 
-@kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)))
+@kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)), inner=True)
 def stable_by_key(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
     """Sort ``order[lo:hi]`` in place by ``key[order]``, stably, NaN last: numpy's stable order.
 
-    A short run by insertion, a long one without NaN by numba's stable merge sort.
+    Runs of 16 by insertion, then merged pairwise through a buffer, the left run's item
+    first on ties. A stable order is unique, so this is numpy's to the item. Written out
+    rather than numba's own merge sort, which took 10 s to compile.
     """
-    if hi - lo > 32 and not np.isnan(key[order[lo:hi]]).any():
-        segment = order[lo:hi].copy()
-        order[lo:hi] = segment[np.argsort(key[segment], kind="mergesort")]
+    n = hi - lo
+    for start in range(lo, hi, _RUN):
+        _insertion(order, start, min(start + _RUN, hi), key)
+    if n <= _RUN:
         return
-    for p in range(lo + 1, hi):  # insertion: move each item before those ranked below it
+    source, target = order[lo:hi].copy(), np.empty(n, dtype=order.dtype)
+    width = _RUN
+    while width < n:
+        for left in range(0, n, 2 * width):
+            middle, right = min(left + width, n), min(left + 2 * width, n)
+            i, j = left, middle
+            for t in range(left, right):
+                if j < right and (i == middle or _ranks_below(key[source[i]], key[source[j]])):
+                    target[t] = source[j]
+                    j += 1
+                else:
+                    target[t] = source[i]
+                    i += 1
+        source, target = target, source
+        width *= 2
+    order[lo:hi] = source
+
+
+_RUN = 16
+
+
+@kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)), inner=True)
+def _insertion(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
+    """Sort the short run ``order[lo:hi]`` by ``key[order]`` by insertion, stably, NaN last."""
+    for p in range(lo + 1, hi):  # move each item before those ranked below it
         item, q = order[p], p
         while q > lo and _ranks_below(key[order[q - 1]], key[item]):
             order[q] = order[q - 1]
@@ -303,7 +330,7 @@ def stable_by_key(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
         order[q] = item
 
 
-@kernel(example=lambda: (0.0, 1.0))
+@kernel(example=lambda: (0.0, 1.0), inner=True)
 def _ranks_below(a: float, b: float) -> bool:
     """Whether ``a`` sorts after ``b`` in numpy's order (NaN last)."""
     if np.isnan(a):

@@ -573,7 +573,7 @@ def _pay_example() -> tuple:
     return (rows, np.uint64(1), np.uint64(2), *columns, 0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
 
 
-@kernel(example=_pay_example)
+@kernel(example=_pay_example, inner=True)
 def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, contract: np.ndarray,
               agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage_yuan: np.ndarray,
               owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray, arrears_now: np.ndarray, paid_yuan: np.ndarray,
@@ -625,12 +625,12 @@ def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, co
     return gross, paid, deduction, (total, subsidy, employer, worker)
 
 
-@kernel(example=lambda: (1.0, 0.0))
+@kernel(example=lambda: (1.0, 0.0), inner=True)
 def _max(x: float, y: float) -> float:
     return x if x >= y or np.isnan(x) else y  # numpy's maximum, to the sign of a zero
 
 
-@kernel(example=lambda: (1.0, 0.0))
+@kernel(example=lambda: (1.0, 0.0), inner=True)
 def _min(x: float, y: float) -> float:
     return x if x <= y or np.isnan(x) else y  # numpy's minimum
 
@@ -641,7 +641,7 @@ def _budget_example() -> tuple:
             800.0, 600.0, 0.0, 0.3)
 
 
-@kernel(example=_budget_example)
+@kernel(example=_budget_example, inner=True)
 def _budgets(rows: np.ndarray, income: np.ndarray, job_type: np.ndarray, status: np.ndarray,
              local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, living_yuan: float,
              rent_yuan: float, migrant_extra_yuan: float, remittance_share: float) -> tuple:
