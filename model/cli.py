@@ -213,7 +213,7 @@ def _prepare_kernels(quiet: bool) -> None:
     from model import jit
 
     if not quiet and not jit.cached_on_disk():
-        print("compiling the model's kernels: once after an install or an update, about 10 s ...",
+        print("compiling the model's kernels: once after an install or an update, up to a minute ...",
               file=sys.stderr, flush=True)
     jit.ready()
 
