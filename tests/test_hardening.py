@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import load_scenario, resources, runner
+from model import load_scenario, resources, runner, tables
 from model.cli import main
 from model.rng import replicate_seed
 
@@ -175,15 +175,17 @@ def test_bad_input_exits_2_with_a_short_message_and_writes_nothing(case, tmp_pat
             write(path, text.replace("{tmp}", str(tmp_path)))
     out = tmp_path / "out"
     before = sorted(p.name for p in tmp_path.iterdir())
-    started = time.perf_counter()
+    built: list[int] = []  # refused before any agent table is made: no model was built
+    real_grow = tables.Table.grow
+    monkeypatch.setattr(tables.Table, "grow", lambda self, k, spare=0.25: built.append(k) or
+                        real_grow(self, k, spare))
     status = cli(["run", *(a.replace("{tmp}", str(tmp_path)) for a in args), "--out", str(out), "--quiet"])
-    elapsed = time.perf_counter() - started
     captured = capsys.readouterr()
     assert_refused(status, captured.err, *(f.replace("{tmp}", str(tmp_path)) for f in fragments))
     assert not out.exists(), "the --out folder was created"
     assert sorted(p.name for p in tmp_path.iterdir()) == before, "something was written next to --out"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran a command"
-    assert elapsed < 5, f"refusing took {elapsed:.1f} s"
+    assert not built, f"agent tables were allocated before refusing: {built}"
 
 
 def test_sizes_that_do_not_fit_are_refused_quickly_before_anything_is_allocated(tmp_path, capsys, monkeypatch):
@@ -203,14 +205,11 @@ def test_sizes_that_do_not_fit_are_refused_quickly_before_anything_is_allocated(
     out = tmp_path / "out"
     tracemalloc.start()
     try:
-        started = time.perf_counter()
         status = cli(["run", str(BASELINE), "--set", "workers.count=2000000000", "--out", str(out), "--quiet"])
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert_refused(status, capsys.readouterr().err, "workers.count", "GiB")
-    assert elapsed < 2.0, f"refusing took {elapsed:.1f} s"
     assert not built, f"agent tables were allocated: {built}"
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB allocated before refusing"
     assert not out.exists()
