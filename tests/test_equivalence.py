@@ -21,6 +21,7 @@ from model.rng import Streams
 from model.tables import EMPLOYED, SEARCHING
 
 from .conftest import small_scenario
+from .test_kernels_market import _cap_numpy
 
 
 class TableStreams(Streams):
@@ -96,7 +97,9 @@ def test_counter_based_draws_give_the_same_distribution_of_outcomes():
 @pytest.mark.parametrize("hukou_gap", [1.0, 0.4, 0.0])
 def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing_all(hukou_gap):
     """The bound that spares valuing every uninsured worker changes no choice."""
-    from model.mechanisms.contracts import _self_enrol, insurance_value
+    from model.mechanisms.contracts import _self_enrol
+
+    from .test_kernels_contracts import _insurance_value, _planned_stay_months
 
     model = DomesticWorkModel("scenarios/baseline.yaml", months=4, **{"contracts.self_enrol_rate": 0.1,
                                                                       "contracts.value_migrant": 1.8})
@@ -106,7 +109,8 @@ def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing
     w, c = model.workers, model.params.contracts
     workers = w.present[~w.self_insured[w.present]]
     u = model.streams.uniform("self_enrol", model.month, workers)
-    expected = workers[u < c.self_enrol_rate * insurance_value(model, workers) / c.value_local]
+    value = _insurance_value(model, workers, _planned_stay_months(model, workers))
+    expected = workers[u < c.self_enrol_rate * value / c.value_local]
     assert 0 < expected.size < workers.size // 4  # some enrol, most are spared
     _self_enrol(model, workers)
     assert np.array_equal(workers[w.self_insured[workers]], expected)
@@ -301,13 +305,7 @@ def test_cap_per_group_kernel_is_the_numpy_ranking(seed):
     rng = np.random.default_rng(seed)
     group, score = rng.integers(0, 50, 1000), rng.integers(0, 10, 1000).astype(float)
     capacity = rng.integers(0, 30, 50)
-    order = np.lexsort((-score, group))
-    sorted_group = group[order]
-    run_start = np.r_[0, np.flatnonzero(sorted_group[1:] != sorted_group[:-1]) + 1]
-    run_id = np.cumsum(np.r_[False, sorted_group[1:] != sorted_group[:-1]])
-    expected = np.zeros(group.size, dtype=bool)
-    expected[order] = np.arange(order.size) - run_start[run_id] < capacity[sorted_group]
-    assert np.array_equal(cap_per_group(group, score, capacity), expected)
+    assert np.array_equal(cap_per_group(group, score, capacity), _cap_numpy(group, score, capacity))
 
 
 def test_referral_contacts_kernel_is_the_numpy_pick():

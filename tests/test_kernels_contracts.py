@@ -146,8 +146,13 @@ def test_planned_stay_and_insurance_value_are_the_numpy_formulas():
     _stir(model)
     rows = model.workers.present
     stay = _planned_stay_months(model, rows)
-    assert contracts.planned_stay_months(model, rows).tobytes() == stay.tobytes()
-    assert contracts.insurance_value(model, rows).tobytes() == _insurance_value(model, rows, stay).tobytes()
+    w, stay_terms, value_terms = model.workers, contracts._stay_terms(model), contracts._value_terms(model)
+    got_stay = np.array([contracts._stay_months(w.wage_yuan[r], w.job_type[r], w.savings_target_yuan[r],
+                                                w.savings_yuan[r], w.age_years[r], stay_terms) for r in rows])
+    got_value = np.array([contracts._insurance_value(got_stay[i], w.local_hukou[r], w.age_years[r], w.savings_yuan[r],
+                                                     value_terms) for i, r in enumerate(rows)])
+    assert got_stay.tobytes() == stay.tobytes()
+    assert got_value.tobytes() == _insurance_value(model, rows, stay).tobytes()
     assert (stay == 0).any() and (stay > 0).any()
 
 

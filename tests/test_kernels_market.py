@@ -33,10 +33,18 @@ def _cap_numpy(group, score, capacity):
     return keep
 
 
+def _employed_by_origin(model, employed):
+    return np.bincount(model.workers.origin[employed], minlength=model.params.migration.origins)
+
+
+def _workers_by_cell(model, employer_cell):
+    return np.bincount(employer_cell, minlength=model.city.cells)
+
+
 def _choose_workers(model, workers, employed):
     p = model.params.channels
     w, a = model.workers, model.agencies
-    contacts = channels.employed_by_origin(model, employed)[w.origin[workers]]
+    contacts = _employed_by_origin(model, employed)[w.origin[workers]]
     mean_contacts = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * contacts / mean_contacts
     referral = np.where(contacts > 0, p.referral_utility + np.log(strength + 1e-9), channels.NO_CHANNEL)
@@ -55,7 +63,7 @@ def _choose_workers(model, workers, employed):
 def _choose_households(model, households, employer_cell):
     p = model.params.channels
     h, a = model.households, model.agencies
-    neighbours = channels.workers_by_cell(model, employer_cell)[h.cell[households]]
+    neighbours = _workers_by_cell(model, employer_cell)[h.cell[households]]
     mean_neighbours = max(float(neighbours.mean()) if neighbours.size else 0.0, 1.0)
     strength = model.params.market.referral_reach * neighbours / mean_neighbours
     if model.n_employed:

@@ -29,14 +29,6 @@ NO_CHANNEL = -1e9
 _HALF_STEP = 0.5 / (1 << 53)  # what Streams.gumbel adds to its uniforms, off zero
 
 
-def employed_by_origin(model: DomesticWorkModel, employed: np.ndarray | None = None) -> np.ndarray:
-    """Employed workers from each hometown county (``employed``: their rows, when known)."""
-    w = model.workers
-    if employed is None:
-        employed = np.flatnonzero(w.view("status") == EMPLOYED)
-    return np.bincount(w.origin[employed], minlength=model.params.migration.origins)
-
-
 def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndarray:
     """How strongly each agency draws clients: capacity, reputation if visible, cost."""
     a = model.agencies
@@ -255,17 +247,6 @@ def _households_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight
                     lo = mid + 1
             agency[i] = min(lo, cdf.size - 1)
     return channel, agency
-
-
-def workers_by_cell(model: DomesticWorkModel, employer_cell: np.ndarray | None = None) -> np.ndarray:
-    """Employed workers working in each neighbourhood (a household's referral contacts).
-
-    ``employer_cell``: the neighbourhood of each employed worker's job, when known.
-    """
-    if employer_cell is None:
-        w, h = model.workers, model.households
-        employer_cell = h.cell[w.employer[np.flatnonzero(w.view("status") == EMPLOYED)]]
-    return np.bincount(employer_cell, minlength=model.city.cells)
 
 
 def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,

@@ -89,7 +89,15 @@ def _stay_months(wage_yuan: np.float32, job_type: np.int8, target_yuan: np.float
 
 @kernel(example=lambda: (24.0, False, np.float32(30.0), 1e4, _VALUE_EXAMPLE), inner=True)
 def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: float, terms: tuple) -> float:
-    """What a yuan of contributions is worth to her, given her planned stay (see :func:`insurance_value`)."""
+    """What a yuan of contributions is worth to her, given her planned stay (:func:`_stay_months`).
+
+    Local hukou: ``contracts.value_local``. A migrant values them at
+    ``contracts.value_migrant`` once she stays long enough for them to be of use
+    in the city, less the shorter her planned stay (they are not portable home;
+    a hukou reform narrows the gap). The pension part is worth less to a worker
+    with fewer years to retirement than the pension needs, and cash now weighs
+    more for a worker with little savings.
+    """
     value_local, value_migrant, hukou_gap, stay_half, retirement_age, pension_years, pension_part, \
         liquidity_weight_half, liquidity_half = terms
     portable = stay / (stay + stay_half)
@@ -99,53 +107,6 @@ def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: fl
     pension = np.float32(1.0) - pension_part * (np.float32(1.0) - eligible)
     liquidity = 1.0 - liquidity_weight_half / (_max(savings_yuan, 0.0) + liquidity_half)
     return (value_local if local else value_migrant) * portability * np.float64(pension) * liquidity
-
-
-def planned_stay_months(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """How long each worker expects to stay in the city: until her savings target or retirement."""
-    w = model.workers
-    return _stays(np.asarray(workers, dtype=np.int64), w.wage_yuan, w.job_type, w.savings_target_yuan,
-                  w.savings_yuan, w.age_years, _stay_terms(model))
-
-
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.int8),
-                         np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.float32), _STAY_EXAMPLE))
-def _stays(rows: np.ndarray, wage_yuan: np.ndarray, job_type: np.ndarray, target_yuan: np.ndarray,
-           savings_yuan: np.ndarray, age: np.ndarray, terms: tuple) -> np.ndarray:
-    """:func:`_stay_months` of each of ``rows``."""
-    stay = np.empty(rows.size)
-    for i in range(rows.size):
-        r = rows[i]
-        stay[i] = _stay_months(wage_yuan[r], job_type[r], target_yuan[r], savings_yuan[r], age[r], terms)
-    return stay
-
-
-def insurance_value(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
-    """What a yuan of contributions is worth to each worker.
-
-    Local hukou: ``contracts.value_local``. A migrant values them at
-    ``contracts.value_migrant`` once she stays long enough for them to be of use
-    in the city, less the shorter her planned stay (they are not portable home;
-    a hukou reform narrows the gap). The pension part is worth less to a worker
-    with fewer years to retirement than the pension needs, and cash now weighs
-    more for a worker with little savings.
-    """
-    w = model.workers
-    rows = np.asarray(workers, dtype=np.int64)
-    stay = planned_stay_months(model, rows)
-    return _values(rows, stay, w.local_hukou, w.age_years, w.savings_yuan, _value_terms(model))
-
-
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.bool_), np.zeros(1, np.float32),
-                         np.zeros(1), _VALUE_EXAMPLE))
-def _values(rows: np.ndarray, stay: np.ndarray, local_hukou: np.ndarray, age: np.ndarray, savings_yuan: np.ndarray,
-            terms: tuple) -> np.ndarray:
-    """:func:`_insurance_value` of each of ``rows`` (``stay`` one a row)."""
-    value = np.empty(rows.size)
-    for i in range(rows.size):
-        r = rows[i]
-        value[i] = _insurance_value(stay[i], local_hukou[r], age[r], savings_yuan[r], terms)
-    return value
 
 
 # --- the choice -----------------------------------------------------------------------------------------------
