@@ -147,8 +147,30 @@ def test_a_figure_failing_in_another_process_fails_the_call():
     """An error in a forked process reaches the caller; without one the paths keep the jobs' order."""
     assert plots.draw_in_processes(_fails_on_three, [(k,) for k in (0, 1, 2, 4, 5)], processes=2) == [
         Path(f"{k}.png") for k in (0, 1, 2, 4, 5)]
+    # Started heaviest first, the paths still come back in the order of the jobs.
+    assert plots.draw_in_processes(_fails_on_three, [(k,) for k in (0, 1, 2, 4, 5)], processes=2,
+                                   weights=[1, 2, 1, 3, 2]) == [Path(f"{k}.png") for k in (0, 1, 2, 4, 5)]
     with pytest.raises(RuntimeError, match="figure 3 failed"):
         plots.draw_in_processes(_fails_on_three, [(k,) for k in range(6)], processes=2)
+
+
+def test_png_is_the_drawn_figure_without_its_opaque_alpha(tmp_path):
+    """The PNG holds the pixels savefig would write, as RGB: the alpha channel it leaves out is opaque."""
+    from PIL import Image
+
+    with plots.figure(tmp_path / "ours.png", "A title", note="A note.") as (ax,):
+        ax.plot([1, 2, 3], [3, 1, 2], label="a line")
+        ax.fill_between([1, 2, 3], [2, 0, 1], [4, 2, 3], alpha=0.2)
+        plots.legend_outside(ax)
+    # Laid out, saved and closed; savefig draws it again as it was for the file.
+    ax.figure.savefig(tmp_path / "savefig.png", dpi=plots.DPI)
+    with Image.open(tmp_path / "savefig.png") as image:
+        expected = np.asarray(image)
+    assert expected.shape[2] == 4 and (expected[..., 3] == 255).all()
+    with Image.open(tmp_path / "ours.png") as image:
+        assert image.mode == "RGB"
+        assert image.info["dpi"] == pytest.approx((plots.DPI, plots.DPI), abs=0.05)
+        np.testing.assert_array_equal(np.asarray(image), expected[..., :3])
 
 
 def test_band_has_one_row_per_month_and_is_ordered():
@@ -204,13 +226,10 @@ def test_comparison_needs_a_scenario(tmp_path):
 
 def _figure_texts(monkeypatch, draw) -> dict[str, dict]:
     """Every figure's title, note, panel titles, axis labels, tick labels and legend entries, as drawn."""
-    from matplotlib.figure import Figure
-
     texts: dict[str, dict] = {}
-    real = Figure.savefig
+    real = plots._write_png
 
-    def capture(fig, path, *args, **kwargs):
-        fig.canvas.draw()
+    def capture(fig, path):
         texts[Path(path).name] = {
             "title": fig._suptitle.get_text(),
             "note": fig._supxlabel.get_text().replace("\n", " "),
@@ -219,9 +238,9 @@ def _figure_texts(monkeypatch, draw) -> dict[str, dict]:
                         "yticks": [t.get_text() for t in ax.get_yticklabels() if t.get_text()],
                         "legend": ax.get_legend_handles_labels()[1]} for ax in fig.axes if ax.get_visible()],
         }
-        return real(fig, path, *args, **kwargs)
+        return real(fig, path)
 
-    monkeypatch.setattr(Figure, "savefig", capture)
+    monkeypatch.setattr(plots, "_write_png", capture)
     draw()
     return texts
 
