@@ -28,7 +28,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize, to_hex
@@ -463,9 +462,10 @@ def _write_png(fig: plt.Figure, path: Path) -> None:
     of savefig's RGBA at zlib's fastest level, in files of about the same size (245 against
     252 KiB).
     """
-    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-    Image.fromarray(pixels).save(path, format="png", dpi=(fig.dpi, fig.dpi), compress_level=9,
-                                 compress_type=zlib.Z_RLE)
+    rgba = fig.canvas.buffer_rgba()
+    height, width = rgba.shape[:2]
+    rgb = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    rgb.save(path, format="png", dpi=(fig.dpi, fig.dpi), compress_level=9, compress_type=zlib.Z_RLE)
 
 
 def _set_note(fig: plt.Figure, note: str) -> None:
@@ -509,15 +509,16 @@ def _month_axis(ax: Axes, ts: pd.DataFrame, ctx: Context) -> None:
     span = last - first + 1
     ax.set_xlim(first, max(last, first + 1))
     if ctx.start_year is not None and span > 12:
-        # Ticks on each January (every other one past 12 years), labelled with the year.
-        years = max(1, -(-span // 144))
+        # Ticks on each January up to 6 years, every other one up to 12 (5-6 ticks: each costs three
+        # lines and a label to make, place and draw), labelled with the year.
+        years = max(1, -(-span // 72))
         first_january = first + (13 - ((ctx.start_month - 1 + first - 1) % 12 + 1)) % 12
         ticks = list(range(first_january, last + 1, 12 * years))
         ax.set_xticks(ticks, [str(calendar_year(ctx, m)) for m in ticks])
         ax.set_xlabel("calendar year (ticks at January)")
         return
-    # Ticks on whole years where there is room for them; 10-12 ticks at most.
-    step = 12 * max(1, -(-span // 144)) if span > 36 else 6 if span > 12 else 1
+    # Ticks on whole years, or every other year past 6 years; 6-12 ticks at most.
+    step = 12 * max(1, -(-span // 72)) if span > 36 else 6 if span > 12 else 1
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.set_xlabel("month")
 
