@@ -150,14 +150,23 @@ print(time.perf_counter() - started, jit.report()["kernels"])
 """
 
 
-def measure_kernels() -> dict[str, Any]:
-    """Seconds to compile every kernel with an empty cache (a first run after an install), and to load them."""
+def measure_kernels(compile_timing: bool = True) -> dict[str, Any]:
+    """Seconds to compile every kernel with an empty cache (a first run after an install), and to load them.
+
+    Without ``compile_timing`` the compile (about a minute) is not timed, ``compile_seconds``
+    is None, and the load is timed from the disk cache this machine's runs use (after a
+    first pass that fills it, if it is empty).
+    """
     def run(env: dict[str, str]) -> tuple[float, int]:
         done = subprocess.run([sys.executable, "-c", _COMPILE], capture_output=True, text=True, check=True,
                               env={**os.environ, **env})
         seconds, kernels = done.stdout.split()
         return float(seconds), int(kernels)
 
+    if not compile_timing:
+        run({})
+        loaded, kernels = run({})
+        return {"kernels": kernels, "compile_seconds": None, "load_seconds": loaded}
     with tempfile.TemporaryDirectory() as cache:
         compiled, kernels = run({"NUMBA_CACHE_DIR": cache})
         loaded, _ = run({"NUMBA_CACHE_DIR": cache})
@@ -249,12 +258,13 @@ def replicate_scaling(scale: float, months: int, replicates: int, repeats: int =
 
 def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, scaling_scale: float | None = 0.1,
               scaling_months: int = 60, scaling_replicates: int = 4, progress=None, repeats: int = 1,
-              small_scale: float = 0.01) -> dict[str, Any]:
-    """Measure every scale and its Mesa reference, start-up, figures, then replicate scaling.
+              small_scale: float = 0.01, compile_timing: bool = True) -> dict[str, Any]:
+    """Measure every scale and its Mesa reference, start-up, figures, kernels, then replicate scaling.
 
     Each measurement runs ``repeats`` times in fresh processes and the fastest is kept.
     Start-up and figures are measured at ``small_scale``; replicate scaling is skipped
-    when ``scaling_scale`` is None.
+    when ``scaling_scale`` is None; the kernels' first compile is not timed without
+    ``compile_timing`` (see :func:`measure_kernels`).
     """
     results = []
     for scale in scales:
@@ -268,7 +278,7 @@ def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, sca
     start_up = min((measure_start_up(small_scale) for _ in range(repeats)), key=lambda r: r["seconds"])
     figures = _fastest(repeats, "seconds", measure_figures, small_scale, months)
     figures["one_process"] = _fastest(repeats, "seconds", measure_figures, small_scale, months, 1)
-    kernels = measure_kernels()
+    kernels = measure_kernels(compile_timing)
     if progress:
         progress(1)
     scaling = None
@@ -286,6 +296,13 @@ def run_bench(scales: tuple[float, ...] = DEFAULT_SCALES, months: int = 120, sca
         "kernels": kernels,
         "replicate_scaling": scaling,
     }
+
+
+def _kernels_line(kernels: dict[str, Any]) -> str:
+    compiled = ("first compile not timed (--no-compile-timing)" if kernels["compile_seconds"] is None else
+                f"compiled in {kernels['compile_seconds']:.1f} s on the first run after an install (cached on disk)")
+    return (f"Compiled kernels: {kernels['kernels']}, {compiled}, loaded from the cache in "
+            f"{kernels['load_seconds']:.2f} s by later runs")
 
 
 def growth_exponent(results: list[dict[str, Any]]) -> float | None:
@@ -328,9 +345,7 @@ def table(report: dict[str, Any]) -> str:
         f"Figures of a {fig['months']}-month run at 1:{round(1 / fig['scale'])}: {fig['figures']} figures in "
         f"{fig['seconds']:.2f} s on {fig['processes']} process(es) ({fig['one_process']['seconds']:.2f} s on 1), "
         f"plus {fig['imports_seconds']:.2f} s importing the plotting and run modules",
-        f"Compiled kernels: {report['kernels']['kernels']}, compiled in {report['kernels']['compile_seconds']:.1f} s "
-        "on the first run after an install (cached on disk), loaded from the cache in "
-        f"{report['kernels']['load_seconds']:.2f} s by later runs",
+        _kernels_line(report["kernels"]),
         f"Growth of time per month with agents: exponent {report['growth_exponent']:.2f} (1 = linear)"
         if report["growth_exponent"] is not None else "",
         f"Replicates: {s['replicates']} x {s['months']} months at 1:{round(1 / s['scale'])}: "

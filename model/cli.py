@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scaling-months", type=int, default=None,
                        help="months of the replicate-scaling run (default: 60, or --months if fewer)")
     bench.add_argument("--no-scaling", action="store_true", help="skip the replicate-scaling run")
+    bench.add_argument("--no-compile-timing", action="store_true",
+                       help="do not time compiling the kernels with an empty cache (about a minute); "
+                            "their loading is still timed")
     bench.add_argument("--repeats", type=int, default=1,
                        help="run each measurement this many times and keep the fastest (default 1)")
     bench.add_argument("--quiet", action="store_true", help="no progress bar; still prints the table")
@@ -291,7 +294,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     scaling_scale = None if args.no_scaling else args.scaling_scale
     with Progress(len(scales) + 1 + (scaling_scale is not None), "bench", quiet=args.quiet, unit="run") as bar:
         report = bench.run_bench(scales, args.months, scaling_scale, args.scaling_months, progress=bar.update,
-                                 repeats=args.repeats, small_scale=min(0.01, max(scales)))
+                                 repeats=args.repeats, small_scale=min(0.01, max(scales)),
+                                 compile_timing=not args.no_compile_timing)
     text = bench.table(report)
     with output.staged_dir(out, args.force) as tmp:
         output.write_json(tmp / "bench.json", report)
