@@ -370,9 +370,13 @@ def draw_in_processes(draw: Callable[..., Path], jobs: Sequence[tuple], processe
     if processes == 1:
         return [draw(*job) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda k: -weights[k]) if weights is not None else range(len(jobs))
-    with ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("fork"))
+    try:
         futures = {k: pool.submit(draw, *jobs[k]) for k in order}
         return [futures[k].result() for k in range(len(jobs))]
+    finally:
+        # After an error or an interrupt the figures not started are dropped, not drawn first.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def figure_processes(processes: int | None, jobs: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -152,6 +153,29 @@ def test_a_figure_failing_in_another_process_fails_the_call():
                                    weights=[1, 2, 1, 3, 2]) == [Path(f"{k}.png") for k in (0, 1, 2, 4, 5)]
     with pytest.raises(RuntimeError, match="figure 3 failed"):
         plots.draw_in_processes(_fails_on_three, [(k,) for k in range(6)], processes=2)
+
+
+def _fails_at_once_or_waits(k: int, folder: Path) -> Path:
+    if k == 0:
+        raise RuntimeError("figure 0 failed")
+    time.sleep(0.5)
+    (folder / f"{k}.png").touch()
+    return folder / f"{k}.png"
+
+
+def test_a_failing_figure_drops_the_figures_not_started(tmp_path):
+    """After a failure (or an interrupt) the jobs still waiting are not drawn first: the call fails soon."""
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("another thread runs in this process: figures are not drawn in forked processes")
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="figure 0 failed"):
+        plots.draw_in_processes(_fails_at_once_or_waits, [(k, tmp_path) for k in range(12)], processes=2)
+    drawn = len(list(tmp_path.iterdir()))
+    # The jobs already running or queued to a process finish; the rest (of 11 half-second jobs) never start.
+    assert drawn <= 5, drawn
+    assert time.perf_counter() - started < 11 * 0.5 / 2
 
 
 def test_png_is_the_drawn_figure_without_its_opaque_alpha(tmp_path):
