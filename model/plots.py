@@ -357,7 +357,7 @@ def draw_in_processes(draw: Callable[..., Path], jobs: Sequence[tuple], processe
 
     Matplotlib takes a few tenths of a second a report figure, most of it making, placing
     and drawing ticks and text in Python: figures drawn side by side on two cores take
-    about 0.6 times as long. Forked processes start at once with matplotlib
+    0.6-0.7 times as long. Forked processes start at once with matplotlib
     imported (a spawned one would spend a second importing it). Each takes the next job
     when it is done with one, the heaviest jobs first (``weights``, e.g. panels a figure;
     ties in the jobs' order), so that no process is left with the last heavy figure while
@@ -447,8 +447,7 @@ def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
             for ax in fig.axes:
                 for artist in (*ax.lines, *ax.collections, *ax.spines.values()):
                     artist.set_in_layout(False)
-            # Lay out once, here: with a layout engine set, savefig would first draw the whole figure
-            # without output just to run it (a quarter of the figure's time), then draw it again.
+            # Lay out once, here, then draw once: with a layout engine set, drawing would run it again.
             fig.get_layout_engine().execute(fig)
             fig.set_layout_engine(None)
             fig.canvas.draw()
@@ -513,15 +512,16 @@ def _month_axis(ax: Axes, ts: pd.DataFrame, ctx: Context) -> None:
     span = last - first + 1
     ax.set_xlim(first, max(last, first + 1))
     if ctx.start_year is not None and span > 12:
-        # Ticks on each January up to 6 years, every other one up to 12 (5-6 ticks: each costs three
-        # lines and a label to make, place and draw), labelled with the year.
+        # Ticks on each January up to 6 years, every other one up to 12, and so on: 6 at most, as each
+        # costs three lines and a label to make, place and draw. Labelled with the year.
         years = max(1, -(-span // 72))
         first_january = first + (13 - ((ctx.start_month - 1 + first - 1) % 12 + 1)) % 12
         ticks = list(range(first_january, last + 1, 12 * years))
         ax.set_xticks(ticks, [str(calendar_year(ctx, m)) for m in ticks])
         ax.set_xlabel("calendar year (ticks at January)")
         return
-    # Ticks on whole years, or every other year past 6 years; 6-12 ticks at most.
+    # Ticks each month up to a year, every 6 months up to 3 years, then on whole years, every other
+    # year past 6 years, and so on.
     step = 12 * max(1, -(-span // 72)) if span > 36 else 6 if span > 12 else 1
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.set_xlabel("month")
@@ -585,4 +585,3 @@ def _beveridge(ax: Axes, ts: pd.DataFrame) -> None:
 
 def _label(name: str) -> str:
     return name.replace("_", " ")
-
