@@ -55,11 +55,6 @@ def ready() -> float:
     return _READY["seconds"]
 
 
-def is_inner(compiled: Any) -> bool:
-    """Whether ``compiled`` is an inner kernel (see :func:`kernel`), which :func:`ready` leaves to its callers."""
-    return any(inner for kernel_, _, inner in _EXAMPLES if kernel_ is compiled)
-
-
 def cached_on_disk() -> bool:
     """Whether every kernel has machine code in the disk cache (else the first run compiles them).
 
