@@ -14,22 +14,22 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from model.agents import Agency, Household, Worker
+    from model.core.agents import Agency, Household, Worker
     from model.model import DomesticWorkModel
-    from model.scenario import ScenarioError, load_scenario
-    from model.schema import Scenario
+    from model.scenario.loading import ScenarioError, load_scenario
+    from model.scenario.schema import Scenario
 
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
 _LAZY = {
-    "Agency": "model.agents",
+    "Agency": "model.core.agents",
     "DomesticWorkModel": "model.model",
-    "Household": "model.agents",
-    "Scenario": "model.schema",
-    "ScenarioError": "model.scenario",
-    "Worker": "model.agents",
-    "load_scenario": "model.scenario",
+    "Household": "model.core.agents",
+    "Scenario": "model.scenario.schema",
+    "ScenarioError": "model.scenario.loading",
+    "Worker": "model.core.agents",
+    "load_scenario": "model.scenario.loading",
 }
 
 __all__ = [

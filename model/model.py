@@ -12,9 +12,30 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from model import accounts, jit, labour, metrics
-from model.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
-from model.labour import MonthFlows
+from model.core import accounts, jit, labour, metrics
+from model.core.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
+from model.core.labour import MonthFlows
+from model.core.population import (
+    business_model_shares,
+    draw_agencies,
+    draw_households,
+    draw_workers,
+    origin_weights,
+    per_type,
+    pick,
+)
+from model.core.rng import Streams, replicate_seed
+from model.core.tables import (
+    AGENCY,
+    EMPLOYED,
+    EMPLOYEE_BASED,
+    N_JOB_TYPES,
+    OPEN,
+    SEARCHING,
+    AgencyTable,
+    HouseholdTable,
+    WorkerTable,
+)
 from model.mechanisms import (
     agencies,
     contracts,
@@ -27,29 +48,8 @@ from model.mechanisms import (
 )
 from model.mechanisms.city import build_city
 from model.policies import Levers, PolicySet
-from model.population import (
-    business_model_shares,
-    draw_agencies,
-    draw_households,
-    draw_workers,
-    origin_weights,
-    per_type,
-    pick,
-)
-from model.rng import Streams, replicate_seed
-from model.scenario import ScenarioError, load_scenario, load_scenario_data
-from model.schema import MAX_MONTHS, Scenario
-from model.tables import (
-    AGENCY,
-    EMPLOYED,
-    EMPLOYEE_BASED,
-    N_JOB_TYPES,
-    OPEN,
-    SEARCHING,
-    AgencyTable,
-    HouseholdTable,
-    WorkerTable,
-)
+from model.scenario.loading import ScenarioError, load_scenario, load_scenario_data
+from model.scenario.schema import MAX_MONTHS, Scenario
 
 # Hiring channels of the jobs that exist at the start (Ningbo 2010 household
 # survey: acquaintances 40.1%, direct/labour market 39.5%, agencies 19.4%).

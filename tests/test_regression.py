@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from model import load_scenario
-from model.runner import run_replicates, summarize
+from model.run.runner import run_replicates, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = Path(__file__).with_name("baseline_summary.json")

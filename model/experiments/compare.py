@@ -1,7 +1,7 @@
 """``domwork compare``: scenarios run with common random numbers, paired differences, adaptive replicates.
 
 Replicate k of every compared scenario runs with the same seed
-(``model.rng.replicate_seed(seed, k)``), and the model draws each decision from
+(``model.core.rng.replicate_seed(seed, k)``), and the model draws each decision from
 its own stream indexed by row, so replicate k of two scenarios differ only
 where their policies make them differ. The effect of scenario B against the
 first scenario A is estimated from the paired differences ``B_k - A_k``, whose
@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from model import metrics, runner
-from model.progress import Progress
-from model.scenario import ScenarioError, load_scenario
-from model.schema import Scenario
+from model.core import metrics
+from model.run import runner
+from model.run.progress import Progress
+from model.scenario.loading import ScenarioError, load_scenario
+from model.scenario.schema import Scenario
 
 # Keys the compared scenarios must share: replicate k is paired across scenarios only if it is the same city,
 # drawn from the same seed, over the same months.
@@ -329,7 +330,7 @@ class Comparison:
 
     def seeds(self) -> list[int]:
         """Seed of each replicate run (shared by every scenario)."""
-        from model.rng import replicate_seed
+        from model.core.rng import replicate_seed
 
         n = max(self.replicates(e.label) for e in self.entrants)
         return [replicate_seed(self.first.scenario.seed, k) for k in range(n)]
@@ -448,7 +449,7 @@ def pairing_table(result: Comparison) -> pd.DataFrame:
 
 def replicates_table(result: Comparison) -> pd.DataFrame:
     """``replicates.csv``: per scenario and replicate, its seed and every metric of ``summary.json``."""
-    from model.rng import replicate_seed
+    from model.core.rng import replicate_seed
 
     frames = []
     for entrant in result.entrants:

@@ -1,6 +1,6 @@
 """Figures of a comparison: effects with intervals, the standards scorecard, who gains and who pays.
 
-The overlaid time series come from :func:`model.plots.write_comparison_figures`;
+The overlaid time series come from :func:`model.run.plots.write_comparison_figures`;
 the charts here use the same figure frame, colours and axes.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter, StrMethodFormatter
 
-from model import plots
 from model.experiments import measures
 from model.experiments.compare import Comparison, level
+from model.run import plots
 
 TITLE_WIDTH = 44  # characters of a panel title's line, three panels across
 _EFFECT_NOTE = ("Dots: mean paired difference from {first} across replicates (common random numbers); bars: 95% "

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from model import metrics
-from model.scenario import (
+from model.core import metrics
+from model.scenario.loading import (
     ScenarioError,
     apply_overrides,
     load_scenario,
@@ -33,7 +33,7 @@ from model.scenario import (
     to_yaml,
     validate,
 )
-from model.schema import NAME_PATTERN, Scenario
+from model.scenario.schema import NAME_PATTERN, Scenario
 
 KEYS = ("name", "description", "scenario", "set", "model", "seed", "replicates", "months", "metrics", "vary",
         "levers", "uncertainties", "sample")
@@ -147,7 +147,7 @@ def _leaf_annotation(dotted: str) -> Any:
 
 
 def _nearest_key(dotted: str) -> str:
-    from model.schema_doc import keys
+    from model.scenario.reference import keys
 
     known = [k.path for k in keys()]
     close = difflib.get_close_matches(dotted, known, n=1, cutoff=0.6)

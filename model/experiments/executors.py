@@ -1,7 +1,7 @@
 """Where a sweep's runs execute: this process, a local process pool, or a Dask cluster.
 
 Every backend is a ``concurrent.futures.Executor`` handed to the one runner
-(:func:`model.runner.execute`). Dask is used through ``client.get_executor()``:
+(:func:`model.run.runner.execute`). Dask is used through ``client.get_executor()``:
 a worker that dies mid-task has its task rerun elsewhere by the scheduler, so
 nothing is lost. Identical results need identical code and libraries, so the
 workers' versions (and a hash of the ``model`` package's source) are compared
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model import runner
-from model.scenario import ScenarioError
+from model.run import runner
+from model.scenario.loading import ScenarioError
 
 CONNECT_TIMEOUT_SECONDS = 5
 # Tasks are sized and queued for at least this many Dask workers: an adaptive cluster grows
@@ -57,7 +57,7 @@ def source_hash() -> str:
 
 def environment() -> dict[str, str]:
     """Versions that results depend on, and the hash of the model's source, of this process."""
-    from model.output import versions
+    from model.run.output import versions
 
     return {**versions(), "domwork_source": source_hash()}
 

@@ -1,4 +1,4 @@
-"""A sweep's figures, in the plotting vocabulary of :mod:`model.plots` (its figure frame, style and axes).
+"""A sweep's figures, in the plotting vocabulary of :mod:`model.run.plots` (its figure frame, style and axes).
 
 - ``by_<key>.png``: each metric against each varied key (or lever, or uncertainty:
   the six that matter most when there are more), the mean over runs with its 95%
@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model import metrics, plots
+from model.core import metrics
 from model.experiments.design import Design
-from model.runner import mean_interval
+from model.run import plots
+from model.run.runner import mean_interval
 
 HEADLINE = ("mean_wage", "unemployment_rate", "vacancy_rate", "contract_share", "formal_share",
             "agency_placement_share", "worker_fees_paid", "overcharging_share", "c189_written_terms_share",

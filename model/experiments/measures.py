@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from model import metrics
+from model.core import metrics
 
 SHARE, YUAN, COUNT = "share", "yuan", "count"
 

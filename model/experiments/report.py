@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from model import output, plots
 from model.experiments import compare_figures, measures
 from model.experiments.compare import (
     DEFAULT_PRECISION,
@@ -20,7 +19,8 @@ from model.experiments.compare import (
     replicates_table,
     summary_metrics,
 )
-from model.scenario import to_yaml
+from model.run import output, plots
+from model.scenario.loading import to_yaml
 
 CSV = {"index": False, "float_format": "%.10g", "lineterminator": "\n"}
 SHOWN_SEEDS = 10
@@ -35,7 +35,7 @@ _STATUS = {
 
 def write_outputs(result: Comparison, out: Path, force: bool, argv: list[str] | None, started: float,
                   **extra: object) -> None:
-    """Write the comparison's folder: all or nothing (see :func:`model.output.staged_dir`)."""
+    """Write the comparison's folder: all or nothing (see :func:`model.run.output.staged_dir`)."""
     with output.staged_dir(out, force) as tmp:
         comparison_table(result).to_csv(tmp / "comparison.csv", **CSV)
         pairing_table(result).to_csv(tmp / "pairing.csv", **CSV)

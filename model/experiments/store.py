@@ -1,6 +1,6 @@
 """A sweep's results folder: written as runs finish, resumable, never mistaken for complete.
 
-Unlike a run's folder, which is staged and renamed into place (``model.output``),
+Unlike a run's folder, which is staged and renamed into place (``model.run.output``),
 a sweep's folder grows while the sweep runs, so that a sweep killed after hours
 keeps what it did. It reuses the output module's checks and manifest:
 
@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from model import output
-from model.scenario import ScenarioError
+from model.run import output
+from model.scenario.loading import ScenarioError
 
 KIND = "sweep"
 RUNS = "runs.csv"
@@ -82,7 +82,7 @@ class SweepStore:
             manifest: the manifest's fields besides ``complete`` and the sessions.
 
         Raises:
-            ScenarioError: when ``out`` cannot be used (see :func:`model.output.check_out_dir`), holds
+            ScenarioError: when ``out`` cannot be used (see :func:`model.run.output.check_out_dir`), holds
                 something other than a domwork result (with ``force``), or a different sweep (with ``resume``).
         """
         existing = out / MANIFEST

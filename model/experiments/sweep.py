@@ -1,6 +1,6 @@
 """``domwork sweep``: run every point of an experiment, replicates and all, and analyse them.
 
-Runs go through the one runner (:func:`model.runner.execute_batches`) on the
+Runs go through the one runner (:func:`model.run.runner.execute_batches`) on the
 chosen backend, in batches long enough that scheduling costs little, and each
 finished batch goes straight to the store, so memory stays flat and a killed
 sweep resumes where it stopped. Replicate k of every point uses the same seed
@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from model import runner
+from model.core.rng import replicate_seed
 from model.experiments import executors, sensitivity
 from model.experiments.design import Design
 from model.experiments.store import SweepStore
-from model.rng import replicate_seed
-from model.scenario import ScenarioError, to_yaml
-from model.schema import Scenario
+from model.run import runner
+from model.scenario.loading import ScenarioError, to_yaml
+from model.scenario.schema import Scenario
 
 TARGET_TASK_SECONDS = 1.0  # Dask recommends tasks well over 100 ms; 1 s keeps its overhead under 0.1%
 TASKS_PER_WORKER = 4  # at least this many tasks a worker, so that the last ones balance
@@ -221,7 +221,7 @@ def run_sweep(design: Design, out: Path, *, workers: int | None = None, dask: st
 
 def output_manifest(argv: list[str] | None, seeds: list[int], wall: float, design: Design) -> dict[str, Any]:
     """The manifest's fields: the output module's, and the experiment's."""
-    from model import output
+    from model.run import output
 
     return output.manifest(argv, seeds, wall, experiment=design.name, experiment_file=str(design.path),
                            model=design.model, points=len(design.points), replicates=design.replicates,
@@ -248,7 +248,7 @@ def prepare(path: Path, sets: dict[str, Any], *, workers: int | None, dask: str 
         ScenarioError: bad options or a bad experiment file.
     """
     from model.experiments.design import load_experiment
-    from model.resources import check_memory
+    from model.run.resources import check_memory
 
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers {workers}: must be at least 1")
@@ -266,7 +266,7 @@ def prepare(path: Path, sets: dict[str, Any], *, workers: int | None, dask: str 
 
 def default_out(design: Design) -> Path:
     """``results/<name>-sweep-<UTC time>``."""
-    from model import output
+    from model.run import output
 
     return output.default_out_dir(design.name, "sweep")
 

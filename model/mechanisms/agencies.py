@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.jit import kernel
-from model.population import business_model_shares, draw_agencies, set_business_model
-from model.rng import uniform_at
-from model.tables import EMPLOYED, EMPLOYEE_BASED
+from model.core.jit import kernel
+from model.core.population import business_model_shares, draw_agencies, set_business_model
+from model.core.rng import uniform_at
+from model.core.tables import EMPLOYED, EMPLOYEE_BASED
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel
@@ -36,7 +36,7 @@ class AgencyTerms:
     """What the scenario fixes about agencies for a whole run, read once at set-up.
 
     The wage agencies price from, and the posted fee shares of each business model as
-    an entrant would post them (:func:`model.population.set_business_model`).
+    an entrant would post them (:func:`model.core.population.set_business_model`).
     """
 
     def __init__(self, model: DomesticWorkModel) -> None:

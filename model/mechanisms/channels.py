@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.jit import kernel
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
-from model.rng import uniform_at
-from model.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

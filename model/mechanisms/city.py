@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.schema import City as CityParams
+from model.scenario.schema import City as CityParams
 
 
 @dataclass

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
-from model.jit import kernel
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
 from model.mechanisms import wages
 from model.mechanisms.wages import _max, _min
-from model.rng import uniform_at
-from model.tables import AGENCY, EMPLOYED, LIVE_OUT
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

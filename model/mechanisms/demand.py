@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
-from model.jit import kernel
+from model.core.jit import kernel
+from model.core.population import cumulative_shares, pick_at, set_need
+from model.core.rng import uniform_at
+from model.core.tables import EMPLOYED
 from model.mechanisms.separations import record_and_separate
-from model.population import cumulative_shares, pick_at, set_need
-from model.rng import uniform_at
-from model.tables import EMPLOYED
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

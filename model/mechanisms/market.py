@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
-from model import labour
-from model.jit import kernel
-from model.mechanisms import agencies, channels, contracts, wages
-from model.mechanisms.matching import _applications, _best_per_group, best_first, group_order, sorted_pairs
-from model.rng import uniform_at
-from model.tables import (
+from model.core import labour
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import (
     AGENCY,
     EMPLOYED,
     EMPLOYEE_BASED,
@@ -35,6 +33,8 @@ from model.tables import (
     REFERRAL,
     SEARCHING,
 )
+from model.mechanisms import agencies, channels, contracts, wages
+from model.mechanisms.matching import _applications, _best_per_group, best_first, group_order, sorted_pairs
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

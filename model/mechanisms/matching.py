@@ -10,7 +10,7 @@ facing ``V`` vacancies, expected hires are ``V (1 - (1 - 1/V)^U)``, which is
 ``V (1 - exp(-U/V))`` for large ``V``: the urn-ball reference.
 
 Everything is one pass over the applications, or sorting: O(n log n) at most.
-The passes are compiled kernels (:mod:`model.jit`): a hiring round at 1:100 of
+The passes are compiled kernels (:mod:`model.core.jit`): a hiring round at 1:100 of
 the city is a few hundred applications, where each numpy call costs more than
 the work it does.
 """
@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.jit import kernel
+from model.core.jit import kernel
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import labour
-from model.jit import kernel
+from model.core import labour
+from model.core.jit import kernel
+from model.core.population import draw_workers
+from model.core.rng import uniform_at
+from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
 from model.mechanisms.separations import record_and_separate
-from model.population import draw_workers
-from model.rng import uniform_at
-from model.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

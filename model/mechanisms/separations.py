@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import labour
-from model.jit import kernel
+from model.core import labour
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import agencies, wages
 from model.mechanisms.matching import group_order
-from model.rng import uniform_at
-from model.tables import AGENCY, EMPLOYED
 
 # Why a job ends this month, in the order the reasons are checked: a job ending for
 # several reasons ends for the first.

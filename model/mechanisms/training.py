@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
-from model.jit import kernel
-from model.rng import uniform_at
-from model.tables import SEARCHING
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.jit import kernel
-from model.rng import uniform_at
-from model.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
+from model.core.jit import kernel
+from model.core.rng import uniform_at
+from model.core.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from model.tables import N_JOB_TYPES
+from model.core.tables import N_JOB_TYPES
 
 if TYPE_CHECKING:
     from model.model import DomesticWorkModel

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import runner
-from model.scenario import load_scenario
-from model.schema import Scenario
+from model.run import runner
+from model.scenario.loading import load_scenario
+from model.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASELINE_FILE = ROOT / "scenarios" / "baseline.yaml"
@@ -91,7 +91,7 @@ class Size:
 
 @dataclass
 class Lab:
-    """Runs scenarios for the checks and counts them; one runner for all (``model.runner``)."""
+    """Runs scenarios for the checks and counts them; one runner for all (``model.run.runner``)."""
 
     size: Size
     figures: Path

@@ -19,7 +19,7 @@ The method, and why:
   estimate by central differences (again with common random numbers) gives the
   covariance (J' W J)^-1, W the inverse variances of the targets; 95% intervals
   are the estimate ± 1.96 standard errors.
-- **Runs** go through the one runner (:func:`model.runner.execute`) on a local
+- **Runs** go through the one runner (:func:`model.run.runner.execute`) on a local
   process pool or a Dask cluster. Every candidate's moments are written to
   ``evaluations.csv`` as they finish; the search is deterministic, so a killed
   calibration rerun with ``--resume`` replays the cached candidates and goes on.
@@ -42,11 +42,12 @@ import yaml
 from scipy import optimize
 from scipy.stats import qmc
 
-from model import metrics, output, plots, runner
+from model.core import metrics
+from model.core.rng import replicate_seed
 from model.experiments import design as experiment_keys
-from model.rng import replicate_seed
-from model.scenario import ScenarioError, load_scenario, read_yaml_mapping
-from model.schema import NAME_PATTERN, Scenario
+from model.run import output, plots, runner
+from model.scenario.loading import ScenarioError, load_scenario, read_yaml_mapping
+from model.scenario.schema import NAME_PATTERN, Scenario
 
 KEYS = ("name", "description", "scenario", "replicates", "months", "parameters", "targets", "search")
 SEARCH_KEYS = ("global_share", "seed")

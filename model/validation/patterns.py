@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from model import plots, runner
+from model.core.tables import EMPLOYED, JOB_TYPES, SEARCHING
 from model.model import DomesticWorkModel
-from model.tables import EMPLOYED, JOB_TYPES, SEARCHING
+from model.run import plots, runner
 from model.validation.base import ROOT, Lab, Result, Size, spearman
 
 SCENARIOS = ROOT / "scenarios"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model import plots
+from model.core.metrics import COLUMNS
+from model.core.tables import EMPLOYED, SEARCHING
 from model.mechanisms.matching import urn_ball
-from model.metrics import COLUMNS
 from model.model import DomesticWorkModel
-from model.tables import EMPLOYED, SEARCHING
+from model.run import plots
 from model.validation.base import Lab, Result
 
 # One job type on the open market only, everyone acceptable, no migration or festival:

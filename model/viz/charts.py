@@ -1,7 +1,7 @@
 """Live plots of the time series, the policy twin's dashed beside the run's.
 
 Each chart is a list of series (a ``timeseries.csv`` column and its label, as
-``model/plots.py`` names them) drawn as Vega-Lite lines. The browser draws
+``model/run/plots.py`` names them) drawn as Vega-Lite lines. The browser draws
 them, and the server writes each spec as a plain dict from one template, so a
 step costs the server a millisecond or two a chart: a matplotlib PNG took a
 tenth of a second, and building the same spec through Altair's validated
@@ -19,9 +19,9 @@ import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
-from model import metrics
-from model.plots import _CHANNELS, _FORMAL, _MONEY, _PERCENT, _WAGE, _label, _prepared
-from model.tables import BUSINESS_MODELS, JOB_TYPES
+from model.core import metrics
+from model.core.tables import BUSINESS_MODELS, JOB_TYPES
+from model.run.plots import _CHANNELS, _FORMAL, _MONEY, _PERCENT, _WAGE, _label, _prepared
 from model.viz.live import LiveModel
 
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell

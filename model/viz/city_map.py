@@ -15,7 +15,7 @@ import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
-from model.tables import AWAY, BUSINESS_MODELS, EMPLOYED, SEARCHING
+from model.core.tables import AWAY, BUSINESS_MODELS, EMPLOYED, SEARCHING
 from model.viz.charts import VEGA_LITE_SCHEMA, records, vega_element, version
 from model.viz.live import LiveModel
 

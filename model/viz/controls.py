@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from model.scenario import ScenarioError, load_scenario
-from model.schema import Policies, Scenario
+from model.scenario.loading import ScenarioError, load_scenario
+from model.scenario.schema import Policies, Scenario
 
 # Market and population keys with a control of their own (label, slider maximum).
 MARKET_KEYS: dict[str, tuple[str, float]] = {

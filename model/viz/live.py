@@ -10,7 +10,7 @@ the page shows.
 The policy twin is a second model, the baseline or any picked scenario, with
 the same seed and the same non-policy settings, stepped in lock-step. The
 model's random streams are re-derived each month from (seed, decision, month)
-and drawn by row (``model/rng.py``), so the twin meets the same chances as the
+and drawn by row (``model/core/rng.py``), so the twin meets the same chances as the
 main run: where the two differ, the difference comes from the policy.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from model.model import DomesticWorkModel
-from model.scenario import ScenarioError, load_scenario
-from model.schema import Scenario
+from model.scenario.loading import ScenarioError, load_scenario
+from model.scenario.schema import Scenario
 from model.viz.controls import BUILT_IN, PageSetup, moved
 
 # The page builds and steps its models in the server's process while a visitor waits:

@@ -7,7 +7,7 @@ import calendar
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
-from model import metrics
+from model.core import metrics
 from model.viz.live import LiveModel
 
 # (column, label, format) of the headline figures; shares as percentages, money in yuan.

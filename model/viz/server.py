@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from model.scenario import ScenarioError, load_scenario
+from model.scenario.loading import ScenarioError, load_scenario
 from model.viz import assets
 
 APP = Path(__file__).with_name("app.py")

@@ -1,0 +1,315 @@
+"""The month's measurements, read from the arrays (masked means, bincounts), never from Agent objects.
+
+``COLUMNS`` lists every column of ``timeseries.csv`` after ``replicate`` and
+``month``, in order; CONTRACT.md's columns come first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.core import accounts
+from model.core.jit import kernel
+from model.core.labour import REASON
+from model.core.tables import (
+    AGENCY,
+    AWAY,
+    EMPLOYED,
+    EMPLOYEE_BASED,
+    GONE,
+    INACTIVE,
+    INTERMEDIARY,
+    JOB_TYPES,
+    MEMBERSHIP,
+    OPEN,
+    REFERRAL,
+    SEARCHING,
+)
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+CONTRACT_COLUMNS = (
+    "workers", "employed", "searching", "away", "arrivals", "departures", "vacancies", "hires",
+    "separations", "unemployment_rate", "vacancy_rate", "mean_wage", "median_wage", "p10_wage",
+    "p90_wage", "contract_share", "insured_share", "formal_share", "agency_placement_share",
+    "referral_placement_share", "worker_fees_paid", "household_fees_paid", "arrears_incidence",
+    "employee_based_share", "agencies_active",
+)
+EXTRA_COLUMNS = (
+    "leaving_to_away", "returns_from_away", "away_with_job_held", "held_job_leaving", "held_job_returns",
+    "open_placement_share", "mean_agreed_wage", "changed_job_12m_share", "searchers_at_matching",
+    "vacancies_at_matching", "job_finding_rate",
+    "separation_rate",
+    *(f"mean_wage_{t}" for t in JOB_TYPES),
+    "households_with_need", "unmet_need_share", "certified_share", "trained",
+    "overcharging_share", "fines_paid", "wages_lost", "insurance_contributions", "public_subsidies", "held_jobs_lost",
+    "remittances", "mean_net_income", "mean_savings",
+    "agencies_intermediary", "agencies_membership", "agencies_employee_based",
+    "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
+    "minimum_wage_separations", "origin_concentration", "local_hukou_share",
+    "inspections_found", "mean_hire_wage", "hire_wage_index", "top_quartile_placement_share",
+)
+# Who pays whom: the accounts of model/core/accounts.py, yuan this month.
+MONEY_COLUMNS = (
+    "money_unaccounted", "workers_net_income", "household_care_spending", "agency_income_intermediary",
+    "agency_income_membership", "agency_income_employee_based", "state_net_cost",
+    "household_placement_fees_paid", "household_service_bills_paid", "worker_contributions", "living_costs",
+    "course_fees", "kin_loans", "kin_repayments", "workers_in_debt_share",
+)
+# The ILO standards scorecard: shares of employed workers this month.
+STANDARDS_COLUMNS = (
+    "c189_written_terms_share", "c189_minimum_wage_share", "c189_social_security_share",
+    "c181_no_fee_share", "decent_work_share",
+)
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS)
+
+# Share columns: must lie in [0, 1].
+SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
+
+
+WAGE_PERCENTILES = np.array([10.0, 50.0, 90.0])
+
+
+def percentiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.percentile(values, q)`` (linear interpolation) to the last bit, from one sort.
+
+    numpy partitions around every index it needs; sorting the float32 column it came
+    from is faster (SIMD sort) and gives the same order statistics, which are then
+    interpolated in float64 exactly as numpy's ``_lerp`` does.
+    """
+    ordered = np.sort(values)
+    n = ordered.size
+    virtual = (n - 1) * (np.asarray(q, dtype=np.float64) / 100)
+    below = np.floor(virtual).astype(np.intp)
+    gamma = virtual - below
+    a = ordered[below].astype(np.float64)
+    b = ordered[np.minimum(below + 1, n - 1)].astype(np.float64)
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+
+
+# What the census kernel counts, in the order of its result.
+CENSUS = (
+    "searching", "employed", "away", "away_with_job_held", "changed_job_12m", "certified", "local_hukou",
+    "in_debt", "contract", "insured", "formal", "arrears", "employee_based", "minimum_wage_paid", "no_fee",
+    "decent_work",
+)
+N_CENSUS = len(CENSUS)
+(_C_SEARCHING, _C_EMPLOYED, _C_AWAY, _C_HELD, _C_CHANGED, _C_CERTIFIED, _C_LOCAL, _C_DEBT, _C_CONTRACT, _C_INSURED,
+ _C_FORMAL, _C_ARREARS, _C_EMPLOYEE_BASED, _C_MINIMUM, _C_NO_FEE, _C_DECENT) = range(len(CENSUS))
+
+
+def _census_example() -> tuple:
+    flag, rows = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64)
+    return (rows, np.zeros(1, np.int8), flag, flag, flag, flag, flag, flag, flag, np.zeros(1), np.zeros(1, np.int16),
+            np.zeros(1, np.int32), np.zeros(1, np.float32), np.zeros(1, np.int8), np.zeros(4), 0)
+
+
+@kernel(example=_census_example)
+def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insured: np.ndarray,
+            arrears_now: np.ndarray, agency_employed: np.ndarray, paid_fee: np.ndarray, certified: np.ndarray,
+            local_hukou: np.ndarray, debt: np.ndarray, separated_month: np.ndarray, held_by: np.ndarray,
+            paid_yuan: np.ndarray, job_type: np.ndarray, minimum_by_type: np.ndarray,
+            changed_since: int) -> np.ndarray:
+    """The month's head counts (``CENSUS``) over the present workers, in one pass.
+
+    Over everyone present: status, a job change since ``changed_since``,
+    certificate, local hukou, debt. Over the employed: contract, insurance, both,
+    arrears, employee-based, and the ILO scorecard (pay at least the statutory
+    minimum of her job type, no fee for the current job, all four). Over the away:
+    a job held. Where numpy made about 40 calls, each a pass.
+    """
+    counts = np.zeros(N_CENSUS, dtype=np.int64)
+    for i in range(present.size):
+        r = present[i]
+        s = status[r]
+        counts[_C_CHANGED] += separated_month[r] > changed_since
+        counts[_C_CERTIFIED] += certified[r]
+        counts[_C_LOCAL] += local_hukou[r]
+        counts[_C_DEBT] += debt[r] > 0
+        if s == SEARCHING:
+            counts[_C_SEARCHING] += 1
+        elif s == AWAY:
+            counts[_C_AWAY] += 1
+            counts[_C_HELD] += held_by[r] >= 0
+        elif s == EMPLOYED:
+            counts[_C_EMPLOYED] += 1
+            written, covered = contract[r], insured[r]
+            minimum = paid_yuan[r] >= minimum_by_type[job_type[r]]
+            counts[_C_CONTRACT] += written
+            counts[_C_INSURED] += covered
+            counts[_C_FORMAL] += written and covered
+            counts[_C_ARREARS] += arrears_now[r]
+            counts[_C_EMPLOYEE_BASED] += agency_employed[r]
+            counts[_C_MINIMUM] += minimum
+            counts[_C_NO_FEE] += not paid_fee[r]
+            counts[_C_DECENT] += written and covered and minimum and not paid_fee[r]
+    return counts
+
+
+def _share(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator > 0 else 0.0
+
+
+def measure(model: DomesticWorkModel) -> dict[str, float]:
+    """Every column of the month, as plain floats and ints."""
+    w, h, a = model.workers, model.households, model.agencies
+    f = model.flows
+    t = f.transitions
+    # Rows of workers who left for good stay in the table: work on the present ones only.
+    present = w.present
+    employed = w.with_status(EMPLOYED)
+    counted = _census(present, w.status, w.contract, w.insured, w.arrears_now, w.agency_employed,
+                      w.paid_placement_fee, w.certified, w.local_hukou, w.debt_yuan, w.separated_month, w.held_by,
+                      w.paid_yuan, w.job_type, statutory_minimum_by_type(model), model.month - 12)
+    c = dict(zip(CENSUS, counted.tolist(), strict=True))
+    n_employed = employed.size
+    n_searching, n_away = c["searching"], c["away"]
+    has_need = h.view("need") >= 0
+    with_need = int(np.count_nonzero(has_need))
+    vacancies = int(np.count_nonzero(has_need & (h.view("worker") < 0)))
+    hires = int(t[SEARCHING, EMPLOYED])
+    separations = int(t[EMPLOYED, SEARCHING])
+
+    paid32 = w.paid_yuan[employed]
+    paid_rows = employed[paid32 > 0]
+    paid32 = paid32[paid32 > 0]
+    paid = paid32.astype(np.float64)
+    if paid.size:
+        p10, median, p90 = percentiles(paid32, WAGE_PERCENTILES)
+        mean_wage = float(paid.mean())
+    else:
+        p10 = median = p90 = mean_wage = 0.0
+    paid_type = w.job_type[paid_rows]
+    by_type = np.bincount(paid_type, weights=paid, minlength=len(JOB_TYPES))
+    n_by_type = np.bincount(paid_type, minlength=len(JOB_TYPES))
+
+    active = a.view("active")
+    kinds = np.bincount(a.view("business_model")[active], minlength=3)
+    origins = np.bincount(w.origin[present], minlength=model.params.migration.origins)
+    origin_shares = origins / max(origins.sum(), 1)
+    sep = f.separations_by_reason
+
+    row = {
+        "workers": n_employed + n_searching + n_away,
+        "employed": n_employed,
+        "searching": n_searching,
+        "away": n_away,
+        "arrivals": int(t[INACTIVE, SEARCHING]),
+        "departures": int(t[SEARCHING, GONE]),
+        "vacancies": vacancies,
+        "hires": hires,
+        "separations": separations,
+        "unemployment_rate": _share(n_searching, n_employed + n_searching),
+        "vacancy_rate": _share(vacancies, vacancies + n_employed),
+        "mean_wage": mean_wage,
+        "median_wage": float(median),
+        "p10_wage": float(p10),
+        "p90_wage": float(p90),
+        "contract_share": _share(c["contract"], n_employed),
+        "insured_share": _share(c["insured"], n_employed),
+        "formal_share": _share(c["formal"], n_employed),
+        "agency_placement_share": _share(f.hires_by_channel[AGENCY], hires),
+        "referral_placement_share": _share(f.hires_by_channel[REFERRAL], hires),
+        "worker_fees_paid": f.worker_fees_yuan,
+        "household_fees_paid": f.household_fees_yuan,
+        "arrears_incidence": _share(c["arrears"], n_employed),
+        "employee_based_share": _share(c["employee_based"], n_employed),
+        "agencies_active": int(active.sum()),
+        "leaving_to_away": int(t[SEARCHING, AWAY]),
+        "returns_from_away": int(t[AWAY, SEARCHING]),
+        "away_with_job_held": c["away_with_job_held"],
+        "held_job_leaving": int(t[EMPLOYED, AWAY]),
+        "held_job_returns": int(t[AWAY, EMPLOYED]),
+        "open_placement_share": _share(f.hires_by_channel[OPEN], hires),
+        "mean_agreed_wage": float(w.wage_yuan[employed].mean()) if n_employed else 0.0,
+        "changed_job_12m_share": _share(c["changed_job_12m"], present.size),
+        "searchers_at_matching": f.searchers_at_matching,
+        "vacancies_at_matching": f.vacancies_at_matching,
+        "job_finding_rate": _share(hires, f.searchers_at_matching),
+        # Jobs that could end this month: those at its start and those taken up again on return.
+        "separation_rate": _share(separations, model.employed_at_start + int(t[AWAY, EMPLOYED])),
+        **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
+        "households_with_need": with_need,
+        "unmet_need_share": _share(vacancies, with_need),
+        "certified_share": _share(c["certified"], present.size),
+        "trained": f.trained,
+        "overcharging_share": _share(f.overcharged_placements, f.capped_placements),
+        "fines_paid": f.fines_yuan,
+        "wages_lost": f.wages_lost_yuan,
+        "insurance_contributions": f.insurance_contributions_yuan,
+        "public_subsidies": f.public_subsidies_yuan,
+        "held_jobs_lost": f.held_jobs_lost,
+        "remittances": f.remittances_yuan,
+        "mean_net_income": _share(f.net_income_yuan, n_employed),
+        "mean_savings": float(w.savings_yuan[present].mean()) if present.size else 0.0,
+        "agencies_intermediary": int(kinds[INTERMEDIARY]),
+        "agencies_membership": int(kinds[MEMBERSHIP]),
+        "agencies_employee_based": int(kinds[EMPLOYEE_BASED]),
+        "agencies_opened": f.agencies_opened,
+        "agencies_closed": f.agencies_closed,
+        "quits_arrears": int(sep[REASON["quit_arrears"]]),
+        "quits_informal": int(sep[REASON["quit_informal"]]),
+        "dismissals": int(sep[REASON["dismissal"]]),
+        "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
+        "origin_concentration": float(np.sum(origin_shares**2)),
+        "local_hukou_share": _share(c["local_hukou"], present.size),
+        "inspections_found": f.contract_inspections_found,
+        "mean_hire_wage": _share(f.hire_wages_yuan, hires),
+        "hire_wage_index": _share(f.hire_wage_index_sum, hires),
+        "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
+    }
+    row.update(money(model, c["in_debt"], present.size))
+    row.update(standards(c, n_employed))
+    return row
+
+
+def money(model: DomesticWorkModel, in_debt: int, present: int) -> dict[str, float]:
+    """Who paid whom this month, and the yuan the bookkeeping created or destroyed (0 up to rounding)."""
+    f = model.flows
+    income = f.agency_income_yuan
+    return {
+        "money_unaccounted": accounts.total_yuan(model) - model.money_before_yuan,
+        "workers_net_income": (f.worker_pay_yuan - f.worker_fees_yuan - f.worker_contributions_yuan
+                               - f.living_costs_yuan - f.course_fees_yuan),
+        "household_care_spending": (f.household_wages_yuan + f.household_contributions_yuan
+                                    + f.household_fees_yuan + f.household_bills_passed_yuan),
+        "agency_income_intermediary": float(income[INTERMEDIARY]),
+        "agency_income_membership": float(income[MEMBERSHIP]),
+        "agency_income_employee_based": float(income[EMPLOYEE_BASED]),
+        "state_net_cost": model.state_before_yuan - model.accounts.state_yuan,
+        "household_placement_fees_paid": f.household_placement_fees_yuan,
+        "household_service_bills_paid": f.household_service_bills_yuan,
+        "worker_contributions": f.worker_contributions_yuan,
+        "living_costs": f.living_costs_yuan,
+        "course_fees": f.course_fees_yuan,
+        "kin_loans": f.borrowed_yuan,
+        "kin_repayments": f.repaid_yuan,
+        "workers_in_debt_share": _share(in_debt, present),
+    }
+
+
+def statutory_minimum_by_type(model: DomesticWorkModel) -> np.ndarray:
+    """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
+    s = model.params.standards
+    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month)
+
+
+def standards(counts: dict[str, int], employed: int) -> dict[str, float]:
+    """The ILO scorecard: shares of the ``employed`` workers from the month's census counts.
+
+    C189 Art. 7 written terms (a written contract), Art. 11 minimum wage (this month's
+    pay, after any deduction, at least the statutory minimum for her hours; a month in
+    arrears falls short), Art. 14 social security (insured), C181 Art. 7 no fee to an
+    agency for her current job, directly or by deduction; decent work: all four.
+    """
+    return {
+        "c189_written_terms_share": _share(counts["contract"], employed),
+        "c189_minimum_wage_share": _share(counts["minimum_wage_paid"], employed),
+        "c189_social_security_share": _share(counts["insured"], employed),
+        "c181_no_fee_share": _share(counts["no_fee"], employed),
+        "decent_work_share": _share(counts["decent_work"], employed),
+    }

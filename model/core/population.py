@@ -1,0 +1,257 @@
+"""Drawing agents' attributes: the starting population and newcomers.
+
+All draws here are vectorized and come from named streams, so the same seed
+gives the same city.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.core.jit import kernel
+from model.core.tables import (
+    EMPLOYEE_BASED,
+    INTERMEDIARY,
+    MEMBERSHIP,
+    N_JOB_TYPES,
+    SEARCHING,
+)
+
+if TYPE_CHECKING:
+    from model.model import DomesticWorkModel
+
+
+def pick(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category for each uniform ``u`` by inverse CDF (no pool-size dependent sampling)."""
+    cdf = np.cumsum(probabilities, dtype=np.float64)
+    cdf /= cdf[-1]
+    return np.minimum(np.searchsorted(cdf, u, side="right"), probabilities.size - 1)
+
+
+def origin_weights(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Base shares of hometown counties: a few big senders, a long tail."""
+    w = rng.lognormal(0.0, 1.0, n)
+    return w / w.sum()
+
+
+def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Generator,
+                 origin_probs: np.ndarray, newcomers: bool) -> None:
+    """Fill the attributes of workers ``rows``, as searching, newcomers or there from the start.
+
+    Workers there from the start are at random points of their saving plan (savings
+    uniform up to their target); newcomers bring a month of rural income. The draws
+    come from ``rng`` in a fixed order (the order is the result); :func:`_fill_workers`
+    turns them into the columns.
+    """
+    p = model.params.workers
+    n = rows.size
+    retire = model.params.migration.retirement_age
+    u_origin_hukou = rng.random(2 * n)  # hometown, then local hukou: one run of the stream
+    age = rng.normal(p.age_mean, p.age_sd, n)
+    # Ages past retirement are redrawn evenly over the last years before it, so that
+    # no cohort reaches retirement age together in the first months.
+    late = np.count_nonzero(age >= retire)
+    late_gap = rng.uniform(0.0, 8.0, late) if late else age[:0]
+    skill = np.exp(rng.normal(-0.5 * p.skill_sd**2, p.skill_sd, n))
+    u_certified = rng.random(n)
+    experience = rng.exponential(p.experience_mean_months, n)
+    u_job_type = rng.random(n)
+    noise = np.exp(rng.normal(0.0, p.reservation_sd, n))
+    target = rng.gamma(p.savings_target_shape, p.savings_target_yuan / p.savings_target_shape, n)
+    start = rng.random(n)
+    villages = model.city.urban_villages
+    village = rng.integers(0, villages.size, n)
+    w = model.workers
+    _fill_workers(
+        rows, u_origin_hukou, age, late_gap, skill, u_certified, experience, u_job_type, noise, target, start,
+        village, origin_probs, model.types.worker_share, model.types.reference_wage, villages,
+        p.local_hukou_share, retire, p.certified_share, p.reservation_share, model.params.migration.rural_income_yuan,
+        newcomers, p.newcomer_savings_months, model.month,
+        w.origin, w.local_hukou, w.age_years, w.skill, w.certified, w.experience_months, w.job_type,
+        w.reservation_yuan, w.savings_target_yuan, w.savings_yuan, w.home_cell, w.record, w.arrival_month, w.status)
+
+
+def _fill_example() -> tuple:
+    rows, u, i64 = np.zeros(1, np.int64), np.full(1, 0.5), np.zeros(1, np.int64)
+    f32, i8 = np.zeros(1, np.float32), np.zeros(1, np.int8)
+    return (rows, np.full(2, 0.5), u, u[:0], u, u, u, u, u, u, u, i64, np.ones(2), np.ones(4), np.ones(4), i64,
+            0.1, 60.0, 0.5, 1.0, 2500.0, True, 1.0, 1,
+            np.zeros(1, np.int32), np.zeros(1, np.bool_), f32, f32, np.zeros(1, np.bool_), f32, i8, f32, f32,
+            np.zeros(1), np.zeros(1, np.int32), f32, np.zeros(1, np.int16), i8)
+
+
+@kernel(example=_fill_example)
+def _fill_workers(rows: np.ndarray, u_origin_hukou: np.ndarray, age: np.ndarray, late_gap: np.ndarray,
+                  skill: np.ndarray, u_certified: np.ndarray, experience: np.ndarray, u_job_type: np.ndarray,
+                  noise: np.ndarray, target: np.ndarray, start: np.ndarray, village: np.ndarray,
+                  origin_probs: np.ndarray, worker_share: np.ndarray, reference_wage: np.ndarray,
+                  villages: np.ndarray, local_hukou_share: float, retire: float, certified_share: float,
+                  reservation_share: float, rural_income: float, newcomers: bool, newcomer_months: float,
+                  month: int, origin_col: np.ndarray, local_hukou_col: np.ndarray, age_col: np.ndarray,
+                  skill_col: np.ndarray, certified_col: np.ndarray, experience_col: np.ndarray,
+                  job_type_col: np.ndarray, reservation_col: np.ndarray, target_col: np.ndarray,
+                  savings_col: np.ndarray, home_cell_col: np.ndarray, record_col: np.ndarray,
+                  arrival_col: np.ndarray, status_col: np.ndarray) -> None:
+    """Write workers ``rows``' columns from their draws (in the order :func:`draw_workers` made them).
+
+    Hometown and job type by inverse CDF (:func:`pick`), ages past retirement
+    replaced in turn by ``retire - late_gap``, then clipped; reservation wage from
+    her reference wage, skill (as stored, float32) and noise, at least the rural
+    income; savings from the start draw. Float64 arithmetic in numpy's order,
+    stored in the columns' dtypes. One pass where numpy made about 35 calls
+    (draw_workers for 49 newcomers: 128 -> about 40 us, most of it now the
+    Generator's eleven draws).
+    """
+    origin_cdf = cumulative_shares(origin_probs)
+    job_cdf = cumulative_shares(worker_share)
+    n = rows.size
+    late = 0
+    for i in range(n):
+        r = rows[i]
+        origin_col[r] = pick_at(origin_cdf, u_origin_hukou[i])
+        local_hukou_col[r] = u_origin_hukou[n + i] < local_hukou_share
+        a = age[i]
+        if a >= retire:
+            a = retire - late_gap[late]
+            late += 1
+        age_col[r] = min(max(a, 18.0), retire - 1.0 / 12.0)
+        skill_col[r] = skill[i]
+        certified_col[r] = u_certified[i] < certified_share
+        experience_col[r] = experience[i]
+        job_type = pick_at(job_cdf, u_job_type[i])
+        job_type_col[r] = job_type
+        reservation = reservation_share * reference_wage[job_type] * np.float64(skill_col[r]) * noise[i]
+        reservation_col[r] = max(reservation, rural_income)
+        target_col[r] = target[i]
+        if newcomers:
+            savings_col[r] = rural_income * start[i] * newcomer_months
+        else:
+            savings_col[r] = target[i] * start[i]
+        home_cell_col[r] = villages[village[i]]
+        record_col[r] = 0.5
+        arrival_col[r] = month
+        status_col[r] = SEARCHING
+
+
+@kernel(example=lambda: (np.ones(3),), inner=True)
+def cumulative_shares(probabilities: np.ndarray) -> np.ndarray:
+    """The normalised cumulative sum :func:`pick` searches (a sequential sum, as ``np.cumsum``), for kernels."""
+    cdf = np.empty(probabilities.size)
+    total = 0.0
+    for k in range(probabilities.size):
+        total += probabilities[k]
+        cdf[k] = total
+    for k in range(cdf.size):
+        cdf[k] = cdf[k] / total
+    return cdf
+
+
+@kernel(example=lambda: (np.ones(3), 0.5), inner=True)
+def pick_at(cdf: np.ndarray, u: float) -> int:
+    """:func:`pick` of one uniform, inside kernels.
+
+    The first category whose cumulative share (:func:`cumulative_shares`) is above
+    ``u``, at most the last: ``np.searchsorted(cdf, u, side="right")``.
+    """
+    lo, hi = 0, cdf.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < cdf[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return min(lo, cdf.size - 1)
+
+
+def draw_households(model: DomesticWorkModel, rng: np.random.Generator) -> None:
+    """Fill every household: place, income, need, trust."""
+    p = model.params.households
+    h = model.households
+    n = h.n
+    h.cell[:n] = rng.integers(0, model.city.cells, n)
+    gradient = model.city.income_multiplier[h.cell[:n]]
+    h.income_yuan[:n] = p.income_median_yuan * gradient * np.exp(rng.normal(0.0, p.income_sigma, n))
+    h.trust_agency[:n] = np.clip(rng.beta(2.0, 2.0, n) + (p.trust_agency_mean - 0.5), 0.0, 1.0)
+    h.law_abiding[:n] = rng.random(n)
+    has_need = rng.random(n) < model.params.demand.need_share
+    rows = np.flatnonzero(has_need)
+    need = pick(model.types.need_stock_share, rng.random(rows.size))
+    set_need(model, rows, need, rng.standard_normal(rows.size))
+
+
+def set_need(model: DomesticWorkModel, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
+    """Give households ``rows`` a need of type ``need`` and a willingness to pay."""
+    d = model.params.demand
+    h = model.households
+    relative_income = h.income_yuan[rows] / model.params.households.income_median_yuan
+    _set_needs(rows, need, model.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
+               np.exp(d.wtp_sd * z), h.need, h.wtp_yuan, h.vacancy_months)
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(4), 1.2, np.ones(1, np.float32),
+                         np.ones(1), np.zeros(1, np.int8), np.zeros(1, np.float32), np.zeros(1, np.int16)))
+def _set_needs(rows: np.ndarray, need: np.ndarray, reference_wage: np.ndarray, markup: float,
+               income_factor: np.ndarray, taste: np.ndarray, need_col: np.ndarray, wtp_col: np.ndarray,
+               vacancy_months_col: np.ndarray) -> None:
+    """Write the needs and willingness to pay ``reference * markup * income_factor * taste``.
+
+    In numpy's order and dtypes (float64 times the float32 income factor); one
+    call for the five numpy made.
+    """
+    for i in range(rows.size):
+        r = rows[i]
+        need_col[r] = need[i]
+        wtp_col[r] = reference_wage[need[i]] * markup * np.float64(income_factor[i]) * taste[i]
+        vacancy_months_col[r] = 0
+
+
+def draw_agencies(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Generator,
+                  model_probs: np.ndarray) -> None:
+    """Fill new agencies ``rows`` with a business model, fees, capacity and cash."""
+    p = model.params.agencies
+    a = model.agencies
+    n = rows.size
+    kind = pick(model_probs, rng.random(n))
+    a.active[rows] = True
+    a.business_model[rows] = kind
+    a.cell[rows] = rng.integers(0, model.city.cells, n)
+    sd = p.capacity_sd
+    a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.5 * sd**2, sd, n))).astype(np.int32)
+    a.honesty_yuan[rows] = rng.exponential(p.honesty_mean_yuan, n) if p.honesty_mean_yuan > 0 else 0.0
+    a.deducts[rows] = rng.random(n) < p.deduction_share
+    a.reputation[rows] = np.clip(rng.normal(0.5, p.reputation_sd, n), 0.0, 1.0)
+    a.cash_yuan[rows] = p.start_cash_yuan
+    a.opened_month[rows] = model.month
+    set_business_model(model, rows, kind)
+
+
+def set_business_model(model: DomesticWorkModel, rows: np.ndarray, kind: np.ndarray) -> None:
+    """Posted fees follow the business model."""
+    p = model.params.agencies
+    a = model.agencies
+    a.business_model[rows] = kind
+    membership_share = p.membership_fee_yuan / model.types.typical_wage
+    # Indexed by business model (INTERMEDIARY, MEMBERSHIP, EMPLOYEE_BASED): a lookup, not np.select (30 us each).
+    a.worker_fee_share[rows] = np.array([p.worker_fee_share, membership_share, 0.0])[kind]
+    a.household_fee_share[rows] = np.array([p.household_fee_share, 0.5 * p.household_fee_share, 0.0])[kind]
+
+
+def business_model_shares(model: DomesticWorkModel) -> np.ndarray:
+    """Starting shares of intermediary, membership and employee-based agencies."""
+    p = model.params.agencies
+    shares = np.zeros(3)
+    shares[EMPLOYEE_BASED] = p.employee_based_share
+    shares[MEMBERSHIP] = p.membership_share
+    shares[INTERMEDIARY] = max(0.0, 1.0 - p.employee_based_share - p.membership_share)
+    if shares.sum() <= 0:
+        shares[INTERMEDIARY] = 1.0
+    return shares
+
+
+def per_type(block) -> np.ndarray:
+    """A per-job-type scenario block as an array in ``JOB_TYPES`` order."""
+    values = np.array(list(block.model_dump().values()), dtype=np.float64)
+    assert values.size == N_JOB_TYPES
+    return values

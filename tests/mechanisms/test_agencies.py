@@ -1,0 +1,325 @@
+"""The agencies' kernels give, bit for bit, what the numpy code they replaced gave.
+
+Each reference below is the numpy form the kernel replaced, kept here and not in the
+package. Inputs are random but cover the cases that matter: a cap that binds or not
+(and no cap), agencies that overcharge and deduct, workers short of savings, inactive
+agencies, negative cash at the exit threshold, every business model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import DomesticWorkModel, load_scenario
+from model.core.population import set_business_model
+from model.core.rng import Streams
+from model.core.tables import EMPLOYED, EMPLOYEE_BASED, INTERMEDIARY, MEMBERSHIP
+from model.mechanisms import agencies
+
+N_AGENCIES = 40
+
+
+def _same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _agencies(rng: np.random.Generator, n: int = N_AGENCIES) -> dict[str, np.ndarray]:
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    return {
+        "active": rng.random(n) < 0.8,
+        "business_model": kind,
+        "worker_fee_share": np.where(kind == EMPLOYEE_BASED, 0.0, rng.uniform(0.0, 0.5, n)).astype(np.float32),
+        "household_fee_share": rng.uniform(0.0, 0.6, n).astype(np.float32),
+        "overcharging": rng.random(n) < 0.3,
+        "deducts": rng.random(n) < 0.5,
+        "placements": rng.integers(0, 5, n).astype(np.int32),
+        "capacity": rng.integers(1, 30, n).astype(np.int32),
+    }
+
+
+# --- references: the numpy code each kernel replaced -------------------------------
+
+
+def _household_cost_months_ref(a, agency, cap, pass_through, employee_based):
+    posted = a["worker_fee_share"][agency].astype(np.float64)
+    shifted = pass_through * np.maximum(posted - cap, 0.0)
+    shifted = np.where(a["overcharging"][agency], 0.0, shifted)
+    one_off = a["household_fee_share"][agency] + shifted
+    eb = a["business_model"][agency] == EMPLOYEE_BASED
+    return np.where(eb, employee_based, one_off)
+
+
+def _placement_fees_ref(a, workers, agency, wage, savings, deduction_left, paid_fee, revenue, cap, pass_through):
+    posted = a["worker_fee_share"][agency].astype(np.float64)
+    capped = posted > cap
+    over = capped & a["overcharging"][agency]
+    comply = capped & ~over
+    charged_share = np.where(comply, cap, posted)
+    lost = np.where(comply, posted - cap, 0.0) * wage
+    household_fee = a["household_fee_share"][agency].astype(np.float64) * wage + pass_through * lost
+    worker_fee = charged_share * wage
+    hidden = np.where(over & a["deducts"][agency], np.maximum(posted - cap, 0.0) * wage, 0.0)
+    upfront = worker_fee - hidden
+    from_savings = np.minimum(upfront, savings[workers])
+    savings[workers] -= from_savings
+    deduction_left[workers] = upfront - from_savings + hidden
+    paid_fee[workers] = worker_fee > 0
+    revenue += np.bincount(agency, weights=from_savings, minlength=revenue.size)[: revenue.size]
+    revenue += np.bincount(agency, weights=household_fee, minlength=revenue.size)[: revenue.size]
+    np.add.at(a["placements"], agency, 1)
+    return from_savings, household_fee, over, int(capped.sum())
+
+
+def _month_end_ref(w, books, a, income_by_model, subsidy_per_employee, fixed_cost, smoothing, exit_months):
+    n = a["active"].size
+    employed = w["present"][w["status"][w["present"]] == EMPLOYED]
+    employees = employed[w["agency_employed"][employed]]
+    a["employees"][:] = np.bincount(w["agency"][employees], minlength=n)[:n]
+    amount = subsidy_per_employee * a["employees"].astype(np.float64)
+    books["subsidies"] += np.bincount(np.arange(n), weights=amount, minlength=n)[:n]
+    active = a["active"]
+    income = books["revenue"] + books["passed_through"] + books["subsidies"] - books["payroll"]
+    income_by_model += np.bincount(a["business_model"], weights=income, minlength=3)
+    fixed = fixed_cost * active
+    profit = income - books["costs"] - fixed
+    a["profit_yuan"][:] = profit
+    a["cash_yuan"] += profit
+    avg = a["profit_avg_yuan"]
+    avg[active] += (smoothing * (profit[active] - avg[active])).astype(np.float32)
+    losing = a["losing_months"]
+    losing[:] = np.where(active & (a["cash_yuan"] < 0), losing + 1, 0)
+    return amount, fixed, np.flatnonzero(active & (losing >= exit_months))
+
+
+def _profit_by_model_ref(a):
+    active = a["active"]
+    kind = a["business_model"][active]
+    counts = np.bincount(kind, minlength=3)
+    sums = np.bincount(kind, weights=a["profit_avg_yuan"][active], minlength=3)
+    means = np.divide(sums, counts, out=np.full(3, np.nan), where=counts > 0)
+    return means, counts
+
+
+def _switching_ref(a, means, streams, month, rate, margin):
+    best = int(np.nanargmax(means))
+    u = streams.uniform("agency_switch", month, np.arange(a["active"].size))
+    kind = a["business_model"]
+    reviewing = a["active"] & (u < rate) & (kind != best)
+    better = a["profit_avg_yuan"] + margin < means[best]
+    return best, np.flatnonzero(reviewing & better)
+
+
+def _entrant_profit_estimate_ref(model):
+    from model.mechanisms.channels import agency_weights
+
+    a, p, lev = model.agencies, model.params, model.levers
+    wage = model.types.typical_wage
+    active = a.view("active")
+    capacity = float(a.view("capacity")[active].mean())
+    placements = float(a.view("placements")[active].sum())
+    worker_share = np.array([p.agencies.worker_fee_share, p.agencies.membership_fee_yuan / wage, 0.0])
+    household_share = np.array([p.agencies.household_fee_share, 0.5 * p.agencies.household_fee_share, 0.0])
+    cap = lev.worker_fee_cap_share
+    lost = np.maximum(worker_share - cap, 0.0)
+    cost_months = household_share + p.agencies.fee_pass_through * lost
+    cost_months[EMPLOYEE_BASED] = agencies.employee_based_cost_months(model)
+    weights = capacity * np.exp(-p.channels.fee_weight * cost_months / 4.0)
+    cost = _household_cost_months_ref(
+        {k: a.view(k) for k in ("worker_fee_share", "household_fee_share", "overcharging", "business_model")},
+        np.arange(a.n), cap, p.agencies.fee_pass_through, agencies.employee_based_cost_months(model))
+    total = float(agency_weights(model, cost).sum())
+    expected = np.minimum(placements * weights / (total + weights), capacity)
+    fees = (np.minimum(worker_share, cap) + cost_months) * wage
+    separation = max(float(model.metrics.get("separation_rate", p.market.separation_rate)), 1e-3)
+    tenure = 1.0 / separation
+    employees = expected[EMPLOYEE_BASED] * tenure * (1.0 - np.exp(-12.0 / tenure))
+    training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
+    fees[EMPLOYEE_BASED] = 0.0
+    profit = expected * fees - p.agencies.fixed_cost_yuan
+    profit[EMPLOYEE_BASED] += (employees * (p.agencies.employee_based_markup * wage + lev.employee_based_subsidy_yuan)
+                               - expected[EMPLOYEE_BASED] * training)
+    return profit
+
+
+# --- the tests ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cap", [np.inf, 0.1, 0.0])
+def test_household_cost_months_kernel_matches_numpy(cap):
+    rng = np.random.default_rng(1)
+    a = _agencies(rng)
+    rows = rng.integers(0, N_AGENCIES, 300)
+    got = agencies._household_cost_months(rows, a["worker_fee_share"], a["household_fee_share"], a["overcharging"],
+                                          a["business_model"], cap, 0.5, 2.75)
+    assert _same(got, _household_cost_months_ref(a, rows, cap, 0.5, 2.75))
+
+
+@pytest.mark.parametrize("cap", [np.inf, 0.1, 0.0])
+def test_placement_fees_kernel_matches_numpy(cap):
+    rng = np.random.default_rng(2)
+    n_workers = 500
+    a = _agencies(rng)
+    workers = rng.permutation(n_workers)[:200].astype(np.int64)
+    agency = rng.integers(0, N_AGENCIES, workers.size).astype(np.int32)
+    wage = rng.uniform(3000.0, 9000.0, workers.size)
+    savings = np.where(rng.random(n_workers) < 0.3, 0.0, rng.uniform(0.0, 4000.0, n_workers))
+    state = {"savings": savings, "deduction_left": rng.uniform(0, 100, n_workers).astype(np.float32),
+             "paid_fee": rng.random(n_workers) < 0.5, "revenue": rng.uniform(0, 1e4, N_AGENCIES)}
+    ref_a = {k: v.copy() for k, v in a.items()}
+    ref = {k: v.copy() for k, v in state.items()}
+    expected = _placement_fees_ref(ref_a, workers, agency, wage, ref["savings"], ref["deduction_left"],
+                                   ref["paid_fee"], ref["revenue"], cap, 0.5)
+    got = agencies._placement_fees(workers, agency, wage, a["worker_fee_share"], a["household_fee_share"],
+                                   a["overcharging"], a["deducts"], state["savings"], state["deduction_left"],
+                                   state["paid_fee"], a["placements"], state["revenue"], cap, 0.5)
+    for g, e in zip(got[:3], expected[:3], strict=True):
+        assert _same(g, e)
+    assert got[3] == expected[3]
+    for k, value in state.items():
+        assert _same(value, ref[k]), k
+    assert _same(a["placements"], ref_a["placements"])
+    if np.isfinite(cap):
+        assert expected[2].any() and expected[3] > 0  # the cap bound and some agencies overcharged
+
+
+@pytest.mark.parametrize("subsidy", [0.0, 1000.0])
+def test_month_end_kernel_matches_numpy(subsidy):
+    rng = np.random.default_rng(3)
+    n_workers = 2000
+    present = np.flatnonzero(rng.random(n_workers) < 0.9).astype(np.int64)
+    w = {"present": present, "status": rng.integers(1, 4, n_workers).astype(np.int8),
+         "agency_employed": rng.random(n_workers) < 0.2,
+         "agency": rng.integers(0, N_AGENCIES, n_workers).astype(np.int32)}
+    a = _agencies(rng)
+    a.update({"employees": np.zeros(N_AGENCIES, np.int32), "profit_yuan": np.zeros(N_AGENCIES, np.float32),
+              "cash_yuan": rng.uniform(-2e5, 5e4, N_AGENCIES),
+              "profit_avg_yuan": rng.uniform(-2000, 2000, N_AGENCIES).astype(np.float32),
+              "losing_months": rng.integers(0, 7, N_AGENCIES).astype(np.int16)})
+    books = {k: rng.uniform(0, 3e4, N_AGENCIES) for k in ("revenue", "passed_through", "subsidies", "payroll")}
+    books["costs"] = rng.uniform(0, 2e3, N_AGENCIES)
+    ref_a = {k: v.copy() for k, v in a.items()}
+    ref_books = {k: v.copy() for k, v in books.items()}
+    ref_income, income = np.full(3, 7.25), np.full(3, 7.25)
+    expected = _month_end_ref(w, ref_books, ref_a, ref_income, subsidy, 3000.0, 0.1, 6)
+    got = agencies._month_end(
+        w["present"], w["status"], w["agency_employed"], w["agency"], subsidy, books["revenue"],
+        books["passed_through"], books["subsidies"], books["payroll"], books["costs"], a["active"],
+        a["business_model"], income, 3000.0, 0.1, 6, a["employees"], a["profit_yuan"], a["cash_yuan"],
+        a["profit_avg_yuan"], a["losing_months"])
+    for g, e in zip(got, expected, strict=True):
+        assert _same(g, e)
+    assert expected[2].size > 0  # some agencies close
+    assert _same(income, ref_income)
+    for k, value in books.items():
+        assert _same(value, ref_books[k]), k
+    for k, value in a.items():
+        assert _same(value, ref_a[k]), k
+
+
+def test_profit_by_model_and_active_totals_kernels_match_numpy():
+    rng = np.random.default_rng(4)
+    a = _agencies(rng)
+    a["profit_avg_yuan"] = rng.normal(0, 3000, N_AGENCIES).astype(np.float32)
+    for case in range(3):
+        if case == 1:  # one model without active agencies: its mean is NaN
+            a["active"] &= a["business_model"] != MEMBERSHIP
+        means, counts = agencies._profit_by_model(a["active"], a["business_model"], a["profit_avg_yuan"])
+        ref_means, ref_counts = _profit_by_model_ref(a)
+        assert _same(means, ref_means) and np.array_equal(counts, ref_counts)
+        n, capacity, placements = agencies._active_totals(a["active"], a["capacity"], a["placements"])
+        active = a["active"]
+        assert n == active.sum()
+        assert float(capacity) / n == float(a["capacity"][active].mean())
+        assert float(placements) == float(a["placements"][active].sum())
+        a["business_model"] = rng.integers(0, 3, N_AGENCIES).astype(np.int8)
+
+
+@pytest.mark.parametrize("month", [5, 6, 7])
+def test_switching_kernel_matches_numpy(month):
+    rng = np.random.default_rng(5 + month)
+    a = _agencies(rng)
+    # A best model first, last, tied with another, or beside one without agencies (NaN).
+    means = {5: np.array([2500.0, 1000.0, -300.0]), 6: np.array([1000.0, np.nan, 2500.0]),
+             7: np.array([-50.0, 2500.0, 2500.0])}[month]
+    best = int(np.nanargmax(means))
+    # Smoothed profits around the threshold: consecutive float32 values, so that the float32
+    # sum with the margin rounds across the best mean for some (float64 sums would not).
+    near = np.float32(means[best] - 500.0) + np.arange(-8, 8, dtype=np.float32) * np.spacing(np.float32(means[best] - 500.0))
+    a["profit_avg_yuan"] = np.concatenate([near, rng.normal(means[best] - 500.0, 50.0, N_AGENCIES - near.size)]
+                                          ).astype(np.float32)
+    a["active"][: near.size] = True
+    streams = Streams(11)
+    rate, margin = 0.9, 500.0
+    got_best, got = agencies._switching(a["active"], a["business_model"], a["profit_avg_yuan"], means,
+                                        streams.ukey("agency_switch", month), rate, np.float32(margin))
+    ref_best, ref = _switching_ref(a, means, streams, month, rate, margin)
+    assert got_best == ref_best
+    assert _same(got, ref)
+    assert ref.size > 0
+    in_float64 = a["profit_avg_yuan"].astype(np.float64) + margin < means[best]
+    assert (in_float64 != (a["profit_avg_yuan"] + margin < means[best])).any()  # the case that needs float32
+
+
+def _stepped(overrides: dict, months: int) -> DomesticWorkModel:
+    model = DomesticWorkModel(load_scenario(None, {"workers.count": 1000, "households.count": 1500,
+                                                   "agencies.count": 12, "months": months, **overrides}))
+    for _ in range(months):
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.1,
+     "policies.worker_fee_cap.start_month": 1},
+    {"policies.employee_based_support.enabled": True, "policies.employee_based_support.subsidy_per_worker": 1000.0},
+])
+def test_entrant_profit_estimate_matches_numpy(overrides):
+    model = _stepped(overrides, 3)
+    model.agencies.placements[: model.agencies.n] = np.arange(model.agencies.n) % 4  # a month's placements
+    assert _same(agencies.entrant_profit_estimate(model), _entrant_profit_estimate_ref(model))
+    a = model.agencies
+    rows = np.arange(a.n)
+    ref = _household_cost_months_ref(
+        {k: a.view(k) for k in ("worker_fee_share", "household_fee_share", "overcharging", "business_model")},
+        rows, model.levers.worker_fee_cap_share, model.params.agencies.fee_pass_through,
+        agencies.employee_based_cost_months(model))
+    assert _same(agencies.household_cost_months(model, rows), ref)
+
+
+def test_set_business_model_posts_the_fees_np_select_gave():
+    model = _stepped({}, 1)
+    a, p = model.agencies, model.params.agencies
+    rows = np.arange(a.n)
+    kind = (rows % 3).astype(np.int8)
+    set_business_model(model, rows, kind)
+    conditions = [kind == INTERMEDIARY, kind == MEMBERSHIP, kind == EMPLOYEE_BASED]
+    worker = np.select(conditions, [p.worker_fee_share, p.membership_fee_yuan / model.types.typical_wage, 0.0])
+    household = np.select(conditions, [p.household_fee_share, 0.5 * p.household_fee_share, 0.0])
+    assert _same(a.view("worker_fee_share"), worker.astype(np.float32))
+    assert _same(a.view("household_fee_share"), household.astype(np.float32))
+
+
+def test_release_kernel_matches_numpy():
+    rng = np.random.default_rng(6)
+    n_workers = 3000
+    present = np.flatnonzero(rng.random(n_workers) < 0.9).astype(np.int64)
+    agency = np.where(rng.random(n_workers) < 0.3, -1, rng.integers(0, N_AGENCIES, n_workers)).astype(np.int32)
+    w = {"agency_employed": (rng.random(n_workers) < 0.3) & (agency >= 0), "contract": rng.random(n_workers) < 0.5,
+         "insured": rng.random(n_workers) < 0.5, "self_insured": rng.random(n_workers) < 0.2, "agency": agency}
+    rows = np.array([3, 17, 17, 30], dtype=np.int64)
+    ref = {k: v.copy() for k, v in w.items()}
+    leaving = np.zeros(N_AGENCIES, dtype=bool)
+    leaving[rows] = True
+    employees = present[ref["agency_employed"][present] & leaving[np.maximum(ref["agency"][present], 0)]]
+    ref["agency_employed"][employees] = False
+    ref["contract"][employees] = False
+    ref["insured"][employees] = ref["self_insured"][employees]
+    ref["agency"][employees] = -1
+    agencies._release(present, rows, N_AGENCIES, w["agency_employed"], w["contract"], w["insured"],
+                      w["self_insured"], w["agency"])
+    assert employees.size > 0
+    for k, value in w.items():
+        assert _same(value, ref[k]), k

@@ -1,0 +1,342 @@
+"""The kernels of the yearly review and of the monthly pay are the numpy code they replaced, bit for bit.
+
+Each reference below is the numpy form the mechanism had before its kernel; the tests
+run both on the same state (a model some months in, with levers and columns moved to
+reach every branch) and compare bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from model.core import jit
+from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
+from model.mechanisms import contracts, wages
+from model.model import DomesticWorkModel
+
+
+def _model(scenario: str = "baseline", months: int = 14, **overrides) -> DomesticWorkModel:
+    model = DomesticWorkModel(f"scenarios/{scenario}.yaml", months=months + 1, **overrides)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def _stir(model: DomesticWorkModel, seed: int = 1) -> np.ndarray:
+    """Move levers and columns of the employed so that every branch is taken; returns the employed."""
+    w, lev = model.workers, model.levers
+    rng = np.random.default_rng(seed)
+    lev.hukou_gap = 0.6
+    lev.insurance_subsidy_share = 0.35
+    lev.contract_expected_fine_yuan = 120.0
+    lev.wage_floor_yuan = np.array([2600.0, 0.0, 3100.0, 2900.0][: lev.wage_floor_yuan.size])
+    lev.wage_floor_enforcement = 0.7
+    employed = w.with_status(EMPLOYED)
+    n = employed.size
+    w.savings_yuan[employed[rng.random(n) < 0.2]] = 0.0
+    w.savings_yuan[employed[rng.random(n) < 0.1]] = -500.0
+    w.age_years[employed[rng.random(n) < 0.1]] = np.float32(59.5)
+    w.age_years[employed[rng.random(n) < 0.05]] = np.float32(64.0)
+    w.months_searching[employed] = rng.integers(0, 140, n).astype(np.int16)
+    w.certified[employed[rng.random(n) < 0.3]] = True
+    w.experience_months[employed] = rng.uniform(0.0, 200.0, n).astype(np.float32)
+    model.market.tightness = rng.uniform(0.0, 3.0, model.market.tightness.size)
+    model.market.tightness[0] = 0.0  # below the 1e-3 clip
+    return employed
+
+
+# --- the numpy forms (as the mechanisms had them) ------------------------------------------------------------
+
+def _planned_stay_months(model, workers):
+    w, p = model.workers, model.params
+    wage = np.maximum(w.wage_yuan[workers].astype(np.float64), p.migration.rural_income_yuan)
+    live_out = w.job_type[workers] == LIVE_OUT
+    living = p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
+    saving = np.maximum((1.0 - p.migration.remittance_share) * (wage - living), 100.0)
+    to_target = np.maximum(w.savings_target_yuan[workers] - w.savings_yuan[workers], 0.0) / saving
+    to_retirement = np.maximum(p.migration.retirement_age - w.age_years[workers], 0.0) * 12.0
+    return np.minimum(to_target, to_retirement)
+
+
+def _household_cost(model, workers):
+    c = model.params.contracts
+    w, h, a = model.workers, model.households, model.agencies
+    households = w.employer[workers]
+    relative_income = h.income_yuan[households] / model.params.households.income_median_yuan
+    by_type = model.types.contract_cost_multiplier[w.job_type[workers]]
+    cost = c.household_cost_yuan * by_type * np.maximum(relative_income, 1e-3) ** (-c.cost_income_elasticity)
+    agency = w.agency[workers]
+    via_agency = (w.channel[workers] == AGENCY) & (agency >= 0)
+    reputation = np.zeros(workers.size)
+    reputation[via_agency] = a.reputation[agency[via_agency]]
+    return cost - c.agency_paperwork_yuan * 2.0 * reputation
+
+
+def _worker_contract_value(model, workers, stay):
+    c = model.params.contracts
+    local = model.workers.local_hukou[workers]
+    return c.worker_value_yuan * (stay / (stay + c.stay_half_months)) * (1.0 + c.local_contract_premium * local)
+
+
+def _insurance_value(model, workers, stay):
+    c = model.params.contracts
+    w = model.workers
+    local = w.local_hukou[workers]
+    migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
+    portable = stay / (stay + c.stay_half_months)
+    portability = np.where(local, 1.0, 1.0 - model.levers.hukou_gap * (1.0 - portable))
+    years_left = np.maximum(model.params.migration.retirement_age - w.age_years[workers], 0.0)
+    eligible = np.minimum(years_left / max(c.pension_years, 1e-9), 1.0)
+    age = 1.0 - c.pension_part * (1.0 - eligible)
+    savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
+    liquidity = 1.0 - c.liquidity_weight * c.liquidity_half_yuan / (savings + c.liquidity_half_yuan)
+    return np.where(local, c.value_local, migrant_value) * portability * age * liquidity
+
+
+def _decide(model, workers, stream, forced=False):
+    c = model.params.contracts
+    w = model.workers
+    households = w.employer[workers]
+    u_contract = model.streams.uniform(f"{stream}_contract", model.month, households)
+    u_insure = model.streams.uniform(f"{stream}_insure", model.month, workers)
+    stay = _planned_stay_months(model, workers)
+    gain = model.levers.contract_expected_fine_yuan + _worker_contract_value(model, workers, stay) \
+        - _household_cost(model, workers)
+    signs = forced | (u_contract < expit(gain / c.decision_scale_yuan))
+    cost = c.contribution_rate * np.maximum(w.wage_yuan[workers].astype(np.float64), c.contribution_base_min_yuan)
+    value = _insurance_value(model, workers, stay)
+    net = (value - (1.0 - model.levers.insurance_subsidy_share)) * cost
+    insures = signs & (u_insure < expit(net / c.decision_scale_yuan))
+    eb = w.agency_employed[workers]
+    w.contract[workers] = signs | eb
+    w.insured[workers] = insures | eb | w.self_insured[workers]
+
+
+def _self_enrol(model, workers):
+    c = model.params.contracts
+    scale = max(c.value_local, 1e-9)
+    workers = workers[~model.workers.self_insured[workers]]
+    u = model.streams.uniform("self_enrol", model.month, workers)
+    stay = _planned_stay_months(model, workers)
+    enrol = workers[u < c.self_enrol_rate * _insurance_value(model, workers, stay) / scale]
+    model.workers.self_insured[enrol] = True
+    model.workers.insured[enrol] = True
+
+
+def _columns(model, names=("contract", "insured", "self_insured", "wage_yuan")):
+    return {name: model.workers.view(name).copy() for name in names}
+
+
+def _restore(model, saved):
+    for name, values in saved.items():
+        model.workers.view(name)[:] = values
+
+
+def _assert_same(model, expected):
+    for name, values in expected.items():
+        assert model.workers.view(name).tobytes() == values.tobytes(), name
+
+
+# --- the tests ---------------------------------------------------------------------------------------------------
+
+def test_planned_stay_and_insurance_value_are_the_numpy_formulas():
+    model = _model("hukou_reform", 20)
+    _stir(model)
+    rows = model.workers.present
+    stay = _planned_stay_months(model, rows)
+    w, stay_terms, value_terms = model.workers, contracts._stay_terms(model), contracts._value_terms(model)
+    got_stay = np.array([contracts._stay_months(w.wage_yuan[r], w.job_type[r], w.savings_target_yuan[r],
+                                                w.savings_yuan[r], w.age_years[r], stay_terms) for r in rows])
+    got_value = np.array([contracts._insurance_value(got_stay[i], w.local_hukou[r], w.age_years[r], w.savings_yuan[r],
+                                                     value_terms) for i, r in enumerate(rows)])
+    assert got_stay.tobytes() == stay.tobytes()
+    assert got_value.tobytes() == _insurance_value(model, rows, stay).tobytes()
+    assert (stay == 0).any() and (stay > 0).any()
+
+
+@pytest.mark.parametrize(("scenario", "forced"), [("baseline", False), ("contract_mandate", False),
+                                                  ("employee_based_support", False), ("baseline", True)])
+def test_the_contract_choice_is_the_numpy_choice(scenario, forced):
+    model = _model(scenario)
+    employed = _stir(model, seed=2)
+    rows = employed[np.random.default_rng(4).random(employed.size) < 0.5]
+    start = _columns(model)
+    _decide(model, rows, "review", forced)
+    expected = _columns(model)
+    _restore(model, start)
+    contracts.decide(model, rows, "review", forced)
+    _assert_same(model, expected)
+    changed = (expected["contract"] != start["contract"]) | (expected["insured"] != start["insured"])
+    assert changed.any()
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "minimum_wage_monthly", "employee_based_support"])
+def test_renegotiated_wages_are_the_bargained_wages(scenario):
+    model = _model(scenario)
+    employed = _stir(model, seed=3)
+    w = model.workers
+    rows = employed[np.random.default_rng(5).random(employed.size) < 0.5]
+    expected = w.wage_yuan.copy()
+    expected[rows] = wages.bargain(model, rows, w.employer[rows], w.agency_employed[rows])
+    wages.renegotiate(model, rows)
+    assert w.wage_yuan.tobytes() == expected.tobytes()
+    assert (w.job_type[rows] == LIVE_OUT).any() and (w.job_type[rows] != LIVE_OUT).any()
+
+
+def test_the_search_decay_table_is_numpys_power():
+    kept = 1.0 - 0.037
+    table = wages._search_decay(kept)
+    months = np.arange(121.0)
+    assert table.tobytes() == (kept ** months).tobytes()
+    for k in range(121):  # one at a time, and inside longer arrays, as reservation() computes it
+        assert table[k] == (kept ** np.array([float(k)]))[0]
+    shuffled = np.random.default_rng(0).integers(0, 121, 5000).astype(np.float64)
+    assert (kept ** shuffled).tobytes() == table[shuffled.astype(np.int64)].tobytes()
+
+
+@pytest.mark.parametrize("hukou_gap", [1.0, 0.4, -0.5])
+def test_the_review_and_self_enrolment_are_the_numpy_steps(hukou_gap):
+    model = _model("contract_mandate", 14, **{"contracts.self_enrol_rate": 0.1, "contracts.value_migrant": 1.8})
+    _stir(model, seed=6)
+    model.levers.hukou_gap = hukou_gap
+    model.levers.contract_inspection_rate = 0.3
+    w, month = model.workers, model.month
+    columns = _columns(model, ("contract", "insured", "self_insured", "wage_yuan", "savings_yuan"))
+    fines = model.flows.fines_yuan
+    # The numpy form of review().
+    employed = w.with_status(EMPLOYED)
+    uncovered = employed[~w.contract[employed] & ~w.agency_employed[employed]]
+    found = uncovered[model.streams.uniform("contract_inspection", month, uncovered) < 0.3]
+    contracts.fine_households(model, w.employer[found], np.full(found.size, model.levers.contract_fine_yuan))
+    _decide(model, found, "inspection", forced=True)
+    reviewed = employed[model.streams.uniform("contract_review", month, employed)
+                        < model.params.contracts.reviews_per_year / 12.0]
+    w.wage_yuan[reviewed] = wages.bargain(model, reviewed, w.employer[reviewed], w.agency_employed[reviewed])
+    _decide(model, reviewed, "review")
+    before = w.self_insured.copy()
+    _self_enrol(model, w.present)
+    assert (w.self_insured != before).any()
+    expected, expected_fines = _columns(model, tuple(columns)), model.flows.fines_yuan
+    _restore(model, columns)
+    model.flows.fines_yuan = fines
+    contracts.review(model)
+    _assert_same(model, expected)
+    assert model.flows.fines_yuan == expected_fines > fines
+
+
+def test_each_kernel_is_compiled_for_the_types_the_model_passes():
+    """Examples match the columns: no kernel of the review or the pay compiles again in the first month."""
+    for scenario in ("baseline", "contract_mandate", "fee_cap"):
+        _model(scenario, 3)
+    helpers = {"_max", "_min", "_stay_months", "_insurance_value"}  # also compiled inside the kernels
+    inner = [compiled for compiled, _, is_inner in jit._EXAMPLES if is_inner]
+    for module in (contracts, wages):
+        for name, value in vars(module).items():
+            if hasattr(value, "signatures") and name not in helpers:
+                # An inner kernel is linked into its callers: compiled on its own only if a test called it.
+                most = len(value.signatures) <= 1 if any(value is k for k in inner) else len(value.signatures) == 1
+                assert most, (module.__name__, name, value.signatures)
+
+
+# --- the monthly pay ---------------------------------------------------------------------------------------------
+
+def _pay(model):
+    """The monthly pay as it was: numpy around the row kernels _pay_rows and _budgets (tested in test_equivalence)."""
+    from model.core.tables import SEARCHING
+
+    w, p, c, f = model.workers, model.params, model.params.contracts, model.flows
+    acc, books = model.accounts, model.agency_books
+    employed = w.with_status(EMPLOYED)
+    w.arrears_now[w.present] = False
+    w.paid_yuan[w.present] = 0.0
+    gross, paid, deduction, (total, subsidy, employer, worker) = wages._pay_rows(
+        employed, model.streams.ukey("arrears", model.month), model.streams.ukey("arrears_repaid", model.month),
+        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
+        w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
+        p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
+        model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+        c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
+    deducted = deduction > 0
+    books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
+    f.insurance_contributions_yuan += float(total.sum())
+    f.public_subsidies_yuan += float(subsidy.sum())
+    f.worker_contributions_yuan += float(worker.sum())
+    acc.state_yuan += float(employer.sum() + worker.sum())
+    eb = w.agency_employed[employed]
+    cost = gross + employer
+    direct = ~eb
+    f.household_wages_yuan += float(gross[direct].sum())
+    f.household_contributions_yuan += float(employer[direct].sum())
+    acc.households_yuan -= float(cost[direct].sum())
+    agency = w.agency[employed[eb]]
+    books.bills_passed_through(agency, cost[eb])
+    books.pay_payroll(agency, cost[eb])
+    books.household_fees(agency, p.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64),
+                         service=True)
+    f.worker_pay_yuan += float(gross.sum())
+
+    def spend_and_save(rows, income):
+        cost, home, borrowed, repaid = wages._budgets(
+            rows, income, w.job_type, w.status, w.local_hukou, w.savings_yuan, w.debt_yuan,
+            p.migration.living_cost_yuan, p.migration.rent_yuan,
+            p.hukou.extra_living_cost_yuan * model.levers.hukou_gap, p.migration.remittance_share)
+        acc.households_yuan += float(cost.sum())
+        acc.villages_yuan += float(home.sum() - borrowed.sum())
+        f.living_costs_yuan += float(cost.sum())
+        f.borrowed_yuan += float(borrowed.sum())
+        f.repaid_yuan += float(repaid.sum())
+        f.remittances_yuan += float((home - repaid).sum())
+        return cost
+
+    living = spend_and_save(employed, paid - worker)
+    f.net_income_yuan += float((paid - living).sum())
+    searching = w.with_status(SEARCHING)
+    spend_and_save(searching, np.zeros(searching.size))
+    w.months_searching[searching] += 1
+    w.months_in_job[employed] += 1
+    w.experience_months[employed] += 1.0
+
+
+_PAY_COLUMNS = ("wages_owed_yuan", "deduction_left_yuan", "arrears_now", "paid_yuan", "savings_yuan", "debt_yuan",
+                "months_in_job", "months_searching", "experience_months")
+
+
+def _money_state(model):
+    import dataclasses
+
+    flows = {k: (v.tobytes() if isinstance(v, np.ndarray) else v)
+             for k, v in dataclasses.asdict(model.flows).items()}
+    books = model.agency_books
+    return (flows, dataclasses.asdict(model.accounts),
+            [getattr(books, k).tobytes() for k in ("revenue", "passed_through", "payroll", "subsidies", "costs")],
+            {name: model.workers.view(name).tobytes() for name in _PAY_COLUMNS})
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "employee_based_support", "fee_cap", "hukou_reform",
+                                      "no_agencies"])
+def test_the_month_pay_is_the_numpy_pay(scenario):
+    import copy
+
+    model = _model(scenario, 13)
+    w = model.workers
+    employed = w.with_status(EMPLOYED)
+    rng = np.random.default_rng(8)
+    model.festival_pay_factor = 1.128
+    model.levers.insurance_subsidy_share = 0.4
+    w.deduction_left_yuan[employed[rng.random(employed.size) < 0.3]] = np.float32(1234.5)
+    w.wages_owed_yuan[employed[rng.random(employed.size) < 0.2]] = np.float32(4321.5)
+    w.savings_yuan[w.present[rng.random(w.present.size) < 0.2]] = 0.0
+    w.debt_yuan[w.present[rng.random(w.present.size) < 0.2]] = 800.0
+    w.months_searching[w.present[rng.random(w.present.size) < 0.01]] = np.int16(32767)  # wraps, as numpy did
+    twin = copy.deepcopy(model)
+    assert not np.shares_memory(twin.workers.view("savings_yuan"), w.view("savings_yuan"))
+    _pay(twin)
+    wages.pay(model)
+    assert _money_state(model) == _money_state(twin)
+    assert model.flows.borrowed_yuan > 0 and model.flows.insurance_contributions_yuan > 0
+    assert (model.flows.worker_fees_yuan > 0) == (scenario != "no_agencies")  # deductions, where agencies are
+    if scenario == "employee_based_support":
+        assert model.flows.household_service_bills_yuan > 0
+

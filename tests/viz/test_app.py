@@ -1,0 +1,347 @@
+"""The live app without a browser: the model behind the page, its controls, its components rendered by solara."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import ipyvuetify as v
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+from mesa.visualization.utils import force_update
+
+from model.cli import main
+from model.core import metrics
+from model.scenario.loading import load_scenario
+from model.viz import assets, charts, city_map, controls, panels
+from model.viz.controls import PageSetup, model_params, moved
+from model.viz.live import MAX_LIVE_WORKERS, LiveModel
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"workers.count": 600, "households.count": 900, "agencies.count": 12}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A scenario folder: a small baseline, a fee cap over it, and one that does not validate."""
+    (tmp_path / "baseline.yaml").write_text(
+        "name: small\nseed: 7\nmonths: 24\nworkers: {count: 600}\nhouseholds: {count: 900}\nagencies: {count: 12}\n")
+    (tmp_path / "fee_ban.yaml").write_text(
+        "name: fee_ban\nextends: baseline.yaml\npolicies:\n  worker_fee_cap: {enabled: true, max_share: 0.0, "
+        "enforcement: 1.0}\n")
+    (tmp_path / "broken.yaml").write_text("name: broken\nextends: baseline.yaml\nmarket: {separation_rate: 7}\n")
+    return tmp_path
+
+
+@pytest.fixture
+def setup(folder: Path) -> PageSetup:
+    return PageSetup.create(folder / "baseline.yaml")
+
+
+# --- the model behind the page ---------------------------------------------------
+
+
+def test_twin_of_the_same_scenario_is_the_same_run(setup):
+    """Same seed, same random streams: a twin of the run's own scenario differs by nothing at all."""
+    m = LiveModel(setup=setup)
+    m.set_twin("baseline.yaml")
+    m.run_for(6)
+    pd.testing.assert_frame_equal(m.history(), m.history("twin"))
+
+
+def test_twin_switched_on_late_catches_up_to_the_same_months(setup):
+    early = LiveModel(setup=setup)
+    early.set_twin("fee_ban.yaml")
+    early.run_for(5)
+    late = LiveModel(setup=setup)
+    late.run_for(3)
+    late.set_twin("fee_ban.yaml")
+    assert late.twin.month == 3
+    late.run_for(2)
+    assert late.twin.month == late.month == 5
+    pd.testing.assert_frame_equal(early.history("twin"), late.history("twin"))
+    pd.testing.assert_frame_equal(early.history(), late.history())
+
+
+def test_twin_differs_by_the_policy(setup):
+    m = LiveModel("fee_ban.yaml", setup=setup)
+    m.set_twin("baseline.yaml")
+    m.run_for(4)
+    assert m.twin.params.seed == m.params.seed
+    assert m.params.policies.worker_fee_cap.enabled and not m.twin.params.policies.worker_fee_cap.enabled
+    run, twin = m.history(), m.history("twin")
+    assert run["worker_fees_paid"].sum() < twin["worker_fees_paid"].sum()
+    # Population set-up draws come from the same streams: the first month starts from the same city.
+    assert m.twin.workers.n == m.workers.n or m.month > 0
+
+
+def test_twin_shares_the_non_policy_settings_moved_on_the_page(setup):
+    m = LiveModel(setup=setup, **{"market.separation_rate": 0.05, "policies.minimum_wage.enabled": True})
+    m.set_twin("baseline.yaml")
+    assert m.twin.params.market.separation_rate == 0.05
+    assert not m.twin.params.policies.minimum_wage.enabled
+
+
+def test_moved_controls_override_the_picked_scenario_others_leave_it(setup):
+    m = LiveModel("fee_ban.yaml", setup=setup, **{"policies.worker_fee_cap.enabled": False,
+                                                  "policies.minimum_wage.enabled": True})
+    # The fee cap's switch is at its starting position (off in the launch scenario): fee_ban's own value holds.
+    assert m.params.policies.worker_fee_cap.enabled
+    assert m.params.policies.minimum_wage.enabled
+    assert m.overrides == {"policies.minimum_wage.enabled": True}
+    assert m.problems == []
+
+
+def test_reset_path_builds_the_model_from_model_params(setup):
+    """What Mesa's Reset does: the model class called with every parameter, and its own scenario object."""
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    params = model_params(setup)
+    kwargs = {key: (spec["value"] if isinstance(spec, dict) else spec) for key, spec in params.items()}
+    kwargs["policies.contract_mandate.enabled"] = True
+    m = LiveModel(**kwargs, scenario=MesaScenario())
+    assert m.params.policies.contract_mandate.enabled
+    assert m.params.name == "small" and m.problems == []
+
+
+def test_a_scenario_that_no_longer_validates_gives_a_message_and_a_running_model(setup):
+    m = LiveModel("broken.yaml", setup=setup)
+    assert "broken.yaml: market.separation_rate" in m.problems[0]
+    assert "less than or equal to 1" in m.problems[0]
+    assert m.problems[-1] == "Running baseline.yaml instead."
+    m.step()  # the page goes on with the launch scenario
+    assert m.label == "baseline.yaml" and m.month == 1
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"seed": "abc"}, "Seed: 'abc' is not a whole number"),
+    ({"seed": "-1"}, "page control: seed: Input should be greater than or equal to 0"),
+    ({"policies.minimum_wage.enforcement": 1.5}, "policies.minimum_wage.enforcement: Input should be less than"),
+])
+def test_bad_settings_give_a_message_naming_the_control(setup, settings, message):
+    m = LiveModel(setup=setup, **settings)
+    assert any(message in problem for problem in m.problems), m.problems
+    assert m.params.seed == 7 and m.params.policies.minimum_wage.enforcement == 0.5
+
+
+def test_a_city_too_big_for_the_page_is_refused_with_a_message(setup, folder):
+    (folder / "huge.yaml").write_text(f"name: huge\nworkers: {{count: {MAX_LIVE_WORKERS + 1}}}\n")
+    m = LiveModel("huge.yaml", setup=setup)
+    assert "too big for the live page" in m.problems[0]
+    assert m.workers.n == 600
+
+
+def test_a_twin_that_does_not_validate_leaves_the_twin_off(setup):
+    m = LiveModel(setup=setup)
+    m.set_twin("broken.yaml")
+    assert m.twin is None and "Policy twin" in m.twin_problem and "separation_rate" in m.twin_problem
+
+
+# --- controls ------------------------------------------------------------------------
+
+
+def test_every_policy_lever_has_a_control_within_its_range(setup):
+    params = model_params(setup)
+    policies = load_scenario().policies
+    for name in type(policies).model_fields:
+        for key in type(getattr(policies, name)).model_fields:
+            spec = params[f"policies.{name}.{key}"]
+            if spec["type"] != "Checkbox":
+                assert spec["min"] <= spec["value"] <= spec["max"], (name, key, spec)
+    assert params["policies.worker_fee_cap.enforcement"]["max"] == 1.0
+    assert params["policies.minimum_wage.start_month"]["max"] == 24  # the scenario's months
+    assert params[controls.SCENARIO_KEY]["values"] == ["baseline.yaml", "broken.yaml", "fee_ban.yaml"]
+
+
+def test_moved_reports_only_controls_off_their_start(setup):
+    start = {key: spec["value"] for key, spec in model_params(setup).items() if isinstance(spec, dict)}
+    assert moved(setup, start) == {}
+    assert moved(setup, {**start, "market.separation_rate": 1, "seed": " 9 "}) == {
+        "market.separation_rate": 1.0, "seed": 9}
+
+
+# --- components -----------------------------------------------------------------------
+
+
+def _validate(vega_spec: dict) -> None:
+    """Check a spec against the Vega-Lite schema that Altair ships."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    validate_jsonschema(vega_spec, load_schema())
+
+
+def test_scorecard_is_offered_exactly_when_its_columns_exist():
+    assert ("scorecard" in charts.available_charts()) == ("decent_work_share" in metrics.COLUMNS)
+    assert {"wages", "formalization", "unemployment", "channels", "fees", "agencies"} <= set(
+        charts.available_charts())
+
+
+def test_chart_specs_validate_and_months_without_pay_are_left_out(setup):
+    m = LiveModel(setup=setup)
+    m.set_twin("fee_ban.yaml")
+    m.run_for(3)
+    for name in charts.available_charts():
+        _validate(charts.spec(charts.CHARTS[name], m.history(), m.history("twin"), m.twin_label))
+        _validate(charts.spec(charts.CHARTS[name], None, None))
+    frame = m.history().copy()
+    frame.loc[0, "mean_wage_maternity_nurse"] = 0.0
+    data = charts.long_frame(charts.CHARTS["wages_by_type"], frame, None)
+    nurse = data[data["series"] == "maternity nurse"]
+    assert nurse["month"].tolist() == [2, 3]
+    assert set(charts.long_frame(charts.CHARTS["fees"], m.history(), m.history("twin"))["run"]) == {"this run", "twin"}
+
+
+def test_map_draws_a_sample_of_workers_every_agency_and_the_urban_villages(setup):
+    m = LiveModel(setup=setup)
+    m.run_for(2)
+    points = city_map.points_frame(m)
+    workers = points[points["kind"] == "worker"]
+    states = city_map.worker_states(m)
+    assert set(workers["state"]) <= set(city_map.WORKER_STATES)
+    assert len(workers) <= city_map.MAX_WORKERS_DRAWN + len(states)
+    assert len(workers) == sum(rows.size for rows in states.values())  # 600 workers: all drawn
+    assert (points["kind"] == "agency").sum() == m.metrics["agencies_active"]
+    half = m.params.city.grid_size * m.params.city.cell_km / 2
+    assert points["x"].between(-half, half).all() and points["y"].between(-half, half).all()
+    cells = city_map.cells_frame(m)
+    assert cells["urban_village"].sum() == m.city.urban_villages.size
+    # Positions are fixed per row: the same worker stays on the same spot while her state holds.
+    again = city_map.points_frame(m)
+    pd.testing.assert_frame_equal(points, again)
+    _validate(city_map.spec(m))
+
+
+def test_map_sample_is_bounded_at_scale():
+    rows = np.arange(40_000)
+    assert city_map._sample(rows, 1200).size <= 1200
+    assert city_map._sample(rows[:50], 1200).size == 50
+
+
+def test_built_in_baseline_is_offered_by_name():
+    setup = PageSetup.create(None)
+    assert setup.scenario_files()[0] == controls.BUILT_IN and "fee_cap.yaml" in setup.scenario_files()
+    m = LiveModel(controls.BUILT_IN, setup=setup, **{"months": 24})
+    assert m.label == "built-in baseline" and m.problems == [] and m.params.months == 24
+    m.set_twin(controls.BUILT_IN)
+    assert m.twin is not None and m.twin.params.name == "baseline"
+
+
+def test_calendar_month_and_year(tmp_path):
+    m = LiveModel(setup=PageSetup.create(None), **{"months": 24})
+    assert panels.calendar_label(m).startswith("Before the first month")
+    m.run_for(14)
+    assert panels.calendar_label(m) == "February 2017 (month 14 of 24)"
+    (tmp_path / "late.yaml").write_text("name: late\nstart_year: 2019\nstart_month: 11\nworkers: {count: 300}\n"
+                                        "households: {count: 400}\nagencies: {count: 4}\n")
+    later = LiveModel(setup=PageSetup.create(tmp_path / "late.yaml"))
+    later.run_for(3)
+    assert panels.calendar_label(later) == "January 2020 (month 3 of 120)"
+
+
+def test_difference_panel_shows_run_twin_and_difference(setup):
+    m = LiveModel("fee_ban.yaml", setup=setup)
+    assert "Policy twin is off" in panels.difference_markdown(m)
+    m.set_twin("baseline.yaml")
+    m.run_for(2)
+    text = panels.difference_markdown(m)
+    assert "fee_ban.yaml minus baseline.yaml" in text
+    fees = next(line for line in text.splitlines() if line.startswith("| fees paid by workers"))
+    run, twin, diff = (float(cell.replace(",", "").replace("+", "")) for cell in fees.split("|")[2:5])
+    assert diff == pytest.approx(run - twin, abs=1)
+
+
+def _markdown(rc) -> str:
+    """The text of every Markdown panel rendered."""
+    return " ".join(w.template for w in rc.find(v.VuetifyTemplate).widgets
+                    if isinstance(w.template, str) and "solara-markdown" in w.template)
+
+
+@solara.component
+def Harness(model: LiveModel, setup: PageSetup, panels_only: bool = False):
+    """The page's components around one model, as the page lays them out (without Mesa's sidebar)."""
+    reactive = solara.use_reactive(model)
+    with solara.Column() as column:
+        panels.TwinBar(reactive, setup.scenario_files(), "baseline.yaml")
+        if not panels_only:
+            panels.Headlines(reactive.value)
+            panels.Differences(reactive.value)
+            city_map.CityMap(reactive.value)
+            for name in charts.available_charts():
+                charts.LiveChart(reactive.value, name)
+    return column
+
+
+@pytest.fixture
+def page(setup):
+    model = LiveModel("fee_ban.yaml", setup=setup)
+    _box, rc = solara.render(Harness(model, setup), handle_error=False)
+    return model, rc
+
+
+def test_components_render_the_month_map_and_charts_and_follow_a_step(page):
+    model, rc = page
+    assert "Before the first month" in _markdown(rc)
+    plots = rc.find(solara.widgets.VegaLite).widgets
+    assert len(plots) == 1 + len(charts.available_charts())
+    wages_before = plots[1].spec["data"]["values"]
+    model.step()
+    force_update()
+    assert "January 2016 (month 1 of 24)" in _markdown(rc)
+    assert rc.find(solara.widgets.VegaLite).widgets[1].spec["data"]["values"] != wages_before
+
+
+def test_twin_switch_runs_the_twin_and_shows_the_differences(page):
+    model, rc = page
+    assert "Policy twin is off" in _markdown(rc)
+    rc.find(v.Switch, label="Policy twin").widget.v_model = True
+    assert model.twin is not None and model.twin_label == "baseline.yaml"
+    model.step()
+    force_update()
+    text = _markdown(rc)
+    assert "Differences: fee_ban.yaml minus baseline.yaml" in text
+    assert "fees paid by workers" in text
+    rc.find(v.Switch, label="Policy twin").widget.v_model = False
+    assert model.twin is None
+
+
+def test_twin_bar_shows_the_models_problems(setup):
+    model = LiveModel("broken.yaml", setup=setup)
+    _box, rc = solara.render(Harness(model, setup, panels_only=True), handle_error=False)
+    alerts = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
+    assert "market.separation_rate" in alerts and "Running baseline.yaml instead." in alerts
+
+
+# --- assets and the command line ------------------------------------------------------
+
+
+def test_asset_versions_are_the_ones_solara_asks_for():
+    assert all(assets.named_by_solara().values()), assets.named_by_solara()
+
+
+def test_missing_assets_are_listed(tmp_path):
+    assert assets.missing(tmp_path) == [folder for folder, _ in assets.PACKAGES]
+    done = tmp_path / "requirejs@2.3.6"
+    done.mkdir()
+    (done / assets.COMPLETE).write_text("requirejs@2.3.6\n")
+    assert "requirejs@2.3.6" not in assets.missing(tmp_path)
+
+
+def test_viz_refuses_a_bad_scenario(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: -3\n")
+    assert main(["viz", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml: seed: Input should be greater than or equal to 0" in err
+
+
+def test_viz_refuses_a_port_in_use(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["viz", "--port", str(port)]) == 2
+    assert f"--port {port}: cannot listen there" in capsys.readouterr().err
+    assert main(["viz", "--port", "70000"]) == 2
