@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 from typing import Any, ClassVar
@@ -14,6 +13,8 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from model.core import accounts, jit, labour, metrics
 from model.core.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
+from model.core.books import AgencyBooks
+from model.core.city import build_city
 from model.core.labour import MonthFlows
 from model.core.population import (
     business_model_shares,
@@ -21,7 +22,6 @@ from model.core.population import (
     draw_households,
     draw_workers,
     origin_weights,
-    per_type,
     pick,
 )
 from model.core.rng import Streams, replicate_seed
@@ -36,6 +36,7 @@ from model.core.tables import (
     HouseholdTable,
     WorkerTable,
 )
+from model.core.world import JobTypes, MarketState
 from model.mechanisms import (
     agencies,
     contracts,
@@ -46,7 +47,6 @@ from model.mechanisms import (
     training,
     wages,
 )
-from model.mechanisms.city import build_city
 from model.policies import Levers, PolicySet
 from model.scenario.loading import ScenarioError, load_scenario, load_scenario_data
 from model.scenario.schema import MAX_MONTHS, Scenario
@@ -78,66 +78,6 @@ def resolve_scenario(scenario: Any, rng: Any, overrides: dict[str, Any]) -> Scen
         return load_scenario_data(scenario, overrides, where="DomesticWorkModel(scenario={...})")
     raise ScenarioError(f"scenario: expected a Scenario, a path to a YAML file or a dict, "
                         f"got {type(scenario).__name__}")
-
-
-@dataclass
-class JobTypes:
-    """Per-job-type parameters as arrays in ``JOB_TYPES`` order."""
-
-    reference_wage: np.ndarray
-    hours_per_month: np.ndarray
-    worker_share: np.ndarray
-    need_stock_share: np.ndarray
-    need_duration: np.ndarray
-    separation_multiplier: np.ndarray
-    contract_cost_multiplier: np.ndarray  # a contract's cost to the household, relative, by job type
-    onset_rate: float
-    onset_mix: np.ndarray
-
-    @property
-    def typical_wage(self) -> float:
-        """The wage agencies price from: reference wages weighted by the workers of each type (yuan/month)."""
-        return float(self.reference_wage @ self.worker_share)
-
-    @classmethod
-    def from_params(cls, p: Scenario) -> JobTypes:
-        """Read the per-type blocks of a scenario."""
-        need_share = per_type(p.demand.type_share)
-        duration = per_type(p.demand.duration_months)
-        onset, mix = demand.onset_rate(p.demand.need_share, need_share / need_share.sum(), duration)
-        worker_share = per_type(p.workers.job_type_share)
-        return cls(
-            reference_wage=per_type(p.jobs.reference_wage_yuan),
-            hours_per_month=per_type(p.jobs.hours_per_month),
-            worker_share=worker_share / worker_share.sum(),
-            need_stock_share=need_share / need_share.sum(),
-            need_duration=duration,
-            separation_multiplier=per_type(p.market.separation_multiplier),
-            contract_cost_multiplier=per_type(p.contracts.household_cost_multiplier),
-            onset_rate=onset,
-            onset_mix=mix,
-        )
-
-
-class MarketState:
-    """What agents know of last month's market: wages, unemployment, tightness by job type."""
-
-    def __init__(self) -> None:
-        self.mean_wage = 0.0
-        self.unemployment_rate = 0.0
-        self.tightness = np.ones(N_JOB_TYPES)
-
-    def set_tightness(self, model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray) -> None:
-        """Vacancies per searcher of each job type, at the start of this month's matching."""
-        u = np.bincount(model.workers.job_type[searchers], minlength=N_JOB_TYPES)
-        v = np.bincount(model.households.need[vacancies], minlength=N_JOB_TYPES)
-        self.tightness = (v + 1.0) / (u + 1.0)
-
-    def remember(self, row: dict[str, float]) -> None:
-        """Keep what newcomers will look at next month: agreed wages (no festival pay), unemployment."""
-        if row["mean_agreed_wage"] > 0:
-            self.mean_wage = row["mean_agreed_wage"]
-        self.unemployment_rate = row["unemployment_rate"]
 
 
 class DomesticWorkModel(mesa.Model):
@@ -221,7 +161,7 @@ class DomesticWorkModel(mesa.Model):
         self.agencies = AgencyTable(p.agencies.count)
         draw_agencies(self, np.arange(p.agencies.count), self.streams.get("agencies", 0),
                       business_model_shares(self))
-        self.agency_books = agencies.AgencyBooks(self)
+        self.agency_books = AgencyBooks(self)
         self._initial_jobs(setup)
 
         self.add_worker_agents(np.arange(self.workers.n))
@@ -310,7 +250,7 @@ class DomesticWorkModel(mesa.Model):
             raise RuntimeError(f"a run is at most {MAX_MONTHS:,} months; month counters would overflow")
         self.month += 1
         self.flows = MonthFlows()
-        self.agency_books = agencies.AgencyBooks(self, self.agency_books.terms)
+        self.agency_books = AgencyBooks(self, self.agency_books.terms)
         self.employed_at_start = self.n_employed
         self.money_before_yuan = accounts.total_yuan(self)
         self.state_before_yuan = self.accounts.state_yuan

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 @dataclass
@@ -38,8 +38,8 @@ class Accounts:
     villages_yuan: float = 0.0
 
 
-def total_yuan(model: DomesticWorkModel) -> float:
+def total_yuan(world: World) -> float:
     """All the money in the model: workers' savings, agencies' cash and the sector accounts."""
-    acc = model.accounts
-    held = float(np.sum(model.workers.view("savings_yuan"))) + float(np.sum(model.agencies.view("cash_yuan")))
+    acc = world.accounts
+    held = float(np.sum(world.workers.view("savings_yuan"))) + float(np.sum(world.agencies.view("cash_yuan")))
     return held + acc.households_yuan + acc.state_yuan + acc.villages_yuan

@@ -19,7 +19,7 @@ import mesa
 from model.core.tables import BUSINESS_MODELS, CHANNELS, JOB_TYPES
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 STATUS_NAMES = ("inactive", "searching", "employed", "away", "gone")
 
@@ -33,7 +33,7 @@ def _bulk_ok(model: mesa.Model, cls: type[mesa.Agent]) -> bool:
             and isinstance(by_type, dict) and isinstance(getattr(by_type.get(cls), "_agents", None), dict))
 
 
-def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows) -> list[A]:
+def create_row_agents[A: _RowAgent](cls: type[A], model: mesa.Model, rows) -> list[A]:
     """The Mesa agents of table ``rows``, registered with the model as ``Agent.__init__`` does.
 
     Mesa registers one agent at a time (a signal, a log call and two set insertions:
@@ -74,7 +74,7 @@ def create_row_agents[A: _RowAgent](cls: type[A], model: DomesticWorkModel, rows
     return [first, *agents]
 
 
-def remove_row_agents(model: DomesticWorkModel, agents: list[mesa.Agent]) -> None:
+def remove_row_agents(model: mesa.Model, agents: list[mesa.Agent]) -> None:
     """Deregister ``agents`` as ``Agent.remove`` does, in bulk when nobody listens."""
     if not agents:
         return
@@ -134,7 +134,7 @@ class _RowAgent(mesa.Agent):
 
     table_name = ""
 
-    def __init__(self, model: DomesticWorkModel, row: int) -> None:
+    def __init__(self, model: World, row: int) -> None:
         super().__init__(model)
         self.row = int(row)
 

@@ -20,7 +20,7 @@ from model.core.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STAT
 
 if TYPE_CHECKING:
     from model.core.tables import WorkerTable
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 # Why a job ended.
 SEPARATION_REASONS = (
@@ -77,12 +77,12 @@ class MonthFlows:
     capped_placements: int = 0
 
 
-def move(model: DomesticWorkModel, rows: np.ndarray, new_status: int) -> None:
+def move(world: World, rows: np.ndarray, new_status: int) -> None:
     """Set the status of ``rows`` and count each transition."""
     if rows.size == 0:
         return
-    w = model.workers
-    from_inactive = _move(w.status, rows.astype(np.int64, copy=False), new_status, model.flows.transitions)
+    w = world.workers
+    from_inactive = _move(w.status, rows.astype(np.int64, copy=False), new_status, world.flows.transitions)
     if new_status == GONE:
         w.forget(np.sort(rows))
     elif from_inactive.size:
@@ -113,11 +113,11 @@ def _move(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np
     return newcomers
 
 
-def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+def hire(world: World, workers: np.ndarray, households: np.ndarray,
          channel: np.ndarray, agency: np.ndarray, wage_yuan: np.ndarray) -> None:
     """Start jobs: worker ``workers[i]`` works for household ``households[i]``."""
-    w, h = model.workers, model.households
-    move(model, workers, EMPLOYED)
+    w, h = world.workers, world.households
+    move(world, workers, EMPLOYED)
     w.employer[workers] = households
     w.channel[workers] = channel
     w.agency[workers] = agency
@@ -127,13 +127,13 @@ def hire(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
     w.paid_placement_fee[workers] = False
     h.worker[households] = workers
     h.vacancy_months[households] = 0
-    model.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
-    model.flows.hire_wages_yuan += float(np.sum(wage_yuan, dtype=np.float64))
-    reference = model.types.reference_wage[w.job_type[workers]]
-    model.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
+    world.flows.hires_by_channel += np.bincount(channel, minlength=N_CHANNELS)
+    world.flows.hire_wages_yuan += float(np.sum(wage_yuan, dtype=np.float64))
+    reference = world.types.reference_wage[w.job_type[workers]]
+    world.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
 
 
-def separate(model: DomesticWorkModel, workers: np.ndarray, start: np.ndarray, count: np.ndarray) -> None:
+def separate(world: World, workers: np.ndarray, start: np.ndarray, count: np.ndarray) -> None:
     """End the jobs of employed ``workers``: they become searching, their households post vacancies.
 
     ``workers`` come grouped by why their jobs end: ``count[c]`` of them from
@@ -142,9 +142,9 @@ def separate(model: DomesticWorkModel, workers: np.ndarray, start: np.ndarray, c
     """
     if workers.size == 0:
         return
-    w, h, f = model.workers, model.households, model.flows
+    w, h, f = world.workers, world.households, world.flows
     owed, owing, not_employed = _end_jobs(workers, start, count, w.status, f.transitions, h.worker,
-                                          w.separated_month, model.month, f.separations_by_reason, *_job_columns(w))
+                                          w.separated_month, world.month, f.separations_by_reason, *_job_columns(w))
     assert not_employed == 0, "only employed workers can be separated"
     for c in np.flatnonzero(owing):  # a sum of nothing owed adds nothing: only the others are summed
         f.wages_lost_yuan += float(owed[start[c]:start[c] + count[c]].sum())
@@ -157,9 +157,9 @@ def _job_columns(w: WorkerTable) -> tuple[np.ndarray, ...]:
             w.months_in_job)
 
 
-def _release(model: DomesticWorkModel, workers: np.ndarray) -> None:
+def _release(world: World, workers: np.ndarray) -> None:
     if workers.size:
-        _release_rows(workers.astype(np.int64, copy=False), *_job_columns(model.workers))
+        _release_rows(workers.astype(np.int64, copy=False), *_job_columns(world.workers))
 
 
 def _columns_example() -> tuple:
@@ -238,25 +238,25 @@ def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, status: np
     return owed, owing, not_employed
 
 
-def leave_with_job_held(model: DomesticWorkModel, workers: np.ndarray, months: int) -> None:
+def leave_with_job_held(world: World, workers: np.ndarray, months: int) -> None:
     """Employed workers go home for a while; their households keep the job for them."""
-    w = model.workers
+    w = world.workers
     w.held_by[workers] = w.employer[workers]
     w.away_months_left[workers] = months
-    move(model, workers, AWAY)
+    move(world, workers, AWAY)
 
 
-def leave_for_a_while(model: DomesticWorkModel, workers: np.ndarray, months: int) -> None:
+def leave_for_a_while(world: World, workers: np.ndarray, months: int) -> None:
     """Searching workers go home for a while."""
-    model.workers.away_months_left[workers] = months
-    move(model, workers, AWAY)
+    world.workers.away_months_left[workers] = months
+    move(world, workers, AWAY)
 
 
-def come_back(model: DomesticWorkModel, workers: np.ndarray) -> None:
+def come_back(world: World, workers: np.ndarray) -> None:
     """Away workers return: to their held job if it is still there, else to searching."""
     if workers.size == 0:
         return
-    w, h = model.workers, model.households
+    w, h = world.workers, world.households
     held = w.held_by[workers]
     has_job = held >= 0
     job_still_there = np.zeros(workers.size, dtype=bool)
@@ -266,24 +266,24 @@ def come_back(model: DomesticWorkModel, workers: np.ndarray) -> None:
     # A job that was held but ended while she was away (the household's need
     # ended) is released here; it was never an employed-to-searching move, so it
     # is counted in held_jobs_lost, not in separations.
-    model.flows.held_jobs_lost += int(lost_job.size)
-    _release(model, lost_job)
+    world.flows.held_jobs_lost += int(lost_job.size)
+    _release(world, lost_job)
     w.held_by[workers] = -1
     w.away_months_left[workers] = 0
-    move(model, back_to_job, EMPLOYED)
-    move(model, workers[~job_still_there], SEARCHING)
+    move(world, back_to_job, EMPLOYED)
+    move(world, workers[~job_still_there], SEARCHING)
 
 
-def depart(model: DomesticWorkModel, workers: np.ndarray) -> None:
+def depart(world: World, workers: np.ndarray) -> None:
     """Searching workers leave the city for good. Their Agent objects go at the end of the month."""
     if workers.size == 0:
         return
-    w = model.workers
+    w = world.workers
     assert np.all(w.status[workers] == SEARCHING), "only searching workers depart"
-    move(model, workers, GONE)
+    move(world, workers, GONE)
     # Her row keeps her history; what only the month's work reads is cleared, so later
     # months never need to look at rows of workers who are gone.
     w.training_left[workers] = 0  # she drops out of a course
     w.arrears_now[workers] = False
     w.paid_yuan[workers] = 0.0
-    model.departed_rows.append(workers)
+    world.departed_rows.append(workers)

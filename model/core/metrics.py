@@ -29,7 +29,7 @@ from model.core.tables import (
 )
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 CONTRACT_COLUMNS = (
     "workers", "employed", "searching", "away", "arrivals", "departures", "vacancies", "hires",
@@ -154,17 +154,17 @@ def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else 0.0
 
 
-def measure(model: DomesticWorkModel) -> dict[str, float]:
+def measure(world: World) -> dict[str, float]:
     """Every column of the month, as plain floats and ints."""
-    w, h, a = model.workers, model.households, model.agencies
-    f = model.flows
+    w, h, a = world.workers, world.households, world.agencies
+    f = world.flows
     t = f.transitions
     # Rows of workers who left for good stay in the table: work on the present ones only.
     present = w.present
     employed = w.with_status(EMPLOYED)
     counted = _census(present, w.status, w.contract, w.insured, w.arrears_now, w.agency_employed,
                       w.paid_placement_fee, w.certified, w.local_hukou, w.debt_yuan, w.separated_month, w.held_by,
-                      w.paid_yuan, w.job_type, statutory_minimum_by_type(model), model.month - 12)
+                      w.paid_yuan, w.job_type, statutory_minimum_by_type(world), world.month - 12)
     c = dict(zip(CENSUS, counted.tolist(), strict=True))
     n_employed = employed.size
     n_searching, n_away = c["searching"], c["away"]
@@ -189,7 +189,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
 
     active = a.view("active")
     kinds = np.bincount(a.view("business_model")[active], minlength=3)
-    origins = np.bincount(w.origin[present], minlength=model.params.migration.origins)
+    origins = np.bincount(w.origin[present], minlength=world.params.migration.origins)
     origin_shares = origins / max(origins.sum(), 1)
     sep = f.separations_by_reason
 
@@ -231,7 +231,7 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "vacancies_at_matching": f.vacancies_at_matching,
         "job_finding_rate": _share(hires, f.searchers_at_matching),
         # Jobs that could end this month: those at its start and those taken up again on return.
-        "separation_rate": _share(separations, model.employed_at_start + int(t[AWAY, EMPLOYED])),
+        "separation_rate": _share(separations, world.employed_at_start + int(t[AWAY, EMPLOYED])),
         **{f"mean_wage_{name}": _share(by_type[k], n_by_type[k]) for k, name in enumerate(JOB_TYPES)},
         "households_with_need": with_need,
         "unmet_need_share": _share(vacancies, with_need),
@@ -262,17 +262,17 @@ def measure(model: DomesticWorkModel) -> dict[str, float]:
         "hire_wage_index": _share(f.hire_wage_index_sum, hires),
         "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
     }
-    row.update(money(model, c["in_debt"], present.size))
+    row.update(money(world, c["in_debt"], present.size))
     row.update(standards(c, n_employed))
     return row
 
 
-def money(model: DomesticWorkModel, in_debt: int, present: int) -> dict[str, float]:
+def money(world: World, in_debt: int, present: int) -> dict[str, float]:
     """Who paid whom this month, and the yuan the bookkeeping created or destroyed (0 up to rounding)."""
-    f = model.flows
+    f = world.flows
     income = f.agency_income_yuan
     return {
-        "money_unaccounted": accounts.total_yuan(model) - model.money_before_yuan,
+        "money_unaccounted": accounts.total_yuan(world) - world.money_before_yuan,
         "workers_net_income": (f.worker_pay_yuan - f.worker_fees_yuan - f.worker_contributions_yuan
                                - f.living_costs_yuan - f.course_fees_yuan),
         "household_care_spending": (f.household_wages_yuan + f.household_contributions_yuan
@@ -280,7 +280,7 @@ def money(model: DomesticWorkModel, in_debt: int, present: int) -> dict[str, flo
         "agency_income_intermediary": float(income[INTERMEDIARY]),
         "agency_income_membership": float(income[MEMBERSHIP]),
         "agency_income_employee_based": float(income[EMPLOYEE_BASED]),
-        "state_net_cost": model.state_before_yuan - model.accounts.state_yuan,
+        "state_net_cost": world.state_before_yuan - world.accounts.state_yuan,
         "household_placement_fees_paid": f.household_placement_fees_yuan,
         "household_service_bills_paid": f.household_service_bills_yuan,
         "worker_contributions": f.worker_contributions_yuan,
@@ -292,10 +292,10 @@ def money(model: DomesticWorkModel, in_debt: int, present: int) -> dict[str, flo
     }
 
 
-def statutory_minimum_by_type(model: DomesticWorkModel) -> np.ndarray:
+def statutory_minimum_by_type(world: World) -> np.ndarray:
     """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
-    s = model.params.standards
-    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * model.types.hours_per_month)
+    s = world.params.standards
+    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * world.types.hours_per_month)
 
 
 def standards(counts: dict[str, int], employed: int) -> dict[str, float]:

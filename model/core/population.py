@@ -20,7 +20,7 @@ from model.core.tables import (
 )
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 def pick(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -36,7 +36,7 @@ def origin_weights(n: int, rng: np.random.Generator) -> np.ndarray:
     return w / w.sum()
 
 
-def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Generator,
+def draw_workers(world: World, rows: np.ndarray, rng: np.random.Generator,
                  origin_probs: np.ndarray, newcomers: bool) -> None:
     """Fill the attributes of workers ``rows``, as searching, newcomers or there from the start.
 
@@ -45,9 +45,9 @@ def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gene
     come from ``rng`` in a fixed order (the order is the result); :func:`_fill_workers`
     turns them into the columns.
     """
-    p = model.params.workers
+    p = world.params.workers
     n = rows.size
-    retire = model.params.migration.retirement_age
+    retire = world.params.migration.retirement_age
     u_origin_hukou = rng.random(2 * n)  # hometown, then local hukou: one run of the stream
     age = rng.normal(p.age_mean, p.age_sd, n)
     # Ages past retirement are redrawn evenly over the last years before it, so that
@@ -61,14 +61,14 @@ def draw_workers(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Gene
     noise = np.exp(rng.normal(0.0, p.reservation_sd, n))
     target = rng.gamma(p.savings_target_shape, p.savings_target_yuan / p.savings_target_shape, n)
     start = rng.random(n)
-    villages = model.city.urban_villages
+    villages = world.city.urban_villages
     village = rng.integers(0, villages.size, n)
-    w = model.workers
+    w = world.workers
     _fill_workers(
         rows, u_origin_hukou, age, late_gap, skill, u_certified, experience, u_job_type, noise, target, start,
-        village, origin_probs, model.types.worker_share, model.types.reference_wage, villages,
-        p.local_hukou_share, retire, p.certified_share, p.reservation_share, model.params.migration.rural_income_yuan,
-        newcomers, p.newcomer_savings_months, model.month,
+        village, origin_probs, world.types.worker_share, world.types.reference_wage, villages,
+        p.local_hukou_share, retire, p.certified_share, p.reservation_share, world.params.migration.rural_income_yuan,
+        newcomers, p.newcomer_savings_months, world.month,
         w.origin, w.local_hukou, w.age_years, w.skill, w.certified, w.experience_months, w.job_type,
         w.reservation_yuan, w.savings_target_yuan, w.savings_yuan, w.home_cell, w.record, w.arrival_month, w.status)
 
@@ -165,28 +165,28 @@ def pick_at(cdf: np.ndarray, u: float) -> int:
     return min(lo, cdf.size - 1)
 
 
-def draw_households(model: DomesticWorkModel, rng: np.random.Generator) -> None:
+def draw_households(world: World, rng: np.random.Generator) -> None:
     """Fill every household: place, income, need, trust."""
-    p = model.params.households
-    h = model.households
+    p = world.params.households
+    h = world.households
     n = h.n
-    h.cell[:n] = rng.integers(0, model.city.cells, n)
-    gradient = model.city.income_multiplier[h.cell[:n]]
+    h.cell[:n] = rng.integers(0, world.city.cells, n)
+    gradient = world.city.income_multiplier[h.cell[:n]]
     h.income_yuan[:n] = p.income_median_yuan * gradient * np.exp(rng.normal(0.0, p.income_sigma, n))
     h.trust_agency[:n] = np.clip(rng.beta(2.0, 2.0, n) + (p.trust_agency_mean - 0.5), 0.0, 1.0)
     h.law_abiding[:n] = rng.random(n)
-    has_need = rng.random(n) < model.params.demand.need_share
+    has_need = rng.random(n) < world.params.demand.need_share
     rows = np.flatnonzero(has_need)
-    need = pick(model.types.need_stock_share, rng.random(rows.size))
-    set_need(model, rows, need, rng.standard_normal(rows.size))
+    need = pick(world.types.need_stock_share, rng.random(rows.size))
+    set_need(world, rows, need, rng.standard_normal(rows.size))
 
 
-def set_need(model: DomesticWorkModel, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
+def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
     """Give households ``rows`` a need of type ``need`` and a willingness to pay."""
-    d = model.params.demand
-    h = model.households
-    relative_income = h.income_yuan[rows] / model.params.households.income_median_yuan
-    _set_needs(rows, need, model.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
+    d = world.params.demand
+    h = world.households
+    relative_income = h.income_yuan[rows] / world.params.households.income_median_yuan
+    _set_needs(rows, need, world.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
                np.exp(d.wtp_sd * z), h.need, h.wtp_yuan, h.vacancy_months)
 
 
@@ -207,40 +207,40 @@ def _set_needs(rows: np.ndarray, need: np.ndarray, reference_wage: np.ndarray, m
         vacancy_months_col[r] = 0
 
 
-def draw_agencies(model: DomesticWorkModel, rows: np.ndarray, rng: np.random.Generator,
+def draw_agencies(world: World, rows: np.ndarray, rng: np.random.Generator,
                   model_probs: np.ndarray) -> None:
     """Fill new agencies ``rows`` with a business model, fees, capacity and cash."""
-    p = model.params.agencies
-    a = model.agencies
+    p = world.params.agencies
+    a = world.agencies
     n = rows.size
     kind = pick(model_probs, rng.random(n))
     a.active[rows] = True
     a.business_model[rows] = kind
-    a.cell[rows] = rng.integers(0, model.city.cells, n)
+    a.cell[rows] = rng.integers(0, world.city.cells, n)
     sd = p.capacity_sd
     a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.5 * sd**2, sd, n))).astype(np.int32)
     a.honesty_yuan[rows] = rng.exponential(p.honesty_mean_yuan, n) if p.honesty_mean_yuan > 0 else 0.0
     a.deducts[rows] = rng.random(n) < p.deduction_share
     a.reputation[rows] = np.clip(rng.normal(0.5, p.reputation_sd, n), 0.0, 1.0)
     a.cash_yuan[rows] = p.start_cash_yuan
-    a.opened_month[rows] = model.month
-    set_business_model(model, rows, kind)
+    a.opened_month[rows] = world.month
+    set_business_model(world, rows, kind)
 
 
-def set_business_model(model: DomesticWorkModel, rows: np.ndarray, kind: np.ndarray) -> None:
+def set_business_model(world: World, rows: np.ndarray, kind: np.ndarray) -> None:
     """Posted fees follow the business model."""
-    p = model.params.agencies
-    a = model.agencies
+    p = world.params.agencies
+    a = world.agencies
     a.business_model[rows] = kind
-    membership_share = p.membership_fee_yuan / model.types.typical_wage
+    membership_share = p.membership_fee_yuan / world.types.typical_wage
     # Indexed by business model (INTERMEDIARY, MEMBERSHIP, EMPLOYEE_BASED): a lookup, not np.select (30 us each).
     a.worker_fee_share[rows] = np.array([p.worker_fee_share, membership_share, 0.0])[kind]
     a.household_fee_share[rows] = np.array([p.household_fee_share, 0.5 * p.household_fee_share, 0.0])[kind]
 
 
-def business_model_shares(model: DomesticWorkModel) -> np.ndarray:
+def business_model_shares(world: World) -> np.ndarray:
     """Starting shares of intermediary, membership and employee-based agencies."""
-    p = model.params.agencies
+    p = world.params.agencies
     shares = np.zeros(3)
     shares[EMPLOYEE_BASED] = p.employee_based_share
     shares[MEMBERSHIP] = p.membership_share

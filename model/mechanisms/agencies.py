@@ -27,116 +27,33 @@ from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED, EMPLOYEE_BASED
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 BUSINESS_MODEL_COUNT = 3
 
 
-class AgencyTerms:
-    """What the scenario fixes about agencies for a whole run, read once at set-up.
-
-    The wage agencies price from, and the posted fee shares of each business model as
-    an entrant would post them (:func:`model.core.population.set_business_model`).
-    """
-
-    def __init__(self, model: DomesticWorkModel) -> None:
-        p = model.params.agencies
-        self.typical_wage = model.types.typical_wage
-        self.worker_share = np.array([p.worker_fee_share, p.membership_fee_yuan / self.typical_wage, 0.0])
-        self.household_share = np.array([p.household_fee_share, 0.5 * p.household_fee_share, 0.0])
-        self.worker_share_list = self.worker_share.tolist()
-        self.household_share_list = self.household_share.tolist()
-
-
-class AgencyBooks:
-    """Money agencies take and pay this month, per agency and in total, with each counterparty.
-
-    ``revenue`` holds fees (from workers and households, employee-based service charges
-    included); ``passed_through`` the part of employee-based bills that repays the wages
-    and contributions the agency pays (``payroll``); ``subsidies`` what the state pays;
-    ``costs`` fines and training. The month's profit adds them up at :func:`update`.
-    ``terms``: the run's :class:`AgencyTerms`, passed on from month to month (read
-    from the scenario when not given).
-    """
-
-    def __init__(self, model: DomesticWorkModel, terms: AgencyTerms | None = None) -> None:
-        self.model = model
-        self.terms = terms if terms is not None else AgencyTerms(model)
-        size = model.agencies.n
-        self.revenue, self.passed_through, self.payroll, self.subsidies, self.costs = np.zeros((5, size))
-
-    def _add(self, target: np.ndarray, agency: np.ndarray, amount: np.ndarray) -> float:
-        valid = agency >= 0
-        target += np.bincount(agency[valid], weights=amount[valid], minlength=target.size)[: target.size]
-        return float(amount[valid].sum())
-
-    def worker_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by workers (at placement or deducted from wages); the caller takes them from her."""
-        self.model.flows.worker_fees_yuan += self._add(self.revenue, agency, amount)
-
-    def household_fees(self, agency: np.ndarray, amount: np.ndarray, service: bool = False) -> None:
-        """Fees paid by households: one-off placement fees, or employee-based service charges."""
-        paid = self._add(self.revenue, agency, amount)
-        f = self.model.flows
-        f.household_fees_yuan += paid
-        if service:
-            f.household_service_bills_yuan += paid
-        else:
-            f.household_placement_fees_yuan += paid
-        self.model.accounts.households_yuan -= paid
-
-    def bills_passed_through(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """The wages and contributions of employee-based bills, paid by households."""
-        self.model.flows.household_bills_passed_yuan += self._add(self.passed_through, agency, amount)
-        self.model.accounts.households_yuan -= float(amount[agency >= 0].sum())
-
-    def pay_payroll(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Wages and contributions an employee-based agency pays; the caller credits the payees."""
-        self._add(self.payroll, agency, amount)
-
-    def subsidy(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Subsidies the state pays the agency."""
-        paid = self._add(self.subsidies, agency, amount)
-        self.model.flows.public_subsidies_yuan += paid
-        self.model.accounts.state_yuan -= paid
-
-    def fines(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fines for detected overcharges, paid to the state."""
-        paid = self._add(self.costs, agency, amount)
-        self.model.flows.fines_yuan += paid
-        self.model.accounts.state_yuan += paid
-
-    def cost(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Other costs tied to placements (training employees), paid to training schools (households)."""
-        self.model.accounts.households_yuan += self._add(self.costs, agency, amount)
-
-    def income(self) -> np.ndarray:
-        """Each agency's revenue and subsidies less the wages and contributions it pays."""
-        return self.revenue + self.passed_through + self.subsidies - self.payroll
-
-
-def posted_worker_fee(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
+def posted_worker_fee(world: World, agency: np.ndarray) -> np.ndarray:
     """Fee share a worker expects to pay, deductions from her wages included.
 
     The posted fee; under a cap, the cap if the agency complies (deductions count
     against the cap like any fee).
     """
-    a = model.agencies
+    a = world.agencies
     posted = a.worker_fee_share[agency].astype(np.float64)
-    cap = model.levers.worker_fee_cap_share
+    cap = world.levers.worker_fee_cap_share
     return np.where(a.overcharging[agency], posted, np.minimum(posted, cap))
 
 
-def household_cost_months(model: DomesticWorkModel, agency: np.ndarray) -> np.ndarray:
+def household_cost_months(world: World, agency: np.ndarray) -> np.ndarray:
     """What using an agency costs a household over a year of employment, in months of wages.
 
     The household fee and the part of a capped worker fee shifted to it, or for an
     employee-based agency its yearly cost (:func:`employee_based_cost_months`).
     """
-    a = model.agencies
+    a = world.agencies
     return _household_cost_months(np.asarray(agency, dtype=np.int64), a.worker_fee_share, a.household_fee_share,
-                                  a.overcharging, a.business_model, model.levers.worker_fee_cap_share,
-                                  model.params.agencies.fee_pass_through, employee_based_cost_months(model))
+                                  a.overcharging, a.business_model, world.levers.worker_fee_cap_share,
+                                  world.params.agencies.fee_pass_through, employee_based_cost_months(world))
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, np.float32),
@@ -164,16 +81,16 @@ def _household_cost_months(agency: np.ndarray, worker_fee_share: np.ndarray, hou
     return out
 
 
-def employee_based_cost_months(model: DomesticWorkModel) -> float:
+def employee_based_cost_months(world: World) -> float:
     """What an employee-based worker costs a household over a year, beyond the wage, in months of wages.
 
     The agency's charge and the employer's part of the contributions it passes on,
     less the fine the household no longer risks and the service it values. The
     support subsidy is the agency's income (7.7), not a lower price: counted once.
     """
-    lev = model.levers
-    p = model.params
-    wage = model.agency_books.terms.typical_wage
+    lev = world.levers
+    p = world.params
+    wage = world.agency_books.terms.typical_wage
     insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / wage)
     employer = insurance * (1.0 - lev.insurance_subsidy_share) * p.contracts.employer_contribution_share
     monthly = (p.agencies.employee_based_markup + employer
@@ -181,23 +98,23 @@ def employee_based_cost_months(model: DomesticWorkModel) -> float:
     return 12.0 * max(monthly, 0.0)
 
 
-def decide_conduct(model: DomesticWorkModel) -> None:
+def decide_conduct(world: World) -> None:
     """Each agency decides this month whether to overcharge above a cap."""
-    a = model.agencies
-    lev = model.levers
+    a = world.agencies
+    lev = world.levers
     n = a.n
     a.overcharging[:n] = False
     if not np.isfinite(lev.worker_fee_cap_share):
         return
-    typical_wage = model.types.typical_wage
+    typical_wage = world.types.typical_wage
     excess = np.maximum(a.view("worker_fee_share") - lev.worker_fee_cap_share, 0.0) * typical_wage
     # Complying, it still gets the share of the excess that households take over.
-    gain = (1.0 - model.params.agencies.fee_pass_through) * excess
+    gain = (1.0 - world.params.agencies.fee_pass_through) * excess
     penalty = lev.fee_cap_detection * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
     a.overcharging[:n] = a.view("active") & (gain > 0) & (gain > penalty)
 
 
-def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray,
+def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
                           wage: np.ndarray) -> None:
     """Fees for new agency placements, under any cap; detection and fines.
 
@@ -205,28 +122,28 @@ def charge_placement_fees(model: DomesticWorkModel, workers: np.ndarray, agency:
     """
     if workers.size == 0:
         return
-    a, w = model.agencies, model.workers
-    lev = model.levers
-    p = model.params.agencies
-    books = model.agency_books
+    a, w = world.agencies, world.workers
+    lev = world.levers
+    p = world.params.agencies
+    books = world.agency_books
     # Each worker pays her fee (from savings, the rest deducted from her wages); the
     # household pays its fee: into the agencies' revenue, in one pass (see _placement_fees).
     from_savings, household_fee, over, capped = _placement_fees(
         workers, agency, np.asarray(wage, dtype=np.float64), a.worker_fee_share, a.household_fee_share,
         a.overcharging, a.deducts, w.savings_yuan, w.deduction_left_yuan, w.paid_placement_fee,
         a.placements, books.revenue, lev.worker_fee_cap_share, p.fee_pass_through)
-    f = model.flows
+    f = world.flows
     f.worker_fees_yuan += float(from_savings.sum())
     paid = float(household_fee.sum())
     f.household_fees_yuan += paid
     f.household_placement_fees_yuan += paid
-    model.accounts.households_yuan -= paid
+    world.accounts.households_yuan -= paid
 
     n_over = int(over.sum())
     f.capped_placements += capped
     f.overcharged_placements += n_over
     if n_over:
-        u = model.streams.uniform("fee_detection", model.month, workers)
+        u = world.streams.uniform("fee_detection", world.month, workers)
         caught = over & (u < lev.fee_cap_detection)
         books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
         a.reputation[agency[caught]] *= p.caught_reputation_factor
@@ -297,7 +214,7 @@ def _placement_fees(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, w
     return from_savings[:m], household_fee[:m], over, capped
 
 
-def record_outcomes(model: DomesticWorkModel, agency: np.ndarray, good: np.ndarray, start: np.ndarray,
+def record_outcomes(world: World, agency: np.ndarray, good: np.ndarray, start: np.ndarray,
                     count: np.ndarray) -> None:
     """Reputation moves toward the share of good outcomes of its placements, batch after batch.
 
@@ -306,8 +223,8 @@ def record_outcomes(model: DomesticWorkModel, agency: np.ndarray, good: np.ndarr
     reason), and each batch in turn moves the reputation of each agency with outcomes
     in it: with ``n`` outcomes a step of 1 - (1 - rate)^n toward their share of good ones.
     """
-    step = _reputation_steps(model.params.agencies.reputation_rate, agency.size)
-    _move_reputation(model.agencies.view("reputation"), agency, good, start, count, step)
+    step = _reputation_steps(world.params.agencies.reputation_rate, agency.size)
+    _move_reputation(world.agencies.view("reputation"), agency, good, start, count, step)
 
 
 def _reputation_steps(rate: float, outcomes: int) -> np.ndarray:
@@ -345,33 +262,33 @@ def _move_reputation(reputation: np.ndarray, agency: np.ndarray, good: np.ndarra
                 goods[a] = 0.0
 
 
-def update(model: DomesticWorkModel) -> None:
+def update(world: World) -> None:
     """Month-end books: margins on employees, profits, closing, switching, entry."""
-    a, w = model.agencies, model.workers
-    p = model.params.agencies
-    books = model.agency_books
-    f = model.flows
+    a, w = world.agencies, world.workers
+    p = world.params.agencies
+    books = world.agency_books
+    f = world.flows
 
     # Employee-based agencies count their employees and collect any support subsidy;
     # every agency adds up its month and active ones pay their running costs (a closed
     # agency still collects the deductions owed to it: its cash takes them); active
     # agencies smooth their profit and count their losing months.
     subsidy, fixed, closing = _month_end(
-        w.present, w.status, w.agency_employed, w.agency, model.levers.employee_based_subsidy_yuan,
+        w.present, w.status, w.agency_employed, w.agency, world.levers.employee_based_subsidy_yuan,
         books.revenue, books.passed_through, books.subsidies, books.payroll, books.costs,
         a.view("active"), a.view("business_model"), f.agency_income_yuan, p.fixed_cost_yuan, p.profit_smoothing,
         p.exit_losing_months, a.view("employees"), a.view("profit_yuan"), a.view("cash_yuan"),
         a.view("profit_avg_yuan"), a.view("losing_months"))
     paid = float(subsidy.sum())
     f.public_subsidies_yuan += paid
-    model.accounts.state_yuan -= paid
-    model.accounts.households_yuan += float(fixed.sum())  # staff and rent
+    world.accounts.state_yuan -= paid
+    world.accounts.households_yuan += float(fixed.sum())  # staff and rent
 
-    _close(model, closing)  # months of negative cash in a row
-    means, counts = profit_by_model(model)  # unchanged by switching unless someone switches
-    if _switch(model, means, counts):
-        means, counts = profit_by_model(model)
-    _enter(model, means, counts)
+    _close(world, closing)  # months of negative cash in a row
+    means, counts = profit_by_model(world)  # unchanged by switching unless someone switches
+    if _switch(world, means, counts):
+        means, counts = profit_by_model(world)
+    _enter(world, means, counts)
     a.placements[: a.n] = 0
 
 
@@ -428,9 +345,9 @@ def _month_end(present: np.ndarray, status: np.ndarray, agency_employed: np.ndar
     return subsidy, fixed, closing[:k]
 
 
-def profit_by_model(model: DomesticWorkModel) -> tuple[np.ndarray, np.ndarray]:
+def profit_by_model(world: World) -> tuple[np.ndarray, np.ndarray]:
     """Mean smoothed profit of active agencies of each business model, and their counts."""
-    a = model.agencies
+    a = world.agencies
     return _profit_by_model(a.view("active"), a.view("business_model"), a.view("profit_avg_yuan"))
 
 
@@ -450,23 +367,23 @@ def _profit_by_model(active: np.ndarray, business_model: np.ndarray, profit_avg:
     return means, counts
 
 
-def _close(model: DomesticWorkModel, rows: np.ndarray) -> None:
+def _close(world: World, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
-    a = model.agencies
+    a = world.agencies
     a.active[rows] = False
-    model.flows.agencies_closed += rows.size
-    _release_employees(model, rows)
-    model.closed_agency_rows.append(rows)
+    world.flows.agencies_closed += rows.size
+    _release_employees(world, rows)
+    world.closed_agency_rows.append(rows)
 
 
-def _release_employees(model: DomesticWorkModel, rows: np.ndarray) -> None:
+def _release_employees(world: World, rows: np.ndarray) -> None:
     """Employees of agencies that close or stop employing keep working for the household, informally."""
     if rows.size == 0:
         return
-    w = model.workers
+    w = world.workers
     # Rows of workers who left are never agency-employed: the present workers are enough.
-    _release(w.present, np.asarray(rows, dtype=np.int64), model.agencies.n, w.agency_employed, w.contract,
+    _release(w.present, np.asarray(rows, dtype=np.int64), world.agencies.n, w.agency_employed, w.contract,
              w.insured, w.self_insured, w.agency)
 
 
@@ -490,23 +407,23 @@ def _release(present: np.ndarray, rows: np.ndarray, n_agencies: int, agency_empl
             agency[r] = -1
 
 
-def _switch(model: DomesticWorkModel, means: np.ndarray, counts: np.ndarray) -> bool:
+def _switch(world: World, means: np.ndarray, counts: np.ndarray) -> bool:
     """Agencies that review their business model switch to the best-paying one if it pays enough more.
 
     ``means``, ``counts``: :func:`profit_by_model` now. Returns whether any agency switched.
     """
     if np.count_nonzero(counts) < 2:
         return False
-    a = model.agencies
-    p = model.params.agencies
+    a = world.agencies
+    p = world.params.agencies
     kind = a.view("business_model")
     best, rows = _switching(a.view("active"), kind, a.view("profit_avg_yuan"), means,
-                            model.streams.ukey("agency_switch", model.month), p.switch_rate,
+                            world.streams.ukey("agency_switch", world.month), p.switch_rate,
                             np.float32(p.switch_margin_yuan))
     if rows.size == 0:
         return False
-    _release_employees(model, rows[kind[rows] == EMPLOYEE_BASED])
-    set_business_model(model, rows, np.full(rows.size, best, dtype=np.int8))
+    _release_employees(world, rows[kind[rows] == EMPLOYEE_BASED])
+    set_business_model(world, rows, np.full(rows.size, best, dtype=np.int8))
     return True
 
 
@@ -537,7 +454,7 @@ def _switching(active: np.ndarray, business_model: np.ndarray, profit_avg: np.nd
     return best, rows[:n]
 
 
-def entrant_profit_estimate(model: DomesticWorkModel) -> np.ndarray:
+def entrant_profit_estimate(world: World) -> np.ndarray:
     """Monthly profit an entrant of each business model expects from the demand it would meet.
 
     Households that use agencies pick one in proportion to its weight (capacity, cost,
@@ -551,10 +468,10 @@ def entrant_profit_estimate(model: DomesticWorkModel) -> np.ndarray:
     """
     from model.mechanisms.channels import agency_weights  # channels imports this module
 
-    a = model.agencies
-    p = model.params
-    lev = model.levers
-    terms = model.agency_books.terms
+    a = world.agencies
+    p = world.params
+    lev = world.levers
+    terms = world.agency_books.terms
     wage = terms.typical_wage
     n_active, capacity_sum, placements_sum = _active_totals(a.view("active"), a.view("capacity"),
                                                             a.view("placements"))
@@ -566,13 +483,13 @@ def entrant_profit_estimate(model: DomesticWorkModel) -> np.ndarray:
     # numpy's exp. In BUSINESS_MODELS order; the employee-based entries are replaced below.
     cost_months = [h + p.agencies.fee_pass_through * max(s - cap, 0.0)
                    for s, h in zip(terms.worker_share_list, terms.household_share_list, strict=True)]
-    cost_months[EMPLOYEE_BASED] = employee_based_cost_months(model)
+    cost_months[EMPLOYEE_BASED] = employee_based_cost_months(world)
     pull = np.exp(np.array([-p.channels.fee_weight * c / 4.0 for c in cost_months])).tolist()
     weights = [capacity * x for x in pull]
-    total = float(agency_weights(model, household_cost_months(model, np.arange(a.n))).sum())
+    total = float(agency_weights(world, household_cost_months(world, np.arange(a.n))).sum())
     expected = [min(placements * x / (total + x), capacity) for x in weights]
     fees = [(min(s, cap) + c) * wage for s, c in zip(terms.worker_share_list, cost_months, strict=True)]
-    separation = max(float(model.metrics.get("separation_rate", p.market.separation_rate)), 1e-3)
+    separation = max(float(world.metrics.get("separation_rate", p.market.separation_rate)), 1e-3)
     tenure = 1.0 / separation
     employees = expected[EMPLOYEE_BASED] * tenure * (1.0 - np.exp(-12.0 / tenure))
     training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
@@ -597,41 +514,41 @@ def _active_totals(active: np.ndarray, capacity: np.ndarray, placements: np.ndar
     return n, capacity_sum, placements_sum
 
 
-def expected_profit_by_model(model: DomesticWorkModel) -> np.ndarray:
+def expected_profit_by_model(world: World) -> np.ndarray:
     """What an entrant of each business model expects a month: what agencies of its model earn, else an estimate."""
-    return _expected_profit(model, *profit_by_model(model))
+    return _expected_profit(world, *profit_by_model(world))
 
 
-def _expected_profit(model: DomesticWorkModel, means: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _expected_profit(world: World, means: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """:func:`expected_profit_by_model` given :func:`profit_by_model` now."""
     if counts.all():  # every model has agencies: no estimate needed
         return means
-    return np.where(counts > 0, means, entrant_profit_estimate(model))
+    return np.where(counts > 0, means, entrant_profit_estimate(world))
 
 
-def _enter(model: DomesticWorkModel, means: np.ndarray, counts: np.ndarray) -> None:
+def _enter(world: World, means: np.ndarray, counts: np.ndarray) -> None:
     """Entry: as many entrants as the best business model's expected profit warrants, of any model that pays.
 
     ``means``, ``counts``: :func:`profit_by_model` now.
     """
-    a = model.agencies
-    p = model.params.agencies
+    a = world.agencies
+    p = world.params.agencies
     n_active = int(counts.sum())
     if n_active == 0:
         expected = p.entry_rate * max(p.count, 1) * p.restart_entry_share
     else:
         scale = max(p.fixed_cost_yuan, 1.0)
-        profit = _expected_profit(model, means, counts)
+        profit = _expected_profit(world, means, counts)
         expected = p.entry_rate * n_active * min(max(float(profit.max()) / scale, 0.0), 1.0)  # np.clip's
     if not expected > 0:  # no draw: the month's entry stream is not even seeded
         return
-    rng = model.streams.get("agency_entry", model.month)
+    rng = world.streams.get("agency_entry", world.month)
     entrants = int(rng.poisson(expected))
     if entrants == 0:
         return
-    shares = business_model_shares(model) if n_active == 0 else np.maximum(profit, 0.0)
+    shares = business_model_shares(world) if n_active == 0 else np.maximum(profit, 0.0)
     rows = a.grow(entrants)
-    draw_agencies(model, rows, rng, shares)
-    model.accounts.households_yuan -= float(a.cash_yuan[rows].sum())  # the owners put up the start cash
-    model.flows.agencies_opened += entrants
-    model.add_agency_agents(rows)
+    draw_agencies(world, rows, rng, shares)
+    world.accounts.households_yuan -= float(a.cash_yuan[rows].sum())  # the owners put up the start cash
+    world.flows.agencies_opened += entrants
+    world.add_agency_agents(rows)

@@ -23,79 +23,79 @@ from model.core.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 NO_CHANNEL = -1e9
 _HALF_STEP = 0.5 / (1 << 53)  # what Streams.gumbel adds to its uniforms, off zero
 
 
-def agency_weights(model: DomesticWorkModel, cost_months: np.ndarray) -> np.ndarray:
+def agency_weights(world: World, cost_months: np.ndarray) -> np.ndarray:
     """How strongly each agency draws clients: capacity, reputation if visible, cost."""
-    a = model.agencies
-    p = model.params.channels
-    lev = model.levers
+    a = world.agencies
+    p = world.params.channels
+    lev = world.levers
     active = a.view("active")
     reputation_pull = lev.credit_weight * (a.view("reputation") - 0.5) if lev.credit_records else 0.0
     weight = a.view("capacity") * np.exp(reputation_pull - p.agency_fee_weight_share * p.fee_weight * cost_months)
     return np.where(active, weight, 0.0)
 
 
-def choose_workers(model: DomesticWorkModel, workers: np.ndarray, employed: np.ndarray | None = None) -> np.ndarray:
+def choose_workers(world: World, workers: np.ndarray, employed: np.ndarray | None = None) -> np.ndarray:
     """Channel of each searching worker this month (with agencies, she registers with several).
 
     ``employed``: rows of the employed workers, when the caller has them.
     """
-    p = model.params.channels
-    w, a = model.workers, model.agencies
+    p = world.params.channels
+    w, a = world.workers, world.agencies
     if employed is None:
         employed = np.flatnonzero(w.view("status") == EMPLOYED)
 
     # Referrals: how many employed women from her hometown she can ask, against the average.
-    contacts, strength = _contact_strength(w.origin[employed], model.params.migration.origins, w.origin, workers,
-                                           model.params.market.referral_reach, 1e-9)
+    contacts, strength = _contact_strength(w.origin[employed], world.params.migration.origins, w.origin, workers,
+                                           world.params.market.referral_reach, 1e-9)
     log_strength = np.log(strength, out=strength)
 
-    fee = posted_worker_fee(model, np.arange(a.n))
-    weights = agency_weights(model, fee)
+    fee = posted_worker_fee(world, np.arange(a.n))
+    weights = agency_weights(world, fee)
     total = weights.sum()
     agency = 0.0
     if total > 0:
         mean_fee = float((fee * weights).sum() / total)  # np.average's arithmetic, without its checks
         agency += p.agency_utility - p.fee_weight * mean_fee
 
-    gumbel = _gumbel(model, "worker_channel", workers)
+    gumbel = _gumbel(world, "worker_channel", workers)
     return _workers_channel(w.attraction, workers, p.outcome_weight, contacts, p.referral_utility, log_strength,
                             agency, not total > 0, p.choice_noise, gumbel)
 
 
-def choose_households(model: DomesticWorkModel, households: np.ndarray,
+def choose_households(world: World, households: np.ndarray,
                       employer_cell: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Channel and agency (or -1) of each household with a vacancy this month.
 
     ``employer_cell``: where each employed worker works, when the caller has it.
     """
-    p = model.params.channels
-    h, a = model.households, model.agencies
+    p = world.params.channels
+    h, a = world.households, world.agencies
     if employer_cell is None:
-        w = model.workers
+        w = world.workers
         employer_cell = h.cell[w.employer[np.flatnonzero(w.view("status") == EMPLOYED)]]
 
     # Referrals: the workers of its neighbours, against the average; with nobody employed
     # anywhere there is nobody to ask.
     anyone = employer_cell.size > 0
-    _, strength = _contact_strength(employer_cell, model.city.cells, h.cell, households,
-                                    model.params.market.referral_reach, p.referral_floor)
+    _, strength = _contact_strength(employer_cell, world.city.cells, h.cell, households,
+                                    world.params.market.referral_reach, p.referral_floor)
     log_strength = np.log(strength, out=strength) if anyone else strength
 
-    cost = household_cost_months(model, np.arange(a.n))
-    weights = agency_weights(model, cost)
+    cost = household_cost_months(world, np.arange(a.n))
+    weights = agency_weights(world, cost)
     total = weights.sum()
     fee_cost = 0.0
     if total > 0:
         fee_cost = p.fee_weight * float((cost * weights).sum() / total)
 
-    gumbel = _gumbel(model, "household_channel", households)
-    key = model.streams.ukey("household_agency", model.month)
+    gumbel = _gumbel(world, "household_channel", households)
+    key = world.streams.ukey("household_agency", world.month)
     return _households_channel(h.attraction, households, p.outcome_weight, anyone, p.referral_utility, log_strength,
                                h.trust_agency, p.trust_weight, p.agency_utility, fee_cost, not total > 0,
                                p.choice_noise, gumbel, weights, key)
@@ -166,9 +166,9 @@ def _gumbel_uniforms(rows: np.ndarray, key: np.uint64) -> np.ndarray:
     return out
 
 
-def _gumbel(model: DomesticWorkModel, name: str, rows: np.ndarray) -> np.ndarray:
-    """``model.streams.gumbel(name, month, rows, N_CHANNELS)``, its logarithms numpy's, in place."""
-    g = _gumbel_uniforms(rows, model.streams.ukey(name, model.month))
+def _gumbel(world: World, name: str, rows: np.ndarray) -> np.ndarray:
+    """``world.streams.gumbel(name, month, rows, N_CHANNELS)``, its logarithms numpy's, in place."""
+    g = _gumbel_uniforms(rows, world.streams.ukey(name, world.month))
     np.log(g, out=g)
     np.negative(g, out=g)
     np.log(g, out=g)

@@ -36,30 +36,30 @@ from model.mechanisms import wages
 from model.mechanisms.wages import _max, _min
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
-def contribution_yuan(model: DomesticWorkModel, wage: np.ndarray) -> np.ndarray:
+def contribution_yuan(world: World, wage: np.ndarray) -> np.ndarray:
     """Monthly social insurance contributions of a job."""
-    c = model.params.contracts
+    c = world.params.contracts
     return c.contribution_rate * np.maximum(wage, c.contribution_base_min_yuan)
 
 
 # --- what a worker expects and values, one worker at a time (used inside the kernels) --------------------------
 
-def _stay_terms(model: DomesticWorkModel) -> tuple:
+def _stay_terms(world: World) -> tuple:
     """The constants of :func:`_stay_months`, in its order."""
-    m = model.params.migration
+    m = world.params.migration
     return (m.rural_income_yuan, m.living_cost_yuan, m.rent_yuan, 1.0 - m.remittance_share,
             np.float32(m.retirement_age))
 
 
-def _value_terms(model: DomesticWorkModel) -> tuple:
+def _value_terms(world: World) -> tuple:
     """The constants of :func:`_insurance_value`, in its order (levers as they are this month)."""
-    c = model.params.contracts
-    gap = model.levers.hukou_gap
+    c = world.params.contracts
+    gap = world.levers.hukou_gap
     migrant_value = c.value_local - (c.value_local - c.value_migrant) * gap
-    return (c.value_local, migrant_value, gap, c.stay_half_months, np.float32(model.params.migration.retirement_age),
+    return (c.value_local, migrant_value, gap, c.stay_half_months, np.float32(world.params.migration.retirement_age),
             np.float32(max(c.pension_years, 1e-9)), np.float32(c.pension_part),
             c.liquidity_weight * c.liquidity_half_yuan, c.liquidity_half_yuan)
 
@@ -111,7 +111,7 @@ def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: fl
 
 # --- the choice -----------------------------------------------------------------------------------------------
 
-def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: bool = False) -> None:
+def decide(world: World, workers: np.ndarray, stream: str, forced: bool = False) -> None:
     """Set contract and insurance of employed ``workers`` (at hire, at a review, or after an inspection).
 
     With ``forced`` the contract is signed (an inspector ordered it); insurance is still chosen.
@@ -123,20 +123,20 @@ def decide(model: DomesticWorkModel, workers: np.ndarray, stream: str, forced: b
     if workers.size == 0:
         return
     workers = np.asarray(workers, dtype=np.int64)
-    c, w = model.params.contracts, model.workers
-    relative_income = _relative_income(workers, w.employer, model.households.income_yuan,
-                                       np.float32(model.params.households.income_median_yuan))
+    c, w = world.params.contracts, world.workers
+    relative_income = _relative_income(workers, w.employer, world.households.income_yuan,
+                                       np.float32(world.params.households.income_median_yuan))
     # numpy's power in float32, as the household cost has always had it.
     income_factor = relative_income ** (-c.cost_income_elasticity)
-    lev = model.levers
+    lev = world.levers
     worth = (lev.contract_expected_fine_yuan, c.worker_value_yuan, c.local_contract_premium, c.household_cost_yuan,
              c.agency_paperwork_yuan * 2.0, c.contribution_rate, c.contribution_base_min_yuan,
              1.0 - lev.insurance_subsidy_share, c.decision_scale_yuan)
     gains = _gains(workers, income_factor, w.wage_yuan, w.job_type, w.savings_target_yuan, w.savings_yuan,
-                   w.age_years, w.local_hukou, w.agency, w.channel, model.agencies.reputation,
-                   model.types.contract_cost_multiplier, _stay_terms(model), _value_terms(model), worth)
+                   w.age_years, w.local_hukou, w.agency, w.channel, world.agencies.reputation,
+                   world.types.contract_cost_multiplier, _stay_terms(world), _value_terms(world), worth)
     chance = expit(gains)  # (2, n): the household signs, she insures
-    streams, month = model.streams, model.month
+    streams, month = world.streams, world.month
     _choose(workers, chance, streams.ukey(f"{stream}_contract", month), streams.ukey(f"{stream}_insure", month),
             forced, w.employer, w.agency_employed, w.self_insured, w.contract, w.insured)
 
@@ -212,18 +212,18 @@ def _choose(rows: np.ndarray, chance: np.ndarray, contract_key: np.uint64, insur
 
 # --- the month ------------------------------------------------------------------------------------------------
 
-def inspect(model: DomesticWorkModel, employed: np.ndarray) -> None:
+def inspect(world: World, employed: np.ndarray) -> None:
     """Labour inspectors visit jobs without a contract; households found out are fined and must sign."""
-    lev = model.levers
+    lev = world.levers
     if lev.contract_inspection_rate <= 0.0:
         return
-    w = model.workers
-    found = _found(employed, w.contract, w.agency_employed, model.streams.ukey("contract_inspection", model.month),
+    w = world.workers
+    found = _found(employed, w.contract, w.agency_employed, world.streams.ukey("contract_inspection", world.month),
                    lev.contract_inspection_rate)
-    model.flows.contract_inspections_found += int(found.size)
+    world.flows.contract_inspections_found += int(found.size)
     if found.size:
-        fine_households(model, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
-        decide(model, found, "inspection", forced=True)
+        fine_households(world, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
+        decide(world, found, "inspection", forced=True)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1, np.bool_), np.uint64(1), 0.1))
@@ -239,29 +239,29 @@ def _found(rows: np.ndarray, contract: np.ndarray, agency_employed: np.ndarray, 
     return found[:n]
 
 
-def fine_households(model: DomesticWorkModel, households: np.ndarray, amount: np.ndarray) -> None:
+def fine_households(world: World, households: np.ndarray, amount: np.ndarray) -> None:
     """Fines households pay to the state (counted with the month's fines).
 
-    Households are one account (``model.accounts``), so ``households`` only says who was fined.
+    Households are one account (``world.accounts``), so ``households`` only says who was fined.
     """
     del households
     paid = float(amount.sum())
-    model.flows.fines_yuan += paid
-    model.flows.household_fines_yuan += paid
-    model.accounts.households_yuan -= paid
-    model.accounts.state_yuan += paid
+    world.flows.fines_yuan += paid
+    world.flows.household_fines_yuan += paid
+    world.accounts.households_yuan -= paid
+    world.accounts.state_yuan += paid
 
 
-def review(model: DomesticWorkModel) -> None:
+def review(world: World) -> None:
     """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
-    w = model.workers
-    if model.levers.contract_inspection_rate > 0.0:
-        inspect(model, w.with_status(EMPLOYED))
-    reviewed = _reviewed(w.present, w.status, model.streams.ukey("contract_review", model.month),
-                         model.params.contracts.reviews_per_year / 12.0)
-    wages.renegotiate(model, reviewed)
-    decide(model, reviewed, "review")
-    _self_enrol(model, w.present)
+    w = world.workers
+    if world.levers.contract_inspection_rate > 0.0:
+        inspect(world, w.with_status(EMPLOYED))
+    reviewed = _reviewed(w.present, w.status, world.streams.ukey("contract_review", world.month),
+                         world.params.contracts.reviews_per_year / 12.0)
+    wages.renegotiate(world, reviewed)
+    decide(world, reviewed, "review")
+    _self_enrol(world, w.present)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.uint64(1), 0.1))
@@ -276,7 +276,7 @@ def _reviewed(present: np.ndarray, status: np.ndarray, key: np.uint64, chance: f
     return out[:n]
 
 
-def _self_enrol(model: DomesticWorkModel, workers: np.ndarray) -> None:
+def _self_enrol(world: World, workers: np.ndarray) -> None:
     """Some uninsured ``workers`` enrol on their own, the likelier the more insurance is worth to them.
 
     Each not yet enrolled enrols when her draw is below ``self_enrol_rate`` x value /
@@ -284,16 +284,16 @@ def _self_enrol(model: DomesticWorkModel, workers: np.ndarray) -> None:
     above the rate at the larger base can never enrol: only the few below it are valued
     (the same choices, without valuing every present worker every month).
     """
-    c = model.params.contracts
+    c = world.params.contracts
     scale = max(c.value_local, 1e-9)
     bound = np.inf
-    if 0.0 <= model.levers.hukou_gap <= 1.0:
-        migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
+    if 0.0 <= world.levers.hukou_gap <= 1.0:
+        migrant_value = c.value_local - (c.value_local - c.value_migrant) * world.levers.hukou_gap
         bound = c.self_enrol_rate * max(c.value_local, migrant_value) / scale
-    w = model.workers
-    _enrol(np.asarray(workers, dtype=np.int64), model.streams.ukey("self_enrol", model.month), bound,
+    w = world.workers
+    _enrol(np.asarray(workers, dtype=np.int64), world.streams.ukey("self_enrol", world.month), bound,
            c.self_enrol_rate, scale, w.wage_yuan, w.job_type, w.savings_target_yuan, w.savings_yuan, w.age_years,
-           w.local_hukou, _stay_terms(model), _value_terms(model), w.self_insured, w.insured)
+           w.local_hukou, _stay_terms(world), _value_terms(world), w.self_insured, w.insured)
 
 
 def _enrol_example() -> tuple:

@@ -22,39 +22,27 @@ from model.core.tables import EMPLOYED
 from model.mechanisms.separations import record_and_separate
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 _HALF_UNIT = 0.5 / (1 << 53)  # half the spacing of the uniforms: Streams.normal's shift off 0
 
 
-def onset_rate(need_share: float, stock_share: np.ndarray, duration: np.ndarray) -> tuple[float, np.ndarray]:
-    """Monthly onset hazard of households without a need, and the type mix of new needs.
-
-    A stock share s_k of needs lasting d_k months needs an inflow mix q_k ~ s_k/d_k;
-    the stock is then (inflow) * sum(q_k d_k) and the onset hazard follows.
-    """
-    mix = stock_share / duration
-    mix = mix / mix.sum()
-    mean_duration = float(np.sum(mix * duration))
-    return need_share / ((1.0 - need_share) * mean_duration), mix
-
-
-def update_needs(model: DomesticWorkModel) -> None:
+def update_needs(world: World) -> None:
     """End needs, start new ones, age vacancies."""
-    h, w = model.households, model.workers
+    h, w = world.households, world.workers
     need = h.view("need")
-    month = model.month
-    streams = model.streams
+    month = world.month
+    streams = world.streams
     ending, starts = _needs_changing(need, streams.ukey("need_end", month), streams.ukey("need_onset", month),
-                                     model.types.need_duration, model.types.onset_rate)
+                                     world.types.need_duration, world.types.onset_rate)
     worker, working, kind, wtp_draw = _what_changes(
-        ending, starts, h.worker, w.status, model.types.onset_mix, streams.ukey("need_type", month),
+        ending, starts, h.worker, w.status, world.types.onset_mix, streams.ukey("need_type", month),
         streams.ukey("need_wtp", month))
-    record_and_separate(model, worker[working], "need_ended")
+    record_and_separate(world, worker[working], "need_ended")
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 
-    set_need(model, starts, kind, ndtri(wtp_draw))
+    set_need(world, starts, kind, ndtri(wtp_draw))
 
     _age_vacancies(need, h.view("worker"), h.view("vacancy_months"))
 

@@ -37,56 +37,56 @@ from model.mechanisms import agencies, channels, contracts, wages
 from model.mechanisms.matching import _applications, _best_per_group, best_first, group_order, sorted_pairs
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 _HALF_STEP = 0.5 / (1 << 53)  # what Streams.normal adds to its uniforms, off zero
 
 
 
-def match(model: DomesticWorkModel) -> None:
+def match(world: World) -> None:
     """Run the hiring round of the month."""
-    w, h = model.workers, model.households
+    w, h = world.workers, world.households
     searchers, employed = _searchers_and_employed(w.present, w.status, w.training_left)
     vacancies = _vacancies(h.view("need"), h.view("worker"))
-    model.market.set_tightness(model, searchers, vacancies)
-    prices = wages.RoundPrices(model, searchers, vacancies)  # households post wages here under posting
-    model.flows.searchers_at_matching = int(searchers.size)
-    model.flows.vacancies_at_matching = int(vacancies.size)
-    agencies.decide_conduct(model)
+    world.market.set_tightness(world, searchers, vacancies)
+    prices = wages.RoundPrices(world, searchers, vacancies)  # households post wages here under posting
+    world.flows.searchers_at_matching = int(searchers.size)
+    world.flows.vacancies_at_matching = int(vacancies.size)
+    agencies.decide_conduct(world)
     if searchers.size == 0 or vacancies.size == 0:
         return
 
     employer_cell = _employer_cells(employed, w.employer, h.cell)
-    w_channel = channels.choose_workers(model, searchers, employed)
-    h_channel, h_agency = channels.choose_households(model, vacancies, employer_cell)
+    w_channel = channels.choose_workers(world, searchers, employed)
+    h_channel, h_agency = channels.choose_households(world, vacancies, employer_cell)
 
     # How hirers rank searchers: productivity, records if visible, and screening noise.
-    visible = model.params.policies.credit_records.record_weight if model.levers.credit_records else 0.0
-    u, record = _screening_draws(searchers, model.streams.ukey("screening", model.month), w.record, visible)
+    visible = world.params.policies.credit_records.record_weight if world.levers.credit_records else 0.0
+    u, record = _screening_draws(searchers, world.streams.ukey("screening", world.month), w.record, visible)
     rank = Ranking(np.log(prices.productivity), record, ndtri(u))
 
     # Every channel's candidate pairs, as positions in searchers (i) and vacancies (j), then
     # their terms at once. Channels share no searcher and no vacancy, so the urn-ball
     # applications of the open market and of referrals are drawn together.
-    i, j, urn_score = _urn_ball_applications(model, prices, rank, searchers, w_channel, vacancies, h_channel,
+    i, j, urn_score = _urn_ball_applications(world, prices, rank, searchers, w_channel, vacancies, h_channel,
                                              employed, employer_cell)
     n_urn = i.size
     i, j, eb = _with_agency_pairs(i, j, w_channel, h_channel, prices.job_type, prices.need, prices.ask,
                                   prices.offer_per_unit(np.arange(vacancies.size)), h_agency,
-                                  model.agencies.business_model)
+                                  world.agencies.business_model)
     terms = prices.terms(i, j, eb)
 
     # Urn-ball: each vacancy picks its best acceptable applicant, each applicant takes her best
     # offer, open market first, then referrals. Agencies: the acceptable pairs, each agency
     # keeping what it can place, best first.
-    a = model.agencies
+    a = world.agencies
     hires, channel, agency = _hires(i, j, terms.acceptable(), n_urn, urn_score, terms.surplus(), searchers.size,
                                     vacancies.size, w_channel, h_agency, a.capacity[: a.n],
-                                    model.params.agencies.screening, rank.log_productivity, rank.record, rank.noise)
+                                    world.params.agencies.screening, rank.log_productivity, rank.record, rank.noise)
     i, j, eb, terms = i[hires], j[hires], eb[hires], terms.take(hires)
 
-    _learn(model, searchers, w_channel, i, vacancies, h_channel, j)
-    _start_jobs(model, searchers[i], vacancies[j], channel, agency, eb, terms)
+    _learn(world, searchers, w_channel, i, vacancies, h_channel, j)
+    _start_jobs(world, searchers[i], vacancies[j], channel, agency, eb, terms)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.uint64(1), np.zeros(1, np.float32), 0.0))
@@ -165,7 +165,7 @@ class Ranking:
         self.log_productivity, self.record, self.noise = log_productivity, record, noise
 
 
-def _urn_ball_applications(model: DomesticWorkModel, prices: wages.RoundPrices, rank: Ranking,
+def _urn_ball_applications(world: World, prices: wages.RoundPrices, rank: Ranking,
                            searchers: np.ndarray, w_channel: np.ndarray, vacancies: np.ndarray,
                            h_channel: np.ndarray, employed: np.ndarray,
                            employer_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,10 +176,10 @@ def _urn_ball_applications(model: DomesticWorkModel, prices: wages.RoundPrices, 
     hometown that of the worker who passes it on (:func:`_contacts`).
     Returns positions in the round's searchers and vacancies (open market first), and the scores.
     """
-    m, s, month = model.params.market, model.streams, model.month
-    return _urn_ball_kernel(searchers, w_channel, prices.job_type, model.workers.origin, vacancies, h_channel,
-                            prices.need, prices.cell, employed, employer_cell, model.city.cells,
-                            model.params.migration.origins, m.open_applications,
+    m, s, month = world.params.market, world.streams, world.month
+    return _urn_ball_kernel(searchers, w_channel, prices.job_type, world.workers.origin, vacancies, h_channel,
+                            prices.need, prices.cell, employed, employer_cell, world.city.cells,
+                            world.params.migration.origins, m.open_applications,
                             s.ukey(f"applications_{OPEN}", month), s.ukey(f"applications_{REFERRAL}", month),
                             s.ukey("referral_contact", month), m.open_screening, m.referral_screening,
                             rank.log_productivity, rank.record, rank.noise)
@@ -379,31 +379,31 @@ def _contacts(employed: np.ndarray, employer_cell: np.ndarray, n_cells: int, cel
     return contact
 
 
-def _learn(model: DomesticWorkModel, searchers: np.ndarray, w_channel: np.ndarray, hired: np.ndarray,
+def _learn(world: World, searchers: np.ndarray, w_channel: np.ndarray, hired: np.ndarray,
            vacancies: np.ndarray, h_channel: np.ndarray, filled: np.ndarray) -> None:
     """Each side learns how its channel did; ``hired``, ``filled``: positions of the matched."""
-    rate = model.params.channels.learning_rate
-    channels.learn_matched(model.workers.attraction, searchers, w_channel, hired, rate)
-    channels.learn_matched(model.households.attraction, vacancies, h_channel, filled, rate)
+    rate = world.params.channels.learning_rate
+    channels.learn_matched(world.workers.attraction, searchers, w_channel, hired, rate)
+    channels.learn_matched(world.households.attraction, vacancies, h_channel, filled, rate)
 
 
-def _start_jobs(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+def _start_jobs(world: World, workers: np.ndarray, households: np.ndarray,
                 channel: np.ndarray, agency: np.ndarray, eb: np.ndarray, terms: wages.Terms) -> None:
     """The hires start their jobs (``eb``: the agency employs her); contracts, fees and counts."""
-    a, w = model.agencies, model.workers
-    wage = terms.wage(model, w.job_type[workers])
-    labour.hire(model, workers, households, channel, agency, wage)
+    a, w = world.agencies, world.workers
+    wage = terms.wage(world, w.job_type[workers])
+    labour.hire(world, workers, households, channel, agency, wage)
     w.agency_employed[workers] = eb
-    contracts.decide(model, workers, "hire")
+    contracts.decide(world, workers, "hire")
 
     # Agency placements: counted, and those by the top quarter of active agencies by reputation.
     placed, employees, top_quartile = _agency_hires(agency, eb, a.view("reputation"), a.view("active"))
-    model.flows.agency_placements += placed.size + employees.size
-    model.flows.top_quartile_placements += top_quartile
-    agencies.charge_placement_fees(model, workers[placed], agency[placed], wage[placed])
+    world.flows.agency_placements += placed.size + employees.size
+    world.flows.top_quartile_placements += top_quartile
+    agencies.charge_placement_fees(world, workers[placed], agency[placed], wage[placed])
     if employees.size:
         np.add.at(a.placements, agency[employees], 1)
-        _train_employees(model, workers[employees], agency[employees])
+        _train_employees(world, workers[employees], agency[employees])
 
 
 @kernel(example=lambda: (np.zeros(1, np.int32), np.zeros(1, np.bool_), np.ones(1, np.float32), np.ones(1, np.bool_)))
@@ -457,19 +457,19 @@ def upper_quartile(values: np.ndarray) -> np.floating:
     return a + diff * gamma
 
 
-def _train_employees(model: DomesticWorkModel, workers: np.ndarray, agency: np.ndarray) -> None:
+def _train_employees(world: World, workers: np.ndarray, agency: np.ndarray) -> None:
     """Employee-based agencies train their new, uncertified employees at their own cost."""
-    w = model.workers
-    t = model.params.training
+    w = world.workers
+    t = world.params.training
     untrained = ~w.certified[workers]
-    cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
-    model.agency_books.cost(agency[untrained], np.full(int(untrained.sum()), cost))
-    subsidy = t.cost_yuan * model.levers.training_subsidy_share * int(untrained.sum())
-    model.flows.public_subsidies_yuan += subsidy
-    model.accounts.state_yuan -= subsidy
-    model.accounts.households_yuan += subsidy  # to the training school, with the agency's part
-    u = model.streams.uniform("employee_training", model.month, workers)
+    cost = t.cost_yuan * (1.0 - world.levers.training_subsidy_share)
+    world.agency_books.cost(agency[untrained], np.full(int(untrained.sum()), cost))
+    subsidy = t.cost_yuan * world.levers.training_subsidy_share * int(untrained.sum())
+    world.flows.public_subsidies_yuan += subsidy
+    world.accounts.state_yuan -= subsidy
+    world.accounts.households_yuan += subsidy  # to the training school, with the agency's part
+    u = world.streams.uniform("employee_training", world.month, workers)
     passed = untrained & (u < t.pass_rate)
     w.certified[workers[passed]] = True
-    model.flows.trained += int(untrained.sum())
-    model.flows.certified += int(passed.sum())
+    world.flows.trained += int(untrained.sum())
+    world.flows.certified += int(passed.sum())

@@ -34,25 +34,25 @@ from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
 from model.mechanisms.separations import record_and_separate
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 
-def expected_income(model: DomesticWorkModel, mean_wage: float, unemployment_rate: float) -> float:
+def expected_income(world: World, mean_wage: float, unemployment_rate: float) -> float:
     """Harris-Todaro expected monthly income in the city, net of living costs."""
-    p = model.params
-    live_out = model.types.worker_share[LIVE_OUT]
+    p = world.params
+    live_out = world.types.worker_share[LIVE_OUT]
     cost = (p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
-            + p.hukou.extra_living_cost_yuan * model.levers.hukou_gap * (1.0 - p.workers.local_hukou_share))
+            + p.hukou.extra_living_cost_yuan * world.levers.hukou_gap * (1.0 - p.workers.local_hukou_share))
     return max(mean_wage * (1.0 - unemployment_rate) - cost, 1.0)
 
 
-def return_from_away(model: DomesticWorkModel) -> None:
+def return_from_away(world: World) -> None:
     """Workers whose time away is over come back."""
-    w = model.workers
+    w = world.workers
     back = _time_away(w.present, w.status, w.away_months_left)
     if back.size:  # most months nobody is away
-        labour.come_back(model, back)
+        labour.come_back(world, back)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)))
@@ -74,54 +74,54 @@ def _time_away(present: np.ndarray, status: np.ndarray, away_months_left: np.nda
     return back[:n].copy()
 
 
-def is_festival(model: DomesticWorkModel) -> bool:
+def is_festival(world: World) -> bool:
     """Whether this month is the Spring Festival month."""
-    sf = model.params.shocks.spring_festival
-    return sf.enabled and model.calendar_month == sf.month
+    sf = world.params.shocks.spring_festival
+    return sf.enabled and world.calendar_month == sf.month
 
 
-def festival_exodus(model: DomesticWorkModel) -> None:
+def festival_exodus(world: World) -> None:
     """At Spring Festival a share go home: most keep their jobs, some stay home for good."""
-    model.festival_pay_factor = 1.0
-    if not is_festival(model):
+    world.festival_pay_factor = 1.0
+    if not is_festival(world):
         return
-    sf = model.params.shocks.spring_festival
-    w = model.workers
-    month = model.month
+    sf = world.params.shocks.spring_festival
+    w = world.workers
+    month = world.month
     status = w.status[w.present]
     # Local-hukou workers celebrate at home, in the city.
     present = w.present[((status == SEARCHING) | (status == EMPLOYED)) & ~w.local_hukou[w.present]]
-    leaving = present[model.streams.uniform("festival_leave", month, present) < sf.share_leaving]
-    for_good = model.streams.uniform("festival_stay_home", month, leaving) < sf.share_not_returning
-    held = model.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
+    leaving = present[world.streams.uniform("festival_leave", month, present) < sf.share_leaving]
+    for_good = world.streams.uniform("festival_stay_home", month, leaving) < sf.share_not_returning
+    held = world.streams.uniform("festival_job_held", month, leaving) < sf.job_held_share
     employed = w.status[leaving] == EMPLOYED
 
-    record_and_separate(model, leaving[employed & for_good], "going_home")
-    labour.depart(model, leaving[for_good])
-    labour.leave_with_job_held(model, leaving[employed & held & ~for_good], sf.away_months)
-    record_and_separate(model, leaving[employed & ~held & ~for_good], "festival")
-    labour.leave_for_a_while(model, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], sf.away_months)
-    model.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
+    record_and_separate(world, leaving[employed & for_good], "going_home")
+    labour.depart(world, leaving[for_good])
+    labour.leave_with_job_held(world, leaving[employed & held & ~for_good], sf.away_months)
+    record_and_separate(world, leaving[employed & ~held & ~for_good], "festival")
+    labour.leave_for_a_while(world, leaving[~employed & ~for_good | (employed & ~held & ~for_good)], sf.away_months)
+    world.festival_pay_factor = 1.0 + (sf.holiday_pay_multiplier - 1.0) * sf.holiday_share_of_month
 
 
-def go_home_for_good(model: DomesticWorkModel) -> None:
+def go_home_for_good(world: World) -> None:
     """Departures: long unemployment, savings target, age, empty purse, the pull of home."""
-    m = model.params.migration
-    w = model.workers
-    month = model.month
-    home_pull = 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap
+    m = world.params.migration
+    w = world.workers
+    month = world.month
+    home_pull = 1.0 + (world.params.hukou.home_pull - 1.0) * world.levers.hukou_gap
     # Local-hukou workers are at home already: no savings target to go home with, no
     # village to return to when broke; they leave the market on retiring, at the base rate
     # or after long unemployment.
-    streams = model.streams
+    streams = world.streams
     quitting, leaving = _going_home(
         w.present, w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching,
         streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
         np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
         m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
         m.broke_savings_yuan, m.broke_months)
-    record_and_separate(model, quitting, "going_home")
-    labour.depart(model, leaving)  # those who quit their job to go home among them
+    record_and_separate(world, quitting, "going_home")
+    labour.depart(world, leaving)  # those who quit their job to go home among them
 
 
 def _home_example() -> tuple:
@@ -180,37 +180,37 @@ def _going_home(present: np.ndarray, status: np.ndarray, local_hukou: np.ndarray
     return quitting[:n_quitting].copy(), leaving[:n_leaving].copy()
 
 
-def arrive(model: DomesticWorkModel) -> None:
+def arrive(world: World) -> None:
     """Newcomers, by Harris-Todaro expected income, from hometown networks."""
-    m = model.params.migration
-    last = model.market
-    income = expected_income(model, last.mean_wage, last.unemployment_rate)
+    m = world.params.migration
+    last = world.market
+    income = expected_income(world, last.mean_wage, last.unemployment_rate)
     ratio = income / m.rural_income_yuan / m.reference_income_ratio
-    expected = m.arrival_rate * model.params.workers.count * ratio ** m.income_elasticity
-    rng = model.streams.get("arrivals", model.month)
+    expected = m.arrival_rate * world.params.workers.count * ratio ** m.income_elasticity
+    rng = world.streams.get("arrivals", world.month)
     k = int(rng.poisson(expected)) if expected > 0 else 0
     if k == 0:
         return
-    rows = model.workers.grow(k)
-    draw_workers(model, rows, rng, origin_probabilities(model), newcomers=True)
-    model.accounts.villages_yuan -= float(model.workers.savings_yuan[rows].sum())  # what they bring from home
+    rows = world.workers.grow(k)
+    draw_workers(world, rows, rng, origin_probabilities(world), newcomers=True)
+    world.accounts.villages_yuan -= float(world.workers.savings_yuan[rows].sum())  # what they bring from home
     # Newcomers enter from outside the city: count them as arrivals into searching.
-    model.workers.status[rows] = 0
-    labour.move(model, rows, SEARCHING)
-    model.add_worker_agents(rows)
+    world.workers.status[rows] = 0
+    labour.move(world, rows, SEARCHING)
+    world.add_worker_agents(rows)
 
 
-def origin_probabilities(model: DomesticWorkModel) -> np.ndarray:
+def origin_probabilities(world: World) -> np.ndarray:
     """Where newcomers come from: base shares mixed with hometown networks in the city."""
-    m = model.params.migration
-    w = model.workers
+    m = world.params.migration
+    w = world.workers
     in_city = _workers_by_origin(w.origin, w.present, m.origins)
     if not w.present.size:
-        return model.origin_base
+        return world.origin_base
     # Help from contacts has increasing returns (lodging, leads, a guarantor): the pull of a
     # county's network grows faster than its number of workers in the city.
     pull = in_city ** m.network_exponent
-    return _mix_origins(model.origin_base, pull, pull.sum(), m.network_weight)
+    return _mix_origins(world.origin_base, pull, pull.sum(), m.network_weight)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int32), np.zeros(1, np.int64), 3))

@@ -38,25 +38,25 @@ _RECORD_TARGET = np.array([{"dismissal": 0.0, "exogenous": 1.0, "need_ended": 1.
                            for reason in labour.SEPARATION_REASONS], dtype=np.float32)
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
-def end_jobs(model: DomesticWorkModel) -> None:
+def end_jobs(world: World) -> None:
     """End this month's jobs, each for its first reason in order."""
-    employed = model.workers.with_status(EMPLOYED)
-    first = job_endings(model, employed)
+    employed = world.workers.with_status(EMPLOYED)
+    first = job_endings(world, employed)
     ending = np.flatnonzero(first >= 0)
-    record_and_separate(model, employed[ending], _REASON_CODE[first[ending]])
+    record_and_separate(world, employed[ending], _REASON_CODE[first[ending]])
 
 
-def job_endings(model: DomesticWorkModel, employed: np.ndarray) -> np.ndarray:
+def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     """Why each job of ``employed`` ends this month: a code of ``REASONS``, -1 when it goes on.
 
     Complying households also raise wages below a minimum wage in force here.
     """
-    w = model.workers
-    m = model.params.market
-    streams, month = model.streams, model.month
+    w = world.workers
+    m = world.params.market
+    streams, month = world.streams, world.month
     # A dismissal's rate is at most dismissal_rate x dismissal_max_multiplier: only
     # workers whose draw is below that can be dismissed, and only they are assessed.
     dismissal_key = streams.ukey("dismissal", month)
@@ -64,14 +64,14 @@ def job_endings(model: DomesticWorkModel, employed: np.ndarray) -> np.ndarray:
         employed, w.job_type, w.arrears_now, w.contract, w.agency_employed,
         streams.ukey("separation", month), streams.ukey("quit_arrears", month),
         streams.ukey("quit_informal", month), dismissal_key,
-        m.separation_rate, model.types.separation_multiplier, m.quit_after_arrears, m.informal_quit_rate,
+        m.separation_rate, world.types.separation_multiplier, m.quit_after_arrears, m.informal_quit_rate,
         m.dismissal_rate * m.dismissal_max_multiplier)
     assessed = np.flatnonzero(could_be_dismissed)
-    _dismiss_weak(first, assessed, employed, wages.productivity(model, employed[assessed]), dismissal_key,
+    _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]), dismissal_key,
                   m.dismissal_productivity_top, m.dismissal_productivity_span, m.dismissal_max_multiplier,
                   m.dismissal_rate)
-    if np.any(model.levers.wage_floor_yuan > 0):
-        priced_out = _apply_wage_floor(model, employed)
+    if np.any(world.levers.wage_floor_yuan > 0):
+        priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
     return first
 
@@ -129,7 +129,7 @@ def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, pro
             first[i] = DISMISSAL
 
 
-def record_and_separate(model: DomesticWorkModel, rows: np.ndarray, reasons: str | np.ndarray) -> None:
+def record_and_separate(world: World, rows: np.ndarray, reasons: str | np.ndarray) -> None:
     """Note the outcome for the agency, the channel and the worker's record, then end the jobs.
 
     ``reasons``: why the jobs end, a name of ``labour.SEPARATION_REASONS`` for all
@@ -138,16 +138,16 @@ def record_and_separate(model: DomesticWorkModel, rows: np.ndarray, reasons: str
     """
     if rows.size == 0:
         return
-    w, p = model.workers, model.params
+    w, p = world.workers, world.params
     rows, start, count = _by_reason(rows, reasons)
     # Households learn about agencies from how their placements end, judged as reputation
     # judges them; endings that say nothing of the agency (festival, going home) teach nothing.
     placed_by, good = _learn_from_endings(
-        rows, start, count, w.channel, w.agency, w.months_in_job, w.employer, w.record, model.households.trust_agency,
+        rows, start, count, w.channel, w.agency, w.months_in_job, w.employer, w.record, world.households.trust_agency,
         p.agencies.early_end_months, _BAD, _TEACHES, _RECORD_TARGET,
         np.float32(p.channels.learning_rate), np.float32(p.market.record_rate))
-    agencies.record_outcomes(model, placed_by, good, start, count)
-    labour.separate(model, rows, start, count)
+    agencies.record_outcomes(world, placed_by, good, start, count)
+    labour.separate(world, rows, start, count)
 
 
 def _by_reason(rows: np.ndarray, reasons: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -200,16 +200,16 @@ def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, 
     return placed_by, good
 
 
-def _apply_wage_floor(model: DomesticWorkModel, employed: np.ndarray) -> np.ndarray:
+def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
     """Complying households raise wages to a floor in force, or let go when they cannot pay it."""
-    lev = model.levers
-    w = model.workers
+    lev = world.levers
+    w = world.workers
     if not np.any(lev.wage_floor_yuan > 0):
         return np.zeros(employed.size, dtype=bool)
     households = w.employer[employed]
-    floor = wages.legal_floor(model, w.job_type[employed], households, w.agency_employed[employed])
+    floor = wages.legal_floor(world, w.job_type[employed], households, w.agency_employed[employed])
     below = w.wage_yuan[employed] < floor
-    can_pay = wages.household_maximum(model, employed, households) >= floor
+    can_pay = wages.household_maximum(world, employed, households) >= floor
     raise_to = employed[below & can_pay]
     w.wage_yuan[raise_to] = floor[below & can_pay]
     return below & ~can_pay

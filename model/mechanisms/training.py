@@ -20,34 +20,34 @@ from model.core.rng import uniform_at
 from model.core.tables import SEARCHING
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
-def train(model: DomesticWorkModel) -> None:
+def train(world: World) -> None:
     """Finish courses, then start new ones."""
-    w = model.workers
-    t = model.params.training
-    month = model.month
+    w = world.workers
+    t = world.params.training
+    month = world.month
 
     # The chance of starting, by the job type she seeks: her gain is the type's reference wage.
-    cost = t.cost_yuan * (1.0 - model.levers.training_subsidy_share)
-    gain = t.pass_rate * t.premium * model.types.reference_wage * t.horizon_months
+    cost = t.cost_yuan * (1.0 - world.levers.training_subsidy_share)
+    gain = t.pass_rate * t.premium * world.types.reference_wage * t.horizon_months
     chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
     # A course goes on only while she is in the city: it pauses while she is away (and
     # one who leaves for good drops out of it: labour.depart).
     passed, started = _courses(
         w.present, w.status, w.training_left, w.certified, w.job_type, w.savings_yuan,
-        model.streams.ukey("training_pass", month), model.streams.ukey("training_take_up", month),
+        world.streams.ukey("training_pass", month), world.streams.ukey("training_take_up", month),
         t.pass_rate, chance, cost, t.months)
-    model.flows.certified += passed
+    world.flows.certified += passed
 
-    subsidy = t.cost_yuan * model.levers.training_subsidy_share * started
-    model.flows.public_subsidies_yuan += subsidy
-    model.flows.course_fees_yuan += cost * started
+    subsidy = t.cost_yuan * world.levers.training_subsidy_share * started
+    world.flows.public_subsidies_yuan += subsidy
+    world.flows.course_fees_yuan += cost * started
     # Training schools (households' account) get the fee from her and the subsidy from the state.
-    model.accounts.state_yuan -= subsidy
-    model.accounts.households_yuan += subsidy + cost * started
-    model.flows.trained += started
+    world.accounts.state_yuan -= subsidy
+    world.accounts.households_yuan += subsidy + cost * started
+    world.flows.trained += started
 
 
 def _courses_example() -> tuple:

@@ -36,83 +36,83 @@ from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 
-def productivity(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+def productivity(world: World, workers: np.ndarray) -> np.ndarray:
     """Her value to a household relative to an average worker."""
-    w = model.workers
-    premium = model.params.training.premium
+    w = world.workers
+    premium = world.params.training.premium
     years = np.minimum(w.experience_months[workers], 120.0) / 12.0
-    experience = 1.0 + model.params.market.experience_premium * years
+    experience = 1.0 + world.params.market.experience_premium * years
     return w.skill[workers] * (1.0 + premium * w.certified[workers]) * experience
 
 
-def reservation(model: DomesticWorkModel, workers: np.ndarray) -> np.ndarray:
+def reservation(world: World, workers: np.ndarray) -> np.ndarray:
     """Her reservation wage now: lower after months of searching and when her savings run low.
 
     Never below the income she would have at home (``migration.rural_income_yuan``).
     """
-    m = model.params.market
-    w = model.workers
+    m = world.params.market
+    w = world.workers
     base = w.reservation_yuan[workers].astype(np.float64)
     months = np.minimum(w.months_searching[workers].astype(np.float64), 120.0)
     searched = np.maximum((1.0 - m.reservation_decay) ** months, m.reservation_floor_share)
     savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
     pressed = 1.0 - m.reservation_savings_discount * m.reservation_savings_half_yuan / (
         savings + m.reservation_savings_half_yuan)
-    return np.maximum(base * searched * pressed, model.params.migration.rural_income_yuan)
+    return np.maximum(base * searched * pressed, world.params.migration.rural_income_yuan)
 
 
-def worker_minimum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
+def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
     """Lowest wage she accepts for this job: reservation plus commuting if live-out."""
-    w, h = model.workers, model.households
-    commute = _commute(model, w.job_type[workers], w.home_cell[workers], h.cell[households])
-    return reservation(model, workers) + commute
+    w, h = world.workers, world.households
+    commute = _commute(world, w.job_type[workers], w.home_cell[workers], h.cell[households])
+    return reservation(world, workers) + commute
 
 
-def _commute(model: DomesticWorkModel, job_type: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:
+def _commute(world: World, job_type: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:
     """Monthly cost of commuting from ``home_cell`` to a job in ``cell``: live-out work only."""
-    km = model.city.distance_km(home_cell, cell)
-    return 2.0 * model.params.city.commute_cost_yuan_per_km * km * (job_type == LIVE_OUT)
+    km = world.city.distance_km(home_cell, cell)
+    return 2.0 * world.params.city.commute_cost_yuan_per_km * km * (job_type == LIVE_OUT)
 
 
-def offer_factor(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+def offer_factor(world: World, households: np.ndarray) -> np.ndarray:
     """How much more a household offers the longer its vacancy has stayed open."""
-    m = model.params.market
-    months_open = np.maximum(model.households.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
+    m = world.params.market
+    months_open = np.maximum(world.households.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
     return 1.0 + m.offer_rise_per_month * np.minimum(months_open, m.offer_rise_months_max)
 
 
-def household_maximum(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
+def household_maximum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
     """Most the household pays her (willingness to pay, raised by a vacancy's months open)."""
-    h = model.households
-    return h.wtp_yuan[households] * offer_factor(model, households) * productivity(model, workers)
+    h = world.households
+    return h.wtp_yuan[households] * offer_factor(world, households) * productivity(world, workers)
 
 
-def bargaining_share(model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
+def bargaining_share(world: World, job_type: np.ndarray) -> np.ndarray:
     """Her share of the surplus: the base share at tightness 1, more when tight."""
-    m = model.params.market
+    m = world.params.market
     beta = m.bargaining_power
     if beta <= 0.0 or beta >= 1.0:
         return np.full(job_type.size, beta)
-    theta = np.maximum(model.market.tightness[job_type], 1e-3) ** m.tightness_elasticity
+    theta = np.maximum(world.market.tightness[job_type], 1e-3) ** m.tightness_elasticity
     return beta * theta / (beta * theta + (1.0 - beta))
 
 
-def floor_applies(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+def floor_applies(world: World, households: np.ndarray) -> np.ndarray:
     """Whether the household complies with a minimum wage in force."""
-    lev = model.levers
-    return model.households.law_abiding[households] < lev.wage_floor_enforcement
+    lev = world.levers
+    return world.households.law_abiding[households] < lev.wage_floor_enforcement
 
 
-def posting(model: DomesticWorkModel) -> bool:
+def posting(world: World) -> bool:
     """Whether households post wages (else wages are bargained)."""
-    return model.params.wages.regime == "posting"
+    return world.params.wages.regime == "posting"
 
 
-def post(model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray,
+def post(world: World, searchers: np.ndarray, vacancies: np.ndarray,
          ask: np.ndarray | None = None) -> None:
     """Each household with a vacancy posts the wage per unit of productivity that maximizes its expected gain.
 
@@ -122,16 +122,16 @@ def post(model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray,
     Candidate wages are quantiles of those asks; a compliant household never posts
     below a floor in force. ``ask``: the searchers' asks when the caller has them.
     """
-    h, w = model.households, model.workers
+    h, w = world.households, world.workers
     if vacancies.size == 0:
         return
     job = h.need[vacancies].astype(np.int64)
-    value = h.wtp_yuan[vacancies] * offer_factor(model, vacancies)
-    floor = model.levers.wage_floor_yuan[job] * floor_applies(model, vacancies)
+    value = h.wtp_yuan[vacancies] * offer_factor(world, vacancies)
+    floor = world.levers.wage_floor_yuan[job] * floor_applies(world, vacancies)
     posted = np.zeros(vacancies.size)
     if ask is None:
-        ask = reservation(model, searchers) / productivity(model, searchers)
-    levels = np.linspace(0.0, 1.0, model.params.wages.posting_grid)
+        ask = reservation(world, searchers) / productivity(world, searchers)
+    levels = np.linspace(0.0, 1.0, world.params.wages.posting_grid)
     for k in np.unique(job):
         rows = np.flatnonzero(job == k)
         asks = np.sort(ask[w.job_type[searchers] == k])
@@ -149,24 +149,24 @@ def post(model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray,
     h.posted_wage_yuan[vacancies] = posted
 
 
-def offer_per_unit(model: DomesticWorkModel, households: np.ndarray) -> np.ndarray:
+def offer_per_unit(world: World, households: np.ndarray) -> np.ndarray:
     """What a household offers per unit of productivity: its maximum when bargaining, its posted wage when posting."""
-    h = model.households
-    if posting(model):
+    h = world.households
+    if posting(world):
         return h.posted_wage_yuan[households].astype(np.float64)
-    return h.wtp_yuan[households] * offer_factor(model, households)
+    return h.wtp_yuan[households] * offer_factor(world, households)
 
 
-def bargain(model: DomesticWorkModel, workers: np.ndarray, households: np.ndarray,
+def bargain(world: World, workers: np.ndarray, households: np.ndarray,
             employee_based: np.ndarray) -> np.ndarray:
     """Agreed monthly wage of new jobs (bargained, or the posted wage), floored where a minimum wage applies."""
-    job_type = model.workers.job_type[workers]
-    floor = legal_floor(model, job_type, households, employee_based)
-    if posting(model):
-        return _posted_wage(model.households.posted_wage_yuan[households], productivity(model, workers), floor)
-    lo = worker_minimum(model, workers, households)
-    hi = household_maximum(model, workers, households)
-    return _bargained_wage(model, job_type, lo, hi, floor)
+    job_type = world.workers.job_type[workers]
+    floor = legal_floor(world, job_type, households, employee_based)
+    if posting(world):
+        return _posted_wage(world.households.posted_wage_yuan[households], productivity(world, workers), floor)
+    lo = worker_minimum(world, workers, households)
+    hi = household_maximum(world, workers, households)
+    return _bargained_wage(world, job_type, lo, hi, floor)
 
 
 def _posted_wage(posted: np.ndarray, productivity: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -174,27 +174,27 @@ def _posted_wage(posted: np.ndarray, productivity: np.ndarray, floor: np.ndarray
     return np.maximum(posted * productivity, floor)
 
 
-def _bargained_wage(model: DomesticWorkModel, job_type: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _bargained_wage(world: World, job_type: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                     floor: np.ndarray) -> np.ndarray:
     """Her minimum plus her share of the surplus, or the floor if higher."""
-    wage = lo + bargaining_share(model, job_type) * np.maximum(hi - lo, 0.0)
+    wage = lo + bargaining_share(world, job_type) * np.maximum(hi - lo, 0.0)
     return np.maximum(wage, floor)
 
 
-def renegotiate(model: DomesticWorkModel, workers: np.ndarray) -> None:
+def renegotiate(world: World, workers: np.ndarray) -> None:
     """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
 
     The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
     floor) with the household she works for. Posted wages are not renegotiated.
     """
-    if workers.size == 0 or posting(model):
+    if workers.size == 0 or posting(world):
         return
-    w, h, p = model.workers, model.households, model.params
-    m, lev = p.market, model.levers
+    w, h, p = world.workers, world.households, world.params
+    m, lev = p.market, world.levers
     rows = np.asarray(workers, dtype=np.int64)
-    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, model.city.x_km, model.city.y_km)
+    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
     km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
-    theta = np.maximum(model.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
+    theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
     terms = (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
              m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
              p.migration.rural_income_yuan, 2.0 * p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
@@ -290,7 +290,7 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floo
         wage_yuan[r] = np.float32(_max(wage, floor))
 
 
-def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.ndarray,
+def legal_floor(world: World, job_type: np.ndarray, households: np.ndarray,
                 employee_based: np.ndarray) -> np.ndarray:
     """The floor each job pays at least.
 
@@ -298,15 +298,15 @@ def legal_floor(model: DomesticWorkModel, job_type: np.ndarray, households: np.n
     the monthly minimum, and the domestic-work floor when one is in force.
     Households pay the floor only when covered and compliant.
     """
-    return _floor(model, job_type, floor_applies(model, households), employee_based)
+    return _floor(world, job_type, floor_applies(world, households), employee_based)
 
 
-def _floor(model: DomesticWorkModel, job_type: np.ndarray, complies: np.ndarray,
+def _floor(world: World, job_type: np.ndarray, complies: np.ndarray,
            employee_based: np.ndarray) -> np.ndarray:
     """:func:`legal_floor` given whether each household complies."""
-    lev = model.levers
+    lev = world.levers
     covered = lev.wage_floor_yuan[job_type] * complies
-    statutory = model.params.policies.minimum_wage.monthly
+    statutory = world.params.policies.minimum_wage.monthly
     eb_floor = np.maximum(statutory, lev.wage_floor_yuan[job_type])
     return np.where(employee_based, eb_floor, covered)
 
@@ -345,11 +345,11 @@ class Terms:
         posted = None if self.posted is None else self.posted[index]
         return Terms(self.lo[index], self.hi[index], self.floor[index], posted)
 
-    def wage(self, model: DomesticWorkModel, job_type: np.ndarray) -> np.ndarray:
+    def wage(self, world: World, job_type: np.ndarray) -> np.ndarray:
         """Agreed monthly wage of the jobs (as :func:`bargain`), given her job type."""
         if self.posted is not None:
             return self.posted
-        return _bargained_wage(model, job_type, self.lo, self.hi, self.floor)
+        return _bargained_wage(world, job_type, self.lo, self.hi, self.floor)
 
 
 class RoundPrices:
@@ -362,21 +362,21 @@ class RoundPrices:
     instead of in each of the round's steps, cut the numpy calls of a hiring round by ~40%.
     """
 
-    def __init__(self, model: DomesticWorkModel, searchers: np.ndarray, vacancies: np.ndarray) -> None:
-        w, h = model.workers, model.households
-        self.model = model
+    def __init__(self, world: World, searchers: np.ndarray, vacancies: np.ndarray) -> None:
+        w, h = world.workers, world.households
+        self.world = world
         self.job_type = w.job_type[searchers]
         self.home_cell = w.home_cell[searchers]
-        self.productivity = productivity(model, searchers)
-        self.reservation = reservation(model, searchers)
+        self.productivity = productivity(world, searchers)
+        self.reservation = reservation(world, searchers)
         self.ask = self.reservation / self.productivity  # per unit of productivity, commuting left out
         self.need = h.need[vacancies]
         self.cell = h.cell[vacancies]
-        self.value = h.wtp_yuan[vacancies] * offer_factor(model, vacancies)  # its maximum per unit
-        self.complies = floor_applies(model, vacancies)
+        self.value = h.wtp_yuan[vacancies] * offer_factor(world, vacancies)  # its maximum per unit
+        self.complies = floor_applies(world, vacancies)
         self.posted = None
-        if posting(model):
-            post(model, searchers, vacancies, ask=self.ask)
+        if posting(world):
+            post(world, searchers, vacancies, ask=self.ask)
             self.posted = h.posted_wage_yuan[vacancies]
 
     def offer_per_unit(self, j: np.ndarray) -> np.ndarray:
@@ -388,14 +388,14 @@ class RoundPrices:
     def terms(self, i: np.ndarray, j: np.ndarray, employee_based: np.ndarray) -> Terms:
         """Terms of the jobs of searchers ``i`` at vacancies ``j`` (employee-based: the agency employs her)."""
         job_type = self.job_type[i]
-        lo = self.reservation[i] + _commute(self.model, job_type, self.home_cell[i], self.cell[j])
+        lo = self.reservation[i] + _commute(self.world, job_type, self.home_cell[i], self.cell[j])
         hi = self.value[j] * self.productivity[i]
-        floor = _floor(self.model, job_type, self.complies[j], employee_based)
+        floor = _floor(self.world, job_type, self.complies[j], employee_based)
         posted = None if self.posted is None else _posted_wage(self.posted[j], self.productivity[i], floor)
         return Terms(lo, hi, floor, posted)
 
 
-def pay(model: DomesticWorkModel) -> None:
+def pay(world: World) -> None:
     """Pay the month's wages, arrears and deductions; workers spend, save and remit.
 
     One kernel (:func:`_pay_month`) settles every present worker's month; what it
@@ -403,13 +403,13 @@ def pay(model: DomesticWorkModel) -> None:
     contributions to the state, wage bills to households and employee-based agencies,
     living costs to landlords and shops, what goes home to the villages.
     """
-    w, p = model.workers, model.params
+    w, p = world.workers, world.params
     c, mig = p.contracts, p.migration
-    streams, month = model.streams, model.month
+    streams, month = world.streams, world.month
     pay_terms = (p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
-                 model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
-                 c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
-    budget_terms = (mig.living_cost_yuan, mig.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
+                 world.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+                 c.contribution_base_min_yuan, world.levers.insurance_subsidy_share, c.employer_contribution_share)
+    budget_terms = (mig.living_cost_yuan, mig.rent_yuan, p.hukou.extra_living_cost_yuan * world.levers.hukou_gap,
                     mig.remittance_share)
     employed, fees, direct, employee_based, searching = _pay_month(
         w.present, w.status, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
@@ -417,33 +417,33 @@ def pay(model: DomesticWorkModel) -> None:
         w.deduction_left_yuan, w.arrears_now, w.paid_yuan, w.agency, w.job_type, w.local_hukou, w.savings_yuan,
         w.debt_yuan, w.months_in_job, w.experience_months, w.months_searching, pay_terms, budget_terms,
         p.agencies.employee_based_markup)
-    books, f = model.agency_books, model.flows
+    books, f = world.agency_books, world.flows
     if fees[0].size:  # else nothing to book (adding zeros changes no sum)
         books.worker_fees(*fees)
     employed = [amount.sum() for amount in employed]  # numpy's sums over the employed, in their order
-    _book_insurance(model, *employed[1:5])
-    _book_wage_bills(model, [amount.sum() for amount in direct], *employee_based)
+    _book_insurance(world, *employed[1:5])
+    _book_wage_bills(world, [amount.sum() for amount in direct], *employee_based)
     f.worker_pay_yuan += float(employed[0])
-    _book_budget(model, *employed[5:10])
+    _book_budget(world, *employed[5:10])
     f.net_income_yuan += float(employed[10])
-    _book_budget(model, *[amount.sum() for amount in searching])
+    _book_budget(world, *[amount.sum() for amount in searching])
 
 
-def _book_insurance(model: DomesticWorkModel, total: float, subsidy: float, employer: float, worker: float) -> None:
+def _book_insurance(world: World, total: float, subsidy: float, employer: float, worker: float) -> None:
     """Book the month's contributions of insured jobs whose wage was paid (sums over the jobs).
 
     The state pays ``insurance_subsidy_share`` of them; employer and worker split the
     rest, ``contracts.employer_contribution_share`` to the employer, her part withheld
     from her pay. All of it goes to the state's funds.
     """
-    f = model.flows
+    f = world.flows
     f.insurance_contributions_yuan += float(total)
     f.public_subsidies_yuan += float(subsidy)
     f.worker_contributions_yuan += float(worker)
-    model.accounts.state_yuan += float(employer + worker)
+    world.accounts.state_yuan += float(employer + worker)
 
 
-def _book_wage_bills(model: DomesticWorkModel, direct: list, agency: np.ndarray, cost: np.ndarray,
+def _book_wage_bills(world: World, direct: list, agency: np.ndarray, cost: np.ndarray,
                      markup: np.ndarray) -> None:
     """Who pays the wage and the employer's contributions: the household, or its employee-based agency.
 
@@ -453,24 +453,24 @@ def _book_wage_bills(model: DomesticWorkModel, direct: list, agency: np.ndarray,
     charge (``agencies.employee_based_markup`` of the agreed wage, ``markup``) to the
     wages and contributions it passes on.
     """
-    f = model.flows
+    f = world.flows
     f.household_wages_yuan += float(direct[0])
     f.household_contributions_yuan += float(direct[1])
-    model.accounts.households_yuan -= float(direct[2])
+    world.accounts.households_yuan -= float(direct[2])
     if agency.size:  # nothing to book otherwise (adding zeros changes no sum)
-        books = model.agency_books
+        books = world.agency_books
         books.bills_passed_through(agency, cost)
         books.pay_payroll(agency, cost)
         books.household_fees(agency, markup, service=True)
 
 
-def _book_budget(model: DomesticWorkModel, cost: float, home: float, borrowed: float, repaid: float,
+def _book_budget(world: World, cost: float, home: float, borrowed: float, repaid: float,
                  remitted: float) -> None:
     """Living costs to landlords and shops; a shortfall borrowed from kin; what she sends home (sums).
 
     What she sends home repays her kin first; the rest (``remitted``) is remittances.
     """
-    acc, f = model.accounts, model.flows
+    acc, f = world.accounts, world.flows
     acc.households_yuan += float(cost)
     acc.villages_yuan += float(home - borrowed)
     f.living_costs_yuan += float(cost)

@@ -1,7 +1,7 @@
 """Policy levers: each a small object with ``apply(model)``, called at the start of every month.
 
 A policy reads its own block of the scenario and sets the month's effective
-levers in ``model.levers`` (a :class:`Levers`), which the mechanisms read. A
+levers in ``world.levers`` (a :class:`Levers`), which the mechanisms read. A
 policy not enabled, or not yet started, leaves the levers as they are at rest.
 """
 
@@ -20,7 +20,7 @@ from model.policies.training import TrainingSubsidy
 from model.policies.worker_fee_cap import WorkerFeeCap
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 POLICY_CLASSES: tuple[type[Policy], ...] = (
     MinimumWage, ContractMandate, WorkerFeeCap, InsuranceSubsidy,
@@ -31,15 +31,15 @@ POLICY_CLASSES: tuple[type[Policy], ...] = (
 class PolicySet:
     """All policy levers of a scenario, applied in a fixed order each month."""
 
-    def __init__(self, model: DomesticWorkModel) -> None:
-        self.policies = [cls(getattr(model.params.policies, cls.key)) for cls in POLICY_CLASSES]
+    def __init__(self, world: World) -> None:
+        self.policies = [cls(getattr(world.params.policies, cls.key)) for cls in POLICY_CLASSES]
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Reset the levers to rest, then let each policy in force move them."""
-        model.levers = Levers.at_rest()
+        world.levers = Levers.at_rest()
         for policy in self.policies:
-            if policy.in_force(model.month):
-                policy.apply(model)
+            if policy.in_force(world.month):
+                policy.apply(world)
 
     def in_force(self, month: int) -> list[str]:
         """Keys of the policies in force in ``month``."""

@@ -10,7 +10,7 @@ import numpy as np
 from model.core.tables import N_JOB_TYPES
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 @dataclass
@@ -65,6 +65,6 @@ class Policy:
         """Enabled and started by ``month``."""
         return bool(self.params.enabled) and month >= self.params.start_month
 
-    def apply(self, model: DomesticWorkModel) -> None:  # pragma: no cover - every subclass overrides
-        """Move ``model.levers`` for this month."""
+    def apply(self, world: World) -> None:  # pragma: no cover - every subclass overrides
+        """Move ``world.levers`` for this month."""
         raise TypeError(f"{type(self).__name__} must define apply()")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class CreditRecords(Policy):
@@ -15,7 +15,7 @@ class CreditRecords(Policy):
 
     key = "credit_records"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Make records visible with the scenario's weight."""
-        model.levers.credit_records = True
-        model.levers.credit_weight = self.params.weight
+        world.levers.credit_records = True
+        world.levers.credit_weight = self.params.weight

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class EmployeeBasedSupport(Policy):
@@ -15,6 +15,6 @@ class EmployeeBasedSupport(Policy):
 
     key = "employee_based_support"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Set the subsidy per employee a month."""
-        model.levers.employee_based_subsidy_yuan = self.params.subsidy_per_worker
+        world.levers.employee_based_subsidy_yuan = self.params.subsidy_per_worker

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class HukouReform(Policy):
@@ -15,6 +15,6 @@ class HukouReform(Policy):
 
     key = "hukou_reform"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Shrink the hukou gap by the reform effect."""
-        model.levers.hukou_gap = 1.0 - model.params.hukou.reform_effect
+        world.levers.hukou_gap = 1.0 - world.params.hukou.reform_effect

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class InsuranceSubsidy(Policy):
@@ -15,6 +15,6 @@ class InsuranceSubsidy(Policy):
 
     key = "insurance_subsidy"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Set the subsidised share of contributions."""
-        model.levers.insurance_subsidy_share = self.params.share
+        world.levers.insurance_subsidy_share = self.params.share

@@ -9,7 +9,7 @@ import numpy as np
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class MinimumWage(Policy):
@@ -20,8 +20,8 @@ class MinimumWage(Policy):
 
     key = "minimum_wage"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Set the floor for each job type and the share of employers who comply."""
-        hourly_floor = self.params.hourly * model.types.hours_per_month
-        model.levers.wage_floor_yuan = np.maximum(self.params.monthly, hourly_floor)
-        model.levers.wage_floor_enforcement = self.params.enforcement
+        hourly_floor = self.params.hourly * world.types.hours_per_month
+        world.levers.wage_floor_yuan = np.maximum(self.params.monthly, hourly_floor)
+        world.levers.wage_floor_enforcement = self.params.enforcement

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class TrainingSubsidy(Policy):
@@ -15,6 +15,6 @@ class TrainingSubsidy(Policy):
 
     key = "training"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Set the subsidised share of a course."""
-        model.levers.training_subsidy_share = self.params.subsidy_share
+        world.levers.training_subsidy_share = self.params.subsidy_share

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from model.policies.base import Policy
 
 if TYPE_CHECKING:
-    from model.model import DomesticWorkModel
+    from model.core.world import World
 
 
 class WorkerFeeCap(Policy):
@@ -15,8 +15,8 @@ class WorkerFeeCap(Policy):
 
     key = "worker_fee_cap"
 
-    def apply(self, model: DomesticWorkModel) -> None:
+    def apply(self, world: World) -> None:
         """Set the cap, the chance an overcharge is detected and the fine."""
-        model.levers.worker_fee_cap_share = self.params.max_share
-        model.levers.fee_cap_detection = self.params.enforcement
-        model.levers.fee_cap_fine_yuan = self.params.fine
+        world.levers.worker_fee_cap_share = self.params.max_share
+        world.levers.fee_cap_detection = self.params.enforcement
+        world.levers.fee_cap_fine_yuan = self.params.fine

@@ -132,7 +132,7 @@ SUBMODELS = {
     "migration": "Migration (`mechanisms/migration.py`; ODD 7.1)",
     "training": "Training and certification (`mechanisms/training.py`; ODD 7.9)",
     "hukou": "Hukou and public services (`mechanisms/migration.py`; ODD 7.10)",
-    "city": "The city (`mechanisms/city.py`; ODD 7.11)",
+    "city": "The city (`core/city.py`; ODD 7.11)",
     "policies": "Policies (`model/policies/`; ODD 7.12)",
     "shocks": "Spring Festival (`mechanisms/migration.py`; ODD 7.1)",
     "standards": "The standards scorecard (`metrics.py`; ODD 2.5)",

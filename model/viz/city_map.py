@@ -1,6 +1,6 @@
 """The map: the city's neighbourhoods, its households, a sample of its workers and its agencies.
 
-The grid is the one ``model/mechanisms/city.py`` lays out: household income
+The grid is the one ``model/core/city.py`` lays out: household income
 (shaded) falls away from the centre and migrant workers rent in the urban
 villages (outlined). Workers are drawn where they are this month: at the
 household they work for, or at home in an urban village while they search or

@@ -1,0 +1,177 @@
+"""The world mechanisms and policies act on: the :class:`World` protocol and the state it names.
+
+Mechanisms (``model/mechanisms/``) and policies (``model/policies/``) are written
+against :class:`World`, never against the model class: what they may read and write
+is the list below, and a test reads their code and holds them to it.
+:class:`~model.model.DomesticWorkModel` is the World of a run; a test may pass
+anything else that has these names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from model.core.population import per_type
+from model.core.tables import N_JOB_TYPES
+
+if TYPE_CHECKING:
+    from model.core.accounts import Accounts
+    from model.core.books import AgencyBooks
+    from model.core.city import City
+    from model.core.labour import MonthFlows
+    from model.core.levers import Levers
+    from model.core.rng import Streams
+    from model.core.tables import AgencyTable, HouseholdTable, WorkerTable
+    from model.scenario.schema import Scenario
+
+
+@runtime_checkable
+class World(Protocol):
+    """What mechanisms and policies may read and write: the city in the current month.
+
+    Attributes:
+        params: the scenario (read only).
+        month: the step, 1 in the first month (read only).
+        streams: the run's random streams, one a decision (read only).
+        types: per-job-type parameters (read only).
+        city: the grid of neighbourhoods (read only).
+        origin_base: each hometown county's base weight in arrivals (read only).
+        workers: the worker table; households: the household table; agencies: the agency table.
+        levers: this month's policy levers: policies write them, mechanisms read them.
+        market: what agents know of last month's market, and this month's tightness.
+        flows: everything that flows this month (counts, money by counterparty).
+        accounts: the money of the sectors outside the tables (households, the state, the villages).
+        agency_books: what each agency takes and pays this month.
+        festival_pay_factor: this month's pay over normal pay (Spring Festival holiday pay).
+        metrics: last month's measurements, by ``timeseries.csv`` column.
+        departed_rows: rows of workers who left this month (their agents are removed at its end).
+        closed_agency_rows: rows of agencies that closed this month.
+        money_before_yuan, state_before_yuan, employed_at_start: the month's opening balances and jobs.
+    """
+
+    params: Scenario
+    month: int
+    streams: Streams
+    types: JobTypes
+    city: City
+    origin_base: np.ndarray
+    workers: WorkerTable
+    households: HouseholdTable
+    agencies: AgencyTable
+    levers: Levers
+    market: MarketState
+    flows: MonthFlows
+    accounts: Accounts
+    agency_books: AgencyBooks
+    festival_pay_factor: float
+    metrics: dict[str, float]
+    departed_rows: list[np.ndarray]
+    closed_agency_rows: list[np.ndarray]
+    money_before_yuan: float
+    state_before_yuan: float
+    employed_at_start: int
+
+    @property
+    def calendar_month(self) -> int:
+        """Calendar month (1-12) of the current step."""
+        ...
+
+    @property
+    def calendar_year(self) -> int:
+        """Calendar year of the current step."""
+        ...
+
+    @property
+    def n_employed(self) -> int:
+        """Workers employed now."""
+        ...
+
+    def add_worker_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa agents of new worker rows."""
+        ...
+
+    def add_agency_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa agents of new agency rows."""
+        ...
+
+
+def world_names() -> frozenset[str]:
+    """Every name :class:`World` declares (what a mechanism or policy may touch)."""
+    names = set(World.__annotations__)
+    names.update(name for name in vars(World) if not name.startswith("_"))
+    return frozenset(names)
+
+
+def onset_rate(need_share: float, stock_share: np.ndarray, duration: np.ndarray) -> tuple[float, np.ndarray]:
+    """Monthly onset hazard of households without a need, and the type mix of new needs.
+
+    A stock share s_k of needs lasting d_k months needs an inflow mix q_k ~ s_k/d_k;
+    the stock is then (inflow) * sum(q_k d_k) and the onset hazard follows.
+    """
+    mix = stock_share / duration
+    mix = mix / mix.sum()
+    mean_duration = float(np.sum(mix * duration))
+    return need_share / ((1.0 - need_share) * mean_duration), mix
+
+
+@dataclass
+class JobTypes:
+    """Per-job-type parameters as arrays in ``JOB_TYPES`` order."""
+
+    reference_wage: np.ndarray
+    hours_per_month: np.ndarray
+    worker_share: np.ndarray
+    need_stock_share: np.ndarray
+    need_duration: np.ndarray
+    separation_multiplier: np.ndarray
+    contract_cost_multiplier: np.ndarray  # a contract's cost to the household, relative, by job type
+    onset_rate: float
+    onset_mix: np.ndarray
+
+    @property
+    def typical_wage(self) -> float:
+        """The wage agencies price from: reference wages weighted by the workers of each type (yuan/month)."""
+        return float(self.reference_wage @ self.worker_share)
+
+    @classmethod
+    def from_params(cls, p: Scenario) -> JobTypes:
+        """Read the per-type blocks of a scenario."""
+        need_share = per_type(p.demand.type_share)
+        duration = per_type(p.demand.duration_months)
+        onset, mix = onset_rate(p.demand.need_share, need_share / need_share.sum(), duration)
+        worker_share = per_type(p.workers.job_type_share)
+        return cls(
+            reference_wage=per_type(p.jobs.reference_wage_yuan),
+            hours_per_month=per_type(p.jobs.hours_per_month),
+            worker_share=worker_share / worker_share.sum(),
+            need_stock_share=need_share / need_share.sum(),
+            need_duration=duration,
+            separation_multiplier=per_type(p.market.separation_multiplier),
+            contract_cost_multiplier=per_type(p.contracts.household_cost_multiplier),
+            onset_rate=onset,
+            onset_mix=mix,
+        )
+
+
+class MarketState:
+    """What agents know of last month's market: wages, unemployment, tightness by job type."""
+
+    def __init__(self) -> None:
+        self.mean_wage = 0.0
+        self.unemployment_rate = 0.0
+        self.tightness = np.ones(N_JOB_TYPES)
+
+    def set_tightness(self, world: World, searchers: np.ndarray, vacancies: np.ndarray) -> None:
+        """Vacancies per searcher of each job type, at the start of this month's matching."""
+        u = np.bincount(world.workers.job_type[searchers], minlength=N_JOB_TYPES)
+        v = np.bincount(world.households.need[vacancies], minlength=N_JOB_TYPES)
+        self.tightness = (v + 1.0) / (u + 1.0)
+
+    def remember(self, row: dict[str, float]) -> None:
+        """Keep what newcomers will look at next month: agreed wages (no festival pay), unemployment."""
+        if row["mean_agreed_wage"] > 0:
+            self.mean_wage = row["mean_agreed_wage"]
+        self.unemployment_rate = row["unemployment_rate"]
