@@ -61,7 +61,7 @@ def match(world: World) -> None:
     h_channel, h_agency = channels.choose_households(world, vacancies, employer_cell)
 
     # How hirers rank searchers: productivity, records if visible, and screening noise.
-    visible = world.params.policies.credit_records.record_weight if world.levers.credit_records else 0.0
+    visible = world.levers.worker_record_weight
     u, record = _screening_draws(searchers, world.streams.ukey("screening", world.month), w.record, visible)
     rank = Ranking(np.log(prices.productivity), record, ndtri(u))
 

@@ -199,7 +199,7 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
              m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
              p.migration.rural_income_yuan, 2.0 * p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
              float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
-             m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.policies.minimum_wage.monthly)
+             m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.standards.minimum_wage_monthly)
     _renegotiated(rows, km, theta, lev.wage_floor_yuan, w.employer, w.job_type, w.agency_employed,
                   w.reservation_yuan, w.months_searching, w.savings_yuan, w.experience_months, w.skill, w.certified,
                   h.wtp_yuan, h.vacancy_months, h.law_abiding, terms, w.wage_yuan)
@@ -295,7 +295,8 @@ def legal_floor(world: World, job_type: np.ndarray, households: np.ndarray,
     """The floor each job pays at least.
 
     Employee-based agencies are employers under the Labour Law: they always pay
-    the monthly minimum, and the domestic-work floor when one is in force.
+    the city's statutory monthly minimum (``standards.minimum_wage_monthly``), and
+    the domestic-work floor when a policy extends one.
     Households pay the floor only when covered and compliant.
     """
     return _floor(world, job_type, floor_applies(world, households), employee_based)
@@ -306,7 +307,7 @@ def _floor(world: World, job_type: np.ndarray, complies: np.ndarray,
     """:func:`legal_floor` given whether each household complies."""
     lev = world.levers
     covered = lev.wage_floor_yuan[job_type] * complies
-    statutory = world.params.policies.minimum_wage.monthly
+    statutory = world.params.standards.minimum_wage_monthly
     eb_floor = np.maximum(statutory, lev.wage_floor_yuan[job_type])
     return np.where(employee_based, eb_floor, covered)
 

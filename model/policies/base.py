@@ -30,6 +30,7 @@ class Levers:
     training_subsidy_share: float
     credit_records: bool
     credit_weight: float
+    worker_record_weight: float  # how strongly visible worker records steer hirers; 0 = not visible
     hukou_gap: float  # 1 = full disadvantage of lacking local hukou, 0 = none
 
     @classmethod
@@ -49,6 +50,7 @@ class Levers:
             training_subsidy_share=0.0,
             credit_records=False,
             credit_weight=0.0,
+            worker_record_weight=0.0,
             hukou_gap=1.0,
         )
 

@@ -19,3 +19,4 @@ class CreditRecords(Policy):
         """Make records visible with the scenario's weight."""
         world.levers.credit_records = True
         world.levers.credit_weight = self.params.weight
+        world.levers.worker_record_weight = self.params.record_weight
