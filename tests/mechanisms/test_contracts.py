@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from model import DomesticWorkModel
 from model.core import jit
-from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
+from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT, SEARCHING
 from model.mechanisms import contracts, wages
-from model.model import DomesticWorkModel
 
 
 def _model(scenario: str = "baseline", months: int = 14, **overrides) -> DomesticWorkModel:
@@ -244,7 +244,6 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
 
 def _pay(model):
     """The monthly pay as it was: numpy around the row kernels _pay_rows and _budgets (tested in test_equivalence)."""
-    from model.core.tables import SEARCHING
 
     w, p, c, f = model.workers, model.params, model.params.contracts, model.flows
     acc, books = model.accounts, model.agency_books
@@ -340,3 +339,22 @@ def test_the_month_pay_is_the_numpy_pay(scenario):
     if scenario == "employee_based_support":
         assert model.flows.household_service_bills_yuan > 0
 
+
+@pytest.mark.parametrize("hukou_gap", [1.0, 0.4, 0.0])
+def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing_all(hukou_gap):
+    """The bound that spares valuing every uninsured worker changes no choice."""
+    from model.mechanisms.contracts import _self_enrol
+
+    model = DomesticWorkModel("scenarios/baseline.yaml", months=4, **{"contracts.self_enrol_rate": 0.1,
+                                                                      "contracts.value_migrant": 1.8})
+    for _ in range(3):
+        model.step()
+    model.levers.hukou_gap = hukou_gap
+    w, c = model.workers, model.params.contracts
+    workers = w.present[~w.self_insured[w.present]]
+    u = model.streams.uniform("self_enrol", model.month, workers)
+    value = _insurance_value(model, workers, _planned_stay_months(model, workers))
+    expected = workers[u < c.self_enrol_rate * value / c.value_local]
+    assert 0 < expected.size < workers.size // 4  # some enrol, most are spared
+    _self_enrol(model, workers)
+    assert np.array_equal(workers[w.self_insured[workers]], expected)

@@ -14,11 +14,12 @@ import pytest
 from model import DomesticWorkModel
 from model.core import labour
 from model.core.population import pick
-from model.core.tables import AGENCY, EMPLOYEE_BASED, N_CHANNELS, N_JOB_TYPES, OPEN, REFERRAL
+from model.core.tables import AGENCY, EMPLOYED, EMPLOYEE_BASED, N_CHANNELS, N_JOB_TYPES, OPEN, REFERRAL, SEARCHING
 from model.mechanisms import agencies, channels, contracts, market, matching, wages
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
+from model.mechanisms.market import _contacts
 from model.mechanisms.matching import applications, best_per_group, cap_per_group, sorted_assignment
-from tests.helpers import SMALL
+from tests.helpers import SMALL, small_scenario
 
 # --- the numpy reference ---------------------------------------------------------
 
@@ -310,3 +311,48 @@ def test_top_quartile_placements_use_numpys_quantile():
     reputation = np.array([0.5, np.nan], dtype=np.float32)
     assert market._agency_hires(np.zeros(3, np.int32), np.zeros(3, bool), reputation, np.ones(2, bool))[2] == 0
 
+
+def test_referral_contacts_kernel_is_the_numpy_pick():
+    rng = np.random.default_rng(3)
+    n_cells = 400
+    employed = np.sort(rng.choice(100_000, 5000, replace=False))
+    employer_cell = rng.integers(0, n_cells // 2, employed.size).astype(np.int32)  # half the cells have nobody
+    cell, u = rng.integers(0, n_cells, 3000).astype(np.int32), rng.random(3000)
+    order = np.argsort(employer_cell, kind="stable")
+    count = np.bincount(employer_cell, minlength=n_cells)
+    start = np.cumsum(count) - count
+    c = count[cell]
+    local = start[cell] + np.minimum((u * c).astype(np.int64), np.maximum(c - 1, 0))
+    anywhere = np.minimum((u * employed.size).astype(np.int64), employed.size - 1)
+    expected = np.where(c > 0, employed[order][np.minimum(local, employed.size - 1)], employed[anywhere])
+    assert np.array_equal(_contacts(employed, employer_cell, n_cells, cell, u), expected)
+
+
+def test_upper_quartile_is_numpys_to_the_last_bit():
+    from model.mechanisms.market import upper_quartile
+
+    rng = np.random.default_rng(4)
+    for trial in range(2000):
+        n = int(rng.integers(1, 900))
+        values = rng.random(n).astype(np.float32 if trial % 4 else np.float64)
+        if trial % 3 == 0:  # ties
+            values = np.round(values * 10) / 10
+        assert np.asarray(upper_quartile(values)).tobytes() == np.asarray(np.quantile(values, 0.75)).tobytes()
+    assert np.isnan(upper_quartile(np.array([0.5, np.nan], dtype=np.float32)))
+
+
+def test_the_round_finds_searchers_employed_and_vacancies_as_numpy_does():
+    from model.mechanisms.market import _searchers_and_employed, _vacancies
+
+    model = DomesticWorkModel(small_scenario(months=14))
+    model.run_for(13)
+    w, h = model.workers, model.households
+    status = w.status[w.present]
+    searching = w.present[status == SEARCHING]
+    searchers, employed = _searchers_and_employed(w.present, w.status, w.training_left)
+    assert np.array_equal(searchers, searching[w.training_left[searching] == 0])
+    assert np.array_equal(employed, w.present[status == EMPLOYED])
+    assert 0 < searchers.size < searching.size  # some are in training
+    vacancies = _vacancies(h.view("need"), h.view("worker"))
+    assert np.array_equal(vacancies, np.flatnonzero((h.view("need") >= 0) & (h.view("worker") < 0)))
+    assert vacancies.size > 0

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.optimize import linear_sum_assignment
 
-from model.mechanisms.matching import cap_per_group, urn_ball
+from model.mechanisms.matching import (
+    applications,
+    best_per_group,
+    cap_per_group,
+    group_order,
+    sorted_assignment,
+    urn_ball,
+)
 from tests.helpers import run_months, small_scenario
+from tests.mechanisms.test_market import _cap_numpy
 
 
 @pytest.mark.parametrize(("applicants", "vacancies"), [(500, 2000), (2000, 2000), (4000, 1000)])
@@ -84,3 +93,101 @@ def test_steady_state_unemployment_matches_same_month_search_formula():
     predicted = s * (1 - f) / (s + f - s * f)
     assert tail["departures"].sum() == 0 and tail["arrivals"].sum() == 0
     assert tail["unemployment_rate"].mean() == pytest.approx(predicted, rel=0.05)
+
+
+def test_group_order_is_a_stable_argsort():
+    rng = np.random.default_rng(1)
+    for n_groups in (7, 30_000, 100_000):
+        group = rng.integers(0, n_groups, 5000)
+        order, count, start = group_order(group, n_groups)
+        assert np.array_equal(order, np.argsort(group, kind="stable"))
+        assert np.array_equal(count, np.bincount(group, minlength=n_groups))
+        assert np.array_equal(start, np.cumsum(count) - count)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_sorted_assignment_makes_as_many_acceptable_matches_as_possible(seed):
+    rng = np.random.default_rng(seed)
+    n_app, n_vac = rng.integers(1, 12, 2)
+    app_group, vac_group = rng.integers(0, 2, n_app), rng.integers(0, 2, n_vac)
+    ask, offer = rng.uniform(0, 10, n_app), rng.uniform(0, 10, n_vac)
+    app, vac = sorted_assignment(app_group, vac_group, ask, offer)
+    ok = offer[vac] >= ask[app]
+    assert np.unique(app).size == app.size and np.unique(vac).size == vac.size
+    assert (app_group[app] == vac_group[vac]).all()
+    feasible = (app_group[:, None] == vac_group[None, :]) & (offer[None, :] >= ask[:, None])
+    rows, cols = linear_sum_assignment(-feasible.astype(float))
+    assert ok.sum() == feasible[rows, cols].sum()
+
+
+def _first_per_group(keys, order):
+    sorted_keys = keys[order]
+    is_first = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    return order[is_first]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_per_group_is_the_first_after_a_lexsort(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    group = rng.integers(0, 400, n)
+    key = rng.integers(0, 5, n).astype(float)  # many ties
+    key[rng.random(n) < 0.05] = np.nan
+    key[rng.random(n) < 0.05] = -np.inf
+    expected = _first_per_group(group, np.lexsort((-key, group)))
+    assert np.array_equal(best_per_group(group, key, 400), expected)
+
+
+@pytest.mark.parametrize(("k", "n_groups"), [(1, 4), (3, 4), (1, 2000)])
+def test_applications_are_the_numpy_draws(k, n_groups):
+    rng = np.random.default_rng(k * n_groups)
+    app_group, vac_group = rng.integers(0, n_groups, 700), rng.integers(0, n_groups, 500)
+    draws = rng.random((k, 700))
+    vac_order = np.argsort(vac_group, kind="stable")
+    vac_count = np.bincount(vac_group, minlength=n_groups)
+    vac_start = np.cumsum(vac_count) - vac_count
+    count, start = vac_count[app_group], vac_start[app_group]
+    app = np.tile(np.flatnonzero(count > 0), k)
+    u = draws[:, np.flatnonzero(count > 0)].ravel()
+    vac = vac_order[start[app] + np.minimum((u * count[app]).astype(np.int64), count[app] - 1)]
+    got_app, got_vac = applications(app_group, vac_group, n_groups, draws)
+    assert np.array_equal(got_app, app) and np.array_equal(got_vac, vac)
+
+
+def _sorted_assignment_numpy(applicant_group, vacancy_group, applicant_ask, vacancy_offer):
+    app_parts, vac_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for g in np.intersect1d(applicant_group, vacancy_group):
+        apps = np.flatnonzero(applicant_group == g)
+        vacs = np.flatnonzero(vacancy_group == g)
+        apps = apps[np.argsort(applicant_ask[apps], kind="stable")]
+        vacs = vacs[np.argsort(vacancy_offer[vacs], kind="stable")]
+        asks, offers = applicant_ask[apps], vacancy_offer[vacs]
+        lo, hi = 0, min(apps.size, vacs.size)
+        while lo < hi:
+            k = (lo + hi + 1) // 2
+            if np.all(asks[:k] <= offers[offers.size - k:]):
+                lo = k
+            else:
+                hi = k - 1
+        app_parts.append(apps[:lo])
+        vac_parts.append(vacs[vacs.size - lo:])
+    return np.concatenate(app_parts), np.concatenate(vac_parts)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sorted_assignment_kernel_is_the_numpy_bisection(seed):
+    rng = np.random.default_rng(seed)
+    n_app, n_vac = rng.integers(0, 400, 2)
+    app_group, vac_group = rng.integers(0, 5, n_app), rng.integers(1, 7, n_vac)
+    ask, offer = rng.integers(0, 30, n_app) / 3, rng.integers(0, 30, n_vac) / 3  # ties
+    got = sorted_assignment(app_group, vac_group, ask, offer)
+    expected = _sorted_assignment_numpy(app_group, vac_group, ask, offer)
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cap_per_group_kernel_is_the_numpy_ranking(seed):
+    rng = np.random.default_rng(seed)
+    group, score = rng.integers(0, 50, 1000), rng.integers(0, 10, 1000).astype(float)
+    capacity = rng.integers(0, 30, 50)
+    assert np.array_equal(cap_per_group(group, score, capacity), _cap_numpy(group, score, capacity))

@@ -238,3 +238,42 @@ def test_workers_away_count_down_and_come_back_as_numpy_had_it():
     back = migration._time_away(w.present, w.status, w.away_months_left)
     assert np.array_equal(back, expected) and np.array_equal(w.away_months_left, left)
     assert 0 < back.size < away.size
+
+
+def test_going_home_is_the_numpy_hazard_to_the_last_bit():
+    """The kernel's hazards and draws are the numpy code's, a float32 age compare included."""
+    from model.core.tables import EMPLOYED, SEARCHING
+    from model.mechanisms.migration import _going_home
+
+    overrides = {"migration.home_rate": 0.05, "migration.retirement_age": 45.3, "migration.broke_savings_yuan": 900.0,
+                 "migration.impatience_rate": 0.1, "migration.leave_rate_when_due": 0.3}
+    model = DomesticWorkModel("scenarios/hukou_reform.yaml", months=14, **overrides)
+    for _ in range(13):
+        model.step()
+    w, m, month = model.workers, model.params.migration, model.month
+    # Exactly the float32 nearest the retirement age (below 45.3): numpy counts them as of age.
+    w.age_years[w.with_status(SEARCHING)[:20]] = np.float32(m.retirement_age)
+    home_pull = 1.0 + (model.params.hukou.home_pull - 1.0) * model.levers.hukou_gap
+    pull = np.where(w.view("local_hukou"), 1.0, home_pull)
+    migrant = ~w.view("local_hukou")
+    saved = (w.view("savings_yuan") >= w.view("savings_target_yuan")) & migrant
+    old = w.view("age_years") >= m.retirement_age
+    employed, searching = w.with_status(EMPLOYED), w.with_status(SEARCHING)
+    hazard_e = (m.home_rate * m.employed_home_rate_factor * pull[employed]
+                + m.employed_leave_rate_when_due * saved[employed] + 1.0 * old[employed])
+    expected_e = model.streams.uniform("home_employed", month, employed) < hazard_e
+    months = w.months_searching[searching]
+    broke = (w.savings_yuan[searching] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant[searching]
+    hazard_s = (m.home_rate * pull[searching] + m.impatience_rate * (months > m.patience_months)
+                + m.leave_rate_when_due * (saved[searching] | broke) + 1.0 * old[searching])
+    expected_s = model.streams.uniform("home_searching", month, searching) < hazard_s
+    columns = (w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
+    age = np.float32(m.retirement_age)
+    quitting, leaving = _going_home(
+        w.present, w.status, *columns, model.streams.ukey("home_employed", month),
+        model.streams.ukey("home_searching", month), home_pull, age, m.home_rate,
+        m.home_rate * m.employed_home_rate_factor, m.leave_rate_when_due, m.employed_leave_rate_when_due,
+        m.impatience_rate, m.patience_months, m.broke_savings_yuan, m.broke_months)
+    assert np.array_equal(quitting, employed[expected_e])
+    assert np.array_equal(leaving, np.union1d(searching[expected_s], employed[expected_e]))
+    assert expected_e.any() and expected_s.any() and broke.any() and old[searching].any()

@@ -15,8 +15,9 @@ import pytest
 from model import DomesticWorkModel
 from model.core import labour
 from model.core.labour import REASON, SEPARATION_REASONS
+from model.core.rng import Streams
 from model.core.tables import AGENCY, EMPLOYED, INACTIVE, N_STATUS, SEARCHING
-from model.mechanisms import agencies, separations
+from model.mechanisms import agencies, separations, wages
 from tests.helpers import small_scenario
 
 
@@ -190,7 +191,6 @@ def test_weak_workers_are_dismissed_as_numpy_assessed_them():
     assessed = np.flatnonzero(rng.random(rows.size) < 0.5)
     prod = rng.uniform(0.0, 2.0, assessed.size)
     top, span, cap, rate, key = 1.3, 0.25, 3.0, 0.2, np.uint64(123456789)
-    from model.core.rng import Streams
 
     streams = Streams(11)
     key = streams.ukey("dismissal", 4)
@@ -201,3 +201,43 @@ def test_weak_workers_are_dismissed_as_numpy_assessed_them():
     separations._dismiss_weak(first, assessed, rows, prod, key, top, span, cap, rate)
     assert np.array_equal(first, expected)
     assert 50 < np.sum(expected == separations.DISMISSAL) < 1000
+
+
+def _job_endings_in_numpy(model, employed):
+    """The numpy form of separations.job_endings (every hazard drawn and assessed for every job)."""
+    from model.mechanisms import separations
+
+    w, m, month = model.workers, model.params.market, model.month
+
+    def u(name):
+        return model.streams.uniform(name, month, employed)
+
+    exogenous = u("separation") < m.separation_rate * model.types.separation_multiplier[w.job_type[employed]]
+    arrears = w.arrears_now[employed] & (u("quit_arrears") < m.quit_after_arrears)
+    quits = ~(w.contract[employed] | w.agency_employed[employed]) & (u("quit_informal") < m.informal_quit_rate)
+    weakness = (m.dismissal_productivity_top - wages.productivity(model, employed)) / m.dismissal_productivity_span
+    dismissed = u("dismissal") < m.dismissal_rate * np.clip(weakness, 0.0, m.dismissal_max_multiplier)
+    priced_out = separations._apply_wage_floor(model, employed)
+    first = np.full(employed.size, -1)
+    for code, hit in reversed(list(enumerate((exogenous, arrears, quits, dismissed, priced_out)))):
+        first[hit] = code
+    return first
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "minimum_wage_hourly", "c189_package"])
+def test_job_endings_are_those_of_drawing_and_assessing_every_job(scenario):
+    """Drawing each hazard only for the jobs it can end, and assessing only possible dismissals, changes no ending."""
+    from model.core.tables import EMPLOYED
+    from model.mechanisms.separations import job_endings
+
+    overrides = {"market.dismissal_rate": 0.05, "market.informal_quit_rate": 0.05, "market.quit_after_arrears": 0.5}
+    model = DomesticWorkModel(f"scenarios/{scenario}.yaml", months=20, **overrides)
+    for _ in range(19):
+        model.step()
+    employed = model.workers.with_status(EMPLOYED)
+    wage = model.workers.wage_yuan.copy()
+    expected = _job_endings_in_numpy(model, employed)
+    model.workers.wage_yuan[:] = wage  # the wage floor raised some wages: start again from the same state
+    got = job_endings(model, employed)
+    assert np.array_equal(got, expected)
+    assert all(np.any(expected == code) for code in range(4))
