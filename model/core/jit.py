@@ -12,6 +12,8 @@ module (``__pycache__``, or ``NUMBA_CACHE_DIR``), so only the first run after an
 install or an edit pays for compiling. Each kernel comes with small example
 arguments; :func:`ready` compiles or loads every kernel once per process, before
 the first month, and remembers how long it took (``domwork bench`` reports it).
+:func:`nmax` and :func:`nmin` are numpy's ``maximum`` and ``minimum`` of two
+scalars (NaN included), for kernels that must give numpy's bits.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numba
+import numpy as np
 
 _EXAMPLES: list[tuple[Any, Callable[[], tuple]]] = []
 _READY: dict[str, float] = {}
@@ -71,3 +74,24 @@ def report() -> dict[str, float]:
     """How many kernels there are and how long this process took to compile or load them."""
     ready()
     return dict(_READY)
+
+
+# --- numpy's scalar arithmetic, for kernels ------------------------------------------------------------------
+
+@kernel(example=lambda: (1.0, 0.0), inner=True)
+def nmax(x: float, y: float) -> float:
+    """``np.maximum`` of two scalars, to the bit, for kernels: NaN if either is NaN.
+
+    On a tie it gives ``x``: so ``nmax(-0.0, 0.0)`` is ``-0.0``, where numpy 2.x gives ``0.0``
+    (its ``y``); the kernels have always had it so, and their results are held to that.
+    """
+    return x if x >= y or np.isnan(x) else y
+
+
+@kernel(example=lambda: (1.0, 0.0), inner=True)
+def nmin(x: float, y: float) -> float:
+    """``np.minimum`` of two scalars, to the bit, for kernels: NaN if either is NaN.
+
+    On a tie it gives ``x`` (``nmin(0.0, -0.0)`` is ``0.0``, where numpy 2.x gives ``-0.0``), as :func:`nmax`.
+    """
+    return x if x <= y or np.isnan(x) else y

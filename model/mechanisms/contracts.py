@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
-from model.core.jit import kernel
+from model.core.costs import rent_yuan_one
+from model.core.jit import kernel, nmax, nmin
 from model.core.rng import uniform_at
-from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
+from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import wages
-from model.mechanisms.wages import _max, _min
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -79,12 +79,12 @@ def _stay_months(wage_yuan: np.float32, job_type: np.int8, target_yuan: np.float
     In numpy's dtypes step for step: the years to retirement in float32, as the column.
     """
     rural, living_yuan, rent_yuan, keep_share, retirement_age = terms
-    wage = _max(np.float64(wage_yuan), rural)
-    living = living_yuan + rent_yuan * (1.0 if job_type == LIVE_OUT else 0.0)
-    saving = _max(keep_share * (wage - living), 100.0)
-    to_target = _max(np.float64(target_yuan) - savings_yuan, 0.0) / saving
-    to_retirement = _max(retirement_age - age, np.float32(0.0)) * np.float32(12.0)
-    return _min(to_target, np.float64(to_retirement))
+    wage = nmax(np.float64(wage_yuan), rural)
+    living = living_yuan + rent_yuan_one(rent_yuan, job_type, EMPLOYED)  # the rent of work of her type
+    saving = nmax(keep_share * (wage - living), 100.0)
+    to_target = nmax(np.float64(target_yuan) - savings_yuan, 0.0) / saving
+    to_retirement = nmax(retirement_age - age, np.float32(0.0)) * np.float32(12.0)
+    return nmin(to_target, np.float64(to_retirement))
 
 
 @kernel(example=lambda: (24.0, False, np.float32(30.0), 1e4, _VALUE_EXAMPLE), inner=True)
@@ -102,10 +102,10 @@ def _insurance_value(stay: float, local: bool, age: np.float32, savings_yuan: fl
         liquidity_weight_half, liquidity_half = terms
     portable = stay / (stay + stay_half)
     portability = 1.0 if local else 1.0 - hukou_gap * (1.0 - portable)
-    years_left = _max(retirement_age - age, np.float32(0.0))
-    eligible = _min(years_left / pension_years, np.float32(1.0))
+    years_left = nmax(retirement_age - age, np.float32(0.0))
+    eligible = nmin(years_left / pension_years, np.float32(1.0))
     pension = np.float32(1.0) - pension_part * (np.float32(1.0) - eligible)
-    liquidity = 1.0 - liquidity_weight_half / (_max(savings_yuan, 0.0) + liquidity_half)
+    liquidity = 1.0 - liquidity_weight_half / (nmax(savings_yuan, 0.0) + liquidity_half)
     return (value_local if local else value_migrant) * portability * np.float64(pension) * liquidity
 
 
@@ -147,7 +147,7 @@ def _relative_income(rows: np.ndarray, employer: np.ndarray, income_yuan: np.nda
     """Each worker's household income relative to the median, at least 1e-3 (float32, as the column)."""
     out = np.empty(rows.size, dtype=np.float32)
     for i in range(rows.size):
-        out[i] = _max(income_yuan[employer[rows[i]]] / median_yuan, np.float32(1e-3))
+        out[i] = nmax(income_yuan[employer[rows[i]]] / median_yuan, np.float32(1e-3))
     return out
 
 
@@ -185,7 +185,7 @@ def _gains(rows: np.ndarray, income_factor: np.ndarray, wage_yuan: np.ndarray, j
         reputation_r = np.float64(reputation[agency[r]]) if channel[r] == AGENCY and agency[r] >= 0 else 0.0
         cost = household_cost_yuan * cost_by_type[job_type[r]] * np.float64(income_factor[i]) - paperwork * reputation_r
         out[0, i] = (fine + contract_value - cost) / scale
-        contributions = contribution_rate * _max(np.float64(wage_yuan[r]), contribution_base)
+        contributions = contribution_rate * nmax(np.float64(wage_yuan[r]), contribution_base)
         value = _insurance_value(stay, local, age[r], savings_yuan[r], value_terms)
         out[1, i] = (value - unsubsidised) * contributions / scale
     return out

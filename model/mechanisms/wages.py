@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.core.jit import kernel
+from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan_one
+from model.core.jit import kernel, nmax, nmin
 from model.core.rng import uniform_at
-from model.core.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
+from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -75,7 +76,7 @@ def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray) ->
 def _commute(world: World, job_type: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:
     """Monthly cost of commuting from ``home_cell`` to a job in ``cell``: live-out work only."""
     km = world.city.distance_km(home_cell, cell)
-    return 2.0 * world.params.city.commute_cost_yuan_per_km * km * (job_type == LIVE_OUT)
+    return commute_yuan(world.params.city.commute_cost_yuan_per_km, km, job_type)
 
 
 def offer_factor(world: World, households: np.ndarray) -> np.ndarray:
@@ -197,7 +198,7 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
     theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
     terms = (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
              m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
-             p.migration.rural_income_yuan, 2.0 * p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
+             p.migration.rural_income_yuan, p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
              float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
              m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.standards.minimum_wage_monthly)
     _renegotiated(rows, km, theta, lev.wage_floor_yuan, w.employer, w.job_type, w.agency_employed,
@@ -228,7 +229,7 @@ def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarra
     dx, dy = np.empty(rows.size), np.empty(rows.size)
     n = 0
     for r in rows:
-        if job_type[r] == LIVE_OUT:
+        if commutes_one(job_type[r]):
             home, job = home_cell[r], cell[employer[r]]
             dx[n] = x_km[home] - x_km[job]
             dy[n] = y_km[home] - y_km[job]
@@ -261,33 +262,33 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floo
     share and the floor (:func:`legal_floor`) in one pass where numpy made about 50, with
     numpy's arithmetic and dtypes step for step (same bits).
     """
-    decay, floor_share, discount_half, savings_half, rural, commute_per_km, rise, rise_months_max, \
+    decay, floor_share, discount_half, savings_half, rural, commute_cost, rise, rise_months_max, \
         experience_premium, certified_premium, beta, enforcement, statutory = terms
     live_out = 0
     for i in range(rows.size):
         r = rows[i]
         household, job = employer[r], job_type[r]
         if agency_employed[r]:
-            floor = _max(statutory, wage_floor[job])
+            floor = nmax(statutory, wage_floor[job])
         else:
             floor = wage_floor[job] * (1.0 if law_abiding[household] < enforcement else 0.0)
-        searched = _max(decay[min(months_searching[r], 120)], floor_share)
-        pressed = 1.0 - discount_half / (_max(savings_yuan[r], 0.0) + savings_half)
-        lo = _max(np.float64(reservation_yuan[r]) * searched * pressed, rural)
-        if job == LIVE_OUT:
-            lo = lo + commute_per_km * km[live_out] * 1.0
+        searched = nmax(decay[min(months_searching[r], 120)], floor_share)
+        pressed = 1.0 - discount_half / (nmax(savings_yuan[r], 0.0) + savings_half)
+        lo = nmax(np.float64(reservation_yuan[r]) * searched * pressed, rural)
+        distance = 0.0
+        if commutes_one(job):  # km holds the live-out workers' commutes, in order
+            distance = km[live_out]
             live_out += 1
-        else:
-            lo = lo + 0.0  # no commute (numpy added commute x 0)
-        offer = 1.0 + rise * _min(_max(np.float64(vacancy_months[household]) - 1.0, 0.0), rise_months_max)
-        years = _min(experience_months[r], np.float32(120.0)) / np.float32(12.0)
+        lo = lo + commute_yuan_one(commute_cost, distance, job)  # x 0 for live-in work, as numpy
+        offer = 1.0 + rise * nmin(nmax(np.float64(vacancy_months[household]) - 1.0, 0.0), rise_months_max)
+        years = nmin(experience_months[r], np.float32(120.0)) / np.float32(12.0)
         experience = np.float32(1.0) + experience_premium * years
         productivity = (np.float64(skill[r]) * (1.0 + certified_premium * (1.0 if certified[r] else 0.0))
                         * np.float64(experience))
         hi = np.float64(wtp_yuan[household]) * offer * productivity
         share = beta * theta[job] / (beta * theta[job] + (1.0 - beta)) if 0.0 < beta < 1.0 else beta
-        wage = lo + share * _max(hi - lo, 0.0)
-        wage_yuan[r] = np.float32(_max(wage, floor))
+        wage = lo + share * nmax(hi - lo, 0.0)
+        wage_yuan[r] = np.float32(nmax(wage, floor))
 
 
 def legal_floor(world: World, job_type: np.ndarray, households: np.ndarray,
@@ -612,28 +613,18 @@ def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, co
             pay = pay + np.float64(owed)
             owed_yuan[r] = 0.0
         gross[i] = pay
-        deduction[i] = _min(np.float64(deduction_left_yuan[r]), max_deduction_share * pay)
+        deduction[i] = nmin(np.float64(deduction_left_yuan[r]), max_deduction_share * pay)
         paid[i] = pay - deduction[i]
         deduction_left_yuan[r] = np.float32(np.float64(deduction_left_yuan[r]) - deduction[i])
         paid_yuan[r] = np.float32(paid[i])
         if insured[r] and not self_insured[r] and pay > 0:
-            total[i] = contribution_rate * _max(np.float64(wage_yuan[r]), contribution_base_yuan)
+            total[i] = contribution_rate * nmax(np.float64(wage_yuan[r]), contribution_base_yuan)
         else:
             total[i] = 0.0
         subsidy[i] = subsidy_share * total[i]
         employer[i] = employer_share * (total[i] - subsidy[i])
-        worker[i] = _min(total[i] - subsidy[i] - employer[i], np.float64(paid_yuan[r]))
+        worker[i] = nmin(total[i] - subsidy[i] - employer[i], np.float64(paid_yuan[r]))
     return gross, paid, deduction, (total, subsidy, employer, worker)
-
-
-@kernel(example=lambda: (1.0, 0.0), inner=True)
-def _max(x: float, y: float) -> float:
-    return x if x >= y or np.isnan(x) else y  # numpy's maximum, to the sign of a zero
-
-
-@kernel(example=lambda: (1.0, 0.0), inner=True)
-def _min(x: float, y: float) -> float:
-    return x if x <= y or np.isnan(x) else y  # numpy's minimum
 
 
 def _budget_example() -> tuple:
@@ -659,16 +650,15 @@ def _budgets(rows: np.ndarray, income: np.ndarray, job_type: np.ndarray, status:
     cost, home, borrowed, repaid = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         r = rows[i]
-        pays_rent = 1.0 if job_type[r] == LIVE_OUT or status[r] == SEARCHING else 0.0
         migrant = 0.0 if local_hukou[r] else 1.0
-        cost[i] = living_yuan + rent_yuan * pays_rent + migrant_extra_yuan * migrant
+        cost[i] = living_yuan + rent_yuan_one(rent_yuan, job_type[r], status[r]) + migrant_extra_yuan * migrant
         net = income[i] - cost[i]
         saved = savings[r] + net
-        borrowed[i] = _max(-saved, 0.0)
+        borrowed[i] = nmax(-saved, 0.0)
         saved += borrowed[i]
-        home[i] = remittance_share * _max(net, 0.0)
+        home[i] = remittance_share * nmax(net, 0.0)
         owed = debt[r] + borrowed[i]
-        repaid[i] = _min(owed, home[i])
+        repaid[i] = nmin(owed, home[i])
         debt[r] = owed - repaid[i]
         savings[r] = saved - home[i]
     return cost, home, borrowed, repaid

@@ -230,7 +230,7 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
     """Examples match the columns: no kernel of the review or the pay compiles again in the first month."""
     for scenario in ("baseline", "contract_mandate", "fee_cap"):
         _model(scenario, 3)
-    helpers = {"_max", "_min", "_stay_months", "_insurance_value"}  # also compiled inside the kernels
+    helpers = {"nmax", "nmin", "_stay_months", "_insurance_value"}  # also compiled inside the kernels
     inner = [compiled for compiled, _, is_inner in jit._EXAMPLES if is_inner]
     for module in (contracts, wages):
         for name, value in vars(module).items():
