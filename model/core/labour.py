@@ -11,7 +11,7 @@ the stocks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -89,28 +89,18 @@ def move(world: World, rows: np.ndarray, new_status: int) -> None:
         w.admit(from_inactive)
 
 
-@kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int64), 1, np.zeros((N_STATUS, N_STATUS), np.int64)))
-def _move(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np.ndarray) -> np.ndarray:
-    """Count each row's move from its status to ``new_status`` in ``transitions``, then set it; rows that were INACTIVE.
+def move_numpy(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np.ndarray) -> np.ndarray:
+    """The rule of :func:`move` in numpy: each worker's move from her status to ``new_status`` is counted.
 
-    All statuses are read before any is set, as numpy's fancy indexing did. One call
-    where numpy made eight: a move of 60 rows takes a quarter of the time.
+    ``transitions[old, new]`` counts the moves of the month; every status is read
+    before any is set (a row listed twice counts twice from its old status). Returns
+    the rows that were INACTIVE (they enter the table's present workers).
     """
-    from_inactive = 0
-    for r in rows:
-        old = status[r]
-        transitions[old, new_status] += 1
-        if old == INACTIVE:
-            from_inactive += 1
-    newcomers = np.empty(from_inactive, dtype=np.int64)
-    k = 0
-    for r in rows:
-        if status[r] == INACTIVE:
-            newcomers[k] = r
-            k += 1
-    for r in rows:
-        status[r] = new_status
-    return newcomers
+    old = status[rows].astype(np.int64)
+    counts = np.bincount(old * N_STATUS + new_status, minlength=N_STATUS * N_STATUS)
+    transitions += counts.reshape(N_STATUS, N_STATUS)
+    status[rows] = new_status
+    return rows[old == INACTIVE]
 
 
 def hire(world: World, workers: np.ndarray, households: np.ndarray,
@@ -143,99 +133,96 @@ def separate(world: World, workers: np.ndarray, start: np.ndarray, count: np.nda
     if workers.size == 0:
         return
     w, h, f = world.workers, world.households, world.flows
-    owed, owing, not_employed = _end_jobs(workers, start, count, w.status, f.transitions, h.worker,
-                                          w.separated_month, world.month, f.separations_by_reason, *_job_columns(w))
-    assert not_employed == 0, "only employed workers can be separated"
-    for c in np.flatnonzero(owing):  # a sum of nothing owed adds nothing: only the others are summed
-        f.wages_lost_yuan += float(owed[start[c]:start[c] + count[c]].sum())
+    books = SeparationBooks(w.status, f.transitions, h.worker, w.separated_month, f.separations_by_reason)
+    ended = _end_jobs(workers, start, count, world.month, books, _job_columns(w))
+    assert ended.not_employed == 0, "only employed workers can be separated"
+    for c in np.flatnonzero(ended.owing):  # a sum of nothing owed adds nothing: only the others are summed
+        f.wages_lost_yuan += float(ended.owed[start[c]:start[c] + count[c]].sum())
 
 
-def _job_columns(w: WorkerTable) -> tuple[np.ndarray, ...]:
-    """The worker columns that describe her current job, in :func:`_release_rows`'s order."""
-    return (w.employer, w.channel, w.agency, w.agency_employed, w.contract, w.insured, w.self_insured,
-            w.wage_yuan, w.paid_yuan, w.deduction_left_yuan, w.paid_placement_fee, w.wages_owed_yuan,
-            w.months_in_job)
+def separate_numpy(world: World, workers: np.ndarray, reason: str) -> None:
+    """The rule of :func:`separate` in numpy, for jobs that end for one reason.
+
+    The jobs end: each is counted among the month's separations for its reason, what
+    the worker was still owed is lost to her, her household's job becomes a vacancy,
+    she keeps no employer, channel, agency, contract or wage (:func:`release_numpy`),
+    and she moves from employed to searching (:func:`move_numpy`).
+    """
+    w, h, f = world.workers, world.households, world.flows
+    assert np.all(w.status[workers] == EMPLOYED)
+    f.separations_by_reason[REASON[reason]] += workers.size
+    f.wages_lost_yuan += float(w.wages_owed_yuan[workers].sum())
+    h.worker[w.employer[workers]] = -1
+    release_numpy(world, workers)
+    w.separated_month[workers] = world.month
+    move_numpy(w.status, workers, SEARCHING, f.transitions)
+
+
+class JobColumns(NamedTuple):
+    """The worker columns that describe her current job (named as the table's columns)."""
+
+    employer: np.ndarray
+    channel: np.ndarray
+    agency: np.ndarray
+    agency_employed: np.ndarray
+    contract: np.ndarray
+    insured: np.ndarray
+    self_insured: np.ndarray
+    wage_yuan: np.ndarray
+    paid_yuan: np.ndarray
+    deduction_left_yuan: np.ndarray
+    paid_placement_fee: np.ndarray
+    wages_owed_yuan: np.ndarray
+    months_in_job: np.ndarray
+
+
+class SeparationBooks(NamedTuple):
+    """Where ending a job is written down: statuses and their moves, vacancies, when, why."""
+
+    status: np.ndarray
+    transitions: np.ndarray
+    household_worker: np.ndarray  # the households' worker column
+    separated_month: np.ndarray
+    by_reason: np.ndarray  # the month's separations by reason
+
+
+class EndedJobs(NamedTuple):
+    """What :func:`_end_jobs` reports: what each was owed, which reasons owed anything, rows not employed."""
+
+    owed: np.ndarray
+    owing: np.ndarray
+    not_employed: int
+
+
+def _job_columns(w: WorkerTable) -> JobColumns:
+    """The worker columns that describe her current job."""
+    return JobColumns(*(getattr(w, name) for name in JobColumns._fields))
 
 
 def _release(world: World, workers: np.ndarray) -> None:
     if workers.size:
-        _release_rows(workers.astype(np.int64, copy=False), *_job_columns(world.workers))
+        _release_rows(workers.astype(np.int64, copy=False), _job_columns(world.workers))
 
 
-def _columns_example() -> tuple:
-    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
-    return (np.zeros(1, np.int32), np.zeros(1, np.int8), np.zeros(1, np.int32), flag, flag, flag, flag,
-            small, small, small, flag, small, np.zeros(1, np.int16))
+def release_numpy(world: World, workers: np.ndarray) -> None:
+    """The rule of releasing a job in numpy: the worker keeps no employer, channel, agency, contract or wage.
 
-
-@kernel(example=lambda: (np.zeros(1, np.int64), *_columns_example()), inner=True)
-def _release_rows(rows: np.ndarray, employer: np.ndarray, channel: np.ndarray, agency: np.ndarray,
-                  agency_employed: np.ndarray, contract: np.ndarray, insured: np.ndarray,
-                  self_insured: np.ndarray, wage: np.ndarray, paid: np.ndarray, deduction_left: np.ndarray,
-                  paid_placement_fee: np.ndarray, wages_owed: np.ndarray, months_in_job: np.ndarray) -> None:
-    """Clear the job of each of ``rows``: no employer, channel, agency, contract or wage; insured only on her own.
-
-    One call where numpy made 25: half the time at 120 rows.
+    She stays insured only if she insures herself; nothing is owed, deducted or paid
+    any more, and her months in the job start again from 0.
     """
-    for r in rows:
-        employer[r] = -1
-        channel[r] = -1
-        agency[r] = -1
-        agency_employed[r] = False
-        contract[r] = False
-        insured[r] = self_insured[r]
-        wage[r] = 0.0
-        paid[r] = 0.0
-        deduction_left[r] = 0.0
-        paid_placement_fee[r] = False
-        wages_owed[r] = 0.0
-        months_in_job[r] = 0
-
-
-def _end_jobs_example() -> tuple:
-    rows = np.zeros(1, np.int64)
-    start, count = np.zeros(N_REASONS, np.int64), np.zeros(N_REASONS, np.int64)
-    count[0] = 1
-    return (rows, start, count, np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64),
-            np.zeros(1, np.int32), np.zeros(1, np.int16), 1, np.zeros(N_REASONS, np.int64), *_columns_example())
-
-
-@kernel(example=_end_jobs_example)
-def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, status: np.ndarray, transitions: np.ndarray,
-              household_worker: np.ndarray, separated_month: np.ndarray, month: int, by_reason: np.ndarray,
-              employer: np.ndarray, channel: np.ndarray, agency: np.ndarray, agency_employed: np.ndarray,
-              contract: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage: np.ndarray, paid: np.ndarray,
-              deduction_left: np.ndarray, paid_placement_fee: np.ndarray, wages_owed: np.ndarray,
-              months_in_job: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """End the jobs of ``rows``, ``count[c]`` from ``start[c]`` for reason c: count them, post vacancies, release them.
-
-    They move to searching (as :func:`move` moves them). Returns what each was owed (in
-    the order of ``rows``), whether any reason's rows were owed anything, and how many
-    rows were not employed (then nothing is changed). One call where numpy made about
-    30 a reason. With the kernels of record_and_separate, a month's endings at 1:100
-    (about 50 jobs, four reasons) take a fifth of the time they took in numpy.
-    """
-    not_employed = 0
-    for r in rows:
-        if status[r] != EMPLOYED:
-            not_employed += 1
-    owed = np.empty(rows.size, dtype=np.float32)
-    owing = np.zeros(count.size, dtype=np.bool_)
-    if not_employed:
-        return owed, owing, not_employed
-    for c in range(count.size):
-        by_reason[c] += count[c]
-        for i in range(start[c], start[c] + count[c]):
-            r = rows[i]
-            owed[i] = wages_owed[r]
-            if owed[i] != 0:
-                owing[c] = True
-            household_worker[employer[r]] = -1
-            separated_month[r] = month
-    _release_rows(rows, employer, channel, agency, agency_employed, contract, insured, self_insured, wage, paid,
-                  deduction_left, paid_placement_fee, wages_owed, months_in_job)
-    _move(status, rows, SEARCHING, transitions)
-    return owed, owing, not_employed
+    w = world.workers
+    w.employer[workers] = -1
+    w.channel[workers] = -1
+    w.agency[workers] = -1
+    w.agency_employed[workers] = False
+    w.contract[workers] = False
+    w.insured[workers] = w.self_insured[workers]
+    w.wage_yuan[workers] = 0.0
+    w.paid_yuan[workers] = 0.0
+    w.deduction_left_yuan[workers] = 0.0
+    w.paid_placement_fee[workers] = False
+    w.wages_owed_yuan[workers] = 0.0
+    w.months_in_job[workers] = 0
 
 
 def leave_with_job_held(world: World, workers: np.ndarray, months: int) -> None:
@@ -287,3 +274,99 @@ def depart(world: World, workers: np.ndarray) -> None:
     w.arrears_now[workers] = False
     w.paid_yuan[workers] = 0.0
     world.departed_rows.append(workers)
+
+
+# --- kernels ---
+
+
+@kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int64), 1, np.zeros((N_STATUS, N_STATUS), np.int64)))
+def _move(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np.ndarray) -> np.ndarray:
+    """Count each row's move from its status to ``new_status`` in ``transitions``, then set it; rows that were INACTIVE.
+
+    All statuses are read before any is set, as numpy's fancy indexing did. One call
+    where numpy made eight: a move of 60 rows takes a quarter of the time.
+    """
+    from_inactive = 0
+    for r in rows:
+        old = status[r]
+        transitions[old, new_status] += 1
+        if old == INACTIVE:
+            from_inactive += 1
+    newcomers = np.empty(from_inactive, dtype=np.int64)
+    k = 0
+    for r in rows:
+        if status[r] == INACTIVE:
+            newcomers[k] = r
+            k += 1
+    for r in rows:
+        status[r] = new_status
+    return newcomers
+
+
+def _columns_example() -> JobColumns:
+    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
+    return JobColumns(np.zeros(1, np.int32), np.zeros(1, np.int8), np.zeros(1, np.int32), flag, flag, flag, flag,
+                      small, small, small, flag, small, np.zeros(1, np.int16))
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), _columns_example()), inner=True)
+def _release_rows(rows: np.ndarray, job: JobColumns) -> None:
+    """Clear the job of each of ``rows``: no employer, channel, agency, contract or wage; insured only on her own.
+
+    One call where numpy made 25: half the time at 120 rows.
+    """
+    for r in rows:
+        job.employer[r] = -1
+        job.channel[r] = -1
+        job.agency[r] = -1
+        job.agency_employed[r] = False
+        job.contract[r] = False
+        job.insured[r] = job.self_insured[r]
+        job.wage_yuan[r] = 0.0
+        job.paid_yuan[r] = 0.0
+        job.deduction_left_yuan[r] = 0.0
+        job.paid_placement_fee[r] = False
+        job.wages_owed_yuan[r] = 0.0
+        job.months_in_job[r] = 0
+
+
+def _end_jobs_example() -> tuple:
+    rows = np.zeros(1, np.int64)
+    start, count = np.zeros(N_REASONS, np.int64), np.zeros(N_REASONS, np.int64)
+    count[0] = 1
+    books = SeparationBooks(np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64),
+                            np.zeros(1, np.int32), np.zeros(1, np.int16), np.zeros(N_REASONS, np.int64))
+    return (rows, start, count, 1, books, _columns_example())
+
+
+@kernel(example=_end_jobs_example)
+def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, month: int, books: SeparationBooks,
+              job: JobColumns) -> EndedJobs:
+    """End the jobs of ``rows``, ``count[c]`` from ``start[c]`` for reason c: count them, post vacancies, release them.
+
+    They move to searching (as :func:`move` moves them). Returns what each was owed (in
+    the order of ``rows``), whether any reason's rows were owed anything, and how many
+    rows were not employed (then nothing is changed). One call where numpy made about
+    30 a reason. With the kernels of record_and_separate, a month's endings at 1:100
+    (about 50 jobs, four reasons) take a fifth of the time they took in numpy.
+    """
+    not_employed = 0
+    for r in rows:
+        if books.status[r] != EMPLOYED:
+            not_employed += 1
+    owed = np.empty(rows.size, dtype=np.float32)
+    owing = np.zeros(count.size, dtype=np.bool_)
+    if not_employed:
+        return EndedJobs(owed, owing, not_employed)
+    for c in range(count.size):
+        books.by_reason[c] += count[c]
+        for i in range(start[c], start[c] + count[c]):
+            r = rows[i]
+            owed[i] = job.wages_owed_yuan[r]
+            if owed[i] != 0:
+                owing[c] = True
+            books.household_worker[job.employer[r]] = -1
+            books.separated_month[r] = month
+    _release_rows(rows, job)
+    _move(books.status, rows, SEARCHING, books.transitions)
+    return EndedJobs(owed, owing, not_employed)

@@ -11,7 +11,7 @@ dismissals mark a worker's record.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -59,74 +59,102 @@ def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     streams, month = world.streams, world.month
     # A dismissal's rate is at most dismissal_rate x dismissal_max_multiplier: only
     # workers whose draw is below that can be dismissed, and only they are assessed.
-    dismissal_key = streams.ukey("dismissal", month)
-    first, could_be_dismissed = _first_reasons(
-        employed, w.job_type, w.arrears_now, w.contract, w.agency_employed,
-        streams.ukey("separation", month), streams.ukey("quit_arrears", month),
-        streams.ukey("quit_informal", month), dismissal_key,
-        m.separation_rate, world.types.separation_multiplier, m.quit_after_arrears, m.informal_quit_rate,
-        m.dismissal_rate * m.dismissal_max_multiplier)
-    assessed = np.flatnonzero(could_be_dismissed)
-    _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]), dismissal_key,
-                  m.dismissal_productivity_top, m.dismissal_productivity_span, m.dismissal_max_multiplier,
-                  m.dismissal_rate)
+    dismissal = dismissal_terms(world)
+    terms = ReasonTerms(streams.ukey("separation", month), streams.ukey("quit_arrears", month),
+                        streams.ukey("quit_informal", month), dismissal.key, m.separation_rate,
+                        world.types.separation_multiplier, m.quit_after_arrears, m.informal_quit_rate,
+                        m.dismissal_rate * m.dismissal_max_multiplier)
+    reasons = _first_reasons(employed, ReasonColumns(w.job_type, w.arrears_now, w.contract, w.agency_employed), terms)
+    first = reasons.first
+    assessed = np.flatnonzero(reasons.could_be_dismissed)
+    _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]), dismissal)
     if np.any(world.levers.wage_floor_yuan > 0):
         priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
     return first
 
 
-def _reasons_example() -> tuple:
-    flag, key = np.zeros(1, dtype=np.bool_), np.uint64(1)
-    return (np.zeros(1, np.int64), np.zeros(1, np.int8), flag, flag, flag, key, key, key, key,
-            0.004, np.ones(4), 0.3, 0.01, 0.02)
+def job_endings_numpy(world: World, employed: np.ndarray) -> np.ndarray:
+    """The rule of :func:`job_endings` in numpy: why each job ends this month, drawn and assessed for every job.
 
-
-@kernel(example=_reasons_example)
-def _first_reasons(rows: np.ndarray, job_type: np.ndarray, arrears_now: np.ndarray, contract: np.ndarray,
-                   agency_employed: np.ndarray, separation_key: np.uint64, arrears_key: np.uint64,
-                   informal_key: np.uint64, dismissal_key: np.uint64, separation_rate: float,
-                   separation_multiplier: np.ndarray, quit_after_arrears: float, informal_quit_rate: float,
-                   dismissal_cap: float) -> tuple:
-    """The first of exogenous ending, quit after arrears, informal quit (-1: none) of each job of ``rows``.
-
-    Also whether its dismissal draw is below ``dismissal_cap``. Each hazard's draw
-    comes from its stream's key and is made only for the jobs it can end (a quit
-    after arrears only where wages went unpaid, an informal quit only without a
-    contract). One pass where numpy made about 25.
+    A job ends outside the model at ``market.separation_rate`` times its job type's
+    multiplier; a worker whose wages went unpaid last month quits at
+    ``market.quit_after_arrears``; a worker with neither a contract nor an agency as
+    employer quits at ``market.informal_quit_rate`` (abuse, long hours); a weak
+    worker is dismissed at :func:`dismissal_rate_numpy`; where a minimum wage is in
+    force, a complying household that cannot pay it lets her go. The first of these,
+    in that order, is why her job ends (-1: it goes on).
     """
-    n = rows.size
-    first = np.full(n, -1, dtype=np.int8)
-    could_be_dismissed = np.empty(n, dtype=np.bool_)
-    for i in range(n):
-        r = rows[i]
-        counter = np.uint64(r)
-        if uniform_at(counter, separation_key) < separation_rate * separation_multiplier[job_type[r]]:
-            first[i] = EXOGENOUS
-        elif arrears_now[r] and uniform_at(counter, arrears_key) < quit_after_arrears:
-            first[i] = QUIT_ARREARS
-        elif not (contract[r] or agency_employed[r]) and uniform_at(counter, informal_key) < informal_quit_rate:
-            first[i] = QUIT_INFORMAL
-        could_be_dismissed[i] = uniform_at(counter, dismissal_key) < dismissal_cap
-    return first, could_be_dismissed
+    w, m, month = world.workers, world.params.market, world.month
+
+    def u(name: str) -> np.ndarray:
+        return world.streams.uniform(name, month, employed)
+
+    exogenous = u("separation") < m.separation_rate * world.types.separation_multiplier[w.job_type[employed]]
+    arrears = w.arrears_now[employed] & (u("quit_arrears") < m.quit_after_arrears)
+    quits = ~(w.contract[employed] | w.agency_employed[employed]) & (u("quit_informal") < m.informal_quit_rate)
+    dismissed = u("dismissal") < dismissal_rate_numpy(wages.productivity(world, employed), dismissal_terms(world))
+    priced_out = _apply_wage_floor(world, employed)
+    first = np.full(employed.size, -1)
+    for code, hit in reversed(list(enumerate((exogenous, arrears, quits, dismissed, priced_out)))):
+        first[hit] = code
+    return first
 
 
-@kernel(example=lambda: (np.full(1, -1, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1),
-                         np.uint64(1), 1.2, 0.4, 3.0, 0.01))
-def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, productivity: np.ndarray,
-                  dismissal_key: np.uint64, top: float, span: float, max_multiplier: float,
-                  dismissal_rate: float) -> None:
-    """Dismiss the assessed jobs ``rows[assessed]`` still going on, at a rate rising as productivity falls.
+class ReasonTerms(NamedTuple):
+    """The hazards of a job's ending, and the keys of their draws."""
 
-    The rate is ``dismissal_rate`` times the weakness (top - productivity) / span,
-    clipped to [0, max_multiplier], all in float64 as numpy did; the draws are the
-    ``dismissal`` stream's. One call where numpy made about ten.
+    separation_key: np.uint64
+    arrears_key: np.uint64
+    informal_key: np.uint64
+    dismissal_key: np.uint64
+    separation_rate: float
+    separation_multiplier: np.ndarray  # by job type
+    quit_after_arrears: float
+    informal_quit_rate: float
+    dismissal_cap: float  # the highest dismissal rate
+
+
+class ReasonColumns(NamedTuple):
+    """The worker columns that say which hazards a job faces."""
+
+    job_type: np.ndarray
+    arrears_now: np.ndarray
+    contract: np.ndarray
+    agency_employed: np.ndarray
+
+
+class FirstReasons(NamedTuple):
+    """Each job's first reason to end of those :func:`_first_reasons` draws, and whether it could be dismissed."""
+
+    first: np.ndarray
+    could_be_dismissed: np.ndarray
+
+
+class DismissalTerms(NamedTuple):
+    """How weakness turns into dismissal: the rate, the productivity scale, and the key of the draws."""
+
+    key: np.uint64
+    top: float  # productivity at and above which nobody is dismissed
+    span: float  # productivity below the top at which the rate is ``rate``
+    max_multiplier: float
+    rate: float
+
+
+def dismissal_terms(world: World) -> DismissalTerms:
+    """This month's :class:`DismissalTerms`."""
+    m = world.params.market
+    return DismissalTerms(world.streams.ukey("dismissal", world.month), m.dismissal_productivity_top,
+                          m.dismissal_productivity_span, m.dismissal_max_multiplier, m.dismissal_rate)
+
+
+def dismissal_rate_numpy(productivity: np.ndarray, terms: DismissalTerms) -> np.ndarray:
+    """The rule of dismissal in numpy: the monthly rate at which a worker of ``productivity`` is let go.
+
+    ``terms.rate`` times her weakness, how far her productivity falls below the top in
+    units of the span, at least 0 and at most ``terms.max_multiplier``.
     """
-    for j in range(assessed.size):
-        i = assessed[j]
-        weakness = min(max((top - productivity[j]) / span, 0.0), max_multiplier)
-        if first[i] < 0 and uniform_at(np.uint64(rows[i]), dismissal_key) < dismissal_rate * weakness:
-            first[i] = DISMISSAL
+    return terms.rate * np.clip((terms.top - productivity) / terms.span, 0.0, terms.max_multiplier)
 
 
 def record_and_separate(world: World, rows: np.ndarray, reasons: str | np.ndarray) -> None:
@@ -142,12 +170,69 @@ def record_and_separate(world: World, rows: np.ndarray, reasons: str | np.ndarra
     rows, start, count = _by_reason(rows, reasons)
     # Households learn about agencies from how their placements end, judged as reputation
     # judges them; endings that say nothing of the agency (festival, going home) teach nothing.
-    placed_by, good = _learn_from_endings(
-        rows, start, count, w.channel, w.agency, w.months_in_job, w.employer, w.record, world.households.trust_agency,
-        p.agencies.early_end_months, _BAD, _TEACHES, _RECORD_TARGET,
-        np.float32(p.channels.learning_rate), np.float32(p.market.record_rate))
-    agencies.record_outcomes(world, placed_by, good, start, count)
+    columns = EndingColumns(w.channel, w.agency, w.months_in_job, w.employer, w.record, world.households.trust_agency)
+    terms = LessonTerms(p.agencies.early_end_months, _BAD, _TEACHES, _RECORD_TARGET,
+                        np.float32(p.channels.learning_rate), np.float32(p.market.record_rate))
+    lessons = _learn_from_endings(rows, start, count, columns, terms)
+    agencies.record_outcomes(world, lessons.placed_by, lessons.good, start, count)
     labour.separate(world, rows, start, count)
+
+
+def record_and_separate_numpy(world: World, rows: np.ndarray, reason: str) -> None:
+    """The rule of :func:`record_and_separate` in numpy, for jobs that end for one reason.
+
+    A placement through an agency ends well unless a bad reason (a quit after arrears,
+    an informal quit, a dismissal) ends it within ``agencies.early_end_months``; the
+    agency's reputation moves toward its share of good endings
+    (:func:`agencies.record_outcomes`), and, when the reason says something of the
+    agency (not the festival or going home), so does the household's trust in agencies,
+    at ``channels.learning_rate``. A dismissal moves the worker's record toward 0, an
+    ending outside her doing (exogenous, the need ended) toward 1, at
+    ``market.record_rate``. Then the jobs end (:func:`labour.separate_numpy`).
+    """
+    w, h, p = world.workers, world.households, world.params
+    code = labour.REASON[reason]
+    via_agency = w.channel[rows] == AGENCY
+    early = w.months_in_job[rows] < p.agencies.early_end_months
+    good = ~(_BAD[code] & early)
+    placed_by = np.where(via_agency, w.agency[rows], -1).astype(np.int64)
+    agencies.record_outcomes(world, placed_by, good, np.zeros(1, np.int64), np.array([rows.size]))
+    if _TEACHES[code]:
+        trust = h.trust_agency
+        clients = w.employer[rows[via_agency]]
+        trust[clients] += p.channels.learning_rate * (good[via_agency] - trust[clients])
+    if _RECORD_TARGET[code] >= 0:
+        w.record[rows] += p.market.record_rate * (_RECORD_TARGET[code] - w.record[rows])
+    labour.separate_numpy(world, rows, reason)
+
+
+class EndingColumns(NamedTuple):
+    """The columns the end of a job teaches: the worker's job and record, her household's trust in agencies."""
+
+    channel: np.ndarray
+    agency: np.ndarray
+    months_in_job: np.ndarray
+    employer: np.ndarray
+    record: np.ndarray
+    trust_agency: np.ndarray  # the households' column
+
+
+class LessonTerms(NamedTuple):
+    """What an ending teaches, by reason (labour's codes), and how fast trust and records learn."""
+
+    early_end_months: int
+    bad: np.ndarray
+    teaches: np.ndarray
+    record_target: np.ndarray
+    learning_rate: np.float32
+    record_rate: np.float32
+
+
+class Lessons(NamedTuple):
+    """Each ended job's agency (-1: not placed by one) and whether it ended well."""
+
+    placed_by: np.ndarray
+    good: np.ndarray
 
 
 def _by_reason(rows: np.ndarray, reasons: str | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -163,18 +248,83 @@ def _by_reason(rows: np.ndarray, reasons: str | np.ndarray) -> tuple[np.ndarray,
     return rows[order].astype(np.int64, copy=False), start, count
 
 
+def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
+    """Complying households raise wages to a floor in force, or let go when they cannot pay it."""
+    lev = world.levers
+    w = world.workers
+    if not np.any(lev.wage_floor_yuan > 0):
+        return np.zeros(employed.size, dtype=bool)
+    households = w.employer[employed]
+    floor = wages.legal_floor(world, w.job_type[employed], households, w.agency_employed[employed])
+    below = w.wage_yuan[employed] < floor
+    can_pay = wages.household_maximum(world, employed, households) >= floor
+    raise_to = employed[below & can_pay]
+    w.wage_yuan[raise_to] = floor[below & can_pay]
+    return below & ~can_pay
+
+
+# --- kernels ---
+
+
+def _reasons_example() -> tuple:
+    flag, key = np.zeros(1, dtype=np.bool_), np.uint64(1)
+    return (np.zeros(1, np.int64), ReasonColumns(np.zeros(1, np.int8), flag, flag, flag),
+            ReasonTerms(key, key, key, key, 0.004, np.ones(4), 0.3, 0.01, 0.02))
+
+
+@kernel(example=_reasons_example)
+def _first_reasons(rows: np.ndarray, c: ReasonColumns, t: ReasonTerms) -> FirstReasons:
+    """The first of exogenous ending, quit after arrears, informal quit (-1: none) of each job of ``rows``.
+
+    Also whether its dismissal draw is below ``dismissal_cap``. Each hazard's draw
+    comes from its stream's key and is made only for the jobs it can end (a quit
+    after arrears only where wages went unpaid, an informal quit only without a
+    contract). One pass where numpy made about 25.
+    """
+    n = rows.size
+    first = np.full(n, -1, dtype=np.int8)
+    could_be_dismissed = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = rows[i]
+        counter = np.uint64(r)
+        if uniform_at(counter, t.separation_key) < t.separation_rate * t.separation_multiplier[c.job_type[r]]:
+            first[i] = EXOGENOUS
+        elif c.arrears_now[r] and uniform_at(counter, t.arrears_key) < t.quit_after_arrears:
+            first[i] = QUIT_ARREARS
+        elif not (c.contract[r] or c.agency_employed[r]) and uniform_at(counter, t.informal_key) < t.informal_quit_rate:
+            first[i] = QUIT_INFORMAL
+        could_be_dismissed[i] = uniform_at(counter, t.dismissal_key) < t.dismissal_cap
+    return FirstReasons(first, could_be_dismissed)
+
+
+@kernel(example=lambda: (np.full(1, -1, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1),
+                         DismissalTerms(np.uint64(1), 1.2, 0.4, 3.0, 0.01)))
+def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, productivity: np.ndarray,
+                  t: DismissalTerms) -> None:
+    """Dismiss the assessed jobs ``rows[assessed]`` still going on, at a rate rising as productivity falls.
+
+    The rate is ``t.rate`` times (:func:`dismissal_rate_numpy`) the weakness (top - productivity) / span,
+    clipped to [0, max_multiplier], all in float64 as numpy did; the draws are the
+    ``dismissal`` stream's. One call where numpy made about ten.
+    """
+    for j in range(assessed.size):
+        i = assessed[j]
+        weakness = min(max((t.top - productivity[j]) / t.span, 0.0), t.max_multiplier)
+        if first[i] < 0 and uniform_at(np.uint64(rows[i]), t.key) < t.rate * weakness:
+            first[i] = DISMISSAL
+
+
 def _learn_example() -> tuple:
     start, count = np.zeros(labour.N_REASONS, np.int64), np.ones(labour.N_REASONS, np.int64)
     small, int32 = np.zeros(1, np.float32), np.zeros(1, np.int32)
-    return (np.zeros(1, np.int64), start, count, np.zeros(1, np.int8), int32, np.zeros(1, np.int16), int32,
-            small, small, 6, _BAD, _TEACHES, _RECORD_TARGET, np.float32(0.2), np.float32(0.3))
+    columns = EndingColumns(np.zeros(1, np.int8), int32, np.zeros(1, np.int16), int32, small, small)
+    return (np.zeros(1, np.int64), start, count, columns,
+            LessonTerms(6, _BAD, _TEACHES, _RECORD_TARGET, np.float32(0.2), np.float32(0.3)))
 
 
 @kernel(example=_learn_example)
-def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, channel: np.ndarray, agency: np.ndarray,
-                        months_in_job: np.ndarray, employer: np.ndarray, record: np.ndarray, trust: np.ndarray,
-                        early_end_months: int, bad: np.ndarray, teaches: np.ndarray, record_target: np.ndarray,
-                        learning_rate: np.float32, record_rate: np.float32) -> tuple[np.ndarray, np.ndarray]:
+def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, w: EndingColumns,
+                        t: LessonTerms) -> Lessons:
     """What the ends of the jobs of ``rows`` teach (``count[c]`` from ``start[c]`` end for reason c).
 
     A placement through an agency ends well unless a bad reason ends it early; its
@@ -189,27 +339,12 @@ def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, 
     for c in range(count.size):
         for i in range(start[c], start[c] + count[c]):
             r = rows[i]
-            good[i] = not (bad[c] and months_in_job[r] < early_end_months)
-            if channel[r] == AGENCY:
-                placed_by[i] = agency[r]
-                if teaches[c]:
-                    client = employer[r]
-                    trust[client] += learning_rate * (np.float32(good[i]) - trust[client])
-            if record_target[c] >= 0:
-                record[r] += record_rate * (record_target[c] - record[r])
-    return placed_by, good
-
-
-def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
-    """Complying households raise wages to a floor in force, or let go when they cannot pay it."""
-    lev = world.levers
-    w = world.workers
-    if not np.any(lev.wage_floor_yuan > 0):
-        return np.zeros(employed.size, dtype=bool)
-    households = w.employer[employed]
-    floor = wages.legal_floor(world, w.job_type[employed], households, w.agency_employed[employed])
-    below = w.wage_yuan[employed] < floor
-    can_pay = wages.household_maximum(world, employed, households) >= floor
-    raise_to = employed[below & can_pay]
-    w.wage_yuan[raise_to] = floor[below & can_pay]
-    return below & ~can_pay
+            good[i] = not (t.bad[c] and w.months_in_job[r] < t.early_end_months)
+            if w.channel[r] == AGENCY:
+                placed_by[i] = w.agency[r]
+                if t.teaches[c]:
+                    client = w.employer[r]
+                    w.trust_agency[client] += t.learning_rate * (np.float32(good[i]) - w.trust_agency[client])
+            if t.record_target[c] >= 0:
+                w.record[r] += t.record_rate * (t.record_target[c] - w.record[r])
+    return Lessons(placed_by, good)
