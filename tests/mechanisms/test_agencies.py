@@ -1,7 +1,7 @@
-"""The agencies' kernels give, bit for bit, what the numpy code they replaced gave.
+"""The agencies' kernels give, bit for bit, what the module's numpy rules give.
 
-Each reference below is the numpy form the kernel replaced, kept here and not in the
-package. Inputs are random but cover the cases that matter: a cap that binds or not
+Each rule is stated in numpy in :mod:`model.mechanisms.agencies` (``*_numpy``), its
+kernel below it. Inputs are random but cover the cases that matter: a cap that binds or not
 (and no cap), agencies that overcharge and deduct, workers short of savings, inactive
 agencies, negative cash at the exit threshold, every business model.
 """
@@ -14,7 +14,7 @@ import pytest
 from model import DomesticWorkModel, load_scenario
 from model.core.population import set_business_model
 from model.core.rng import Streams
-from model.core.tables import EMPLOYED, EMPLOYEE_BASED, INTERMEDIARY, MEMBERSHIP
+from model.core.tables import EMPLOYEE_BASED, INTERMEDIARY, MEMBERSHIP
 from model.mechanisms import agencies
 
 N_AGENCIES = 40
@@ -39,108 +39,9 @@ def _agencies(rng: np.random.Generator, n: int = N_AGENCIES) -> dict[str, np.nda
     }
 
 
-# --- references: the numpy code each kernel replaced -------------------------------
-
-
-def _household_cost_months_ref(a, agency, cap, pass_through, employee_based):
-    posted = a["worker_fee_share"][agency].astype(np.float64)
-    shifted = pass_through * np.maximum(posted - cap, 0.0)
-    shifted = np.where(a["overcharging"][agency], 0.0, shifted)
-    one_off = a["household_fee_share"][agency] + shifted
-    eb = a["business_model"][agency] == EMPLOYEE_BASED
-    return np.where(eb, employee_based, one_off)
-
-
-def _placement_fees_ref(a, workers, agency, wage, savings, deduction_left, paid_fee, revenue, cap, pass_through):
-    posted = a["worker_fee_share"][agency].astype(np.float64)
-    capped = posted > cap
-    over = capped & a["overcharging"][agency]
-    comply = capped & ~over
-    charged_share = np.where(comply, cap, posted)
-    lost = np.where(comply, posted - cap, 0.0) * wage
-    household_fee = a["household_fee_share"][agency].astype(np.float64) * wage + pass_through * lost
-    worker_fee = charged_share * wage
-    hidden = np.where(over & a["deducts"][agency], np.maximum(posted - cap, 0.0) * wage, 0.0)
-    upfront = worker_fee - hidden
-    from_savings = np.minimum(upfront, savings[workers])
-    savings[workers] -= from_savings
-    deduction_left[workers] = upfront - from_savings + hidden
-    paid_fee[workers] = worker_fee > 0
-    revenue += np.bincount(agency, weights=from_savings, minlength=revenue.size)[: revenue.size]
-    revenue += np.bincount(agency, weights=household_fee, minlength=revenue.size)[: revenue.size]
-    np.add.at(a["placements"], agency, 1)
-    return from_savings, household_fee, over, int(capped.sum())
-
-
-def _month_end_ref(w, books, a, income_by_model, subsidy_per_employee, fixed_cost, smoothing, exit_months):
-    n = a["active"].size
-    employed = w["present"][w["status"][w["present"]] == EMPLOYED]
-    employees = employed[w["agency_employed"][employed]]
-    a["employees"][:] = np.bincount(w["agency"][employees], minlength=n)[:n]
-    amount = subsidy_per_employee * a["employees"].astype(np.float64)
-    books["subsidies"] += np.bincount(np.arange(n), weights=amount, minlength=n)[:n]
-    active = a["active"]
-    income = books["revenue"] + books["passed_through"] + books["subsidies"] - books["payroll"]
-    income_by_model += np.bincount(a["business_model"], weights=income, minlength=3)
-    fixed = fixed_cost * active
-    profit = income - books["costs"] - fixed
-    a["profit_yuan"][:] = profit
-    a["cash_yuan"] += profit
-    avg = a["profit_avg_yuan"]
-    avg[active] += (smoothing * (profit[active] - avg[active])).astype(np.float32)
-    losing = a["losing_months"]
-    losing[:] = np.where(active & (a["cash_yuan"] < 0), losing + 1, 0)
-    return amount, fixed, np.flatnonzero(active & (losing >= exit_months))
-
-
-def _profit_by_model_ref(a):
-    active = a["active"]
-    kind = a["business_model"][active]
-    counts = np.bincount(kind, minlength=3)
-    sums = np.bincount(kind, weights=a["profit_avg_yuan"][active], minlength=3)
-    means = np.divide(sums, counts, out=np.full(3, np.nan), where=counts > 0)
-    return means, counts
-
-
-def _switching_ref(a, means, streams, month, rate, margin):
-    best = int(np.nanargmax(means))
-    u = streams.uniform("agency_switch", month, np.arange(a["active"].size))
-    kind = a["business_model"]
-    reviewing = a["active"] & (u < rate) & (kind != best)
-    better = a["profit_avg_yuan"] + margin < means[best]
-    return best, np.flatnonzero(reviewing & better)
-
-
-def _entrant_profit_estimate_ref(model):
-    from model.mechanisms.channels import agency_weights
-
-    a, p, lev = model.agencies, model.params, model.levers
-    wage = model.types.typical_wage
-    active = a.view("active")
-    capacity = float(a.view("capacity")[active].mean())
-    placements = float(a.view("placements")[active].sum())
-    worker_share = np.array([p.agencies.worker_fee_share, p.agencies.membership_fee_yuan / wage, 0.0])
-    household_share = np.array([p.agencies.household_fee_share, 0.5 * p.agencies.household_fee_share, 0.0])
-    cap = lev.worker_fee_cap_share
-    lost = np.maximum(worker_share - cap, 0.0)
-    cost_months = household_share + p.agencies.fee_pass_through * lost
-    cost_months[EMPLOYEE_BASED] = agencies.employee_based_cost_months(model)
-    weights = capacity * np.exp(-p.channels.fee_weight * cost_months / 4.0)
-    cost = _household_cost_months_ref(
-        {k: a.view(k) for k in ("worker_fee_share", "household_fee_share", "overcharging", "business_model")},
-        np.arange(a.n), cap, p.agencies.fee_pass_through, agencies.employee_based_cost_months(model))
-    total = float(agency_weights(model, cost).sum())
-    expected = np.minimum(placements * weights / (total + weights), capacity)
-    fees = (np.minimum(worker_share, cap) + cost_months) * wage
-    separation = max(float(model.metrics.get("separation_rate", p.market.separation_rate)), 1e-3)
-    tenure = 1.0 / separation
-    employees = expected[EMPLOYEE_BASED] * tenure * (1.0 - np.exp(-12.0 / tenure))
-    training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
-    fees[EMPLOYEE_BASED] = 0.0
-    profit = expected * fees - p.agencies.fixed_cost_yuan
-    profit[EMPLOYEE_BASED] += (employees * (p.agencies.employee_based_markup * wage + lev.employee_based_subsidy_yuan)
-                               - expected[EMPLOYEE_BASED] * training)
-    return profit
+def _fees(a) -> agencies.FeeColumns:
+    return agencies.FeeColumns(a["worker_fee_share"], a["household_fee_share"], a["overcharging"], a["deducts"],
+                               a["business_model"])
 
 
 # --- the tests ------------------------------------------------------------------------
@@ -151,9 +52,9 @@ def test_household_cost_months_kernel_matches_numpy(cap):
     rng = np.random.default_rng(1)
     a = _agencies(rng)
     rows = rng.integers(0, N_AGENCIES, 300)
-    got = agencies._household_cost_months(rows, a["worker_fee_share"], a["household_fee_share"], a["overcharging"],
-                                          a["business_model"], cap, 0.5, 2.75)
-    assert _same(got, _household_cost_months_ref(a, rows, cap, 0.5, 2.75))
+    terms = agencies.FeeTerms(cap, 0.5)
+    got = agencies._household_cost_months(rows, _fees(a), terms, 2.75)
+    assert _same(got, agencies.household_cost_months_numpy(rows, _fees(a), terms, 2.75))
 
 
 @pytest.mark.parametrize("cap", [np.inf, 0.1, 0.0])
@@ -169,19 +70,20 @@ def test_placement_fees_kernel_matches_numpy(cap):
              "paid_fee": rng.random(n_workers) < 0.5, "revenue": rng.uniform(0, 1e4, N_AGENCIES)}
     ref_a = {k: v.copy() for k, v in a.items()}
     ref = {k: v.copy() for k, v in state.items()}
-    expected = _placement_fees_ref(ref_a, workers, agency, wage, ref["savings"], ref["deduction_left"],
-                                   ref["paid_fee"], ref["revenue"], cap, 0.5)
-    got = agencies._placement_fees(workers, agency, wage, a["worker_fee_share"], a["household_fee_share"],
-                                   a["overcharging"], a["deducts"], state["savings"], state["deduction_left"],
-                                   state["paid_fee"], a["placements"], state["revenue"], cap, 0.5)
-    for g, e in zip(got[:3], expected[:3], strict=True):
-        assert _same(g, e)
-    assert got[3] == expected[3]
+    terms = agencies.FeeTerms(cap, 0.5)
+    expected = agencies.placement_fees_numpy(workers, agency, wage, _fees(ref_a), ref["savings"],
+                                             ref["deduction_left"], ref["paid_fee"], ref_a["placements"],
+                                             ref["revenue"], terms)
+    got = agencies._placement_fees(workers, agency, wage, _fees(a), state["savings"], state["deduction_left"],
+                                   state["paid_fee"], a["placements"], state["revenue"], terms)
+    for name in ("from_savings", "household_fee", "over"):
+        assert _same(getattr(got, name), getattr(expected, name)), name
+    assert got.capped == expected.capped
     for k, value in state.items():
         assert _same(value, ref[k]), k
     assert _same(a["placements"], ref_a["placements"])
     if np.isfinite(cap):
-        assert expected[2].any() and expected[3] > 0  # the cap bound and some agencies overcharged
+        assert expected.over.any() and expected.capped > 0  # the cap bound and some agencies overcharged
 
 
 @pytest.mark.parametrize("subsidy", [0.0, 1000.0])
@@ -202,15 +104,19 @@ def test_month_end_kernel_matches_numpy(subsidy):
     ref_a = {k: v.copy() for k, v in a.items()}
     ref_books = {k: v.copy() for k, v in books.items()}
     ref_income, income = np.full(3, 7.25), np.full(3, 7.25)
-    expected = _month_end_ref(w, ref_books, ref_a, ref_income, subsidy, 3000.0, 0.1, 6)
-    got = agencies._month_end(
-        w["present"], w["status"], w["agency_employed"], w["agency"], subsidy, books["revenue"],
-        books["passed_through"], books["subsidies"], books["payroll"], books["costs"], a["active"],
-        a["business_model"], income, 3000.0, 0.1, 6, a["employees"], a["profit_yuan"], a["cash_yuan"],
-        a["profit_avg_yuan"], a["losing_months"])
-    for g, e in zip(got, expected, strict=True):
-        assert _same(g, e)
-    assert expected[2].size > 0  # some agencies close
+    workers = agencies.MonthEndWorkers(w["present"], w["status"], w["agency_employed"], w["agency"])
+    terms = agencies.MonthEndTerms(subsidy, 3000.0, 0.1, 6)
+
+    def accounts(a):
+        return agencies.AgencyAccounts(a["active"], a["business_model"], a["employees"], a["profit_yuan"],
+                                       a["cash_yuan"], a["profit_avg_yuan"], a["losing_months"])
+
+    expected = agencies.month_end_numpy(workers, agencies.BookColumns(**ref_books), accounts(ref_a), ref_income,
+                                        terms)
+    got = agencies._month_end(workers, agencies.BookColumns(**books), accounts(a), income, terms)
+    for name in agencies.MonthEnd._fields:
+        assert _same(getattr(got, name), getattr(expected, name)), name
+    assert expected.closing.size > 0  # some agencies close
     assert _same(income, ref_income)
     for k, value in books.items():
         assert _same(value, ref_books[k]), k
@@ -226,13 +132,13 @@ def test_profit_by_model_and_active_totals_kernels_match_numpy():
         if case == 1:  # one model without active agencies: its mean is NaN
             a["active"] &= a["business_model"] != MEMBERSHIP
         means, counts = agencies._profit_by_model(a["active"], a["business_model"], a["profit_avg_yuan"])
-        ref_means, ref_counts = _profit_by_model_ref(a)
+        ref_means, ref_counts = agencies.profit_by_model_numpy(a["active"], a["business_model"],
+                                                               a["profit_avg_yuan"])
         assert _same(means, ref_means) and np.array_equal(counts, ref_counts)
-        n, capacity, placements = agencies._active_totals(a["active"], a["capacity"], a["placements"])
+        totals = agencies._active_totals(a["active"], a["capacity"], a["placements"])
+        assert totals == agencies.active_totals_numpy(a["active"], a["capacity"], a["placements"])
         active = a["active"]
-        assert n == active.sum()
-        assert float(capacity) / n == float(a["capacity"][active].mean())
-        assert float(placements) == float(a["placements"][active].sum())
+        assert float(totals.capacity) / totals.n == float(a["capacity"][active].mean())  # np.mean's, exactly
         a["business_model"] = rng.integers(0, 3, N_AGENCIES).astype(np.int8)
 
 
@@ -253,8 +159,11 @@ def test_switching_kernel_matches_numpy(month):
     streams = Streams(11)
     rate, margin = 0.9, 500.0
     got_best, got = agencies._switching(a["active"], a["business_model"], a["profit_avg_yuan"], means,
-                                        streams.ukey("agency_switch", month), rate, np.float32(margin))
-    ref_best, ref = _switching_ref(a, means, streams, month, rate, margin)
+                                        agencies.SwitchTerms(streams.ukey("agency_switch", month), rate,
+                                                             np.float32(margin)))
+    u = streams.uniform("agency_switch", month, np.arange(N_AGENCIES))
+    ref_best, ref = agencies.switching_numpy(a["active"], a["business_model"], a["profit_avg_yuan"], means, u, rate,
+                                             margin)
     assert got_best == ref_best
     assert _same(got, ref)
     assert ref.size > 0
@@ -279,13 +188,10 @@ def _stepped(overrides: dict, months: int) -> DomesticWorkModel:
 def test_entrant_profit_estimate_matches_numpy(overrides):
     model = _stepped(overrides, 3)
     model.agencies.placements[: model.agencies.n] = np.arange(model.agencies.n) % 4  # a month's placements
-    assert _same(agencies.entrant_profit_estimate(model), _entrant_profit_estimate_ref(model))
-    a = model.agencies
-    rows = np.arange(a.n)
-    ref = _household_cost_months_ref(
-        {k: a.view(k) for k in ("worker_fee_share", "household_fee_share", "overcharging", "business_model")},
-        rows, model.levers.worker_fee_cap_share, model.params.agencies.fee_pass_through,
-        agencies.employee_based_cost_months(model))
+    assert _same(agencies.entrant_profit_estimate(model), agencies.entrant_profit_estimate_numpy(model))
+    rows = np.arange(model.agencies.n)
+    ref = agencies.household_cost_months_numpy(rows, agencies.fee_columns(model), agencies.fee_terms(model),
+                                               agencies.employee_based_cost_months(model))
     assert _same(agencies.household_cost_months(model, rows), ref)
 
 
@@ -311,15 +217,9 @@ def test_release_kernel_matches_numpy():
          "insured": rng.random(n_workers) < 0.5, "self_insured": rng.random(n_workers) < 0.2, "agency": agency}
     rows = np.array([3, 17, 17, 30], dtype=np.int64)
     ref = {k: v.copy() for k, v in w.items()}
-    leaving = np.zeros(N_AGENCIES, dtype=bool)
-    leaving[rows] = True
-    employees = present[ref["agency_employed"][present] & leaving[np.maximum(ref["agency"][present], 0)]]
-    ref["agency_employed"][employees] = False
-    ref["contract"][employees] = False
-    ref["insured"][employees] = ref["self_insured"][employees]
-    ref["agency"][employees] = -1
-    agencies._release(present, rows, N_AGENCIES, w["agency_employed"], w["contract"], w["insured"],
-                      w["self_insured"], w["agency"])
-    assert employees.size > 0
+    before = agency.copy()
+    agencies.release_numpy(present, rows, N_AGENCIES, agencies.EmploymentColumns(**ref))
+    agencies._release(present, rows, N_AGENCIES, agencies.EmploymentColumns(**w))
+    assert (ref["agency"] != before).any()  # some lost their agency
     for k, value in w.items():
         assert _same(value, ref[k]), k
