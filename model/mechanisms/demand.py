@@ -10,13 +10,13 @@ When a need ends, the job ends with it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import ndtri
 
 from model.core.jit import kernel
-from model.core.population import cumulative_shares, pick_at, set_need
+from model.core.population import cumulative_shares, pick, pick_at, set_need
 from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED
 from model.mechanisms.separations import record_and_separate
@@ -33,18 +33,81 @@ def update_needs(world: World) -> None:
     need = h.view("need")
     month = world.month
     streams = world.streams
-    ending, starts = _needs_changing(need, streams.ukey("need_end", month), streams.ukey("need_onset", month),
-                                     world.types.need_duration, world.types.onset_rate)
-    worker, working, kind, wtp_draw = _what_changes(
-        ending, starts, h.worker, w.status, world.types.onset_mix, streams.ukey("need_type", month),
-        streams.ukey("need_wtp", month))
-    record_and_separate(world, worker[working], "need_ended")
+    changing = _needs_changing(need, streams.ukey("need_end", month), streams.ukey("need_onset", month),
+                               world.types.need_duration, world.types.onset_rate)
+    ending, starts = changing.ending, changing.starts
+    new = _what_changes(ending, starts, h.worker, w.status, world.types.onset_mix, streams.ukey("need_type", month),
+                        streams.ukey("need_wtp", month))
+    record_and_separate(world, new.worker[new.working], "need_ended")
     h.worker[ending] = -1  # a job held for a worker who is away ends too
     need[ending] = -1
 
-    set_need(world, starts, kind, ndtri(wtp_draw))
+    set_need(world, starts, new.kind, ndtri(new.wtp_draw))
 
     _age_vacancies(need, h.view("worker"), h.view("vacancy_months"))
+
+
+def needs_changing_numpy(world: World, duration: np.ndarray) -> NeedsChanging:
+    """The rule of which needs end and arise this month, in numpy (``duration``: each type's mean months).
+
+    A need ends at the hazard 1 / its type's duration; a household without one finds
+    one at the onset rate (``types.onset_rate``, the rate that keeps the share of
+    households with a need at ``demand.need_share``). Both are decided on the needs at
+    the start of the month, each household drawing from the stream that concerns it.
+    """
+    need = world.households.view("need")
+    month = world.month
+    with_need, without_need = np.flatnonzero(need >= 0), np.flatnonzero(need < 0)
+    u_end = world.streams.uniform("need_end", month, with_need)
+    ending = with_need[u_end < 1.0 / duration[need[with_need]]]
+    starts = without_need[world.streams.uniform("need_onset", month, without_need) < world.types.onset_rate]
+    return NeedsChanging(ending, starts)
+
+
+def what_changes_numpy(world: World, ending: np.ndarray, starts: np.ndarray, status: np.ndarray) -> NewNeeds:
+    """The rule of what ending and new needs bring, in numpy.
+
+    When a need ends, so does the job of its household's worker, if she is at work
+    (a job held for her while she is away ends too, without a separation). A new
+    need's type is drawn from the onset mix (``types.onset_mix``, chosen so that the
+    stock of needs has the shares of ``demand.type_share``); its taste for paying is a
+    standard normal, here the uniform whose normal quantile it is (as
+    :meth:`Streams.normal` shifts it off 0).
+    """
+    h, month = world.households, world.month
+    worker = h.worker[ending]
+    with_worker = worker >= 0
+    working = with_worker.copy()
+    working[with_worker] = status[worker[with_worker]] == EMPLOYED
+    kind = pick(world.types.onset_mix, world.streams.uniform("need_type", month, starts))
+    wtp_draw = np.clip(world.streams.uniform("need_wtp", month, starts), 1e-300, None) + _HALF_UNIT
+    return NewNeeds(worker, working, kind, wtp_draw)
+
+
+def age_vacancies_numpy(world: World) -> None:
+    """The rule of vacancies' age in numpy: a need without a worker is open one month more."""
+    h = world.households
+    need = h.view("need")
+    h.view("vacancy_months")[(need >= 0) & (h.view("worker") < 0)] += 1
+
+
+class NeedsChanging(NamedTuple):
+    """Households whose need ends this month, and households whose need arises."""
+
+    ending: np.ndarray
+    starts: np.ndarray
+
+
+class NewNeeds(NamedTuple):
+    """What ending and new needs bring: the ending needs' workers, whether each is at work; new types, taste draws."""
+
+    worker: np.ndarray
+    working: np.ndarray
+    kind: np.ndarray
+    wtp_draw: np.ndarray
+
+
+# --- kernels ---
 
 
 def _changes_example() -> tuple:
@@ -54,9 +117,8 @@ def _changes_example() -> tuple:
 
 @kernel(example=_changes_example)
 def _what_changes(ending: np.ndarray, starts: np.ndarray, household_worker: np.ndarray, status: np.ndarray,
-                  onset_mix: np.ndarray, type_key: np.uint64,
-                  wtp_key: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What the needs that end and arise bring: the jobs that end, the new needs' types and taste draws.
+                  onset_mix: np.ndarray, type_key: np.uint64, wtp_key: np.uint64) -> NewNeeds:
+    """What the needs that end and arise bring (:func:`what_changes_numpy`): ending jobs, new types, taste draws.
 
     The workers of the ending needs' households and whether each is at work (a job
     held while she is away ends without a separation); for each household of
@@ -78,13 +140,13 @@ def _what_changes(ending: np.ndarray, starts: np.ndarray, household_worker: np.n
         counter = np.uint64(starts[i])
         kind[i] = pick_at(cdf, uniform_at(counter, type_key))
         wtp_draw[i] = max(uniform_at(counter, wtp_key), 1e-300) + _HALF_UNIT
-    return worker, working, kind, wtp_draw
+    return NewNeeds(worker, working, kind, wtp_draw)
 
 
 @kernel(example=lambda: (np.zeros(1, np.int8), np.uint64(1), np.uint64(2), np.ones(4), 0.01))
 def _needs_changing(need: np.ndarray, end_key: np.uint64, onset_key: np.uint64, duration: np.ndarray,
-                    onset_rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """Households whose need ends this month (hazard 1 / its duration), and those without one whose need arises.
+                    onset_rate: float) -> NeedsChanging:
+    """Households whose need ends, and those whose need arises, this month (:func:`needs_changing_numpy`).
 
     The draws of the streams ``need_end`` and ``need_onset`` (keys given), each
     household drawing from the one that concerns it; both sets are decided on the
@@ -101,7 +163,7 @@ def _needs_changing(need: np.ndarray, end_key: np.uint64, onset_key: np.uint64, 
         elif uniform_at(np.uint64(r), onset_key) < onset_rate:
             starts[n_starts] = r
             n_starts += 1
-    return ending[:n_ending].copy(), starts[:n_starts].copy()
+    return NeedsChanging(ending[:n_ending].copy(), starts[:n_starts].copy())
 
 
 @kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int16)))

@@ -22,7 +22,7 @@ jobs, a few stay home; festival days worked pay a premium.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -55,23 +55,16 @@ def return_from_away(world: World) -> None:
         labour.come_back(world, back)
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)))
-def _time_away(present: np.ndarray, status: np.ndarray, away_months_left: np.ndarray) -> np.ndarray:
-    """One month less away for every worker away; those whose time is over, ascending.
+def time_away_numpy(world: World) -> np.ndarray:
+    """The rule of :func:`return_from_away` in numpy: who comes back this month.
 
-    One pass over the present rows for five numpy calls, and none of
-    ``labour.come_back``'s when nobody comes back (returns at 1:100: about 0.05 ->
-    0.01 ms a month).
+    Every worker away (at Spring Festival, a job held for her or not) has one month
+    less to stay; those with none left come back (ascending rows).
     """
-    back = np.empty(present.size, dtype=np.int64)
-    n = 0
-    for r in present:
-        if status[r] == AWAY:
-            away_months_left[r] -= 1
-            if away_months_left[r] <= 0:
-                back[n] = r
-                n += 1
-    return back[:n].copy()
+    w = world.workers
+    away = w.present[w.status[w.present] == AWAY]
+    w.away_months_left[away] -= 1
+    return away[w.away_months_left[away] <= 0]
 
 
 def is_festival(world: World) -> bool:
@@ -106,78 +99,107 @@ def festival_exodus(world: World) -> None:
 
 def go_home_for_good(world: World) -> None:
     """Departures: long unemployment, savings target, age, empty purse, the pull of home."""
+    w = world.workers
+    # Local-hukou workers are at home already: no savings target to go home with, no
+    # village to return to when broke; they leave the market on retiring, at the base rate
+    # or after long unemployment.
+    going = _going_home(w.present, home_columns(world), home_terms(world))
+    record_and_separate(world, going.quitting, "going_home")
+    labour.depart(world, going.leaving)  # those who quit their job to go home among them
+
+
+def who_goes_home_numpy(world: World) -> GoingHome:
+    """The rule of :func:`go_home_for_good` in numpy: who goes home for good this month.
+
+    A worker's monthly hazard of going home is a base rate, times the pull of home
+    for a migrant (``hukou.home_pull``, as far as the hukou gap is open); plus the
+    impatience of a search longer than ``migration.patience_months``; plus a rate when
+    she is due to go: a migrant whose savings reached her target, or who has been
+    searching for ``migration.broke_months`` with savings below
+    ``migration.broke_savings_yuan``; plus 1 from retirement age. Impatience and
+    running out of money concern searching workers only; employed workers have their
+    own base and when-due rates, and quit their job to go. Local-hukou workers are at
+    home already: no target to go home with, no village to return to when broke.
+    Each draws from her status's stream. Returns the quitters and the leavers (the
+    quitters among them, ascending).
+    """
     m = world.params.migration
     w = world.workers
     month = world.month
     home_pull = 1.0 + (world.params.hukou.home_pull - 1.0) * world.levers.hukou_gap
-    # Local-hukou workers are at home already: no savings target to go home with, no
-    # village to return to when broke; they leave the market on retiring, at the base rate
-    # or after long unemployment.
-    streams = world.streams
-    quitting, leaving = _going_home(
-        w.present, w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching,
-        streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
-        np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
-        m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
-        m.broke_savings_yuan, m.broke_months)
-    record_and_separate(world, quitting, "going_home")
-    labour.depart(world, leaving)  # those who quit their job to go home among them
+
+    def hazard(rows: np.ndarray, base: float, when_due: float, searching: bool) -> np.ndarray:
+        migrant = ~w.local_hukou[rows]
+        due = migrant & (w.savings_yuan[rows] >= w.savings_target_yuan[rows])
+        h = base * np.where(migrant, home_pull, 1.0)
+        if searching:
+            months = w.months_searching[rows]
+            due |= (w.savings_yuan[rows] <= m.broke_savings_yuan) & (months >= m.broke_months) & migrant
+            h = h + m.impatience_rate * (months > m.patience_months)
+        h = h + when_due * due
+        return h + 1.0 * (w.age_years[rows] >= m.retirement_age)
+
+    employed = w.with_status(EMPLOYED)
+    u = world.streams.uniform("home_employed", month, employed)
+    quitting = employed[u < hazard(employed, m.home_rate * m.employed_home_rate_factor,
+                                   m.employed_leave_rate_when_due, False)]
+    searching = np.union1d(w.with_status(SEARCHING), quitting)
+    leaving = world.streams.uniform("home_searching", month, searching) < hazard(
+        searching, m.home_rate, m.leave_rate_when_due, True)
+    leaving[np.searchsorted(searching, quitting)] = True
+    return GoingHome(quitting, searching[leaving])
 
 
-def _home_example() -> tuple:
-    rows, money, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, dtype=np.bool_)
-    small = np.zeros(1, np.float32)
-    return (rows, np.zeros(1, np.int8), flag, money, small, small, np.zeros(1, np.int16), np.uint64(1), np.uint64(2),
-            1.0, np.float32(60.0), 0.01, 0.01, 0.1, 0.1, 0.05, 4, 200.0, 2)
+class HomeColumns(NamedTuple):
+    """The worker columns that decide whether she goes home for good."""
+
+    status: np.ndarray
+    local_hukou: np.ndarray
+    savings_yuan: np.ndarray
+    savings_target_yuan: np.ndarray
+    age_years: np.ndarray
+    months_searching: np.ndarray
 
 
-@kernel(example=_home_example)
-def _going_home(present: np.ndarray, status: np.ndarray, local_hukou: np.ndarray, savings: np.ndarray,
-                target: np.ndarray, age: np.ndarray, months_searching: np.ndarray, employed_key: np.uint64,
-                searching_key: np.uint64, home_pull: float, retirement_age: np.float32, base_rate: float,
-                employed_base_rate: float, when_due_rate: float, employed_when_due_rate: float,
-                impatience_rate: float, patience_months: int, broke_yuan: float,
-                broke_months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Who goes home for good this month: employed workers who quit to go, and every searcher who goes.
+class HomeTerms(NamedTuple):
+    """The hazards of going home for good this month, and the keys of the draws (employed, searching)."""
 
-    Her hazard: the base rate (times the pull of home for a migrant), plus the
-    impatience of a long search, plus the rate when due (savings target reached, or
-    out of money after months of search, migrants only), plus 1 from retirement age;
-    impatience and running out of money apply to searching workers only, and
-    employed workers have their own base and when-due rates. Each draws from her
-    status's stream (keys given). Returns the quitters, and the leavers: the
-    searchers who go and the quitters, ascending (they search once their job has
-    ended). One pass over the present rows for two kernel calls and about ten numpy
-    calls (departures at 1:100, p10 of a month: 0.23-0.26 -> 0.21-0.22 ms; the rest
-    is ending the quitters' jobs and the departures' bookkeeping); the age compares
-    in float32, as numpy compares a float32 column with a Python float.
-    """
-    quitting = np.empty(present.size, dtype=np.int64)
-    leaving = np.empty(present.size, dtype=np.int64)
-    n_quitting = n_leaving = 0
-    for i in range(present.size):
-        r = present[i]
-        employed = status[r] == EMPLOYED
-        if not employed and status[r] != SEARCHING:
-            continue
-        migrant = not local_hukou[r]
-        pull = home_pull if migrant else 1.0
-        months = months_searching[r]
-        due = migrant and savings[r] >= target[r]
-        if employed:
-            hazard = employed_base_rate * pull + employed_when_due_rate * (1.0 if due else 0.0)
-        else:
-            due = due or (savings[r] <= broke_yuan and months >= broke_months and migrant)
-            hazard = base_rate * pull + impatience_rate * (1.0 if months > patience_months else 0.0)
-            hazard = hazard + when_due_rate * (1.0 if due else 0.0)
-        hazard = hazard + 1.0 * (1.0 if age[r] >= retirement_age else 0.0)
-        if uniform_at(np.uint64(r), employed_key if employed else searching_key) < hazard:
-            if employed:
-                quitting[n_quitting] = r
-                n_quitting += 1
-            leaving[n_leaving] = r
-            n_leaving += 1
-    return quitting[:n_quitting].copy(), leaving[:n_leaving].copy()
+    employed_key: np.uint64
+    searching_key: np.uint64
+    home_pull: float
+    retirement_age: np.float32  # compared in float32, as numpy compares the float32 age column
+    base_rate: float
+    employed_base_rate: float
+    when_due_rate: float
+    employed_when_due_rate: float
+    impatience_rate: float
+    patience_months: int
+    broke_yuan: float
+    broke_months: int
+
+
+class GoingHome(NamedTuple):
+    """Employed workers who quit to go home, and every worker who goes (the quitters among them), ascending."""
+
+    quitting: np.ndarray
+    leaving: np.ndarray
+
+
+def home_columns(world: World) -> HomeColumns:
+    """The worker table's :class:`HomeColumns`."""
+    w = world.workers
+    return HomeColumns(w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
+
+
+def home_terms(world: World) -> HomeTerms:
+    """This month's :class:`HomeTerms`."""
+    m = world.params.migration
+    home_pull = 1.0 + (world.params.hukou.home_pull - 1.0) * world.levers.hukou_gap
+    streams, month = world.streams, world.month
+    return HomeTerms(streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
+                     np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
+                     m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
+                     m.broke_savings_yuan, m.broke_months)
 
 
 def arrive(world: World) -> None:
@@ -211,6 +233,94 @@ def origin_probabilities(world: World) -> np.ndarray:
     # county's network grows faster than its number of workers in the city.
     pull = in_city ** m.network_exponent
     return _mix_origins(world.origin_base, pull, pull.sum(), m.network_weight)
+
+
+def origin_probabilities_numpy(world: World) -> np.ndarray:
+    """The rule of :func:`origin_probabilities` in numpy: the shares of newcomers by hometown county.
+
+    A mix, at ``migration.network_weight``, of the counties' base shares and of their
+    networks' shares of the pull of all networks; a county's pull is its number of
+    workers in the city to the power ``migration.network_exponent``.
+    """
+    m = world.params.migration
+    w = world.workers
+    in_city = np.bincount(w.origin[w.present], minlength=m.origins).astype(np.float64)
+    pull = in_city ** m.network_exponent
+    return (1.0 - m.network_weight) * world.origin_base + m.network_weight * pull / pull.sum()
+
+
+# --- kernels ---
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)))
+def _time_away(present: np.ndarray, status: np.ndarray, away_months_left: np.ndarray) -> np.ndarray:
+    """One month less away for every worker away; those whose time is over, ascending.
+
+    One pass over the present rows for five numpy calls, and none of
+    ``labour.come_back``'s when nobody comes back (returns at 1:100: about 0.05 ->
+    0.01 ms a month).
+    """
+    back = np.empty(present.size, dtype=np.int64)
+    n = 0
+    for r in present:
+        if status[r] == AWAY:
+            away_months_left[r] -= 1
+            if away_months_left[r] <= 0:
+                back[n] = r
+                n += 1
+    return back[:n].copy()
+
+
+def _home_example() -> tuple:
+    rows, money, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, dtype=np.bool_)
+    small = np.zeros(1, np.float32)
+    return (rows, HomeColumns(np.zeros(1, np.int8), flag, money, small, small, np.zeros(1, np.int16)),
+            HomeTerms(np.uint64(1), np.uint64(2), 1.0, np.float32(60.0), 0.01, 0.01, 0.1, 0.1, 0.05, 4, 200.0, 2))
+
+
+@kernel(example=_home_example)
+def _going_home(present: np.ndarray, w: HomeColumns, t: HomeTerms) -> GoingHome:
+    """Who goes home for good this month (:func:`who_goes_home_numpy`): quitters and leavers, ascending.
+
+    Her hazard: the base rate (times the pull of home for a migrant), plus the
+    impatience of a long search, plus the rate when due (savings target reached, or
+    out of money after months of search, migrants only), plus 1 from retirement age;
+    impatience and running out of money apply to searching workers only, and
+    employed workers have their own base and when-due rates. Each draws from her
+    status's stream (keys given). Returns the quitters, and the leavers: the
+    searchers who go and the quitters, ascending (they search once their job has
+    ended). One pass over the present rows for two kernel calls and about ten numpy
+    calls (departures at 1:100, p10 of a month: 0.23-0.26 -> 0.21-0.22 ms; the rest
+    is ending the quitters' jobs and the departures' bookkeeping); the age compares
+    in float32, as numpy compares a float32 column with a Python float.
+    """
+    quitting = np.empty(present.size, dtype=np.int64)
+    leaving = np.empty(present.size, dtype=np.int64)
+    n_quitting = n_leaving = 0
+    for i in range(present.size):
+        r = present[i]
+        employed = w.status[r] == EMPLOYED
+        if not employed and w.status[r] != SEARCHING:
+            continue
+        migrant = not w.local_hukou[r]
+        pull = t.home_pull if migrant else 1.0
+        months = w.months_searching[r]
+        savings = w.savings_yuan[r]
+        due = migrant and savings >= w.savings_target_yuan[r]
+        if employed:
+            hazard = t.employed_base_rate * pull + t.employed_when_due_rate * (1.0 if due else 0.0)
+        else:
+            due = due or (savings <= t.broke_yuan and months >= t.broke_months and migrant)
+            hazard = t.base_rate * pull + t.impatience_rate * (1.0 if months > t.patience_months else 0.0)
+            hazard = hazard + t.when_due_rate * (1.0 if due else 0.0)
+        hazard = hazard + 1.0 * (1.0 if w.age_years[r] >= t.retirement_age else 0.0)
+        if uniform_at(np.uint64(r), t.employed_key if employed else t.searching_key) < hazard:
+            if employed:
+                quitting[n_quitting] = r
+                n_quitting += 1
+            leaving[n_leaving] = r
+            n_leaving += 1
+    return GoingHome(quitting[:n_quitting].copy(), leaving[:n_leaving].copy())
 
 
 @kernel(example=lambda: (np.zeros(1, np.int32), np.zeros(1, np.int64), 3))

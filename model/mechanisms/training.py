@@ -10,7 +10,7 @@ one who leaves for good drops out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import expit
@@ -35,11 +35,12 @@ def train(world: World) -> None:
     chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
     # A course goes on only while she is in the city: it pauses while she is away (and
     # one who leaves for good drops out of it: labour.depart).
-    passed, started = _courses(
-        w.present, w.status, w.training_left, w.certified, w.job_type, w.savings_yuan,
-        world.streams.ukey("training_pass", month), world.streams.ukey("training_take_up", month),
-        t.pass_rate, chance, cost, t.months)
-    world.flows.certified += passed
+    columns = CourseColumns(w.status, w.training_left, w.certified, w.job_type, w.savings_yuan)
+    terms = CourseTerms(world.streams.ukey("training_pass", month), world.streams.ukey("training_take_up", month),
+                        t.pass_rate, chance, cost, t.months)
+    courses = _courses(w.present, columns, terms)
+    started = courses.started
+    world.flows.certified += courses.passed
 
     subsidy = t.cost_yuan * world.levers.training_subsidy_share * started
     world.flows.public_subsidies_yuan += subsidy
@@ -50,16 +51,79 @@ def train(world: World) -> None:
     world.flows.trained += started
 
 
+def courses_numpy(world: World) -> Courses:
+    """The rule of a month of courses, in numpy: how many passed, how many started.
+
+    Only searching workers train (a course pauses while she is away). A course in
+    progress goes one month on; one that ends is passed at ``training.pass_rate``,
+    which certifies her. A searcher without a certificate and not in a course starts
+    one with a chance rising with the expected gain over the cost: the pass rate times
+    the premium times her job type's reference wage over ``training.horizon_months``,
+    less what she pays (the cost net of the subsidy share), in a logistic of scale
+    ``training.take_up_scale_yuan``, at most ``training.take_up_max``; she starts only
+    if her savings cover what she pays, and it lasts ``training.months``.
+    """
+    w = world.workers
+    t = world.params.training
+    month = world.month
+    searching = w.with_status(SEARCHING)
+    in_course = searching[w.training_left[searching] > 0]
+    w.training_left[in_course] -= 1
+    done = in_course[w.training_left[in_course] == 0]
+    passed = done[world.streams.uniform("training_pass", month, done) < t.pass_rate]
+    w.certified[passed] = True
+    candidates = searching[~w.certified[searching] & (w.training_left[searching] == 0)]
+    cost = t.cost_yuan * (1.0 - world.levers.training_subsidy_share)
+    gain = t.pass_rate * t.premium * world.types.reference_wage[w.job_type[candidates]] * t.horizon_months
+    chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
+    u = world.streams.uniform("training_take_up", month, candidates)
+    start = candidates[(u < chance) & (w.savings_yuan[candidates] >= cost)]
+    w.savings_yuan[start] -= cost
+    w.training_left[start] = t.months
+    return Courses(passed.size, start.size)
+
+
+class CourseColumns(NamedTuple):
+    """The worker columns a month of courses reads and writes."""
+
+    status: np.ndarray
+    training_left: np.ndarray
+    certified: np.ndarray
+    job_type: np.ndarray
+    savings_yuan: np.ndarray
+
+
+class CourseTerms(NamedTuple):
+    """This month's terms of courses, and the keys of the draws."""
+
+    pass_key: np.uint64
+    take_up_key: np.uint64
+    pass_rate: float
+    chance: np.ndarray  # of starting, by job type
+    cost: float  # what she pays
+    months: int
+
+
+class Courses(NamedTuple):
+    """How many passed, how many started."""
+
+    passed: int
+    started: int
+
+
+# --- kernels ---
+
+
 def _courses_example() -> tuple:
-    return (np.zeros(1, np.int64), np.ones(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_),
-            np.zeros(1, np.int8), np.zeros(1), np.uint64(1), np.uint64(2), 0.2, np.full(4, 0.01), 100.0, 1)
+    return (np.zeros(1, np.int64),
+            CourseColumns(np.ones(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1, np.int8),
+                          np.zeros(1)),
+            CourseTerms(np.uint64(1), np.uint64(2), 0.2, np.full(4, 0.01), 100.0, 1))
 
 
 @kernel(example=_courses_example)
-def _courses(present: np.ndarray, status: np.ndarray, training_left: np.ndarray, certified: np.ndarray,
-             job_type: np.ndarray, savings: np.ndarray, pass_key: np.uint64, take_up_key: np.uint64,
-             pass_rate: float, chance: np.ndarray, cost: float, months: int) -> tuple[int, int]:
-    """A month of courses for the searching workers: how many passed, how many started.
+def _courses(present: np.ndarray, w: CourseColumns, t: CourseTerms) -> Courses:
+    """A month of courses for the searching workers (:func:`courses_numpy`): how many passed, how many started.
 
     A course in progress goes one month on; one that ends is passed with
     ``pass_rate`` (stream ``training_pass``). A searcher without a certificate and
@@ -71,16 +135,16 @@ def _courses(present: np.ndarray, status: np.ndarray, training_left: np.ndarray,
     """
     passed = started = 0
     for r in present:
-        if status[r] != SEARCHING:
+        if w.status[r] != SEARCHING:
             continue
-        if training_left[r] > 0:
-            training_left[r] -= 1
-            if training_left[r] == 0 and uniform_at(np.uint64(r), pass_key) < pass_rate:
-                certified[r] = True
+        if w.training_left[r] > 0:
+            w.training_left[r] -= 1
+            if w.training_left[r] == 0 and uniform_at(np.uint64(r), t.pass_key) < t.pass_rate:
+                w.certified[r] = True
                 passed += 1
-        free = not certified[r] and training_left[r] == 0
-        if free and uniform_at(np.uint64(r), take_up_key) < chance[job_type[r]] and savings[r] >= cost:
-            savings[r] -= cost
-            training_left[r] = months
+        free = not w.certified[r] and w.training_left[r] == 0
+        if free and uniform_at(np.uint64(r), t.take_up_key) < t.chance[w.job_type[r]] and w.savings_yuan[r] >= t.cost:
+            w.savings_yuan[r] -= t.cost
+            w.training_left[r] = t.months
             started += 1
-    return passed, started
+    return Courses(passed, started)

@@ -1,0 +1,53 @@
+"""Drawing workers and setting needs: population.py's kernels against its numpy rules, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import DomesticWorkModel
+from model.core import population
+from model.core.population import DrawnColumns, draw_workers
+from model.mechanisms import migration
+from tests.helpers import small_scenario
+
+
+def _model(months: int = 14) -> DomesticWorkModel:
+    model = DomesticWorkModel(small_scenario(), months=months + 2)
+    model.run_for(months)
+    return model
+
+
+def test_newcomers_and_the_first_workers_get_the_numpy_draws_bit_for_bit():
+    model = _model()
+    w = model.workers
+    probs = migration.origin_probabilities(model)
+    for newcomers, size in ((True, 60), (False, 3000)):
+        rows = w.grow(size)
+        population.draw_workers_numpy(model, rows, np.random.default_rng(5), probs, newcomers)
+        expected = {name: getattr(w, name)[rows].copy() for name in DrawnColumns._fields}
+        for name in DrawnColumns._fields:
+            getattr(w, name)[rows] = 0
+        draw_workers(model, rows, np.random.default_rng(5), probs, newcomers)
+        for name in DrawnColumns._fields:
+            assert np.array_equal(getattr(w, name)[rows], expected[name]), name
+        assert (w.age_years[rows] < model.params.migration.retirement_age).all()
+        assert np.unique(w.origin[rows]).size > 10 and np.unique(w.job_type[rows]).size == 4
+
+
+def test_a_new_need_and_its_willingness_to_pay_are_the_numpy_rules():
+    model = _model()
+    h = model.households
+    rows = np.flatnonzero(h.view("need") < 0)[:200]
+    kind = np.random.default_rng(2).integers(0, 4, rows.size)
+    z = model.streams.normal("need_wtp", model.month, rows)
+    columns = ("need", "wtp_yuan", "vacancy_months")
+    h.vacancy_months[rows] = 3
+    before = {name: getattr(h, name).copy() for name in columns}
+    population.set_need_numpy(model, rows, kind, z)
+    expected = {name: getattr(h, name).copy() for name in columns}
+    for name in columns:
+        getattr(h, name)[:] = before[name]
+    population.set_need(model, rows, kind, z)
+    for name in columns:
+        assert np.array_equal(getattr(h, name), expected[name]), name
+    assert not h.vacancy_months[rows].any() and rows.size == 200
