@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan_one
+from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
 from model.core.jit import kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING
@@ -93,13 +93,50 @@ def household_maximum(world: World, workers: np.ndarray, households: np.ndarray)
 
 
 def bargaining_share(world: World, job_type: np.ndarray) -> np.ndarray:
-    """Her share of the surplus: the base share at tightness 1, more when tight."""
+    """Her share of the surplus: the base share at tightness 1, more when tight (:func:`surplus_share`)."""
     m = world.params.market
     beta = m.bargaining_power
     if beta <= 0.0 or beta >= 1.0:
         return np.full(job_type.size, beta)
     theta = np.maximum(world.market.tightness[job_type], 1e-3) ** m.tightness_elasticity
+    return surplus_share(beta, theta)
+
+
+def surplus_share(beta: float, theta: np.ndarray) -> np.ndarray:
+    """Her share of the surplus given the base share ``beta`` and tightness ``theta`` (raised to its elasticity).
+
+    ``beta theta / (beta theta + 1 - beta)``: ``beta`` when there is one vacancy per searcher
+    of her job type, toward 1 when vacancies outnumber searchers, toward 0 when searchers
+    outnumber vacancies. The same source, compiled, is the kernels' (:func:`_surplus_share_one`).
+
+    Args:
+        beta: ``market.bargaining_power``, strictly between 0 and 1.
+        theta: tightness (vacancies per searcher) of her job type, at least 1e-3, to ``market.tightness_elasticity``.
+
+    Returns:
+        Her share, between 0 and 1.
+    """
     return beta * theta / (beta * theta + (1.0 - beta))
+
+
+def bargained_wage(lo: np.ndarray, hi: np.ndarray, share: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """The bargained wage: her minimum plus her share of the surplus, or the legal floor if higher.
+
+    The surplus is what the household would pay at most less what she accepts at least
+    (nothing when that is negative). This is the one statement of the bargain: hiring
+    (:func:`bargain`, :meth:`Terms.wage`) calls it, and the yearly review's kernel
+    (:func:`_renegotiated`) follows it step for step.
+
+    Args:
+        lo: her minimum (:func:`worker_minimum`).
+        hi: the household's maximum (:func:`household_maximum`).
+        share: her share of the surplus (:func:`bargaining_share`).
+        floor: the legal floor of the job (:func:`legal_floor`).
+
+    Returns:
+        The agreed monthly wage (float64).
+    """
+    return np.maximum(lo + share * np.maximum(hi - lo, 0.0), floor)
 
 
 def floor_applies(world: World, households: np.ndarray) -> np.ndarray:
@@ -175,120 +212,11 @@ def _posted_wage(posted: np.ndarray, productivity: np.ndarray, floor: np.ndarray
     return np.maximum(posted * productivity, floor)
 
 
+
 def _bargained_wage(world: World, job_type: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                     floor: np.ndarray) -> np.ndarray:
-    """Her minimum plus her share of the surplus, or the floor if higher."""
-    wage = lo + bargaining_share(world, job_type) * np.maximum(hi - lo, 0.0)
-    return np.maximum(wage, floor)
-
-
-def renegotiate(world: World, workers: np.ndarray) -> None:
-    """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
-
-    The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
-    floor) with the household she works for. Posted wages are not renegotiated.
-    """
-    if workers.size == 0 or posting(world):
-        return
-    w, h, p = world.workers, world.households, world.params
-    m, lev = p.market, world.levers
-    rows = np.asarray(workers, dtype=np.int64)
-    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
-    km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
-    theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
-    terms = (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
-             m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
-             p.migration.rural_income_yuan, p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
-             float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
-             m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.standards.minimum_wage_monthly)
-    _renegotiated(rows, km, theta, lev.wage_floor_yuan, w.employer, w.job_type, w.agency_employed,
-                  w.reservation_yuan, w.months_searching, w.savings_yuan, w.experience_months, w.skill, w.certified,
-                  h.wtp_yuan, h.vacancy_months, h.law_abiding, terms, w.wage_yuan)
-
-
-@functools.lru_cache(maxsize=8)
-def _search_decay(kept: float) -> np.ndarray:
-    """``kept ** months`` for 0 to 120 months of search: numpy's power, read once a run (see :func:`reservation`)."""
-    table = kept ** np.arange(121.0)
-    table.flags.writeable = False
-    return table
-
-
-def _commute_offsets_example() -> tuple:
-    cells = np.zeros(1, np.int32)
-    return np.zeros(1, np.int64), np.zeros(1, np.int8), cells, cells.copy(), cells.copy(), np.zeros(1), np.zeros(1)
-
-
-@kernel(example=_commute_offsets_example)
-def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
-                     cell: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> tuple:
-    """The offsets (km east, north) from home to job of the live-out workers of ``rows``, in their order.
-
-    Only live-out work is commuted to (:func:`_commute`), so only those distances are needed.
-    """
-    dx, dy = np.empty(rows.size), np.empty(rows.size)
-    n = 0
-    for r in rows:
-        if commutes_one(job_type[r]):
-            home, job = home_cell[r], cell[employer[r]]
-            dx[n] = x_km[home] - x_km[job]
-            dy[n] = y_km[home] - y_km[job]
-            n += 1
-    return dx[:n], dy[:n]
-
-
-def _renegotiated_example() -> tuple:
-    rows, money, small, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.bool_)
-    decay = np.ones(121)
-    decay.flags.writeable = False  # as _search_decay gives it
-    terms = (decay, 0.6, 0.1, 1e4, 2500.0, 1.0, 0.05, 6.0, np.float32(0.02), 0.1, 0.5, np.float32(0.0),
-             2300.0)
-    return (rows, money, np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), np.zeros(1, np.int32), np.zeros(1, np.int8),
-            flag, small, np.zeros(1, np.int16), money.copy(), small, small, flag, small, np.zeros(1, np.int16),
-            small, terms, small.copy())
-
-
-@kernel(example=_renegotiated_example)
-def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
-                  employer: np.ndarray, job_type: np.ndarray, agency_employed: np.ndarray,
-                  reservation_yuan: np.ndarray, months_searching: np.ndarray, savings_yuan: np.ndarray,
-                  experience_months: np.ndarray, skill: np.ndarray, certified: np.ndarray, wtp_yuan: np.ndarray,
-                  vacancy_months: np.ndarray, law_abiding: np.ndarray, terms: tuple, wage_yuan: np.ndarray) -> None:
-    """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
-
-    ``km``: the commutes of the live-out workers among them, in order; ``theta``: market
-    tightness by job type raised to its elasticity (:func:`bargaining_share`). Her minimum
-    (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
-    share and the floor (:func:`legal_floor`) in one pass where numpy made about 50, with
-    numpy's arithmetic and dtypes step for step (same bits).
-    """
-    decay, floor_share, discount_half, savings_half, rural, commute_cost, rise, rise_months_max, \
-        experience_premium, certified_premium, beta, enforcement, statutory = terms
-    live_out = 0
-    for i in range(rows.size):
-        r = rows[i]
-        household, job = employer[r], job_type[r]
-        if agency_employed[r]:
-            floor = nmax(statutory, wage_floor[job])
-        else:
-            floor = wage_floor[job] * (1.0 if law_abiding[household] < enforcement else 0.0)
-        searched = nmax(decay[min(months_searching[r], 120)], floor_share)
-        pressed = 1.0 - discount_half / (nmax(savings_yuan[r], 0.0) + savings_half)
-        lo = nmax(np.float64(reservation_yuan[r]) * searched * pressed, rural)
-        distance = 0.0
-        if commutes_one(job):  # km holds the live-out workers' commutes, in order
-            distance = km[live_out]
-            live_out += 1
-        lo = lo + commute_yuan_one(commute_cost, distance, job)  # x 0 for live-in work, as numpy
-        offer = 1.0 + rise * nmin(nmax(np.float64(vacancy_months[household]) - 1.0, 0.0), rise_months_max)
-        years = nmin(experience_months[r], np.float32(120.0)) / np.float32(12.0)
-        experience = np.float32(1.0) + experience_premium * years
-        productivity = (np.float64(skill[r]) * (1.0 + certified_premium * (1.0 if certified[r] else 0.0))
-                        * np.float64(experience))
-        hi = np.float64(wtp_yuan[household]) * offer * productivity
-        share = beta * theta[job] / (beta * theta[job] + (1.0 - beta)) if 0.0 < beta < 1.0 else beta
-        wage = lo + share * nmax(hi - lo, 0.0)
-        wage_yuan[r] = np.float32(nmax(wage, floor))
+    """:func:`bargained_wage` at her job type's share of the surplus."""
+    return bargained_wage(lo, hi, bargaining_share(world, job_type), floor)
 
 
 def legal_floor(world: World, job_type: np.ndarray, households: np.ndarray,
@@ -397,38 +325,219 @@ class RoundPrices:
         return Terms(lo, hi, floor, posted)
 
 
+def renegotiate(world: World, workers: np.ndarray) -> None:
+    """The yearly review: employed ``workers`` bargain their wage again at this month's tightness.
+
+    The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
+    floor) with the household she works for, set by the kernel :func:`_renegotiated`.
+    Posted wages are not renegotiated.
+    """
+    if workers.size == 0 or posting(world):
+        return
+    w, h, p = world.workers, world.households, world.params
+    m, lev = p.market, world.levers
+    rows = np.asarray(workers, dtype=np.int64)
+    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
+    km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
+    theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
+    terms = BargainTerms(
+        search_decay=_search_decay(1.0 - m.reservation_decay), floor_share=m.reservation_floor_share,
+        discount_half=m.reservation_savings_discount * m.reservation_savings_half_yuan,
+        savings_half=m.reservation_savings_half_yuan, rural_income=p.migration.rural_income_yuan,
+        commute_cost_per_km=p.city.commute_cost_yuan_per_km, offer_rise=m.offer_rise_per_month,
+        offer_rise_months_max=float(m.offer_rise_months_max), experience_premium=np.float32(m.experience_premium),
+        certified_premium=p.training.premium, bargaining_power=m.bargaining_power,
+        enforcement=np.float32(lev.wage_floor_enforcement), statutory_minimum=p.standards.minimum_wage_monthly)
+    bargainers = Bargainers(employer=w.employer, job_type=w.job_type, agency_employed=w.agency_employed,
+                            reservation_yuan=w.reservation_yuan, months_searching=w.months_searching,
+                            savings_yuan=w.savings_yuan, experience_months=w.experience_months, skill=w.skill,
+                            certified=w.certified)
+    employers = Employers(wtp_yuan=h.wtp_yuan, vacancy_months=h.vacancy_months, law_abiding=h.law_abiding)
+    _renegotiated(rows, km, theta, lev.wage_floor_yuan, bargainers, employers, terms, w.wage_yuan)
+
+
+# --- the month's pay, as numpy rules (the kernels below follow them, the tests hold them equal) -------------------
+
+def wages_paid(world: World, employed: np.ndarray, u_arrears: np.ndarray, u_repay: np.ndarray) -> RowPay:
+    """The month's pay of each employed worker, and the social insurance contributions of her job.
+
+    A wage falls into arrears with a chance, ``market.arrears_rate_formal`` under a contract
+    or with an employee-based agency, else ``market.arrears_rate_informal``: she is paid
+    nothing this month and the wage is owed to her. Owed wages come back with a wage paid,
+    with chance ``market.arrears_repay_rate``. A wage paid is the agreed wage times this
+    month's holiday pay factor. An agency that placed her deducts what is left of its fee,
+    at most ``agencies.max_deduction_share`` of her pay. An insured job (not self-insured)
+    whose wage was paid owes contributions (:func:`contracts.contribution_yuan`): the state
+    subsidises ``insurance_subsidy_share`` of them, the employer pays
+    ``contracts.employer_contribution_share`` of the rest and she the remainder, at most
+    what she was paid. The kernel :func:`_pay_rows` follows this step for step.
+
+    Args:
+        world: the city this month; the columns ``wages_owed_yuan``, ``deduction_left_yuan``,
+            ``arrears_now`` and ``paid_yuan`` of ``employed`` are updated.
+        employed: rows of employed workers.
+        u_arrears: their draws of the stream ``arrears`` (this month).
+        u_repay: their draws of the stream ``arrears_repaid``.
+
+    Returns:
+        Gross pay, pay after deductions, deductions and the contributions, one a worker.
+    """
+    w, p, c = world.workers, world.params, world.params.contracts
+    formal = w.contract[employed] | w.agency_employed[employed]
+    unpaid = u_arrears < np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
+    w.arrears_now[employed[unpaid]] = True
+    paid = np.where(unpaid, 0.0, w.wage_yuan[employed].astype(np.float64) * world.festival_pay_factor)
+    w.wages_owed_yuan[employed[unpaid]] += w.wage_yuan[employed[unpaid]]
+    owed = w.wages_owed_yuan[employed]
+    repaid = (~unpaid) & (owed > 0) & (u_repay < p.market.arrears_repay_rate)
+    paid += np.where(repaid, owed, 0.0)
+    w.wages_owed_yuan[employed[repaid]] = 0.0
+    gross = paid
+    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * gross)
+    paid = gross - deduction
+    w.deduction_left_yuan[employed] -= deduction
+    w.paid_yuan[employed] = paid
+    insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
+    total = np.where(insured, c.contribution_rate * np.maximum(w.wage_yuan[employed].astype(np.float64),
+                                                               c.contribution_base_min_yuan), 0.0)
+    subsidy = world.levers.insurance_subsidy_share * total
+    employer = c.employer_contribution_share * (total - subsidy)
+    worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])
+    return RowPay(gross=gross, paid=paid, deduction=deduction, total=total, subsidy=subsidy, employer=employer,
+                  worker=worker)
+
+
+def budgets(world: World, rows: np.ndarray, income: np.ndarray, savings: np.ndarray,
+            debt: np.ndarray) -> Budget:
+    """One month's budget of each of ``rows``: she pays her living costs, saves or borrows, and sends money home.
+
+    Living in the city costs ``migration.living_cost_yuan``, plus rent when she pays rent
+    (:func:`model.core.costs.rent_yuan`: in live-out work and while searching), plus
+    ``hukou.extra_living_cost_yuan`` times the hukou gap without local hukou. What she
+    lacks she borrows from kin; she sends ``migration.remittance_share`` of what is left
+    of her income home, which repays her kin first. The kernel :func:`_budgets` follows
+    this step for step.
+
+    Args:
+        world: the city this month.
+        rows: the workers (employed, or searching).
+        income: their income this month, after deductions and contributions (0 for searchers).
+        savings: the savings column (all rows), updated in place.
+        debt: the debt-to-kin column (all rows), updated in place.
+
+    Returns:
+        Living cost, sent home, borrowed and repaid, one a worker.
+    """
+    w, p = world.workers, world.params
+    cost = (p.migration.living_cost_yuan + rent_yuan(p.migration.rent_yuan, w.job_type[rows], w.status[rows])
+            + p.hukou.extra_living_cost_yuan * world.levers.hukou_gap * ~w.local_hukou[rows])
+    net = income - cost
+    saved = savings[rows] + net
+    borrowed = np.maximum(-saved, 0.0)
+    saved += borrowed
+    home = p.migration.remittance_share * np.maximum(net, 0.0)
+    owed = debt[rows] + borrowed
+    repaid = np.minimum(owed, home)
+    debt[rows] = owed - repaid
+    savings[rows] = saved - home
+    return Budget(cost=cost, home=home, borrowed=borrowed, repaid=repaid)
+
+
+def pay_in_numpy(world: World) -> None:
+    """The month's pay as numpy steps: :func:`pay` does this, in one kernel (:func:`_pay_month`).
+
+    Each present worker's arrears and pay of the month are cleared; the employed are paid
+    (:func:`wages_paid`), deductions go to agencies, contributions to the state, the wage
+    bills to households or their employee-based agencies; the employed live on their pay
+    after contributions, searchers on their savings (:func:`budgets`); months in the job,
+    experience and months of search go up by one. The same bookings, in the same order.
+    """
+    w, p, f = world.workers, world.params, world.flows
+    acc, books = world.accounts, world.agency_books
+    employed = w.with_status(EMPLOYED)
+    w.arrears_now[w.present] = False
+    w.paid_yuan[w.present] = 0.0
+    pay = wages_paid(world, employed, world.streams.uniform("arrears", world.month, employed),
+                     world.streams.uniform("arrears_repaid", world.month, employed))
+    deducted = pay.deduction > 0
+    books.worker_fees(w.agency[employed[deducted]], pay.deduction[deducted])
+    f.insurance_contributions_yuan += float(pay.total.sum())
+    f.public_subsidies_yuan += float(pay.subsidy.sum())
+    f.worker_contributions_yuan += float(pay.worker.sum())
+    acc.state_yuan += float(pay.employer.sum() + pay.worker.sum())
+    eb = w.agency_employed[employed]
+    cost = pay.gross + pay.employer
+    direct = ~eb
+    f.household_wages_yuan += float(pay.gross[direct].sum())
+    f.household_contributions_yuan += float(pay.employer[direct].sum())
+    acc.households_yuan -= float(cost[direct].sum())
+    agency = w.agency[employed[eb]]
+    books.bills_passed_through(agency, cost[eb])
+    books.pay_payroll(agency, cost[eb])
+    books.household_fees(agency, p.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64),
+                         service=True)
+    f.worker_pay_yuan += float(pay.gross.sum())
+
+    def spend_and_save(rows: np.ndarray, income: np.ndarray) -> np.ndarray:
+        budget = budgets(world, rows, income, w.savings_yuan, w.debt_yuan)
+        acc.households_yuan += float(budget.cost.sum())
+        acc.villages_yuan += float(budget.home.sum() - budget.borrowed.sum())
+        f.living_costs_yuan += float(budget.cost.sum())
+        f.borrowed_yuan += float(budget.borrowed.sum())
+        f.repaid_yuan += float(budget.repaid.sum())
+        f.remittances_yuan += float((budget.home - budget.repaid).sum())
+        return budget.cost
+
+    living = spend_and_save(employed, pay.paid - pay.worker)
+    f.net_income_yuan += float((pay.paid - living).sum())
+    searching = w.with_status(SEARCHING)
+    spend_and_save(searching, np.zeros(searching.size))
+    w.months_searching[searching] += 1
+    w.months_in_job[employed] += 1
+    w.experience_months[employed] += 1.0
+
+
 def pay(world: World) -> None:
     """Pay the month's wages, arrears and deductions; workers spend, save and remit.
 
-    One kernel (:func:`_pay_month`) settles every present worker's month; what it
-    returns is booked here, in the order the money moves: deductions to agencies,
-    contributions to the state, wage bills to households and employee-based agencies,
-    living costs to landlords and shops, what goes home to the villages.
+    One kernel (:func:`_pay_month`) settles every present worker's month as
+    :func:`pay_in_numpy` does; what it returns is booked here, in the order the money
+    moves: deductions to agencies, contributions to the state, wage bills to households
+    and employee-based agencies, living costs to landlords and shops, what goes home to
+    the villages.
     """
     w, p = world.workers, world.params
     c, mig = p.contracts, p.migration
     streams, month = world.streams, world.month
-    pay_terms = (p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
-                 world.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
-                 c.contribution_base_min_yuan, world.levers.insurance_subsidy_share, c.employer_contribution_share)
-    budget_terms = (mig.living_cost_yuan, mig.rent_yuan, p.hukou.extra_living_cost_yuan * world.levers.hukou_gap,
-                    mig.remittance_share)
-    employed, fees, direct, employee_based, searching = _pay_month(
-        w.present, w.status, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
-        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan, w.wages_owed_yuan,
-        w.deduction_left_yuan, w.arrears_now, w.paid_yuan, w.agency, w.job_type, w.local_hukou, w.savings_yuan,
-        w.debt_yuan, w.months_in_job, w.experience_months, w.months_searching, pay_terms, budget_terms,
-        p.agencies.employee_based_markup)
+    pay_terms = PayTerms(
+        arrears_formal=p.market.arrears_rate_formal, arrears_informal=p.market.arrears_rate_informal,
+        repay_rate=p.market.arrears_repay_rate, festival_factor=world.festival_pay_factor,
+        max_deduction_share=p.agencies.max_deduction_share, contribution_rate=c.contribution_rate,
+        contribution_base_yuan=c.contribution_base_min_yuan, subsidy_share=world.levers.insurance_subsidy_share,
+        employer_share=c.employer_contribution_share)
+    budget_terms = BudgetTerms(living_yuan=mig.living_cost_yuan, rent_yuan=mig.rent_yuan,
+                               migrant_extra_yuan=p.hukou.extra_living_cost_yuan * world.levers.hukou_gap,
+                               remittance_share=mig.remittance_share)
+    payees = Payees(contract=w.contract, agency_employed=w.agency_employed, insured=w.insured,
+                    self_insured=w.self_insured, wage_yuan=w.wage_yuan, wages_owed_yuan=w.wages_owed_yuan,
+                    deduction_left_yuan=w.deduction_left_yuan, arrears_now=w.arrears_now, paid_yuan=w.paid_yuan)
+    budgeters = Budgeters(job_type=w.job_type, status=w.status, local_hukou=w.local_hukou,
+                          savings_yuan=w.savings_yuan, debt_yuan=w.debt_yuan)
+    careers = Careers(agency=w.agency, months_in_job=w.months_in_job, experience_months=w.experience_months,
+                      months_searching=w.months_searching)
+    month_pay = _pay_month(w.present, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month), payees,
+                           budgeters, careers, pay_terms, budget_terms, p.agencies.employee_based_markup)
     books, f = world.agency_books, world.flows
-    if fees[0].size:  # else nothing to book (adding zeros changes no sum)
-        books.worker_fees(*fees)
-    employed = [amount.sum() for amount in employed]  # numpy's sums over the employed, in their order
-    _book_insurance(world, *employed[1:5])
-    _book_wage_bills(world, [amount.sum() for amount in direct], *employee_based)
-    f.worker_pay_yuan += float(employed[0])
-    _book_budget(world, *employed[5:10])
-    f.net_income_yuan += float(employed[10])
-    _book_budget(world, *[amount.sum() for amount in searching])
+    if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
+        books.worker_fees(month_pay.fees.agency, month_pay.fees.amount)
+    employed = EmployedAmounts._make(amount.sum() for amount in month_pay.employed)  # numpy's sums, in their order
+    _book_insurance(world, employed.total, employed.subsidy, employed.employer, employed.worker)
+    _book_wage_bills(world, DirectBills._make(amount.sum() for amount in month_pay.direct), month_pay.employee_based)
+    f.worker_pay_yuan += float(employed.gross)
+    _book_budget(world, BudgetAmounts(cost=employed.living, home=employed.sent, borrowed=employed.borrowed,
+                                      repaid=employed.repaid, remitted=employed.remitted))
+    f.net_income_yuan += float(employed.net)
+    _book_budget(world, BudgetAmounts._make(amount.sum() for amount in month_pay.searching))
 
 
 def _book_insurance(world: World, total: float, subsidy: float, employer: float, worker: float) -> None:
@@ -445,8 +554,7 @@ def _book_insurance(world: World, total: float, subsidy: float, employer: float,
     world.accounts.state_yuan += float(employer + worker)
 
 
-def _book_wage_bills(world: World, direct: list, agency: np.ndarray, cost: np.ndarray,
-                     markup: np.ndarray) -> None:
+def _book_wage_bills(world: World, direct: DirectBills, employee_based: AgencyBills) -> None:
     """Who pays the wage and the employer's contributions: the household, or its employee-based agency.
 
     ``direct``: wages, employer's contributions and both, summed over the jobs households
@@ -456,69 +564,353 @@ def _book_wage_bills(world: World, direct: list, agency: np.ndarray, cost: np.nd
     wages and contributions it passes on.
     """
     f = world.flows
-    f.household_wages_yuan += float(direct[0])
-    f.household_contributions_yuan += float(direct[1])
-    world.accounts.households_yuan -= float(direct[2])
-    if agency.size:  # nothing to book otherwise (adding zeros changes no sum)
+    f.household_wages_yuan += float(direct.wages)
+    f.household_contributions_yuan += float(direct.contributions)
+    world.accounts.households_yuan -= float(direct.bill)
+    if employee_based.agency.size:  # nothing to book otherwise (adding zeros changes no sum)
         books = world.agency_books
-        books.bills_passed_through(agency, cost)
-        books.pay_payroll(agency, cost)
-        books.household_fees(agency, markup, service=True)
+        books.bills_passed_through(employee_based.agency, employee_based.cost)
+        books.pay_payroll(employee_based.agency, employee_based.cost)
+        books.household_fees(employee_based.agency, employee_based.markup, service=True)
 
 
-def _book_budget(world: World, cost: float, home: float, borrowed: float, repaid: float,
-                 remitted: float) -> None:
+def _book_budget(world: World, amounts: BudgetAmounts) -> None:
     """Living costs to landlords and shops; a shortfall borrowed from kin; what she sends home (sums).
 
     What she sends home repays her kin first; the rest (``remitted``) is remittances.
     """
     acc, f = world.accounts, world.flows
-    acc.households_yuan += float(cost)
-    acc.villages_yuan += float(home - borrowed)
-    f.living_costs_yuan += float(cost)
-    f.borrowed_yuan += float(borrowed)
-    f.repaid_yuan += float(repaid)
-    f.remittances_yuan += float(remitted)
+    acc.households_yuan += float(amounts.cost)
+    acc.villages_yuan += float(amounts.home - amounts.borrowed)
+    f.living_costs_yuan += float(amounts.cost)
+    f.borrowed_yuan += float(amounts.borrowed)
+    f.repaid_yuan += float(amounts.repaid)
+    f.remittances_yuan += float(amounts.remitted)
+
+
+# --- kernels ------------------------------------------------------------------------------------------------------
+#
+# Each kernel below is one of the numpy rules above in one pass over rows, with numpy's
+# arithmetic and dtypes step for step (same bits); tests/mechanisms/test_wages.py holds
+# each to its rule. Kernels take named groups (columns of a table, terms from the
+# parameters) and return named results, so that two columns of one dtype cannot be
+# swapped unnoticed.
+
+class BargainTerms(NamedTuple):
+    """The terms of the bargain (:func:`reservation`, :func:`household_maximum`, :func:`bargained_wage`)."""
+
+    search_decay: np.ndarray  # (1 - market.reservation_decay) ** months, 0 to 120 (:func:`_search_decay`)
+    floor_share: float  # market.reservation_floor_share
+    discount_half: float  # market.reservation_savings_discount x market.reservation_savings_half_yuan
+    savings_half: float  # market.reservation_savings_half_yuan
+    rural_income: float  # migration.rural_income_yuan
+    commute_cost_per_km: float  # city.commute_cost_yuan_per_km
+    offer_rise: float  # market.offer_rise_per_month
+    offer_rise_months_max: float  # market.offer_rise_months_max
+    experience_premium: np.float32  # market.experience_premium
+    certified_premium: float  # training.premium
+    bargaining_power: float  # market.bargaining_power
+    enforcement: np.float32  # levers.wage_floor_enforcement
+    statutory_minimum: float  # standards.minimum_wage_monthly
+
+
+class Bargainers(NamedTuple):
+    """The worker columns the bargain reads (whole columns, by row)."""
+
+    employer: np.ndarray
+    job_type: np.ndarray
+    agency_employed: np.ndarray
+    reservation_yuan: np.ndarray
+    months_searching: np.ndarray
+    savings_yuan: np.ndarray
+    experience_months: np.ndarray
+    skill: np.ndarray
+    certified: np.ndarray
+
+
+class Employers(NamedTuple):
+    """The household columns the bargain reads (whole columns, by row)."""
+
+    wtp_yuan: np.ndarray
+    vacancy_months: np.ndarray
+    law_abiding: np.ndarray
+
+
+class PayTerms(NamedTuple):
+    """The terms of the month's pay (:func:`wages_paid`)."""
+
+    arrears_formal: float  # market.arrears_rate_formal
+    arrears_informal: float  # market.arrears_rate_informal
+    repay_rate: float  # market.arrears_repay_rate
+    festival_factor: float  # this month's holiday pay factor
+    max_deduction_share: float  # agencies.max_deduction_share
+    contribution_rate: float  # contracts.contribution_rate
+    contribution_base_yuan: float  # contracts.contribution_base_min_yuan
+    subsidy_share: float  # levers.insurance_subsidy_share
+    employer_share: float  # contracts.employer_contribution_share
+
+
+class BudgetTerms(NamedTuple):
+    """The terms of a month's budget (:func:`budgets`)."""
+
+    living_yuan: float  # migration.living_cost_yuan
+    rent_yuan: float  # migration.rent_yuan
+    migrant_extra_yuan: float  # hukou.extra_living_cost_yuan x levers.hukou_gap
+    remittance_share: float  # migration.remittance_share
+
+
+class Payees(NamedTuple):
+    """The worker columns the pay reads and writes (whole columns, by row)."""
+
+    contract: np.ndarray
+    agency_employed: np.ndarray
+    insured: np.ndarray
+    self_insured: np.ndarray
+    wage_yuan: np.ndarray
+    wages_owed_yuan: np.ndarray  # written
+    deduction_left_yuan: np.ndarray  # written
+    arrears_now: np.ndarray  # written
+    paid_yuan: np.ndarray  # written
+
+
+class Budgeters(NamedTuple):
+    """The worker columns a budget reads and writes (whole columns, by row)."""
+
+    job_type: np.ndarray
+    status: np.ndarray
+    local_hukou: np.ndarray
+    savings_yuan: np.ndarray  # written
+    debt_yuan: np.ndarray  # written
+
+
+class Careers(NamedTuple):
+    """The worker columns of her agency and her months, which the month moves on (whole columns, by row)."""
+
+    agency: np.ndarray
+    months_in_job: np.ndarray  # written
+    experience_months: np.ndarray  # written
+    months_searching: np.ndarray  # written
+
+
+class RowPay(NamedTuple):
+    """One employed worker a row: her pay and her job's contributions (:func:`wages_paid`)."""
+
+    gross: np.ndarray
+    paid: np.ndarray  # after deductions
+    deduction: np.ndarray
+    total: np.ndarray  # contributions
+    subsidy: np.ndarray
+    employer: np.ndarray
+    worker: np.ndarray
+
+
+class Budget(NamedTuple):
+    """One worker a row: her month's budget (:func:`budgets`)."""
+
+    cost: np.ndarray  # living cost
+    home: np.ndarray  # sent home
+    borrowed: np.ndarray  # from kin
+    repaid: np.ndarray  # to kin, out of what she sent home
+
+
+class EmployedAmounts(NamedTuple):
+    """The employed's amounts of the month, one a worker (or their sums)."""
+
+    gross: np.ndarray
+    total: np.ndarray
+    subsidy: np.ndarray
+    employer: np.ndarray
+    worker: np.ndarray
+    living: np.ndarray
+    sent: np.ndarray
+    borrowed: np.ndarray
+    repaid: np.ndarray
+    remitted: np.ndarray  # sent less repaid
+    net: np.ndarray  # paid less living
+
+
+class Fees(NamedTuple):
+    """The agency deductions of the month: the agency and the amount, one a worker who had some."""
+
+    agency: np.ndarray
+    amount: np.ndarray
+
+
+class DirectBills(NamedTuple):
+    """Of the jobs households pay directly, one a job (or their sums): wages, employer's contributions, both."""
+
+    wages: np.ndarray
+    contributions: np.ndarray
+    bill: np.ndarray
+
+
+class AgencyBills(NamedTuple):
+    """Of the jobs of employee-based agencies, one a job: the agency, wage and contributions, its charge."""
+
+    agency: np.ndarray
+    cost: np.ndarray
+    markup: np.ndarray
+
+
+class BudgetAmounts(NamedTuple):
+    """A month's budgets, one a worker (or their sums), with what went home beyond repaying kin."""
+
+    cost: np.ndarray
+    home: np.ndarray
+    borrowed: np.ndarray
+    repaid: np.ndarray
+    remitted: np.ndarray
+
+
+class MonthPay(NamedTuple):
+    """What :func:`_pay_month` returns for booking."""
+
+    employed: EmployedAmounts
+    fees: Fees
+    direct: DirectBills
+    employee_based: AgencyBills
+    searching: BudgetAmounts
+
+
+@functools.lru_cache(maxsize=8)
+def _search_decay(kept: float) -> np.ndarray:
+    """``kept ** months`` for 0 to 120 months of search: numpy's power, read once a run (see :func:`reservation`)."""
+    table = kept ** np.arange(121.0)
+    table.flags.writeable = False
+    return table
+
+
+def _commute_offsets_example() -> tuple:
+    cells = np.zeros(1, np.int32)
+    return np.zeros(1, np.int64), np.zeros(1, np.int8), cells, cells.copy(), cells.copy(), np.zeros(1), np.zeros(1)
+
+
+@kernel(example=_commute_offsets_example)
+def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
+                     cell: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> tuple:
+    """The offsets (km east, north) from home to job of the live-out workers of ``rows``, in their order.
+
+    Only live-out work is commuted to (:func:`model.core.costs.commutes`), so only those distances are needed.
+    """
+    dx, dy = np.empty(rows.size), np.empty(rows.size)
+    n = 0
+    for r in rows:
+        if commutes_one(job_type[r]):
+            home, job = home_cell[r], cell[employer[r]]
+            dx[n] = x_km[home] - x_km[job]
+            dy[n] = y_km[home] - y_km[job]
+            n += 1
+    return dx[:n], dy[:n]
+
+
+_surplus_share_one = kernel(example=lambda: (0.5, 1.0), inner=True)(surplus_share)
+
+
+def _bargain_terms_example() -> BargainTerms:
+    decay = np.ones(121)
+    decay.flags.writeable = False  # as _search_decay gives it
+    return BargainTerms(decay, 0.6, 0.1, 1e4, 2500.0, 0.5, 0.05, 6.0, np.float32(0.02), 0.1, 0.5, np.float32(0.0),
+                        2300.0)
+
+
+def _renegotiated_example() -> tuple:
+    small, flag = np.zeros(1, np.float32), np.zeros(1, np.bool_)
+    bargainers = Bargainers(np.zeros(1, np.int32), np.zeros(1, np.int8), flag, small, np.zeros(1, np.int16),
+                            np.zeros(1), small.copy(), small.copy(), flag.copy())
+    employers = Employers(small.copy(), np.zeros(1, np.int16), small.copy())
+    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), bargainers, employers,
+            _bargain_terms_example(), small.copy())
+
+
+@kernel(example=_renegotiated_example)
+def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
+                  w: Bargainers, h: Employers, terms: BargainTerms, wage_yuan: np.ndarray) -> None:
+    """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
+
+    ``km``: the commutes of the live-out workers among them, in order; ``theta``: market
+    tightness by job type raised to its elasticity (:func:`bargaining_share`). Her minimum
+    (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
+    share and the floor (:func:`legal_floor`), then :func:`bargained_wage`, in one pass
+    where numpy made about 50, with numpy's arithmetic and dtypes step for step (same bits).
+    """
+    t = terms
+    live_out = 0
+    for i in range(rows.size):
+        r = rows[i]
+        household, job = w.employer[r], w.job_type[r]
+        # legal_floor
+        if w.agency_employed[r]:
+            floor = nmax(t.statutory_minimum, wage_floor[job])
+        else:
+            floor = wage_floor[job] * (1.0 if h.law_abiding[household] < t.enforcement else 0.0)
+        # worker_minimum: reservation, then commuting
+        searched = nmax(t.search_decay[min(w.months_searching[r], 120)], t.floor_share)
+        pressed = 1.0 - t.discount_half / (nmax(w.savings_yuan[r], 0.0) + t.savings_half)
+        lo = nmax(np.float64(w.reservation_yuan[r]) * searched * pressed, t.rural_income)
+        distance = 0.0
+        if commutes_one(job):  # km holds the live-out workers' commutes, in order
+            distance = km[live_out]
+            live_out += 1
+        lo = lo + commute_yuan_one(t.commute_cost_per_km, distance, job)  # x 0 for live-in work, as numpy
+        # household_maximum: offer_factor x productivity
+        offer = 1.0 + t.offer_rise * nmin(nmax(np.float64(h.vacancy_months[household]) - 1.0, 0.0),
+                                          t.offer_rise_months_max)
+        years = nmin(w.experience_months[r], np.float32(120.0)) / np.float32(12.0)
+        experience = np.float32(1.0) + t.experience_premium * years
+        productivity = (np.float64(w.skill[r]) * (1.0 + t.certified_premium * (1.0 if w.certified[r] else 0.0))
+                        * np.float64(experience))
+        hi = np.float64(h.wtp_yuan[household]) * offer * productivity
+        # bargaining_share, bargained_wage
+        beta = t.bargaining_power
+        share = _surplus_share_one(beta, theta[job]) if 0.0 < beta < 1.0 else beta
+        wage_yuan[r] = np.float32(nmax(lo + share * nmax(hi - lo, 0.0), floor))
+
+
+def _pay_terms_example() -> PayTerms:
+    return PayTerms(0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
+
+
+def _budget_terms_example() -> BudgetTerms:
+    return BudgetTerms(800.0, 600.0, 0.0, 0.3)
+
+
+def _payees_example() -> Payees:
+    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
+    return Payees(flag, flag.copy(), flag.copy(), flag.copy(), small, small.copy(), small.copy(), flag.copy(),
+                  small.copy())
+
+
+def _budgeters_example() -> Budgeters:
+    return Budgeters(np.zeros(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1), np.zeros(1))
 
 
 def _pay_month_example() -> tuple:
-    rows, flag, money, small = np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1), np.zeros(1, np.float32)
-    pay_terms = (0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
-    return (rows, np.zeros(1, np.int8), np.uint64(1), np.uint64(2), flag, flag.copy(), flag.copy(), flag.copy(),
-            small, small.copy(), small.copy(), flag.copy(), small.copy(), np.zeros(1, np.int32), np.zeros(1, np.int8),
-            flag.copy(), money, money.copy(), np.zeros(1, np.int16), small.copy(), np.zeros(1, np.int16), pay_terms,
-            (800.0, 600.0, 0.0, 0.3), 0.1)
+    careers = Careers(np.zeros(1, np.int32), np.zeros(1, np.int16), np.zeros(1, np.float32), np.zeros(1, np.int16))
+    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), _payees_example(), _budgeters_example(), careers,
+            _pay_terms_example(), _budget_terms_example(), 0.1)
 
 
 @kernel(example=_pay_month_example)
-def _pay_month(present: np.ndarray, status: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64,
-               contract: np.ndarray, agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray,
-               wage_yuan: np.ndarray, owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray,
-               arrears_now: np.ndarray, paid_yuan: np.ndarray, agency: np.ndarray, job_type: np.ndarray,
-               local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, months_in_job: np.ndarray,
-               experience_months: np.ndarray, months_searching: np.ndarray, pay_terms: tuple, budget_terms: tuple,
-               markup_share: float) -> tuple:
-    """Settle the month of every present worker: pay (:func:`_pay_rows`), then budgets (:func:`_budgets`).
+def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, payees: Payees,
+               budgeters: Budgeters, careers: Careers, pay_terms: PayTerms, budget_terms: BudgetTerms,
+               markup_share: float) -> MonthPay:
+    """Settle the month of every present worker as :func:`pay_in_numpy`: pay (:func:`_pay_rows`), then budgets.
 
     Clears this month's arrears and pay of the present; the employed are paid and spend
-    what is left after her contributions, searchers live on their savings; months in
-    the job, experience and months of search go up by one. Returns, for booking:
-
-    - the employed's amounts, one a worker: gross pay, contributions (total, subsidy,
-      employer, worker), living cost, sent home, borrowed, repaid, remitted, and pay
-      after deductions less living cost;
-    - the deductions (agency, amount) of those who had some;
-    - wages, employer's contributions and both of the jobs households pay directly;
-    - of jobs with an employee-based agency: the agency, wages and contributions, and its charge;
-    - the searchers' living cost, sent home, borrowed, repaid and remitted.
+    what is left after her contributions (:func:`_budgets`), searchers live on their
+    savings; months in the job, experience and months of search go up by one. Returns,
+    for booking, the employed's amounts one a worker, the deductions of those who had
+    some, the bills of the jobs households pay directly and of those of employee-based
+    agencies (with the agency's charge), and the searchers' budgets.
 
     The arrays are those numpy summed before, in the same order (so are the sums); the
     kernel replaced about 25 other numpy calls.
     """
+    status, agency_employed = budgeters.status, payees.agency_employed
     n_employed, n_searching, n_eb = 0, 0, 0
     for r in present:
-        arrears_now[r] = False
-        paid_yuan[r] = 0.0
+        payees.arrears_now[r] = False
+        payees.paid_yuan[r] = 0.0
         if status[r] == EMPLOYED:
             n_employed += 1
             n_eb += 1 if agency_employed[r] else 0
@@ -534,131 +926,108 @@ def _pay_month(present: np.ndarray, status: np.ndarray, arrears_key: np.uint64, 
             searching[s] = r
             s += 1
 
-    gross, paid, deduction, (total, subsidy, employer, worker) = _pay_rows(
-        employed, arrears_key, repay_key, contract, agency_employed, insured, self_insured, wage_yuan, owed_yuan,
-        deduction_left_yuan, arrears_now, paid_yuan, *pay_terms)
-    living_yuan, rent_yuan, migrant_extra_yuan, remittance_share = budget_terms
-    living, sent, kin_loans, kin_repaid = _budgets(employed, paid - worker, job_type, status, local_hukou, savings,
-                                                   debt, living_yuan, rent_yuan, migrant_extra_yuan, remittance_share)
+    pay = _pay_rows(employed, arrears_key, repay_key, payees, pay_terms)
+    budget = _budgets(employed, pay.paid - pay.worker, budgeters, budget_terms)
+    agency = careers.agency
     fee_agency, fee_amount = np.empty(n_employed, agency.dtype), np.empty(n_employed)
-    direct = np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb)
-    eb_agency, eb_cost, eb_markup = np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb)
+    direct = DirectBills(np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb))
+    eb = AgencyBills(np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb))
     k, d, b = 0, 0, 0
     for i in range(n_employed):
         r = employed[i]
-        if deduction[i] > 0:
-            fee_agency[k], fee_amount[k] = agency[r], deduction[i]
+        if pay.deduction[i] > 0:
+            fee_agency[k], fee_amount[k] = agency[r], pay.deduction[i]
             k += 1
-        bill = gross[i] + employer[i]
+        bill = pay.gross[i] + pay.employer[i]
         if agency_employed[r]:
-            eb_agency[b], eb_cost[b], eb_markup[b] = agency[r], bill, markup_share * np.float64(wage_yuan[r])
+            eb.agency[b], eb.cost[b] = agency[r], bill
+            eb.markup[b] = markup_share * np.float64(payees.wage_yuan[r])
             b += 1
         else:
-            direct[0][d], direct[1][d], direct[2][d] = gross[i], employer[i], bill
+            direct.wages[d], direct.contributions[d], direct.bill[d] = pay.gross[i], pay.employer[i], bill
             d += 1
-        months_in_job[r] += 1
-        experience_months[r] += np.float32(1.0)
+        careers.months_in_job[r] += 1
+        careers.experience_months[r] += np.float32(1.0)
 
-    cost, home, borrowed, repaid = _budgets(searching, np.zeros(n_searching), job_type, status, local_hukou, savings,
-                                            debt, living_yuan, rent_yuan, migrant_extra_yuan, remittance_share)
+    searchers = _budgets(searching, np.zeros(n_searching), budgeters, budget_terms)
     for r in searching:
-        months_searching[r] += 1
-    employed_amounts = (gross, total, subsidy, employer, worker, living, sent, kin_loans, kin_repaid,
-                        sent - kin_repaid, paid - living)
-    return (employed_amounts, (fee_agency[:k], fee_amount[:k]), direct, (eb_agency, eb_cost, eb_markup),
-            (cost, home, borrowed, repaid, home - repaid))
+        careers.months_searching[r] += 1
+    employed_amounts = EmployedAmounts(pay.gross, pay.total, pay.subsidy, pay.employer, pay.worker, budget.cost,
+                                       budget.home, budget.borrowed, budget.repaid, budget.home - budget.repaid,
+                                       pay.paid - budget.cost)
+    searching_amounts = BudgetAmounts(searchers.cost, searchers.home, searchers.borrowed, searchers.repaid,
+                                      searchers.home - searchers.repaid)
+    return MonthPay(employed_amounts, Fees(fee_agency[:k], fee_amount[:k]), direct, eb, searching_amounts)
 
 
 def _pay_example() -> tuple:
-    flag, rows, money = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64), np.zeros(1, np.float32)
-    columns = (flag, flag, flag, flag, money, money.copy(), money.copy(), flag.copy(), money.copy())
-    return (rows, np.uint64(1), np.uint64(2), *columns, 0.01, 0.1, 0.3, 1.0, 0.3, 0.3, 3000.0, 0.0, 0.67)
+    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), _payees_example(), _pay_terms_example())
 
 
 @kernel(example=_pay_example, inner=True)
-def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, contract: np.ndarray,
-              agency_employed: np.ndarray, insured: np.ndarray, self_insured: np.ndarray, wage_yuan: np.ndarray,
-              owed_yuan: np.ndarray, deduction_left_yuan: np.ndarray, arrears_now: np.ndarray, paid_yuan: np.ndarray,
-              arrears_formal: float, arrears_informal: float, repay_rate: float, festival_factor: float,
-              max_deduction_share: float, contribution_rate: float, contribution_base_yuan: float,
-              subsidy_share: float, employer_share: float) -> tuple:
-    """The month's pay of each employed worker in ``rows``, and the contributions of her job.
+def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, w: Payees, t: PayTerms) -> RowPay:
+    """:func:`wages_paid` for the employed ``rows``, drawing here what it is given (one pass where numpy made ~40).
 
-    A wage falls into arrears (more often without a contract); owed wages are repaid
-    with a chance (the draws of the streams ``arrears`` and ``arrears_repaid``, whose
-    keys are given, made here for the rows that need them); an agency's deduction
-    takes at most a share of the pay; insured jobs whose wage was paid owe
-    contributions (:func:`contracts.contribution_yuan`), which the state subsidises
-    in part and the employer and she split, her part at most her pay.
-
-    Updates the columns ``owed_yuan``, ``deduction_left_yuan``, ``arrears_now`` and
-    ``paid_yuan`` in place; returns gross pay, pay after deductions, deductions and
-    the (total, subsidy, employer, worker) contributions, one a row. One pass where
-    numpy made about 40, with numpy's arithmetic and dtypes step for step (same bits).
+    The draws are those of the streams ``arrears`` and ``arrears_repaid``, whose keys are
+    given, made for the rows that need them. Updates the columns ``wages_owed_yuan``,
+    ``deduction_left_yuan``, ``arrears_now`` and ``paid_yuan`` in place, with numpy's
+    arithmetic and dtypes step for step (same bits).
     """
     n = rows.size
     gross, paid, deduction = np.empty(n), np.empty(n), np.empty(n)
     total, subsidy, employer, worker = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         r = rows[i]
-        rate = arrears_formal if contract[r] or agency_employed[r] else arrears_informal
+        rate = t.arrears_formal if w.contract[r] or w.agency_employed[r] else t.arrears_informal
         unpaid = uniform_at(np.uint64(r), arrears_key) < rate
-        pay = np.float64(wage_yuan[r]) * festival_factor
+        pay = np.float64(w.wage_yuan[r]) * t.festival_factor
         if unpaid:
-            arrears_now[r] = True
+            w.arrears_now[r] = True
             pay = 0.0
-            owed_yuan[r] = owed_yuan[r] + wage_yuan[r]  # float32, as the column
-        owed = owed_yuan[r]
-        if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < repay_rate:
+            w.wages_owed_yuan[r] = w.wages_owed_yuan[r] + w.wage_yuan[r]  # float32, as the column
+        owed = w.wages_owed_yuan[r]
+        if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < t.repay_rate:
             pay = pay + np.float64(owed)
-            owed_yuan[r] = 0.0
+            w.wages_owed_yuan[r] = 0.0
         gross[i] = pay
-        deduction[i] = nmin(np.float64(deduction_left_yuan[r]), max_deduction_share * pay)
+        deduction[i] = nmin(np.float64(w.deduction_left_yuan[r]), t.max_deduction_share * pay)
         paid[i] = pay - deduction[i]
-        deduction_left_yuan[r] = np.float32(np.float64(deduction_left_yuan[r]) - deduction[i])
-        paid_yuan[r] = np.float32(paid[i])
-        if insured[r] and not self_insured[r] and pay > 0:
-            total[i] = contribution_rate * nmax(np.float64(wage_yuan[r]), contribution_base_yuan)
+        w.deduction_left_yuan[r] = np.float32(np.float64(w.deduction_left_yuan[r]) - deduction[i])
+        w.paid_yuan[r] = np.float32(paid[i])
+        if w.insured[r] and not w.self_insured[r] and pay > 0:
+            total[i] = t.contribution_rate * nmax(np.float64(w.wage_yuan[r]), t.contribution_base_yuan)
         else:
             total[i] = 0.0
-        subsidy[i] = subsidy_share * total[i]
-        employer[i] = employer_share * (total[i] - subsidy[i])
-        worker[i] = nmin(total[i] - subsidy[i] - employer[i], np.float64(paid_yuan[r]))
-    return gross, paid, deduction, (total, subsidy, employer, worker)
+        subsidy[i] = t.subsidy_share * total[i]
+        employer[i] = t.employer_share * (total[i] - subsidy[i])
+        worker[i] = nmin(total[i] - subsidy[i] - employer[i], np.float64(w.paid_yuan[r]))
+    return RowPay(gross, paid, deduction, total, subsidy, employer, worker)
 
 
 def _budget_example() -> tuple:
-    one, flag = np.zeros(1), np.zeros(1, dtype=np.bool_)
-    return (np.zeros(1, np.int64), one, np.zeros(1, np.int8), np.zeros(1, np.int8), flag, one.copy(), one.copy(),
-            800.0, 600.0, 0.0, 0.3)
+    return np.zeros(1, np.int64), np.zeros(1), _budgeters_example(), _budget_terms_example()
 
 
 @kernel(example=_budget_example, inner=True)
-def _budgets(rows: np.ndarray, income: np.ndarray, job_type: np.ndarray, status: np.ndarray,
-             local_hukou: np.ndarray, savings: np.ndarray, debt: np.ndarray, living_yuan: float,
-             rent_yuan: float, migrant_extra_yuan: float, remittance_share: float) -> tuple:
-    """One month's budget of each of ``rows``: living cost, then savings, kin loans and what goes home.
+def _budgets(rows: np.ndarray, income: np.ndarray, w: Budgeters, t: BudgetTerms) -> Budget:
+    """:func:`budgets` for ``rows``: one pass where numpy made about 25, step for step (same bits).
 
-    The cost of living in the city: ``living_yuan``, plus rent for a live-out worker or a
-    searcher, plus ``migrant_extra_yuan`` without local hukou.
-
-    Updates ``savings`` and ``debt`` (full columns) in place and returns cost, sent home,
-    borrowed and repaid, one a row. One pass where numpy made about 25 over the rows,
-    with numpy's arithmetic step for step (same bits).
+    Updates the columns ``savings_yuan`` and ``debt_yuan`` of ``w`` in place.
     """
     n = rows.size
     cost, home, borrowed, repaid = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         r = rows[i]
-        migrant = 0.0 if local_hukou[r] else 1.0
-        cost[i] = living_yuan + rent_yuan_one(rent_yuan, job_type[r], status[r]) + migrant_extra_yuan * migrant
+        migrant = 0.0 if w.local_hukou[r] else 1.0
+        rent = rent_yuan_one(t.rent_yuan, w.job_type[r], w.status[r])
+        cost[i] = t.living_yuan + rent + t.migrant_extra_yuan * migrant
         net = income[i] - cost[i]
-        saved = savings[r] + net
+        saved = w.savings_yuan[r] + net
         borrowed[i] = nmax(-saved, 0.0)
         saved += borrowed[i]
-        home[i] = remittance_share * nmax(net, 0.0)
-        owed = debt[r] + borrowed[i]
+        home[i] = t.remittance_share * nmax(net, 0.0)
+        owed = w.debt_yuan[r] + borrowed[i]
         repaid[i] = nmin(owed, home[i])
-        debt[r] = owed - repaid[i]
-        savings[r] = saved - home[i]
-    return cost, home, borrowed, repaid
+        w.debt_yuan[r] = owed - repaid[i]
+        w.savings_yuan[r] = saved - home[i]
+    return Budget(cost, home, borrowed, repaid)

@@ -13,7 +13,7 @@ from scipy.special import expit
 
 from model import DomesticWorkModel
 from model.core import jit
-from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT, SEARCHING
+from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
 from model.mechanisms import contracts, wages
 
 
@@ -242,62 +242,6 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
 
 # --- the monthly pay ---------------------------------------------------------------------------------------------
 
-def _pay(model):
-    """The monthly pay as it was: numpy around the row kernels _pay_rows and _budgets (tested in test_equivalence)."""
-
-    w, p, c, f = model.workers, model.params, model.params.contracts, model.flows
-    acc, books = model.accounts, model.agency_books
-    employed = w.with_status(EMPLOYED)
-    w.arrears_now[w.present] = False
-    w.paid_yuan[w.present] = 0.0
-    gross, paid, deduction, (total, subsidy, employer, worker) = wages._pay_rows(
-        employed, model.streams.ukey("arrears", model.month), model.streams.ukey("arrears_repaid", model.month),
-        w.contract, w.agency_employed, w.insured, w.self_insured, w.wage_yuan,
-        w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
-        p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
-        model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
-        c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
-    deducted = deduction > 0
-    books.worker_fees(w.agency[employed[deducted]], deduction[deducted])
-    f.insurance_contributions_yuan += float(total.sum())
-    f.public_subsidies_yuan += float(subsidy.sum())
-    f.worker_contributions_yuan += float(worker.sum())
-    acc.state_yuan += float(employer.sum() + worker.sum())
-    eb = w.agency_employed[employed]
-    cost = gross + employer
-    direct = ~eb
-    f.household_wages_yuan += float(gross[direct].sum())
-    f.household_contributions_yuan += float(employer[direct].sum())
-    acc.households_yuan -= float(cost[direct].sum())
-    agency = w.agency[employed[eb]]
-    books.bills_passed_through(agency, cost[eb])
-    books.pay_payroll(agency, cost[eb])
-    books.household_fees(agency, p.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64),
-                         service=True)
-    f.worker_pay_yuan += float(gross.sum())
-
-    def spend_and_save(rows, income):
-        cost, home, borrowed, repaid = wages._budgets(
-            rows, income, w.job_type, w.status, w.local_hukou, w.savings_yuan, w.debt_yuan,
-            p.migration.living_cost_yuan, p.migration.rent_yuan,
-            p.hukou.extra_living_cost_yuan * model.levers.hukou_gap, p.migration.remittance_share)
-        acc.households_yuan += float(cost.sum())
-        acc.villages_yuan += float(home.sum() - borrowed.sum())
-        f.living_costs_yuan += float(cost.sum())
-        f.borrowed_yuan += float(borrowed.sum())
-        f.repaid_yuan += float(repaid.sum())
-        f.remittances_yuan += float((home - repaid).sum())
-        return cost
-
-    living = spend_and_save(employed, paid - worker)
-    f.net_income_yuan += float((paid - living).sum())
-    searching = w.with_status(SEARCHING)
-    spend_and_save(searching, np.zeros(searching.size))
-    w.months_searching[searching] += 1
-    w.months_in_job[employed] += 1
-    w.experience_months[employed] += 1.0
-
-
 _PAY_COLUMNS = ("wages_owed_yuan", "deduction_left_yuan", "arrears_now", "paid_yuan", "savings_yuan", "debt_yuan",
                 "months_in_job", "months_searching", "experience_months")
 
@@ -331,7 +275,7 @@ def test_the_month_pay_is_the_numpy_pay(scenario):
     w.months_searching[w.present[rng.random(w.present.size) < 0.01]] = np.int16(32767)  # wraps, as numpy did
     twin = copy.deepcopy(model)
     assert not np.shares_memory(twin.workers.view("savings_yuan"), w.view("savings_yuan"))
-    _pay(twin)
+    wages.pay_in_numpy(twin)
     wages.pay(model)
     assert _money_state(model) == _money_state(twin)
     assert model.flows.borrowed_yuan > 0 and model.flows.insurance_contributions_yuan > 0

@@ -11,11 +11,8 @@ from model.mechanisms import wages
 from tests.helpers import small_scenario
 
 
-def test_the_budget_kernel_is_the_numpy_formula_bit_for_bit():
-    """Living costs, kin loans, repayments and remittances as the numpy code computed them."""
-    from model.core.tables import LIVE_OUT, SEARCHING
-    from model.mechanisms.wages import _budgets
-
+def test_the_budget_kernel_is_the_numpy_rule_bit_for_bit():
+    """wages._budgets is wages.budgets: living costs, kin loans, repayments and remittances, to the bit."""
     model = DomesticWorkModel("scenarios/hukou_reform.yaml", months=30)
     for _ in range(30):
         model.step()
@@ -25,59 +22,24 @@ def test_the_budget_kernel_is_the_numpy_formula_bit_for_bit():
     income = np.where(rng.random(rows.size) < 0.5, 0.0, rng.normal(3000.0, 3000.0, rows.size))
     savings, debt = w.view("savings_yuan").copy(), w.view("debt_yuan").copy()
     savings[rows[:50]] = 0.0  # zeros and shortfalls: the signs of zeros must match too
-    # The numpy form.
-    pays_rent = (w.job_type[rows] == LIVE_OUT) | (w.status[rows] == SEARCHING)
-    cost = (p.migration.living_cost_yuan + p.migration.rent_yuan * pays_rent
-            + p.hukou.extra_living_cost_yuan * model.levers.hukou_gap * ~w.local_hukou[rows])
-    net = income - cost
-    saved = savings[rows] + net
-    borrowed = np.maximum(-saved, 0.0)
-    saved += borrowed
-    home = p.migration.remittance_share * np.maximum(net, 0.0)
-    owed = debt[rows] + borrowed
-    repaid = np.minimum(owed, home)
     new_savings, new_debt = savings.copy(), debt.copy()
-    new_debt[rows] = owed - repaid
-    new_savings[rows] = saved - home
-    got = _budgets(rows, income, w.job_type, w.status, w.local_hukou, savings, debt, p.migration.living_cost_yuan,
-                   p.migration.rent_yuan, p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
-                   p.migration.remittance_share)
-    for mine, theirs in zip(got, (cost, home, borrowed, repaid), strict=True):
-        assert mine.tobytes() == theirs.tobytes()
+    expected = wages.budgets(model, rows, income, new_savings, new_debt)
+    columns = wages.Budgeters(job_type=w.job_type, status=w.status, local_hukou=w.local_hukou, savings_yuan=savings,
+                              debt_yuan=debt)
+    terms = wages.BudgetTerms(living_yuan=p.migration.living_cost_yuan, rent_yuan=p.migration.rent_yuan,
+                              migrant_extra_yuan=p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
+                              remittance_share=p.migration.remittance_share)
+    got = wages._budgets(rows, income, columns, terms)
+    assert isinstance(got, wages.Budget)
+    for name in wages.Budget._fields:
+        assert getattr(got, name).tobytes() == getattr(expected, name).tobytes(), name
     assert savings.tobytes() == new_savings.tobytes() and debt.tobytes() == new_debt.tobytes()
-    assert borrowed.any() and repaid.any()
+    assert expected.borrowed.any() and expected.repaid.any()
+    assert (w.status[rows] == SEARCHING).any() and (expected.cost > p.migration.living_cost_yuan).any()
 
 
-def _pay_in_numpy(model, employed, u_arrears, u_repay):
-    """The numpy form of wages._pay_rows (what the month did before the kernel)."""
-    w, p, c = model.workers, model.params, model.params.contracts
-    formal = w.contract[employed] | w.agency_employed[employed]
-    unpaid = u_arrears < np.where(formal, p.market.arrears_rate_formal, p.market.arrears_rate_informal)
-    w.arrears_now[employed[unpaid]] = True
-    paid = np.where(unpaid, 0.0, w.wage_yuan[employed].astype(np.float64) * model.festival_pay_factor)
-    w.wages_owed_yuan[employed[unpaid]] += w.wage_yuan[employed[unpaid]]
-    owed = w.wages_owed_yuan[employed]
-    repaid = (~unpaid) & (owed > 0) & (u_repay < p.market.arrears_repay_rate)
-    paid += np.where(repaid, owed, 0.0)
-    w.wages_owed_yuan[employed[repaid]] = 0.0
-    gross = paid
-    deduction = np.minimum(w.deduction_left_yuan[employed], p.agencies.max_deduction_share * gross)
-    paid = gross - deduction
-    w.deduction_left_yuan[employed] -= deduction
-    w.paid_yuan[employed] = paid
-    insured = w.insured[employed] & ~w.self_insured[employed] & (gross > 0)
-    total = np.where(insured, c.contribution_rate * np.maximum(w.wage_yuan[employed].astype(np.float64),
-                                                               c.contribution_base_min_yuan), 0.0)
-    subsidy = model.levers.insurance_subsidy_share * total
-    employer = c.employer_contribution_share * (total - subsidy)
-    worker = np.minimum(total - subsidy - employer, w.paid_yuan[employed])
-    return gross, paid, deduction, (total, subsidy, employer, worker)
-
-
-def test_the_pay_kernel_is_the_numpy_formula_bit_for_bit():
-    """Arrears, repayments, deductions and contributions as the numpy code computed them."""
-    from model.mechanisms.wages import _pay_rows
-
+def test_the_pay_kernel_is_the_numpy_rule_bit_for_bit():
+    """wages._pay_rows is wages.wages_paid: arrears, repayments, deductions and contributions, to the bit."""
     model = DomesticWorkModel("scenarios/fee_cap.yaml", months=14)
     for _ in range(13):
         model.step()
@@ -94,21 +56,47 @@ def test_the_pay_kernel_is_the_numpy_formula_bit_for_bit():
     u_repay = model.streams.uniform("arrears_repaid", model.month, employed)
     columns = ("wages_owed_yuan", "deduction_left_yuan", "arrears_now", "paid_yuan")
     start = {name: w.view(name).copy() for name in columns}
-    expected = _pay_in_numpy(model, employed, u_arrears, u_repay)
+    expected = wages.wages_paid(model, employed, u_arrears, u_repay)
     after_numpy = {name: w.view(name).copy() for name in columns}
     for name in columns:
         w.view(name)[:] = start[name]
-    got = _pay_rows(employed, model.streams.ukey("arrears", model.month),
-                    model.streams.ukey("arrears_repaid", model.month), w.contract, w.agency_employed, w.insured, w.self_insured,
-                    w.wage_yuan, w.wages_owed_yuan, w.deduction_left_yuan, w.arrears_now, w.paid_yuan,
-                    p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
-                    model.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
-                    c.contribution_base_min_yuan, model.levers.insurance_subsidy_share, c.employer_contribution_share)
-    for mine, theirs in zip((*got[:3], *got[3]), (*expected[:3], *expected[3]), strict=True):
-        assert mine.tobytes() == theirs.tobytes()
+    payees = wages.Payees(contract=w.contract, agency_employed=w.agency_employed, insured=w.insured,
+                          self_insured=w.self_insured, wage_yuan=w.wage_yuan, wages_owed_yuan=w.wages_owed_yuan,
+                          deduction_left_yuan=w.deduction_left_yuan, arrears_now=w.arrears_now, paid_yuan=w.paid_yuan)
+    terms = wages.PayTerms(
+        arrears_formal=p.market.arrears_rate_formal, arrears_informal=p.market.arrears_rate_informal,
+        repay_rate=p.market.arrears_repay_rate, festival_factor=model.festival_pay_factor,
+        max_deduction_share=p.agencies.max_deduction_share, contribution_rate=c.contribution_rate,
+        contribution_base_yuan=c.contribution_base_min_yuan, subsidy_share=model.levers.insurance_subsidy_share,
+        employer_share=c.employer_contribution_share)
+    got = wages._pay_rows(employed, model.streams.ukey("arrears", model.month),
+                          model.streams.ukey("arrears_repaid", model.month), payees, terms)
+    assert isinstance(got, wages.RowPay)
+    for name in wages.RowPay._fields:
+        assert getattr(got, name).tobytes() == getattr(expected, name).tobytes(), name
     for name in columns:
         assert w.view(name).tobytes() == after_numpy[name].tobytes(), name
-    assert expected[2].any() and expected[3][0].any() and w.arrears_now[employed].any()
+    assert expected.deduction.any() and expected.total.any() and w.arrears_now[employed].any()
+
+
+def test_the_bargained_wage_is_one_rule_at_hire_and_at_the_review():
+    """bargain (hiring) is bargained_wage of worker_minimum, household_maximum, bargaining_share and legal_floor."""
+    model = DomesticWorkModel(small_scenario(**{"months": 14, "policies.minimum_wage.enabled": True}))
+    model.run_for(13)
+    w = model.workers
+    rows = w.with_status(EMPLOYED)
+    households, eb, job_type = w.employer[rows], w.agency_employed[rows], w.job_type[rows]
+    expected = wages.bargained_wage(wages.worker_minimum(model, rows, households),
+                                    wages.household_maximum(model, rows, households),
+                                    wages.bargaining_share(model, job_type),
+                                    wages.legal_floor(model, job_type, households, eb))
+    assert wages.bargain(model, rows, households, eb).tobytes() == expected.tobytes()
+    theta = np.maximum(model.market.tightness[job_type], 1e-3) ** model.params.market.tightness_elasticity
+    share = wages.surplus_share(model.params.market.bargaining_power, theta)
+    assert wages.bargaining_share(model, job_type).tobytes() == share.tobytes()
+    beta = model.params.market.bargaining_power
+    compiled = np.array([wages._surplus_share_one(beta, t) for t in theta])
+    assert compiled.tobytes() == share.tobytes()
 
 
 @pytest.mark.parametrize("regime", ["bargaining", "posting"])
