@@ -13,11 +13,12 @@ no bonus. Each side then learns how well its channel worked.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from model.core.jit import kernel
+from model.core.population import pick
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED, N_CHANNELS, REFERRAL
 from model.mechanisms.agencies import household_cost_months, posted_worker_fee
@@ -27,6 +28,150 @@ if TYPE_CHECKING:
 
 NO_CHANNEL = -1e9
 _HALF_STEP = 0.5 / (1 << 53)  # what Streams.gumbel adds to its uniforms, off zero
+
+
+class ChoiceTerms(NamedTuple):
+    """How every agent weighs channels: past outcomes, the referral channel's own pull, the taste shocks' scale."""
+
+    outcome_weight: float
+    referral_utility: float
+    noise_scale: float
+
+
+class HouseholdAgencyTerms(NamedTuple):
+    """How households weigh the agency channel this month, and the key of their draws among agencies.
+
+    ``fee_cost``: the fee weight times the agencies' mean cost, weighted as clients pick
+    them; ``no_agency``: no agency takes clients (the channel is shut).
+    """
+
+    trust_weight: float
+    agency_utility: float
+    fee_cost: float
+    no_agency: bool
+    key: np.uint64
+
+
+def choice_terms(world: World) -> ChoiceTerms:
+    """This run's :class:`ChoiceTerms`."""
+    p = world.params.channels
+    return ChoiceTerms(p.outcome_weight, p.referral_utility, p.choice_noise)
+
+
+# --- the rules, in numpy -----------------------------------------------------------------
+
+
+def contact_strength_numpy(contact_group: np.ndarray, n_groups: int, group: np.ndarray, rows: np.ndarray,
+                           reach: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """How many contacts each of ``rows`` can ask for a referral, and how strong her network is.
+
+    Her contacts are the ``contact_group`` entries equal to her ``group`` (employed women
+    from her hometown, or the workers employed in a household's neighbourhood); the
+    strength is ``reach * contacts / max(mean contacts, 1) + floor``, her network against
+    the average one.
+
+    Returns:
+        (contacts, strength), one of each a row.
+    """
+    contacts = np.bincount(contact_group, minlength=n_groups)[group[rows]]
+    mean = max(float(contacts.mean()) if contacts.size else 0.0, 1.0)
+    return contacts, reach * contacts / mean + floor
+
+
+def best_channel_numpy(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, referral: np.ndarray,
+                       agency: np.ndarray, no_agency: bool, noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
+    """Each agent's channel: the one of highest utility, a logit choice by Gumbel taste shocks.
+
+    A channel's utility is ``outcome_weight`` times how well it worked for her
+    (``attraction``), plus its pull (``referral``, ``agency``; the agency channel shut,
+    ``NO_CHANNEL``, when ``no_agency``), plus ``noise_scale`` times her taste shock. Ties
+    go to the first channel, NaN counts as largest (``np.argmax``).
+    """
+    utility = outcome_weight * attraction[rows].astype(np.float64)
+    utility[:, REFERRAL] += referral
+    if no_agency:
+        utility[:, AGENCY] = NO_CHANNEL
+    else:
+        utility[:, AGENCY] += agency
+    utility += noise_scale * gumbel
+    return np.argmax(utility, axis=1).astype(np.int8)
+
+
+def choose_workers_numpy(world: World, workers: np.ndarray, employed: np.ndarray) -> np.ndarray:
+    """:func:`choose_workers`, the rule in numpy.
+
+    A searcher can use referrals when employed women from her hometown can pass on a
+    job; their pull grows with the log of her network's strength. The agency channel
+    pulls by the agencies' appeal less their mean fee to workers, weighted as clients
+    pick agencies; without agencies it is shut.
+    """
+    p = world.params.channels
+    w, a = world.workers, world.agencies
+    contacts, strength = contact_strength_numpy(w.origin[employed], world.params.migration.origins, w.origin,
+                                                workers, world.params.market.referral_reach, 1e-9)
+    referral = np.where(contacts > 0, p.referral_utility + np.log(strength), NO_CHANNEL)
+    fee = posted_worker_fee(world, np.arange(a.n))
+    weights = agency_weights(world, fee)
+    total = weights.sum()
+    agency = np.zeros(workers.size)
+    if total > 0:
+        mean_fee = float((fee * weights).sum() / total)
+        agency += p.agency_utility - p.fee_weight * mean_fee
+    gumbel = world.streams.gumbel("worker_channel", world.month, workers, N_CHANNELS)
+    return best_channel_numpy(w.attraction, workers, p.outcome_weight, referral, agency, not total > 0,
+                              p.choice_noise, gumbel)
+
+
+def choose_households_numpy(world: World, households: np.ndarray,
+                            employer_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose_households`, the rule in numpy.
+
+    A household can ask the workers of its neighbours (with nobody employed anywhere
+    there is nobody to ask); the agency channel pulls by the household's trust in
+    agencies less the agencies' mean cost, weighted as clients pick them. A household
+    that uses agencies picks one with probability proportional to its weight
+    (:func:`agency_weights`).
+    """
+    p = world.params.channels
+    h, a = world.households, world.agencies
+    _, strength = contact_strength_numpy(employer_cell, world.city.cells, h.cell, households,
+                                         world.params.market.referral_reach, p.referral_floor)
+    anyone = employer_cell.size > 0
+    referral = p.referral_utility + np.log(strength) if anyone else np.full(households.size, NO_CHANNEL)
+    cost = household_cost_months(world, np.arange(a.n))
+    weights = agency_weights(world, cost)
+    total = weights.sum()
+    agency_pull = np.zeros(households.size)
+    if total > 0:
+        mean_cost = float((cost * weights).sum() / total)
+        trust = p.trust_weight * (h.trust_agency[households] - 0.5)
+        agency_pull += p.agency_utility + trust - p.fee_weight * mean_cost
+    gumbel = world.streams.gumbel("household_channel", world.month, households, N_CHANNELS)
+    channel = best_channel_numpy(h.attraction, households, p.outcome_weight, referral, agency_pull, not total > 0,
+                                 p.choice_noise, gumbel)
+    agency = np.full(households.size, -1, dtype=np.int64)
+    uses = channel == AGENCY
+    if uses.any() and weights.sum() > 0:
+        agency[uses] = pick(weights, world.streams.uniform("household_agency", world.month, households[uses]))
+    return channel, agency
+
+
+def learn_numpy(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,
+                rate: float) -> None:
+    """Each agent moves the appeal of the channel she used ``rate`` of the way toward how it turned out (in float32)."""
+    current = attraction[rows, channel]
+    attraction[rows, channel] = current + rate * (success.astype(np.float32) - current)
+
+
+def learn_matched_numpy(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
+                        rate: float) -> None:
+    """:func:`learn_numpy` with success for the positions ``matched`` of ``rows``, the rest failing."""
+    success = np.zeros(rows.size, dtype=bool)
+    success[matched] = True
+    learn_numpy(attraction, rows, channel, success, rate)
+
+
+# --- the mechanism --------------------------------------------------------------------------
 
 
 def agency_weights(world: World, cost_months: np.ndarray) -> np.ndarray:
@@ -64,8 +209,8 @@ def choose_workers(world: World, workers: np.ndarray, employed: np.ndarray | Non
         agency += p.agency_utility - p.fee_weight * mean_fee
 
     gumbel = _gumbel(world, "worker_channel", workers)
-    return _workers_channel(w.attraction, workers, p.outcome_weight, contacts, p.referral_utility, log_strength,
-                            agency, not total > 0, p.choice_noise, gumbel)
+    return _workers_channel(w.attraction, workers, choice_terms(world), contacts, log_strength, agency,
+                            not total > 0, gumbel)
 
 
 def choose_households(world: World, households: np.ndarray,
@@ -95,23 +240,44 @@ def choose_households(world: World, households: np.ndarray,
         fee_cost = p.fee_weight * float((cost * weights).sum() / total)
 
     gumbel = _gumbel(world, "household_channel", households)
-    key = world.streams.ukey("household_agency", world.month)
-    return _households_channel(h.attraction, households, p.outcome_weight, anyone, p.referral_utility, log_strength,
-                               h.trust_agency, p.trust_weight, p.agency_utility, fee_cost, not total > 0,
-                               p.choice_noise, gumbel, weights, key)
+    terms = HouseholdAgencyTerms(p.trust_weight, p.agency_utility, fee_cost, not total > 0,
+                                 world.streams.ukey("household_agency", world.month))
+    return _households_channel(h.attraction, households, choice_terms(world), anyone, log_strength, h.trust_agency,
+                               terms, gumbel, weights)
+
+
+def _gumbel(world: World, name: str, rows: np.ndarray) -> np.ndarray:
+    """``world.streams.gumbel(name, month, rows, N_CHANNELS)``, its logarithms numpy's, in place."""
+    g = _gumbel_uniforms(rows, world.streams.ukey(name, world.month))
+    np.log(g, out=g)
+    np.negative(g, out=g)
+    np.log(g, out=g)
+    return np.negative(g, out=g)
+
+
+def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,
+          rate: float) -> None:
+    """Move the appeal of the channel each agent used toward how it turned out."""
+    _learn(attraction, rows, channel, success, rate)
+
+
+def learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
+                  rate: float) -> None:
+    """:func:`learn` with success for the positions ``matched`` of ``rows``, the rest failing."""
+    _learn_matched(attraction, rows, channel, matched, rate)
+
+
+# --- kernels -------------------------------------------------------------------------------
 
 
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1),
                          np.zeros(1), False, 1.0, np.zeros((1, N_CHANNELS))), inner=True)
 def _best_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, referral: np.ndarray,
                   agency: np.ndarray, no_agency: bool, noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
-    """Each row's channel: the largest of ``outcome_weight * attraction`` plus the channel's pull plus noise.
+    """:func:`best_channel_numpy`: the same sums in the same order, in one pass (at the whole city, ~3 ms a month less).
 
-    The pulls: ``referral`` and ``agency`` added to those channels, the agency channel
-    shut (``NO_CHANNEL``) when ``no_agency``; the noise ``noise_scale * gumbel``. The
-    same sums in the same order as the numpy form (a float64 utility matrix built in
-    five passes, then argmax: the first largest, NaN largest), in one pass (at the
-    whole city, ~3 ms a month less).
+    The numpy form builds a float64 utility matrix in five passes, then takes argmax
+    (the first largest, NaN largest).
     """
     out = np.empty(rows.size, dtype=np.int8)
     for i in range(rows.size):
@@ -128,16 +294,13 @@ def _best_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: floa
         out[i] = best
     return out
 
-
 @kernel(example=lambda: (np.zeros(1, np.int32), 1, np.zeros(1, np.int32), np.zeros(1, np.int64), 1.0, 1e-9))
 def _contact_strength(contact_group: np.ndarray, n_groups: int, group: np.ndarray, rows: np.ndarray,
                       reach: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``rows``' contacts (the ``contact_group`` entries equal to its ``group``) and their strength.
+    """:func:`contact_strength_numpy` in one pass (it replaced eight numpy calls a side).
 
-    Strength is ``reach * contacts / max(mean contacts, 1) + floor``: numpy's
-    ``bincount``, gather, ``mean`` (an exact sum of counts), product and quotient,
-    step for step, in one pass (it replaced eight numpy calls a side); the
-    logarithm stays numpy's.
+    numpy's ``bincount``, gather, ``mean`` (an exact sum of counts), product and
+    quotient, step for step; the logarithm stays numpy's.
     """
     count = np.zeros(n_groups, dtype=np.int64)
     for g in contact_group:
@@ -154,7 +317,6 @@ def _contact_strength(contact_group: np.ndarray, n_groups: int, group: np.ndarra
         strength[i] = reach * np.float64(contacts[i]) / mean + floor
     return contacts, strength
 
-
 @kernel(example=lambda: (np.zeros(1, np.int64), np.uint64(1)))
 def _gumbel_uniforms(rows: np.ndarray, key: np.uint64) -> np.ndarray:
     """``N_CHANNELS`` uniforms a row as :meth:`Streams.gumbel` draws them, shifted off zero by half a step."""
@@ -165,22 +327,11 @@ def _gumbel_uniforms(rows: np.ndarray, key: np.uint64) -> np.ndarray:
             out[i, c] = uniform_at(base + np.uint64(c), key) + _HALF_STEP
     return out
 
-
-def _gumbel(world: World, name: str, rows: np.ndarray) -> np.ndarray:
-    """``world.streams.gumbel(name, month, rows, N_CHANNELS)``, its logarithms numpy's, in place."""
-    g = _gumbel_uniforms(rows, world.streams.ukey(name, world.month))
-    np.log(g, out=g)
-    np.negative(g, out=g)
-    np.log(g, out=g)
-    return np.negative(g, out=g)
-
-
-@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1, np.int64),
-                         0.5, np.zeros(1), 0.0, False, 1.0, np.zeros((1, N_CHANNELS))))
-def _workers_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, contacts: np.ndarray,
-                     referral_utility: float, log_strength: np.ndarray, agency: float, no_agency: bool,
-                     noise_scale: float, gumbel: np.ndarray) -> np.ndarray:
-    """Searchers' channels: :func:`_best_channel` with referrals open to those with contacts.
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), ChoiceTerms(1.0, 0.5, 1.0),
+                         np.zeros(1, np.int64), np.zeros(1), 0.0, False, np.zeros((1, N_CHANNELS))))
+def _workers_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceTerms, contacts: np.ndarray,
+                     log_strength: np.ndarray, agency: float, no_agency: bool, gumbel: np.ndarray) -> np.ndarray:
+    """Searchers' channels (:func:`choose_workers_numpy`): referrals open to those with contacts.
 
     The referral pull ``referral_utility + log_strength`` (else ``NO_CHANNEL``), the
     agency pull ``agency`` for all, built in the same pass (three numpy calls fewer).
@@ -188,24 +339,20 @@ def _workers_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: f
     n = rows.size
     referral = np.empty(n)
     for i in range(n):
-        referral[i] = referral_utility + log_strength[i] if contacts[i] > 0 else NO_CHANNEL
-    return _best_channel(attraction, rows, outcome_weight, referral, np.full(n, agency), no_agency, noise_scale,
-                         gumbel)
-
+        referral[i] = terms.referral_utility + log_strength[i] if contacts[i] > 0 else NO_CHANNEL
+    return _best_channel(attraction, rows, terms.outcome_weight, referral, np.full(n, agency), no_agency,
+                         terms.noise_scale, gumbel)
 
 def _households_example() -> tuple:
     rows, attraction = np.zeros(1, np.int64), np.zeros((1, N_CHANNELS), np.float32)
-    return (attraction, rows, 1.0, True, 0.5, np.zeros(1), np.zeros(1, np.float32), 0.5, 0.2, 0.1, False, 1.0,
-            np.zeros((1, N_CHANNELS)), np.ones(1), np.uint64(1))
-
+    return (attraction, rows, ChoiceTerms(1.0, 0.5, 1.0), True, np.zeros(1), np.zeros(1, np.float32),
+            HouseholdAgencyTerms(0.5, 0.2, 0.1, False, np.uint64(1)), np.zeros((1, N_CHANNELS)), np.ones(1))
 
 @kernel(example=_households_example)
-def _households_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight: float, anyone: bool,
-                        referral_utility: float, log_strength: np.ndarray, trust_agency: np.ndarray,
-                        trust_weight: float, agency_utility: float, fee_cost: float, no_agency: bool,
-                        noise_scale: float, gumbel: np.ndarray, weights: np.ndarray,
-                        key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
-    """Households' channels (:func:`_best_channel`), and the agency each agency client picks.
+def _households_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceTerms, anyone: bool,
+                        log_strength: np.ndarray, trust_agency: np.ndarray, agency_terms: HouseholdAgencyTerms,
+                        gumbel: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Households' channels (:func:`choose_households_numpy`), and the agency each agency client picks.
 
     The referral pull ``referral_utility + log_strength`` when ``anyone`` is employed,
     the agency pull ``agency_utility + trust_weight * (trust - 0.5) - fee_cost`` in
@@ -214,6 +361,8 @@ def _households_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight
     right) with the stream ``household_agency``'s draw of the row. One pass where
     numpy made about fifteen calls.
     """
+    outcome_weight, referral_utility, noise_scale = terms
+    trust_weight, agency_utility, fee_cost, no_agency, key = agency_terms
     n = rows.size
     referral = np.full(n, NO_CHANNEL)
     pull = np.zeros(n)
@@ -248,36 +397,21 @@ def _households_channel(attraction: np.ndarray, rows: np.ndarray, outcome_weight
             agency[i] = min(lo, cdf.size - 1)
     return channel, agency
 
-
-def learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray,
-          rate: float) -> None:
-    """Move the appeal of the channel each agent used toward how it turned out."""
-    _learn(attraction, rows, channel, success, rate)
-
-
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), np.zeros(1, np.int8),
                          np.zeros(1, np.bool_), 0.1), inner=True)
 def _learn(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, success: np.ndarray, rate: float) -> None:
-    """:func:`learn` in one pass, in float32 as numpy does it (a gather and a scatter fewer over rows)."""
+    """:func:`learn_numpy` in one pass, in float32 as numpy does it (a gather and a scatter fewer over rows)."""
     step = np.float32(rate)
     for i in range(rows.size):
         current = attraction[rows[i], channel[i]]
         attraction[rows[i], channel[i]] = current + step * (np.float32(success[i]) - current)
 
-
-def learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
-                  rate: float) -> None:
-    """:func:`learn` with success for the positions ``matched`` of ``rows``, the rest failing."""
-    _learn_matched(attraction, rows, channel, matched, rate)
-
-
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), np.zeros(1, np.int8),
                          np.zeros(1, np.int64), 0.1))
 def _learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray, matched: np.ndarray,
                    rate: float) -> None:
-    """:func:`learn_matched`: the success mask and :func:`_learn` in one call instead of four."""
+    """:func:`learn_matched_numpy`: the success mask and :func:`_learn` in one call instead of four."""
     success = np.zeros(rows.size, dtype=np.bool_)
     for p in matched:
         success[p] = True
     _learn(attraction, rows, channel, success, rate)
-

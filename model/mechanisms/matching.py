@@ -26,28 +26,106 @@ from model.core.jit import kernel
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-@kernel(example=lambda: (np.zeros(1, np.int64), 1))
-def group_order(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stable order of items by group (ids 0..n_groups-1), by a counting sort; each group's count and start.
+# --- the rules, in numpy -----------------------------------------------------------------
 
-    ``order`` is ``np.argsort(group, kind="stable")``; group g's items are
-    ``order[start[g]:start[g] + count[g]]``. O(n + groups), for kernels to share.
+
+def group_order_numpy(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Items in order of their group (ids 0..n_groups-1), keeping their order within a group.
+
+    Returns:
+        (order, count, start): the stable order, each group's count, and where its items start in ``order``.
     """
-    count = np.zeros(n_groups, dtype=np.int64)
-    for g in group:
-        count[g] += 1
-    start = np.empty(n_groups, dtype=np.int64)
-    total = 0
-    for g in range(n_groups):
-        start[g] = total
-        total += count[g]
-    order = np.empty(group.size, dtype=np.int64)
-    fill = start.copy()
-    for i in range(group.size):
-        g = group[i]
-        order[fill[g]] = i
-        fill[g] += 1
-    return order, count, start
+    count = np.bincount(group, minlength=n_groups)
+    return np.argsort(group, kind="stable"), count, np.cumsum(count) - count
+
+
+def applications_numpy(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_groups: int,
+                       draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each applicant's applications go, in an urn-ball round.
+
+    Applicant ``a``'s ``r``-th application goes to vacancy ``floor(draws[r, a] * c)``, in
+    row order, among the ``c`` vacancies of her group: each vacancy of her group equally
+    likely. An applicant whose group has no vacancy sends none.
+
+    Args:
+        applicant_group: group of each applicant (0..n_groups-1).
+        vacancy_group: group of each vacancy.
+        n_groups: number of groups.
+        draws: uniforms of shape (k, n_applicants).
+
+    Returns:
+        (applicant_idx, vacancy_idx), one pair an application, round by round, applicants in order.
+    """
+    vac_order, vac_count, vac_start = group_order_numpy(vacancy_group, n_groups)
+    count, start = vac_count[applicant_group], vac_start[applicant_group]
+    app = np.tile(np.flatnonzero(count > 0), draws.shape[0])
+    u = draws[:, np.flatnonzero(count > 0)].ravel()
+    return app, vac_order[start[app] + np.minimum((u * count[app]).astype(np.int64), count[app] - 1)]
+
+
+def best_per_group_numpy(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
+    """The item with the largest ``key`` in each group: a vacancy's best applicant, an applicant's best offer.
+
+    Groups in order; ties go to the earliest item, NaN loses to any number.
+    ``n_groups`` is not needed in numpy; it is the kernel's signature.
+    """
+    if group.size == 0:
+        return _EMPTY
+    order = np.lexsort((-key, group))
+    sorted_group = group[order]
+    return order[np.r_[True, sorted_group[1:] != sorted_group[:-1]]]
+
+
+def sorted_assignment_numpy(applicant_group: np.ndarray, vacancy_group: np.ndarray, applicant_ask: np.ndarray,
+                            vacancy_offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How an agency that knows both sides pairs them: the most acceptable pairs its pool allows.
+
+    In each group (in increasing order), the k lowest asks in order with the k highest
+    offers in order (the lowest ask with the k-th highest offer), for the largest k
+    that makes every pair acceptable (ask <= offer; NaN never is), found by bisection.
+
+    Returns:
+        (applicant_idx, vacancy_idx) of the pairs.
+    """
+    app_parts, vac_parts = [_EMPTY], [_EMPTY]
+    for g in np.intersect1d(applicant_group, vacancy_group):
+        apps = np.flatnonzero(applicant_group == g)
+        vacs = np.flatnonzero(vacancy_group == g)
+        apps = apps[np.argsort(applicant_ask[apps], kind="stable")]
+        vacs = vacs[np.argsort(vacancy_offer[vacs], kind="stable")]
+        asks, offers = applicant_ask[apps], vacancy_offer[vacs]
+        lo, hi = 0, min(apps.size, vacs.size)
+        while lo < hi:
+            k = (lo + hi + 1) // 2
+            if np.all(asks[:k] <= offers[offers.size - k:]):
+                lo = k
+            else:
+                hi = k - 1
+        app_parts.append(apps[:lo])
+        vac_parts.append(vacs[vacs.size - lo:])
+    return np.concatenate(app_parts), np.concatenate(vac_parts)
+
+
+def cap_per_group_numpy(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Which items each group keeps within its capacity: an agency places at most ``capacity[g]``, the best first.
+
+    The best by ``score``; ties go to the earliest item, NaN scores come last.
+
+    Returns:
+        A mask over the items.
+    """
+    if group.size == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((-score, group))
+    sorted_group = group[order]
+    run_start = np.r_[0, np.flatnonzero(sorted_group[1:] != sorted_group[:-1]) + 1]
+    run_id = np.cumsum(np.r_[False, sorted_group[1:] != sorted_group[:-1]])
+    keep = np.zeros(group.size, dtype=bool)
+    keep[order] = np.arange(order.size) - run_start[run_id] < capacity[sorted_group]
+    return keep
+
+
+# --- the round, by kernels -----------------------------------------------------------------
 
 
 def urn_ball(
@@ -104,35 +182,6 @@ def applications(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_group
                          int(n_groups), np.ascontiguousarray(draws, dtype=np.float64))
 
 
-@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(1, np.int64), 1, np.zeros((1, 2))), inner=True)
-def _applications(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_groups: int,
-                  draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`applications` in one pass: the vacancies in :func:`group_order`, then the draws.
-
-    It replaced a stable argsort, a bincount, a cumulative sum and seven gathers
-    (about 40 us a channel at 1:100 of the city).
-    """
-    order, count, start = group_order(vacancy_group, n_groups)
-    rounds, n = draws.shape
-    senders = 0
-    for a in range(n):
-        if count[applicant_group[a]] > 0:
-            senders += 1
-    app = np.empty(senders * rounds, dtype=np.int64)
-    vac = np.empty(senders * rounds, dtype=np.int64)
-    p = 0
-    for r in range(rounds):
-        for a in range(n):
-            g = applicant_group[a]
-            c = count[g]
-            if c > 0:
-                pick = min(np.int64(draws[r, a] * c), c - 1)
-                app[p] = a
-                vac[p] = order[start[g] + pick]
-                p += 1
-    return app, vac
-
-
 def best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
     """Position of the item with the largest ``key`` in each group, groups in order.
 
@@ -142,28 +191,6 @@ def best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndar
     if group.size == 0:
         return _EMPTY
     return _best_per_group(np.asarray(group, dtype=np.int64), np.asarray(key, dtype=np.float64), int(n_groups))
-
-
-@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(2), 1), inner=True)
-def _best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
-    """:func:`best_per_group` in one pass instead of a lexsort (O(n) instead of O(n log n))."""
-    best = np.full(n_groups, -1, dtype=np.int64)
-    found = 0
-    for p in range(group.size):
-        g = group[p]
-        b = best[g]
-        if b < 0:
-            best[g] = p
-            found += 1
-        elif key[p] > key[b] or (np.isnan(key[b]) and not np.isnan(key[p])):
-            best[g] = p
-    out = np.empty(found, dtype=np.int64)
-    q = 0
-    for g in range(n_groups):
-        if best[g] >= 0:
-            out[q] = best[g]
-            q += 1
-    return out
 
 
 def sorted_assignment(
@@ -189,10 +216,100 @@ def sorted_assignment(
                         np.asarray(applicant_ask, dtype=np.float64), np.asarray(vacancy_offer, dtype=np.float64))
 
 
+def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Mask keeping at most ``capacity[g]`` items of each group ``g``, the best by score.
+
+    Ties go to the earliest item; NaN scores come last. The same as keeping the first
+    ``capacity[g]`` of each group after ``np.lexsort((-score, group))``.
+    """
+    if group.size == 0:
+        return np.zeros(0, dtype=bool)
+    return best_first(np.asarray(group, dtype=np.int64), np.asarray(score, dtype=np.float64),
+                      np.asarray(capacity, dtype=np.int64))
+
+
+_RUN = 16
+
+
+# --- kernels -------------------------------------------------------------------------------
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), 1))
+def group_order(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`group_order_numpy` by a counting sort.
+
+    Group g's items are
+    ``order[start[g]:start[g] + count[g]]``. O(n + groups), for kernels to share.
+    """
+    count = np.zeros(n_groups, dtype=np.int64)
+    for g in group:
+        count[g] += 1
+    start = np.empty(n_groups, dtype=np.int64)
+    total = 0
+    for g in range(n_groups):
+        start[g] = total
+        total += count[g]
+    order = np.empty(group.size, dtype=np.int64)
+    fill = start.copy()
+    for i in range(group.size):
+        g = group[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    return order, count, start
+
+@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(1, np.int64), 1, np.zeros((1, 2))), inner=True)
+def _applications(applicant_group: np.ndarray, vacancy_group: np.ndarray, n_groups: int,
+                  draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`applications_numpy` in one pass: the vacancies in :func:`group_order`, then the draws.
+
+    It replaced a stable argsort, a bincount, a cumulative sum and seven gathers
+    (about 40 us a channel at 1:100 of the city).
+    """
+    order, count, start = group_order(vacancy_group, n_groups)
+    rounds, n = draws.shape
+    senders = 0
+    for a in range(n):
+        if count[applicant_group[a]] > 0:
+            senders += 1
+    app = np.empty(senders * rounds, dtype=np.int64)
+    vac = np.empty(senders * rounds, dtype=np.int64)
+    p = 0
+    for r in range(rounds):
+        for a in range(n):
+            g = applicant_group[a]
+            c = count[g]
+            if c > 0:
+                pick = min(np.int64(draws[r, a] * c), c - 1)
+                app[p] = a
+                vac[p] = order[start[g] + pick]
+                p += 1
+    return app, vac
+
+@kernel(example=lambda: (np.zeros(2, np.int64), np.zeros(2), 1), inner=True)
+def _best_per_group(group: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray:
+    """:func:`best_per_group_numpy` in one pass instead of a lexsort (O(n) instead of O(n log n))."""
+    best = np.full(n_groups, -1, dtype=np.int64)
+    found = 0
+    for p in range(group.size):
+        g = group[p]
+        b = best[g]
+        if b < 0:
+            best[g] = p
+            found += 1
+        elif key[p] > key[b] or (np.isnan(key[b]) and not np.isnan(key[p])):
+            best[g] = p
+    out = np.empty(found, dtype=np.int64)
+    q = 0
+    for g in range(n_groups):
+        if best[g] >= 0:
+            out[q] = best[g]
+            q += 1
+    return out
+
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.ones(1)), inner=True)
 def sorted_pairs(applicant_group: np.ndarray, vacancy_group: np.ndarray, applicant_ask: np.ndarray,
                  vacancy_offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`sorted_assignment` for kernels (groups 0..n-1, both sides not empty).
+    """:func:`sorted_assignment_numpy` for kernels (groups 0..n-1, both sides not empty).
 
     Each side in ``np.lexsort((ask, group))`` order (:func:`group_order`, then each group
     stably by ask or offer), then :func:`_pair_in_order`: one call instead of two
@@ -206,7 +323,6 @@ def sorted_pairs(applicant_group: np.ndarray, vacancy_group: np.ndarray, applica
         stable_by_key(vacs, vac_start[g], vac_start[g] + vac_count[g], vacancy_offer)
     return _pair_in_order(apps, applicant_group[apps], applicant_ask[apps],
                           vacs, vacancy_group[vacs], vacancy_offer[vacs])
-
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1),
                          np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1)), inner=True)
@@ -254,22 +370,9 @@ def _pair_in_order(apps: np.ndarray, app_group: np.ndarray, asks: np.ndarray,
         a0, v0 = a1, v1
     return out_app[:n], out_vac[:n]
 
-
-def cap_per_group(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Mask keeping at most ``capacity[g]`` items of each group ``g``, the best by score.
-
-    Ties go to the earliest item; NaN scores come last. The same as keeping the first
-    ``capacity[g]`` of each group after ``np.lexsort((-score, group))``.
-    """
-    if group.size == 0:
-        return np.zeros(0, dtype=bool)
-    return best_first(np.asarray(group, dtype=np.int64), np.asarray(score, dtype=np.float64),
-                      np.asarray(capacity, dtype=np.int64))
-
-
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1), np.ones(1, np.int64)), inner=True)
 def best_first(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """:func:`cap_per_group` for kernels: items by group (:func:`group_order`), each group by score, stably.
+    """:func:`cap_per_group_numpy` for kernels: items by group (:func:`group_order`), each group by score, stably.
 
     One pass instead of a lexsort of negated scores and the pass that kept the first
     of each group.
@@ -283,7 +386,6 @@ def best_first(group: np.ndarray, score: np.ndarray, capacity: np.ndarray) -> np
         for t in range(min(count[g], max(capacity[g], 0))):
             keep[order[lo + t]] = True
     return keep
-
 
 @kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)), inner=True)
 def stable_by_key(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
@@ -315,10 +417,6 @@ def stable_by_key(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
         width *= 2
     order[lo:hi] = source
 
-
-_RUN = 16
-
-
 @kernel(example=lambda: (np.zeros(2, np.int64), 0, 2, np.zeros(2)), inner=True)
 def _insertion(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
     """Sort the short run ``order[lo:hi]`` by ``key[order]`` by insertion, stably, NaN last."""
@@ -328,7 +426,6 @@ def _insertion(order: np.ndarray, lo: int, hi: int, key: np.ndarray) -> None:
             order[q] = order[q - 1]
             q -= 1
         order[q] = item
-
 
 @kernel(example=lambda: (0.0, 1.0), inner=True)
 def _ranks_below(a: float, b: float) -> bool:

@@ -8,14 +8,18 @@ from scipy.optimize import linear_sum_assignment
 
 from model.mechanisms.matching import (
     applications,
+    applications_numpy,
     best_per_group,
+    best_per_group_numpy,
     cap_per_group,
+    cap_per_group_numpy,
     group_order,
+    group_order_numpy,
     sorted_assignment,
+    sorted_assignment_numpy,
     urn_ball,
 )
 from tests.helpers import run_months, small_scenario
-from tests.mechanisms.test_market import _cap_numpy
 
 
 @pytest.mark.parametrize(("applicants", "vacancies"), [(500, 2000), (2000, 2000), (4000, 1000)])
@@ -99,10 +103,8 @@ def test_group_order_is_a_stable_argsort():
     rng = np.random.default_rng(1)
     for n_groups in (7, 30_000, 100_000):
         group = rng.integers(0, n_groups, 5000)
-        order, count, start = group_order(group, n_groups)
-        assert np.array_equal(order, np.argsort(group, kind="stable"))
-        assert np.array_equal(count, np.bincount(group, minlength=n_groups))
-        assert np.array_equal(start, np.cumsum(count) - count)
+        for got, expected in zip(group_order(group, n_groups), group_order_numpy(group, n_groups), strict=True):
+            assert np.array_equal(got, expected)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -120,12 +122,6 @@ def test_sorted_assignment_makes_as_many_acceptable_matches_as_possible(seed):
     assert ok.sum() == feasible[rows, cols].sum()
 
 
-def _first_per_group(keys, order):
-    sorted_keys = keys[order]
-    is_first = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-    return order[is_first]
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_best_per_group_is_the_first_after_a_lexsort(seed):
     rng = np.random.default_rng(seed)
@@ -134,8 +130,7 @@ def test_best_per_group_is_the_first_after_a_lexsort(seed):
     key = rng.integers(0, 5, n).astype(float)  # many ties
     key[rng.random(n) < 0.05] = np.nan
     key[rng.random(n) < 0.05] = -np.inf
-    expected = _first_per_group(group, np.lexsort((-key, group)))
-    assert np.array_equal(best_per_group(group, key, 400), expected)
+    assert np.array_equal(best_per_group(group, key, 400), best_per_group_numpy(group, key, 400))
 
 
 @pytest.mark.parametrize(("k", "n_groups"), [(1, 4), (3, 4), (1, 2000)])
@@ -143,35 +138,9 @@ def test_applications_are_the_numpy_draws(k, n_groups):
     rng = np.random.default_rng(k * n_groups)
     app_group, vac_group = rng.integers(0, n_groups, 700), rng.integers(0, n_groups, 500)
     draws = rng.random((k, 700))
-    vac_order = np.argsort(vac_group, kind="stable")
-    vac_count = np.bincount(vac_group, minlength=n_groups)
-    vac_start = np.cumsum(vac_count) - vac_count
-    count, start = vac_count[app_group], vac_start[app_group]
-    app = np.tile(np.flatnonzero(count > 0), k)
-    u = draws[:, np.flatnonzero(count > 0)].ravel()
-    vac = vac_order[start[app] + np.minimum((u * count[app]).astype(np.int64), count[app] - 1)]
+    app, vac = applications_numpy(app_group, vac_group, n_groups, draws)
     got_app, got_vac = applications(app_group, vac_group, n_groups, draws)
     assert np.array_equal(got_app, app) and np.array_equal(got_vac, vac)
-
-
-def _sorted_assignment_numpy(applicant_group, vacancy_group, applicant_ask, vacancy_offer):
-    app_parts, vac_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    for g in np.intersect1d(applicant_group, vacancy_group):
-        apps = np.flatnonzero(applicant_group == g)
-        vacs = np.flatnonzero(vacancy_group == g)
-        apps = apps[np.argsort(applicant_ask[apps], kind="stable")]
-        vacs = vacs[np.argsort(vacancy_offer[vacs], kind="stable")]
-        asks, offers = applicant_ask[apps], vacancy_offer[vacs]
-        lo, hi = 0, min(apps.size, vacs.size)
-        while lo < hi:
-            k = (lo + hi + 1) // 2
-            if np.all(asks[:k] <= offers[offers.size - k:]):
-                lo = k
-            else:
-                hi = k - 1
-        app_parts.append(apps[:lo])
-        vac_parts.append(vacs[vacs.size - lo:])
-    return np.concatenate(app_parts), np.concatenate(vac_parts)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -181,7 +150,7 @@ def test_sorted_assignment_kernel_is_the_numpy_bisection(seed):
     app_group, vac_group = rng.integers(0, 5, n_app), rng.integers(1, 7, n_vac)
     ask, offer = rng.integers(0, 30, n_app) / 3, rng.integers(0, 30, n_vac) / 3  # ties
     got = sorted_assignment(app_group, vac_group, ask, offer)
-    expected = _sorted_assignment_numpy(app_group, vac_group, ask, offer)
+    expected = sorted_assignment_numpy(app_group, vac_group, ask, offer)
     assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
 
 
@@ -190,4 +159,34 @@ def test_cap_per_group_kernel_is_the_numpy_ranking(seed):
     rng = np.random.default_rng(seed)
     group, score = rng.integers(0, 50, 1000), rng.integers(0, 10, 1000).astype(float)
     capacity = rng.integers(0, 30, 50)
-    assert np.array_equal(cap_per_group(group, score, capacity), _cap_numpy(group, score, capacity))
+    assert np.array_equal(cap_per_group(group, score, capacity), cap_per_group_numpy(group, score, capacity))
+
+
+def test_cap_per_group_is_the_lexsort_on_long_groups_and_nan():
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        n = int(rng.integers(1, 3000))
+        group = rng.integers(0, int(rng.integers(1, 20)), n)
+        score = rng.normal(size=n) if trial % 2 else np.round(rng.normal(size=n), 1)  # ties
+        if trial % 5 == 0:
+            score[rng.random(n) < 0.1] = np.nan
+        if trial % 7 == 0:
+            score[rng.random(n) < 0.1] = -0.0
+        capacity = rng.integers(-1, 200, group.max() + 1)
+        assert np.array_equal(cap_per_group(group, score, capacity), cap_per_group_numpy(group, score, capacity))
+
+
+def test_sorted_assignment_sorts_each_side_stably_with_ties_and_nan():
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n_app, n_vac = rng.integers(1, 2000, 2)
+        app_group, vac_group = rng.integers(0, 4, n_app), rng.integers(0, 4, n_vac)
+        ask, offer = rng.random(n_app), rng.random(n_vac) + 0.3
+        if trial % 2:  # ties
+            ask, offer = np.round(ask, 1), np.round(offer, 1)
+        if trial % 5 == 0:
+            ask[rng.random(n_app) < 0.05] = np.nan
+        got = sorted_assignment(app_group, vac_group, ask, offer)
+        expected = sorted_assignment_numpy(app_group, vac_group, ask, offer)
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+        assert got[0].size > 0
