@@ -1,19 +1,19 @@
-"""The kernels of the yearly review and of the monthly pay are the numpy code they replaced, bit for bit.
+"""The kernels of the yearly review and of the monthly pay are the numpy rules of their modules, bit for bit.
 
-Each reference below is the numpy form the mechanism had before its kernel; the tests
-run both on the same state (a model some months in, with levers and columns moved to
-reach every branch) and compare bytes.
+Each reference is a numpy rule of the mechanism (contracts.planned_stay_months,
+contracts.insurance_value, contracts.choices, contracts.self_enrolling, wages.bargain,
+wages.pay_in_numpy); the tests run rule and kernel on the same state (a model some
+months in, with levers and columns moved to reach every branch) and compare bytes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.special import expit
 
 from model import DomesticWorkModel
 from model.core import jit
-from model.core.tables import AGENCY, EMPLOYED, LIVE_OUT
+from model.core.tables import EMPLOYED, LIVE_OUT
 from model.mechanisms import contracts, wages
 
 
@@ -47,80 +47,16 @@ def _stir(model: DomesticWorkModel, seed: int = 1) -> np.ndarray:
     return employed
 
 
-# --- the numpy forms (as the mechanisms had them) ------------------------------------------------------------
-
-def _planned_stay_months(model, workers):
-    w, p = model.workers, model.params
-    wage = np.maximum(w.wage_yuan[workers].astype(np.float64), p.migration.rural_income_yuan)
-    live_out = w.job_type[workers] == LIVE_OUT
-    living = p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
-    saving = np.maximum((1.0 - p.migration.remittance_share) * (wage - living), 100.0)
-    to_target = np.maximum(w.savings_target_yuan[workers] - w.savings_yuan[workers], 0.0) / saving
-    to_retirement = np.maximum(p.migration.retirement_age - w.age_years[workers], 0.0) * 12.0
-    return np.minimum(to_target, to_retirement)
-
-
-def _household_cost(model, workers):
-    c = model.params.contracts
-    w, h, a = model.workers, model.households, model.agencies
-    households = w.employer[workers]
-    relative_income = h.income_yuan[households] / model.params.households.income_median_yuan
-    by_type = model.types.contract_cost_multiplier[w.job_type[workers]]
-    cost = c.household_cost_yuan * by_type * np.maximum(relative_income, 1e-3) ** (-c.cost_income_elasticity)
-    agency = w.agency[workers]
-    via_agency = (w.channel[workers] == AGENCY) & (agency >= 0)
-    reputation = np.zeros(workers.size)
-    reputation[via_agency] = a.reputation[agency[via_agency]]
-    return cost - c.agency_paperwork_yuan * 2.0 * reputation
-
-
-def _worker_contract_value(model, workers, stay):
-    c = model.params.contracts
-    local = model.workers.local_hukou[workers]
-    return c.worker_value_yuan * (stay / (stay + c.stay_half_months)) * (1.0 + c.local_contract_premium * local)
-
-
-def _insurance_value(model, workers, stay):
-    c = model.params.contracts
-    w = model.workers
-    local = w.local_hukou[workers]
-    migrant_value = c.value_local - (c.value_local - c.value_migrant) * model.levers.hukou_gap
-    portable = stay / (stay + c.stay_half_months)
-    portability = np.where(local, 1.0, 1.0 - model.levers.hukou_gap * (1.0 - portable))
-    years_left = np.maximum(model.params.migration.retirement_age - w.age_years[workers], 0.0)
-    eligible = np.minimum(years_left / max(c.pension_years, 1e-9), 1.0)
-    age = 1.0 - c.pension_part * (1.0 - eligible)
-    savings = np.maximum(w.savings_yuan[workers].astype(np.float64), 0.0)
-    liquidity = 1.0 - c.liquidity_weight * c.liquidity_half_yuan / (savings + c.liquidity_half_yuan)
-    return np.where(local, c.value_local, migrant_value) * portability * age * liquidity
-
+# --- the numpy rules (contracts.choices, contracts.self_enrolling), applied to the columns ----------------------
 
 def _decide(model, workers, stream, forced=False):
-    c = model.params.contracts
-    w = model.workers
-    households = w.employer[workers]
-    u_contract = model.streams.uniform(f"{stream}_contract", model.month, households)
-    u_insure = model.streams.uniform(f"{stream}_insure", model.month, workers)
-    stay = _planned_stay_months(model, workers)
-    gain = model.levers.contract_expected_fine_yuan + _worker_contract_value(model, workers, stay) \
-        - _household_cost(model, workers)
-    signs = forced | (u_contract < expit(gain / c.decision_scale_yuan))
-    cost = c.contribution_rate * np.maximum(w.wage_yuan[workers].astype(np.float64), c.contribution_base_min_yuan)
-    value = _insurance_value(model, workers, stay)
-    net = (value - (1.0 - model.levers.insurance_subsidy_share)) * cost
-    insures = signs & (u_insure < expit(net / c.decision_scale_yuan))
-    eb = w.agency_employed[workers]
-    w.contract[workers] = signs | eb
-    w.insured[workers] = insures | eb | w.self_insured[workers]
+    chosen = contracts.choices(model, workers, stream, forced)
+    model.workers.contract[workers] = chosen.contract
+    model.workers.insured[workers] = chosen.insured
 
 
 def _self_enrol(model, workers):
-    c = model.params.contracts
-    scale = max(c.value_local, 1e-9)
-    workers = workers[~model.workers.self_insured[workers]]
-    u = model.streams.uniform("self_enrol", model.month, workers)
-    stay = _planned_stay_months(model, workers)
-    enrol = workers[u < c.self_enrol_rate * _insurance_value(model, workers, stay) / scale]
+    enrol = contracts.self_enrolling(model, workers)
     model.workers.self_insured[enrol] = True
     model.workers.insured[enrol] = True
 
@@ -141,18 +77,18 @@ def _assert_same(model, expected):
 
 # --- the tests ---------------------------------------------------------------------------------------------------
 
-def test_planned_stay_and_insurance_value_are_the_numpy_formulas():
+def test_planned_stay_and_insurance_value_are_the_numpy_rules():
     model = _model("hukou_reform", 20)
     _stir(model)
     rows = model.workers.present
-    stay = _planned_stay_months(model, rows)
-    w, stay_terms, value_terms = model.workers, contracts._stay_terms(model), contracts._value_terms(model)
-    got_stay = np.array([contracts._stay_months(w.wage_yuan[r], w.job_type[r], w.savings_target_yuan[r],
-                                                w.savings_yuan[r], w.age_years[r], stay_terms) for r in rows])
-    got_value = np.array([contracts._insurance_value(got_stay[i], w.local_hukou[r], w.age_years[r], w.savings_yuan[r],
-                                                     value_terms) for i, r in enumerate(rows)])
+    stay = contracts.planned_stay_months(model, rows)
+    planners, stay_terms, value_terms = (contracts._planners(model), contracts._stay_terms(model),
+                                         contracts._value_terms(model))
+    got_stay = np.array([contracts._stay_months(planners, r, stay_terms) for r in rows])
+    got_value = np.array([contracts._insurance_value(got_stay[i], planners, r, value_terms)
+                          for i, r in enumerate(rows)])
     assert got_stay.tobytes() == stay.tobytes()
-    assert got_value.tobytes() == _insurance_value(model, rows, stay).tobytes()
+    assert got_value.tobytes() == contracts.insurance_value(model, rows, stay).tobytes()
     assert (stay == 0).any() and (stay > 0).any()
 
 
@@ -297,7 +233,7 @@ def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing
     w, c = model.workers, model.params.contracts
     workers = w.present[~w.self_insured[w.present]]
     u = model.streams.uniform("self_enrol", model.month, workers)
-    value = _insurance_value(model, workers, _planned_stay_months(model, workers))
+    value = contracts.insurance_value(model, workers, contracts.planned_stay_months(model, workers))
     expected = workers[u < c.self_enrol_rate * value / c.value_local]
     assert 0 < expected.size < workers.size // 4  # some enrol, most are spared
     _self_enrol(model, workers)
