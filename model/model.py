@@ -47,7 +47,7 @@ from model.mechanisms import (
     training,
     wages,
 )
-from model.policies import Levers, PolicySet
+from model.policies import PolicySet
 from model.scenario.loading import ScenarioError, load_scenario, load_scenario_data
 from model.scenario.schema import MAX_MONTHS, Scenario
 
@@ -123,8 +123,8 @@ class DomesticWorkModel(mesa.Model):
         self.month = 0
         self.types = JobTypes.from_params(scenario)
         self.flows = MonthFlows()
-        self.levers = Levers.at_rest()
         self.policies = PolicySet(self)
+        self.levers = self.policies.at_rest()
         self.market = MarketState()
         self.festival_pay_factor = 1.0
         self.departed_rows: list[np.ndarray] = []

@@ -78,6 +78,18 @@ def share_rules() -> list[str]:
         "agencies.employee_based_share + agencies.membership_share: at most 1"]
 
 
+def lever_lines() -> list[tuple[str, str, str, str]]:
+    """Each registered policy's levers: (policy key, lever, value at rest, unit and meaning)."""
+    from model import policies
+
+    return [(policy.key, lever.name, yaml_value(_plain(lever.rest_value())), f"{lever.unit}: {lever.doc}")
+            for policy in policies.registered() for lever in policy.levers]
+
+
+def _plain(value: Any) -> Any:
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
 def as_text() -> str:
     """The reference as aligned plain text, one key a block."""
     lines = ["Scenario keys (dotted path, type, unit, default; then description, allowed values, source)", ""]
@@ -89,6 +101,8 @@ def as_text() -> str:
         if k.source:
             lines.append(f"    source: {k.source}")
     lines += ["", "Rules across keys:", *(f"    {rule}" for rule in share_rules())]
+    lines += ["", "Levers each policy moves (what the mechanisms read), at rest when no policy is in force:"]
+    lines += [f"    policies.{key}: {name} = {rest}  ({meaning})" for key, name, rest, meaning in lever_lines()]
     return "\n".join(lines) + "\n"
 
 
@@ -109,6 +123,12 @@ def as_markdown() -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "## Rules across keys", "", *(f"- `{rule.split(': ', 1)[0]}`: {rule.split(': ', 1)[1]}"
                                                  for rule in share_rules())]
+    lines += ["", "## Levers", "",
+              "What each policy moves while in force, and the value at rest; the mechanisms read these, "
+              "never a policy's own keys.", "",
+              "| policy | lever | at rest | unit: meaning |", "|---|---|---|---|"]
+    lines += [f"| `{key}` | `{name}` | `{rest}` | {meaning.replace('|', '\\|')} |"
+              for key, name, rest, meaning in lever_lines()]
     return "\n".join(lines) + "\n"
 
 
@@ -119,9 +139,9 @@ ODD_END = "<!-- end of parameters by submodel -->"
 
 # The submodel of the ODD (section 7) whose parameters each block of the schema holds.
 SUBMODELS = {
-    "": "The run: seed, length, calendar (`model.py`, `runner.py`; ODD 2.6, 3)",
-    "workers": "Workers at the start and newcomers (`population.py`; ODD 2.2, 5, 7.1)",
-    "households": "Households (`population.py`, `mechanisms/demand.py`; ODD 2.3, 5, 7.2)",
+    "": "The run: seed, length, calendar (`model.py`, `run/runner.py`; ODD 2.6, 3)",
+    "workers": "Workers at the start and newcomers (`core/population.py`; ODD 2.2, 5, 7.1)",
+    "households": "Households (`core/population.py`, `mechanisms/demand.py`; ODD 2.3, 5, 7.2)",
     "agencies": "Agency conduct (`mechanisms/agencies.py`; ODD 7.7)",
     "jobs": "Job types: wages and hours (`mechanisms/wages.py`; ODD 7.5)",
     "demand": "Demand (`mechanisms/demand.py`; ODD 7.2)",
@@ -133,9 +153,9 @@ SUBMODELS = {
     "training": "Training and certification (`mechanisms/training.py`; ODD 7.9)",
     "hukou": "Hukou and public services (`mechanisms/migration.py`; ODD 7.10)",
     "city": "The city (`core/city.py`; ODD 7.11)",
-    "policies": "Policies (`model/policies/`; ODD 7.12)",
+    "policies": "Policies (one file a policy in `model/policies/`; ODD 7.12)",
     "shocks": "Spring Festival (`mechanisms/migration.py`; ODD 7.1)",
-    "standards": "The standards scorecard (`metrics.py`; ODD 2.5)",
+    "standards": "The standards scorecard (`core/metrics.py`; ODD 2.5)",
 }
 
 

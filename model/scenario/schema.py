@@ -9,60 +9,15 @@ chosen to hit the calibration targets.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import Field
+
+from model.scenario import policy_sections
+from model.scenario.fields import Section, param, type_field
 
 # The longest run allowed: month counters (int16 columns, up to 32,767) cannot overflow in it.
 MAX_MONTHS = 1200
-
-
-def param(default: Any, unit: str, doc: str, source: str = "assumption", **limits: Any) -> Any:
-    """A scenario key with its unit, description and source."""
-    return Field(
-        default=default,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source},
-        **limits,
-    )
-
-
-class Section(BaseModel):
-    """A block of scenario keys: unknown keys are errors, nothing is coerced."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
-
-
-def by_type(
-    nanny: float,
-    cleaner: float,
-    carer: float,
-    maternity: float,
-    unit: str,
-    doc: str,
-    source: str = "assumption",
-    **limits: Any,
-) -> Any:
-    """A per-job-type parameter block with the given defaults."""
-    fields = {
-        "live_in_nanny": param(nanny, unit, f"{doc} (live-in nanny)", source, **limits),
-        "live_out_cleaner": param(cleaner, unit, f"{doc} (live-out/hourly cleaner)", source, **limits),
-        "elder_carer": param(carer, unit, f"{doc} (elder carer)", source, **limits),
-        "maternity_nurse": param(maternity, unit, f"{doc} (maternity nurse, yuesao)", source, **limits),
-    }
-    return fields
-
-
-def _per_type_model(name: str, fields: dict[str, Any]) -> type[Section]:
-    definitions = {key: (float, field) for key, field in fields.items()}
-    return create_model(name, __base__=Section, __doc__="One value a job type.", **definitions)
-
-
-def type_field(name: str, doc: str, *args: Any, **kwargs: Any) -> Any:
-    """A field holding a per-job-type block, with its own model class."""
-    fields = by_type(*args, doc=doc, **kwargs)
-    cls = _per_type_model(name, fields)
-    return cls, Field(default_factory=cls, description=doc)
 
 
 # --- per-type blocks --------------------------------------------------------
@@ -647,102 +602,9 @@ class Jobs(Section):
 
 # --- policies and shocks -----------------------------------------------------
 
-
-class Policy(Section):
-    """A policy lever: off by default, in force from ``start_month`` on."""
-
-    enabled: bool = param(False, "switch", "whether the policy is in force")
-    start_month: int = param(1, "month", "first month the policy is in force", ge=1)
-
-
-class MinimumWage(Policy):
-    """Minimum wage extended to domestic work (ILO C189 Art. 11)."""
-
-    monthly: float = param(
-        2100.0, "yuan/month", "monthly minimum wage", "FACTS wages: Guangzhou 2,100 from July 2018", ge=0
-    )
-    hourly: float = param(
-        20.3, "yuan/hour", "hourly minimum wage (0 = none)", "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0
-    )
-    enforcement: float = param(0.5, "share", "share of employers that comply or are made to", ge=0, le=1)
-
-
-class ContractMandate(Policy):
-    """Written labour contract required (ILO C189 Art. 7)."""
-
-    enforcement: float = param(0.1, "probability", "chance a job without a contract is inspected in a year", ge=0, le=1)
-    fine: float = param(5000.0, "yuan", "fine for a job found without a contract", ge=0)
-
-
-class WorkerFeeCap(Policy):
-    """Cap on agency fees charged to workers (ILO C181 Art. 7)."""
-
-    max_share: float = param(
-        0.1,
-        "share of first month's wage",
-        "most an agency may charge a worker (0 = no fees)",
-        "FACTS: Hong Kong caps fees at 10% of the first month's wage",
-        ge=0,
-        le=3,
-    )
-    enforcement: float = param(
-        0.05,
-        "probability",
-        "chance an overcharge is detected",
-        "assumption; Hong Kong prosecuted 12 of 5,503 inspections in 5 years (FACTS), far less",
-        ge=0,
-        le=1,
-    )
-    fine: float = param(10000.0, "yuan", "fine for a detected overcharge", ge=0)
-
-
-class InsuranceSubsidy(Policy):
-    """Social insurance subsidy (2019 State Council Opinions)."""
-
-    share: float = param(0.5, "share", "share of contributions the state pays", ge=0, le=1)
-
-
-class EmployeeBasedSupport(Policy):
-    """Support for employee-based agencies ("36 measures", 2019)."""
-
-    subsidy_per_worker: float = param(500.0, "yuan/month", "subsidy an employee-based agency gets per employee", ge=0)
-
-
-class TrainingSubsidy(Policy):
-    """Training and certification subsidy."""
-
-    subsidy_share: float = param(0.5, "share", "share of the course cost the state pays", ge=0, le=1)
-
-
-class CreditRecords(Policy):
-    """Sector credit records of agencies and workers (2019 national platform)."""
-
-    weight: float = param(
-        3.0, "utils", "how strongly visible agency records steer households among agencies", ge=0, le=50
-    )
-    record_weight: float = param(
-        3.0, "utils", "how strongly visible worker records steer hirers (agencies, households) among workers",
-        ge=0, le=50,
-    )
-
-
-class HukouReform(Policy):
-    """Local public services and insurance for migrant workers."""
-
-
-class Policies(Section):
-    """The policy levers."""
-
-    minimum_wage: MinimumWage = Field(default_factory=MinimumWage, description=MinimumWage.__doc__)
-    contract_mandate: ContractMandate = Field(default_factory=ContractMandate, description=ContractMandate.__doc__)
-    worker_fee_cap: WorkerFeeCap = Field(default_factory=WorkerFeeCap, description=WorkerFeeCap.__doc__)
-    insurance_subsidy: InsuranceSubsidy = Field(default_factory=InsuranceSubsidy, description=InsuranceSubsidy.__doc__)
-    employee_based_support: EmployeeBasedSupport = Field(
-        default_factory=EmployeeBasedSupport, description=EmployeeBasedSupport.__doc__
-    )
-    training: TrainingSubsidy = Field(default_factory=TrainingSubsidy, description=TrainingSubsidy.__doc__)
-    credit_records: CreditRecords = Field(default_factory=CreditRecords, description=CreditRecords.__doc__)
-    hukou_reform: HukouReform = Field(default_factory=HukouReform, description=HukouReform.__doc__)
+# The ``policies`` block: one section a registered policy, in the order they registered
+# (each policy declares its own parameters in its file under ``model/policies/``).
+Policies = policy_sections.build()
 
 
 class SpringFestival(Section):
@@ -773,11 +635,12 @@ class SpringFestival(Section):
 
 
 class Standards(Section):
-    """The statutory minimum the standards scorecard measures jobs against (ILO C189 Art. 11).
+    """The city's statutory minimum wage (ILO C189 Art. 11), whether or not a policy extends it to domestic work.
 
-    The city's minimum wage, whether or not a policy extends it to domestic work: a job
-    meets the standard when it pays at least the monthly minimum and the hourly minimum
-    times its job type's hours a month.
+    Employee-based agencies, employers under the Labour Law, pay at least the monthly
+    minimum; the standards scorecard counts a job as meeting the standard when it pays
+    at least the monthly minimum and the hourly minimum times its job type's hours a
+    month. ``policies.minimum_wage`` is only what that policy extends to households.
     """
 
     minimum_wage_monthly: float = param(
