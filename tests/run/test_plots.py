@@ -123,6 +123,7 @@ def test_same_input_gives_identical_bytes(run_figures, tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+@pytest.mark.forks
 def test_figures_drawn_side_by_side_are_the_same_bytes(run_figures, tmp_path):
     """Two forked processes write the same files as one, in the same order, and leave no figure open."""
     import threading
@@ -163,6 +164,7 @@ def _fails_at_once_or_waits(k: int, folder: Path) -> Path:
     return folder / f"{k}.png"
 
 
+@pytest.mark.forks
 def test_a_failing_figure_drops_the_figures_not_started(tmp_path):
     """After a failure (or an interrupt) the jobs still waiting are not drawn first: the call fails soon."""
     import threading
