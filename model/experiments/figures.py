@@ -113,7 +113,7 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
                 "(none from fewer than 3 runs).")
     groups = [(None, runs)] if other is None else list(runs.groupby(other, sort=True))
     title = f"{design.name}: metrics against {key}"
-    with plots._figure(path, title, note=note, rows=rows, cols=cols, paths=paths) as axes:
+    with plots.figure(path, title, note=note, rows=rows, cols=cols, paths=paths) as axes:
         for ax, metric in zip(axes, chosen, strict=False):
             for k, (label, frame) in enumerate(groups):
                 colour = f"C{k % 10}"
@@ -137,7 +137,7 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
                 ax.set_xticks(np.arange(len(labels)), [str(v) for v in labels])
             ax.set_title(metric)
             ax.set_xlabel(key)
-            plots._value_axis(ax.yaxis, _kind(metric))
+            plots.value_axis(ax.yaxis, _kind(metric))
         for ax in axes[len(chosen):]:
             ax.set_visible(False)
         if other is not None:
@@ -152,15 +152,15 @@ def _beveridge(design: Design, runs: pd.DataFrame, group: str | None, path: Path
     along = next((k for k in keys if k != group and pd.api.types.is_numeric_dtype(means[k])), None)
     groups = [(None, means)] if group is None else list(means.groupby(group, sort=True))
     note = "One dot a design point, mean over its replicates" + (f"; joined in order of {along}." if along else ".")
-    with plots._figure(path, f"{design.name}: Beveridge curve", note=note, rows=1, paths=paths) as (ax,):
+    with plots.figure(path, f"{design.name}: Beveridge curve", note=note, rows=1, paths=paths) as (ax,):
         for k, (label, group_means) in enumerate(groups):
             ordered = group_means.sort_values(along) if along else group_means
             ax.plot(ordered["unemployment_rate"], ordered["vacancy_rate"], color=f"C{k % 10}", marker="o",
                     linewidth=1.2 if along else 0, label=None if label is None else f"{group} = {label}")
         ax.set_xlabel("unemployment rate (share of labour force)")
         ax.set_ylabel("vacancy rate (share of jobs)")
-        plots._value_axis(ax.xaxis, "percent")
-        plots._value_axis(ax.yaxis, "percent")
+        plots.value_axis(ax.xaxis, "percent")
+        plots.value_axis(ax.yaxis, "percent")
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
         if group is not None:
@@ -171,7 +171,7 @@ def _heatmap(design: Design, runs: pd.DataFrame, chosen: tuple[str, ...], path: 
     first, second = (k for k in design.keys if runs[k].nunique() > 1)
     rows, cols = _grid(len(chosen))
     note = "Mean over replicates of each grid point."
-    with plots._figure(path, f"{design.name}: {first} x {second}", note=note, rows=rows, cols=cols,
+    with plots.figure(path, f"{design.name}: {first} x {second}", note=note, rows=rows, cols=cols,
                        paths=paths) as axes:
         for ax, metric in zip(axes, chosen, strict=False):
             grid = runs.pivot_table(index=second, columns=first, values=metric, aggfunc="mean", sort=True)
@@ -185,7 +185,7 @@ def _heatmap(design: Design, runs: pd.DataFrame, chosen: tuple[str, ...], path: 
             ax.set_title(metric)
             ax.grid(False)
             bar = ax.figure.colorbar(image, ax=ax)
-            plots._value_axis(bar.ax.yaxis, _kind(metric))
+            plots.value_axis(bar.ax.yaxis, _kind(metric))
         for ax in axes[len(chosen):]:
             ax.set_visible(False)
 
@@ -207,7 +207,7 @@ def _sensitivity(design: Design, table: pd.DataFrame, chosen: tuple[str, ...], p
     sobol = design.method == "sobol"
     note = ("Bars: first-order (S1) and total (ST) Sobol indices with 95% bootstrap intervals." if sobol else
             "Bars: Morris mu* (mean absolute elementary effect) with its 95% bootstrap interval.")
-    with plots._figure(path, f"{design.name}: which uncertainties matter", note=note, rows=rows, cols=cols,
+    with plots.figure(path, f"{design.name}: which uncertainties matter", note=note, rows=rows, cols=cols,
                        paths=paths) as axes:
         for ax, (label, part) in zip(axes, panels, strict=False):
             y = np.arange(len(part))

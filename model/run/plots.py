@@ -63,14 +63,16 @@ _WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wa
 
 _STOCKS = (("workers", "all workers (in the city or away)"), ("employed", "employed"), ("searching", "searching"),
            ("away", "away (home for the festival)"))
-_CHANNELS = (("agency_placement_share", "agency"), ("referral_placement_share", "referral (kin, fellow villagers)"),
-             ("open_placement_share", "open market (street, online)"))
-_FORMAL = (("contract_share", "written contract"), ("insured_share", "social insurance"),
-           ("formal_share", "contract and insurance"),
-           ("employee_based_share", "employee-based share (employed by an employee-based agency)"))
+# The series of the channel and formalization panels (column, legend), shared with the live app's charts.
+CHANNEL_SERIES = (("agency_placement_share", "agency"),
+                  ("referral_placement_share", "referral (kin, fellow villagers)"),
+                  ("open_placement_share", "open market (street, online)"))
+FORMAL_SERIES = (("contract_share", "written contract"), ("insured_share", "social insurance"),
+                 ("formal_share", "contract and insurance"),
+                 ("employee_based_share", "employee-based share (employed by an employee-based agency)"))
 # Kinds of y axis. Wage levels are far from zero, so their axis is left to autoscale; amounts of money,
 # counts and shares start at zero, where zero is meaningful.
-_PERCENT, _WAGE, _MONEY, _COUNT = "percent", "wage", "money", "count"
+PERCENT, WAGE, MONEY, COUNT = "percent", "wage", "money", "count"
 CITY_WORKERS = 400_000  # Guangzhou's stock of domestic workers (FACTS, the market): the 1:1 scale
 WARMUP_MONTHS = 12  # the first year: the initial jobs and agencies settle into the market's own pattern
 
@@ -119,7 +121,7 @@ def policy_starts(scenario: Scenario) -> tuple[tuple[int, str], ...]:
     for name in type(scenario.policies).model_fields:
         policy = getattr(scenario.policies, name)
         if policy.enabled:
-            starts.append((int(policy.start_month), _label(name)))
+            starts.append((int(policy.start_month), series_label(name)))
     return tuple(starts)
 
 
@@ -163,7 +165,7 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str, context: Cont
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = context or Context()
-    ts = _prepared(ts)
+    ts = prepared(ts)
     title = f"{title} \N{MIDDLE DOT} {ctx.scale}" if ctx.scale else title
     note = _band_note(_replicates(ts)) + _context_note(ctx, ts)
     jobs = [(draw, ts, out_dir / name, title, note, ctx) for name, (draw, _) in _RUN_FIGURES.items()]
@@ -185,58 +187,58 @@ def _wages(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, pa
                          linewidth=0, label="10th-90th percentile of workers")
         _draw(top, ts, "mean_wage", "C0", "mean wage")
         _draw(top, ts, "median_wage", "C0", "median wage", linestyle="--", band_alpha=0.0)
-        _finish(top, ts, "Monthly wage of employed workers", "yuan/month", _WAGE)
+        _finish(top, ts, "Monthly wage of employed workers", "yuan/month", WAGE)
         for k, job in enumerate(JOB_TYPES):
-            _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", _label(job))
-        _finish(bottom, ts, "Mean wage by job type", "yuan/month", _WAGE)
+            _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", series_label(job))
+        _finish(bottom, ts, "Mean wage by job type", "yuan/month", WAGE)
 
 
 def _formalization(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     with _figure(path, title, note=note, context=ctx, rows=1, paths=paths) as (ax,):
-        for k, (column, label) in enumerate(_FORMAL):
+        for k, (column, label) in enumerate(FORMAL_SERIES):
             _draw(ax, ts, column, f"C{k}", label)
-        _finish(ax, ts, "Formal employment", "share of employed workers", _PERCENT)
+        _finish(ax, ts, "Formal employment", "share of employed workers", PERCENT)
 
 
 def _unemployment(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     with _figure(path, title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         _draw(top, ts, "unemployment_rate", "C3", "unemployment rate (searching / labour force)")
         _draw(top, ts, "vacancy_rate", "C0", "vacancy rate (vacancies / jobs)")
-        _finish(top, ts, "Unemployment and vacancies", "share", _PERCENT)
+        _finish(top, ts, "Unemployment and vacancies", "share", PERCENT)
         _beveridge(bottom, ts)
 
 
 def _agency_use(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     with _figure(path, title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
-        for k, (column, label) in enumerate(_CHANNELS):
+        for k, (column, label) in enumerate(CHANNEL_SERIES):
             _draw(top, ts, column, f"C{k}", label)
-        _finish(top, ts, "How hires were made", "share of hires this month", _PERCENT)
+        _finish(top, ts, "How hires were made", "share of hires this month", PERCENT)
         _draw(bottom, ts, "worker_fees_paid", "C1", "paid by workers", scale=1e-3)
         _draw(bottom, ts, "household_fees_paid", "C0", "paid by households", scale=1e-3)
         _finish(bottom, ts, "Agency fees paid", "thousand yuan/month" + (f" ({ctx.scale})" if ctx.scale else ""),
-                _MONEY)
+                MONEY)
 
 
 def _migration(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     with _figure(path, title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         for k, (column, label) in enumerate(_STOCKS):
             _draw(top, ts, column, f"C{k}", label)
-        _finish(top, ts, "Migrant domestic workers (stocks at month end)", "workers", _COUNT)
+        _finish(top, ts, "Migrant domestic workers (stocks at month end)", "workers", COUNT)
         _draw(bottom, ts, "arrivals", "C2", "arrivals (new migrants)")
         _draw(bottom, ts, "departures", "C3", "departures (left for good)")
-        _finish(bottom, ts, "Migration flows", "workers/month", _COUNT)
+        _finish(bottom, ts, "Migration flows", "workers/month", COUNT)
 
 
 def _agencies(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     with _figure(path, title, note=note, context=ctx, rows=2, paths=paths) as (top, bottom):
         _draw(top, ts, "agencies_active", "0.3", "all active")
         for k, kind in enumerate(("intermediary", "membership", "employee_based")):
-            _draw(top, ts, f"agencies_{kind}", f"C{k}", _label(kind))
-        _finish(top, ts, "Active agencies by business model", "agencies", _COUNT)
+            _draw(top, ts, f"agencies_{kind}", f"C{k}", series_label(kind))
+        _finish(top, ts, "Active agencies by business model", "agencies", COUNT)
         _draw(bottom, ts, "arrears_incidence", "C3", "wage arrears (share of employed workers)")
         # Zero throughout without a fee cap: then it is left out, and the note says so.
         _draw(bottom, ts, "overcharging_share", "C1", "fee overcharging (share of fee-capped placements)")
-        _finish(bottom, ts, "Abuses", "share", _PERCENT)
+        _finish(bottom, ts, "Abuses", "share", PERCENT)
 
 
 # The run figures in the order write_run_figures returns them, with their panels (what drawing one costs).
@@ -256,20 +258,20 @@ RUN_FIGURE_COUNT = len(_RUN_FIGURES)  # how many figures write_run_figures write
 # (column, panel title, y label, kind, scale) of each panel of each comparison figure.
 _COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
     "compare_wages.png": ("Wages of employed workers", [
-        ("mean_wage", "Mean wage", "yuan/month", _WAGE, 1.0),
-        ("median_wage", "Median wage", "yuan/month", _WAGE, 1.0),
-        ("p10_wage", "10th percentile (low paid)", "yuan/month", _WAGE, 1.0),
-        ("p90_wage", "90th percentile (well paid)", "yuan/month", _WAGE, 1.0)]),
+        ("mean_wage", "Mean wage", "yuan/month", WAGE, 1.0),
+        ("median_wage", "Median wage", "yuan/month", WAGE, 1.0),
+        ("p10_wage", "10th percentile (low paid)", "yuan/month", WAGE, 1.0),
+        ("p90_wage", "90th percentile (well paid)", "yuan/month", WAGE, 1.0)]),
     "compare_formalization.png": ("Formal employment", [
-        (column, label.capitalize(), "share of employed workers", _PERCENT, 1.0) for column, label in _FORMAL]),
+        (column, label.capitalize(), "share of employed workers", PERCENT, 1.0) for column, label in FORMAL_SERIES]),
     "compare_unemployment.png": ("Unemployment and vacancies", [
-        ("unemployment_rate", "Unemployment rate", "share of labour force", _PERCENT, 1.0),
-        ("vacancy_rate", "Vacancy rate", "share of jobs", _PERCENT, 1.0)]),
+        ("unemployment_rate", "Unemployment rate", "share of labour force", PERCENT, 1.0),
+        ("vacancy_rate", "Vacancy rate", "share of jobs", PERCENT, 1.0)]),
     "compare_agency_use.png": ("Agency use and fees", [
-        ("agency_placement_share", "Hires through agencies", "share of hires this month", _PERCENT, 1.0),
-        ("referral_placement_share", "Hires through referrals", "share of hires this month", _PERCENT, 1.0),
-        ("worker_fees_paid", "Fees paid by workers", "thousand yuan/month", _MONEY, 1e-3),
-        ("household_fees_paid", "Fees paid by households", "thousand yuan/month", _MONEY, 1e-3)]),
+        ("agency_placement_share", "Hires through agencies", "share of hires this month", PERCENT, 1.0),
+        ("referral_placement_share", "Hires through referrals", "share of hires this month", PERCENT, 1.0),
+        ("worker_fees_paid", "Fees paid by workers", "thousand yuan/month", MONEY, 1e-3),
+        ("household_fees_paid", "Fees paid by households", "thousand yuan/month", MONEY, 1e-3)]),
 }
 
 
@@ -291,7 +293,7 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
         raise ValueError("write_comparison_figures: no scenarios to compare")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames = {name: _prepared(ts) for name, ts in ts_by_scenario.items()}
+    frames = {name: prepared(ts) for name, ts in ts_by_scenario.items()}
     colours = scenario_colours(list(frames))
     months = pd.concat([ts["month"] for ts in frames.values()])
     counts = {_replicates(ts) for ts in frames.values()}
@@ -318,17 +320,18 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
 
 # --- for other reports (validation, comparisons, sweeps) ------------------------------
 
-PERCENT, WAGE, MONEY, COUNT = _PERCENT, _WAGE, _MONEY, _COUNT
 
 
 @contextmanager
 def figure(path: Path, title: str, *, note: str = "", rows: int = 1, cols: int = 1,
-           row_height: float = ROW_HEIGHT) -> Iterator[Sequence[Axes]]:
+           row_height: float = ROW_HEIGHT, paths: list[Path] | None = None) -> Iterator[Sequence[Axes]]:
     """A figure of rows x cols panels in the reports' style, saved to ``path`` (same input, same bytes).
 
-    ``row_height`` is in inches a row of panels (taller for panels with many rows of scenarios).
+    ``row_height`` is in inches a row of panels (taller for panels with many rows of scenarios);
+    ``paths``, when given, gets ``path`` appended once the figure is written.
     """
-    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[], row_height=row_height) as axes:
+    with _figure(Path(path), title, note=note, rows=rows, cols=cols, paths=[] if paths is None else paths,
+                 row_height=row_height) as axes:
         yield axes
 
 
@@ -338,11 +341,6 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
         return {name: f"C{k}" for k, name in enumerate(names)}
     palette = matplotlib.colormaps["tab20"]
     return {name: to_hex(palette(k % 20)) for k, name in enumerate(names)}
-
-
-def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
-    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators."""
-    _value_axis(axis, kind)
 
 
 def legend_outside(ax: Axes) -> None:
@@ -406,7 +404,8 @@ def _replicates(ts: pd.DataFrame) -> int:
     return int(ts["replicate"].nunique()) if "replicate" in ts.columns else 1
 
 
-def _prepared(ts: pd.DataFrame) -> pd.DataFrame:
+def prepared(ts: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``ts`` with wages of 0 (nobody of that kind paid that month) as missing, not drawn."""
     ts = ts.copy()
     wages = [c for c in _WAGE_COLUMNS if c in ts.columns]
     ts[wages] = ts[wages].astype(float).where(ts[wages] > 0)
@@ -499,8 +498,8 @@ def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, *, l
     ax.xaxis.remove_overlapping_locs = ax.yaxis.remove_overlapping_locs = False
     ctx = getattr(ax, "domwork_context", Context())
     _month_axis(ax, ts, ctx)
-    _value_axis(ax.yaxis, kind)
-    if kind != _WAGE:
+    value_axis(ax.yaxis, kind)
+    if kind != WAGE:
         ax.set_ylim(bottom=0)
     _mark_time(ax, ts, ctx)
     if legend and ax.get_legend_handles_labels()[0]:
@@ -554,8 +553,9 @@ def _context_note(ctx: Context, ts: pd.DataFrame) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
-def _value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
-    if kind == _PERCENT:  # one format for every share axis: 0.0%, 2.5%, 5.0%
+def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
+    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators."""
+    if kind == PERCENT:  # one format for every share axis: 0.0%, 2.5%, 5.0%
         axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
     else:
         axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
@@ -575,13 +575,14 @@ def _beveridge(ax: Axes, ts: pd.DataFrame) -> None:
     ax.set_title("Beveridge curve: one dot per replicate and month (triangles: months with workers away)")
     ax.set_xlabel("unemployment rate (share of labour force)")
     ax.set_ylabel("vacancy rate (share of jobs)")
-    _value_axis(ax.xaxis, _PERCENT)
-    _value_axis(ax.yaxis, _PERCENT)
+    value_axis(ax.xaxis, PERCENT)
+    value_axis(ax.yaxis, PERCENT)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     # An inset colour bar hugs the axes; a layout-managed one would go beyond the other panels' legends.
     ax.figure.colorbar(points, cax=ax.inset_axes((1.02, 0.0, 0.015, 1.0)), label="month")
 
 
-def _label(name: str) -> str:
+def series_label(name: str) -> str:
+    """A column or category name as a legend shows it."""
     return name.replace("_", " ")

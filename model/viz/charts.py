@@ -21,13 +21,13 @@ from mesa.visualization.utils import update_counter
 
 from model.core import metrics
 from model.core.tables import BUSINESS_MODELS, JOB_TYPES
-from model.run.plots import _CHANNELS, _FORMAL, _MONEY, _PERCENT, _WAGE, _label, _prepared
+from model.run.plots import CHANNEL_SERIES, FORMAL_SERIES, MONEY, PERCENT, WAGE, prepared, series_label
 from model.viz.live import LiveModel
 
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # the version solara's front end loads
-_FORMATS = {_PERCENT: ".0%", _WAGE: ",.0f", _MONEY: ",.0f", "count": ",.0f"}
+_FORMATS = {PERCENT: ".0%", WAGE: ",.0f", MONEY: ",.0f", "count": ",.0f"}
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,21 @@ SCORECARD = (
 )
 
 CHARTS: dict[str, Chart] = {
-    "wages": Chart("Monthly wage of employed workers", "yuan/month", _WAGE,
+    "wages": Chart("Monthly wage of employed workers", "yuan/month", WAGE,
                    (("mean_wage", "mean"), ("median_wage", "median"), ("p10_wage", "10th percentile"),
                     ("p90_wage", "90th percentile"))),
-    "wages_by_type": Chart("Mean wage by job type", "yuan/month", _WAGE,
-                           tuple((f"mean_wage_{job}", _label(job)) for job in JOB_TYPES)),
-    "formalization": Chart("Formal employment", "share of employed workers", _PERCENT, _FORMAL),
-    "scorecard": Chart("Standards scorecard (ILO C189, C181)", "share of employed workers", _PERCENT, SCORECARD),
-    "unemployment": Chart("Unemployment and vacancies", "share", _PERCENT,
+    "wages_by_type": Chart("Mean wage by job type", "yuan/month", WAGE,
+                           tuple((f"mean_wage_{job}", series_label(job)) for job in JOB_TYPES)),
+    "formalization": Chart("Formal employment", "share of employed workers", PERCENT, FORMAL_SERIES),
+    "scorecard": Chart("Standards scorecard (ILO C189, C181)", "share of employed workers", PERCENT, SCORECARD),
+    "unemployment": Chart("Unemployment and vacancies", "share", PERCENT,
                           (("unemployment_rate", "unemployment rate"), ("vacancy_rate", "vacancy rate"))),
-    "channels": Chart("Placements by channel", "share of hires this month", _PERCENT, _CHANNELS),
-    "fees": Chart("Agency fees by side", "thousand yuan/month", _MONEY,
+    "channels": Chart("Placements by channel", "share of hires this month", PERCENT, CHANNEL_SERIES),
+    "fees": Chart("Agency fees by side", "thousand yuan/month", MONEY,
                   (("worker_fees_paid", "paid by workers"), ("household_fees_paid", "paid by households")),
                   scale=1e-3),
     "agencies": Chart("Agencies by business model", "agencies", "count",
-                      tuple((f"agencies_{kind}", _label(kind)) for kind in BUSINESS_MODELS)),
+                      tuple((f"agencies_{kind}", series_label(kind)) for kind in BUSINESS_MODELS)),
 }
 
 
@@ -85,7 +85,7 @@ def long_frame(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None
     for which, raw in ((RUN, run), (TWIN, twin)):
         if raw is None or raw.empty:
             continue
-        frame = _prepared(raw[["month", *columns]])  # a wage of 0 means nobody of that kind was paid: no value
+        frame = prepared(raw[["month", *columns]])  # a wage of 0 means nobody of that kind was paid: no value
         for column, label in chart.series:
             parts.append(pd.DataFrame({"month": frame["month"].to_numpy(),
                                        "value": frame[column].to_numpy(dtype=float) * chart.scale,
@@ -120,7 +120,7 @@ def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin
         dash["title"] = f"twin: {twin_label}"
         dash["legend"] = {"orient": "top"}
     y_axis: dict[str, Any] = {"field": "value", "type": "quantitative", "title": chart.ylabel,
-                              "scale": {"zero": chart.kind != _WAGE}, "axis": {"format": _FORMATS[chart.kind]}}
+                              "scale": {"zero": chart.kind != WAGE}, "axis": {"format": _FORMATS[chart.kind]}}
     if data.empty:
         y_axis["scale"]["domain"] = [0, 1]  # nothing yet: an empty frame rather than an infinite extent
     return {
