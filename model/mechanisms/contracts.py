@@ -34,6 +34,7 @@ from model.core.jit import kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import wages
+from model.mechanisms.wages import columns
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -245,20 +246,17 @@ def decide(world: World, workers: np.ndarray, stream: str, forced: bool = False)
         scale=c.decision_scale_yuan)
     costs = ContractCosts(cost_by_type=world.types.contract_cost_multiplier, agency=w.agency, channel=w.channel,
                           reputation=world.agencies.reputation)
-    gains = _gains(workers, income_factor, _planners(world), costs, _stay_terms(world), _value_terms(world), signing)
+    gains = _gains(workers, income_factor, columns(w, Planners), tuple(costs), tuple(_stay_terms(world)),
+                   tuple(_value_terms(world)), tuple(signing))
     chance = expit(gains)  # (2, n): the household signs, she insures
     streams, month = world.streams, world.month
-    choosers = Choosers(employer=w.employer, agency_employed=w.agency_employed, self_insured=w.self_insured,
-                        contract=w.contract, insured=w.insured)
     _choose(workers, chance, streams.ukey(f"{stream}_contract", month), streams.ukey(f"{stream}_insure", month),
-            forced, choosers)
+            forced, columns(w, Choosers))
 
 
 def _planners(world: World) -> Planners:
     """The worker columns her plans and values read."""
-    w = world.workers
-    return Planners(wage_yuan=w.wage_yuan, job_type=w.job_type, savings_target_yuan=w.savings_target_yuan,
-                    savings_yuan=w.savings_yuan, age_years=w.age_years, local_hukou=w.local_hukou)
+    return Planners(*columns(world.workers, Planners))
 
 
 def _stay_terms(world: World) -> StayTerms:
@@ -335,14 +333,16 @@ def _self_enrol(world: World, workers: np.ndarray) -> None:
         bound = c.self_enrol_rate * max(c.value_local, migrant_value) / scale
     w = world.workers
     terms = EnrolTerms(bound=bound, rate=c.self_enrol_rate, scale=scale)
-    _enrol(np.asarray(workers, dtype=np.int64), world.streams.ukey("self_enrol", world.month), terms,
-           _planners(world), _stay_terms(world), _value_terms(world), Enrolment(w.self_insured, w.insured))
+    _enrol(np.asarray(workers, dtype=np.int64), world.streams.ukey("self_enrol", world.month), tuple(terms),
+           columns(w, Planners), tuple(_stay_terms(world)), tuple(_value_terms(world)), columns(w, Enrolment))
 
 
 # --- kernels ------------------------------------------------------------------------------------------------------
 #
 # Each kernel is a rule above in one pass over rows, with numpy's arithmetic and dtypes
-# step for step (same bits). They take named groups of columns and terms.
+# step for step (same bits). They take named groups of columns and terms; those called
+# from Python take each as a plain tuple (wages.columns, or tuple(terms)) and name it on
+# entry, which numba types in C (a NamedTuple argument cost 1-2 microseconds a group a call).
 
 class StayTerms(NamedTuple):
     """The terms of :func:`planned_stay_months`."""
@@ -476,18 +476,22 @@ def _relative_income(rows: np.ndarray, employer: np.ndarray, income_yuan: np.nda
 def _gains_example() -> tuple:
     costs = ContractCosts(np.zeros(1), np.zeros(1, np.int32), np.zeros(1, np.int8), np.zeros(1, np.float32))
     signing = SigningTerms(0.0, 150.0, 1.0, 800.0, 400.0, 0.3, 3000.0, 1.0, 300.0)
-    return (np.zeros(1, np.int64), np.zeros(1, np.float32), _planners_example(), costs, _STAY_EXAMPLE,
-            _VALUE_EXAMPLE, signing)
+    return (np.zeros(1, np.int64), np.zeros(1, np.float32), tuple(_planners_example()), tuple(costs),
+            tuple(_STAY_EXAMPLE), tuple(_VALUE_EXAMPLE), tuple(signing))
 
 
 @kernel(example=_gains_example)
-def _gains(rows: np.ndarray, income_factor: np.ndarray, w: Planners, costs: ContractCosts, stay_terms: StayTerms,
-           value_terms: ValueTerms, t: SigningTerms) -> np.ndarray:
+def _gains(rows: np.ndarray, income_factor: np.ndarray, planners: tuple, contract_costs: tuple, stay_values: tuple,
+           value_values: tuple, signing: tuple) -> np.ndarray:
     """The household's gain from signing and hers from insuring (:func:`choices`), over the decision scale.
 
     Shape (2, n). ``income_factor``: the household's income relative to the median, to
-    minus the elasticity (numpy's power, float32). One pass where numpy made about 80.
+    minus the elasticity (numpy's power, float32). The groups are :class:`Planners`,
+    :class:`ContractCosts`, :class:`StayTerms`, :class:`ValueTerms` and :class:`SigningTerms`
+    as plain tuples. One pass where numpy made about 80.
     """
+    w, costs, t = Planners(*planners), ContractCosts(*contract_costs), SigningTerms(*signing)
+    stay_terms, value_terms = StayTerms(*stay_values), ValueTerms(*value_values)
     out = np.empty((2, rows.size))
     for i in range(rows.size):
         r = rows[i]
@@ -511,16 +515,18 @@ def _gains(rows: np.ndarray, income_factor: np.ndarray, w: Planners, costs: Cont
 def _choose_example() -> tuple:
     flag = np.zeros(1, np.bool_)
     choosers = Choosers(np.zeros(1, np.int32), flag, flag.copy(), flag.copy(), flag.copy())
-    return np.zeros(1, np.int64), np.zeros((2, 1)), np.uint64(1), np.uint64(2), False, choosers
+    return np.zeros(1, np.int64), np.zeros((2, 1)), np.uint64(1), np.uint64(2), False, tuple(choosers)
 
 
 @kernel(example=_choose_example)
 def _choose(rows: np.ndarray, chance: np.ndarray, contract_key: np.uint64, insure_key: np.uint64, forced: bool,
-            w: Choosers) -> None:
+            choosers: tuple) -> None:
     """:func:`choices` given the chances: the household signs with ``chance[0]``, she insures with ``chance[1]``.
 
-    The household's draw is by household row, hers by row; sets ``contract`` and ``insured``.
+    The household's draw is by household row, hers by row; sets ``contract`` and ``insured``
+    of the :class:`Choosers` columns (a plain tuple).
     """
+    w = Choosers(*choosers)
     for i in range(rows.size):
         r = rows[i]
         signs = forced or uniform_at(np.uint64(w.employer[r]), contract_key) < chance[0, i]
@@ -556,18 +562,22 @@ def _reviewed(present: np.ndarray, status: np.ndarray, key: np.uint64, chance: f
 
 def _enrol_example() -> tuple:
     flag = np.zeros(1, np.bool_)
-    return (np.zeros(1, np.int64), np.uint64(1), EnrolTerms(0.1, 0.1, 1.0), _planners_example(), _STAY_EXAMPLE,
-            _VALUE_EXAMPLE, Enrolment(flag, flag.copy()))
+    return (np.zeros(1, np.int64), np.uint64(1), (0.1, 0.1, 1.0), tuple(_planners_example()), tuple(_STAY_EXAMPLE),
+            tuple(_VALUE_EXAMPLE), (flag, flag.copy()))
 
 
 @kernel(example=_enrol_example)
-def _enrol(rows: np.ndarray, key: np.uint64, t: EnrolTerms, w: Planners, stay_terms: StayTerms,
-           value_terms: ValueTerms, out: Enrolment) -> None:
+def _enrol(rows: np.ndarray, key: np.uint64, enrol_values: tuple, planners: tuple, stay_values: tuple,
+           value_values: tuple, enrolment: tuple) -> None:
     """:func:`self_enrolling`: of ``rows`` not enrolled, those whose draw is below ``rate`` x value / ``scale`` enrol.
 
-    A draw at or above ``bound`` is not valued (it cannot enrol). One pass instead of
-    about 40 numpy calls over the present workers.
+    A draw at or above ``bound`` is not valued (it cannot enrol). The groups are
+    :class:`EnrolTerms`, :class:`Planners`, :class:`StayTerms`, :class:`ValueTerms` and
+    :class:`Enrolment` as plain tuples. One pass instead of about 40 numpy calls over the
+    present workers.
     """
+    t, w, out = EnrolTerms(*enrol_values), Planners(*planners), Enrolment(*enrolment)
+    stay_terms, value_terms = StayTerms(*stay_values), ValueTerms(*value_values)
     for r in rows:
         if out.self_insured[r]:
             continue

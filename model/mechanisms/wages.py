@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -348,12 +349,8 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
         offer_rise_months_max=float(m.offer_rise_months_max), experience_premium=np.float32(m.experience_premium),
         certified_premium=p.training.premium, bargaining_power=m.bargaining_power,
         enforcement=np.float32(lev.wage_floor_enforcement), statutory_minimum=p.standards.minimum_wage_monthly)
-    bargainers = Bargainers(employer=w.employer, job_type=w.job_type, agency_employed=w.agency_employed,
-                            reservation_yuan=w.reservation_yuan, months_searching=w.months_searching,
-                            savings_yuan=w.savings_yuan, experience_months=w.experience_months, skill=w.skill,
-                            certified=w.certified)
-    employers = Employers(wtp_yuan=h.wtp_yuan, vacancy_months=h.vacancy_months, law_abiding=h.law_abiding)
-    _renegotiated(rows, km, theta, lev.wage_floor_yuan, bargainers, employers, terms, w.wage_yuan)
+    _renegotiated(rows, km, theta, lev.wage_floor_yuan, columns(w, Bargainers), columns(h, Employers), tuple(terms),
+                  w.wage_yuan)
 
 
 # --- the month's pay, as numpy rules (the kernels below follow them, the tests hold them equal) -------------------
@@ -518,15 +515,9 @@ def pay(world: World) -> None:
     budget_terms = BudgetTerms(living_yuan=mig.living_cost_yuan, rent_yuan=mig.rent_yuan,
                                migrant_extra_yuan=p.hukou.extra_living_cost_yuan * world.levers.hukou_gap,
                                remittance_share=mig.remittance_share)
-    payees = Payees(contract=w.contract, agency_employed=w.agency_employed, insured=w.insured,
-                    self_insured=w.self_insured, wage_yuan=w.wage_yuan, wages_owed_yuan=w.wages_owed_yuan,
-                    deduction_left_yuan=w.deduction_left_yuan, arrears_now=w.arrears_now, paid_yuan=w.paid_yuan)
-    budgeters = Budgeters(job_type=w.job_type, status=w.status, local_hukou=w.local_hukou,
-                          savings_yuan=w.savings_yuan, debt_yuan=w.debt_yuan)
-    careers = Careers(agency=w.agency, months_in_job=w.months_in_job, experience_months=w.experience_months,
-                      months_searching=w.months_searching)
-    month_pay = _pay_month(w.present, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month), payees,
-                           budgeters, careers, pay_terms, budget_terms, p.agencies.employee_based_markup)
+    month_pay = _pay_month(w.present, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
+                           columns(w, Payees), columns(w, Budgeters), columns(w, Careers), tuple(pay_terms),
+                           tuple(budget_terms), p.agencies.employee_based_markup)
     books, f = world.agency_books, world.flows
     if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
         books.worker_fees(month_pay.fees.agency, month_pay.fees.amount)
@@ -594,7 +585,23 @@ def _book_budget(world: World, amounts: BudgetAmounts) -> None:
 # arithmetic and dtypes step for step (same bits); tests/mechanisms/test_wages.py holds
 # each to its rule. Kernels take named groups (columns of a table, terms from the
 # parameters) and return named results, so that two columns of one dtype cannot be
-# swapped unnoticed.
+# swapped unnoticed. A kernel called from Python takes each group as the plain tuple
+# :func:`columns` (or ``tuple(terms)``) gives and names it on entry (``Payees(*payees)``):
+# numba types a plain tuple in C at every call, a NamedTuple in Python, which cost
+# 1-2 microseconds a group a call (measured: 5.3 on contracts._gains' four groups).
+
+
+def columns(table: object, group: type) -> tuple:
+    """The columns of ``table`` the NamedTuple ``group`` names, in its order, as a plain tuple for a kernel.
+
+    The group's fields are the columns' names, so none can be put in another's place.
+    """
+    return _getter(group)(table)
+
+
+@functools.cache
+def _getter(group: type) -> attrgetter:
+    return attrgetter(*group._fields)
 
 class BargainTerms(NamedTuple):
     """The terms of the bargain (:func:`reservation`, :func:`household_maximum`, :func:`bargained_wage`)."""
@@ -818,13 +825,13 @@ def _renegotiated_example() -> tuple:
     bargainers = Bargainers(np.zeros(1, np.int32), np.zeros(1, np.int8), flag, small, np.zeros(1, np.int16),
                             np.zeros(1), small.copy(), small.copy(), flag.copy())
     employers = Employers(small.copy(), np.zeros(1, np.int16), small.copy())
-    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), bargainers, employers,
-            _bargain_terms_example(), small.copy())
+    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), tuple(bargainers),
+            tuple(employers), tuple(_bargain_terms_example()), small.copy())
 
 
 @kernel(example=_renegotiated_example)
 def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
-                  w: Bargainers, h: Employers, terms: BargainTerms, wage_yuan: np.ndarray) -> None:
+                  bargainers: tuple, employers: tuple, terms: tuple, wage_yuan: np.ndarray) -> None:
     """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
 
     ``km``: the commutes of the live-out workers among them, in order; ``theta``: market
@@ -832,8 +839,10 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floo
     (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
     share and the floor (:func:`legal_floor`), then :func:`bargained_wage`, in one pass
     where numpy made about 50, with numpy's arithmetic and dtypes step for step (same bits).
+    ``bargainers``, ``employers`` and ``terms`` are :class:`Bargainers`, :class:`Employers`
+    and :class:`BargainTerms` as plain tuples.
     """
-    t = terms
+    w, h, t = Bargainers(*bargainers), Employers(*employers), BargainTerms(*terms)
     live_out = 0
     for i in range(rows.size):
         r = rows[i]
@@ -886,13 +895,13 @@ def _budgeters_example() -> Budgeters:
 
 def _pay_month_example() -> tuple:
     careers = Careers(np.zeros(1, np.int32), np.zeros(1, np.int16), np.zeros(1, np.float32), np.zeros(1, np.int16))
-    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), _payees_example(), _budgeters_example(), careers,
-            _pay_terms_example(), _budget_terms_example(), 0.1)
+    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), tuple(_payees_example()), tuple(_budgeters_example()),
+            tuple(careers), tuple(_pay_terms_example()), tuple(_budget_terms_example()), 0.1)
 
 
 @kernel(example=_pay_month_example)
-def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, payees: Payees,
-               budgeters: Budgeters, careers: Careers, pay_terms: PayTerms, budget_terms: BudgetTerms,
+def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, payee_columns: tuple,
+               budgeter_columns: tuple, career_columns: tuple, pay_values: tuple, budget_values: tuple,
                markup_share: float) -> MonthPay:
     """Settle the month of every present worker as :func:`pay_in_numpy`: pay (:func:`_pay_rows`), then budgets.
 
@@ -904,8 +913,12 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
     agencies (with the agency's charge), and the searchers' budgets.
 
     The arrays are those numpy summed before, in the same order (so are the sums); the
-    kernel replaced about 25 other numpy calls.
+    kernel replaced about 25 other numpy calls. The columns and terms come as plain tuples
+    of :class:`Payees`, :class:`Budgeters`, :class:`Careers`, :class:`PayTerms` and
+    :class:`BudgetTerms`.
     """
+    payees, budgeters, careers = Payees(*payee_columns), Budgeters(*budgeter_columns), Careers(*career_columns)
+    pay_terms, budget_terms = PayTerms(*pay_values), BudgetTerms(*budget_values)
     status, agency_employed = budgeters.status, payees.agency_employed
     n_employed, n_searching, n_eb = 0, 0, 0
     for r in present:
