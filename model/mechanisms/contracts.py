@@ -237,17 +237,9 @@ def decide(world: World, workers: np.ndarray, stream: str, forced: bool = False)
                                        np.float32(world.params.households.income_median_yuan))
     # numpy's power in float32, as the household cost has always had it.
     income_factor = relative_income ** (-c.cost_income_elasticity)
-    lev = world.levers
-    signing = SigningTerms(
-        expected_fine=lev.contract_expected_fine_yuan, worker_value=c.worker_value_yuan,
-        local_premium=c.local_contract_premium, household_cost_yuan=c.household_cost_yuan,
-        paperwork=c.agency_paperwork_yuan * 2.0, contribution_rate=c.contribution_rate,
-        contribution_base_yuan=c.contribution_base_min_yuan, unsubsidised=1.0 - lev.insurance_subsidy_share,
-        scale=c.decision_scale_yuan)
-    costs = ContractCosts(cost_by_type=world.types.contract_cost_multiplier, agency=w.agency, channel=w.channel,
-                          reputation=world.agencies.reputation)
-    gains = _gains(workers, income_factor, columns(w, Planners), tuple(costs), tuple(_stay_terms(world)),
-                   tuple(_value_terms(world)), tuple(signing))
+    costs = (world.types.contract_cost_multiplier, w.agency, w.channel, world.agencies.reputation)  # ContractCosts
+    gains = _gains(workers, income_factor, columns(w, Planners), costs, _stay_terms(world), _value_terms(world),
+                   _signing_terms(world))
     chance = expit(gains)  # (2, n): the household signs, she insures
     streams, month = world.streams, world.month
     _choose(workers, chance, streams.ukey(f"{stream}_contract", month), streams.ukey(f"{stream}_insure", month),
@@ -259,23 +251,55 @@ def _planners(world: World) -> Planners:
     return Planners(*columns(world.workers, Planners))
 
 
-def _stay_terms(world: World) -> StayTerms:
-    """The terms of :func:`planned_stay_months`, for its kernel."""
+def _stay_terms(world: World) -> tuple:
+    """The terms of :func:`planned_stay_months` for its kernel: :class:`StayTerms`' fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple built by keyword cost about 1 us a call, 16% of the
+    month's contracts with the other groups); tests/mechanisms/test_contracts.py checks each field by name.
+    """
     m = world.params.migration
-    return StayTerms(rural_income=m.rural_income_yuan, living_yuan=m.living_cost_yuan, rent_yuan=m.rent_yuan,
-                     keep_share=1.0 - m.remittance_share, retirement_age=np.float32(m.retirement_age))
+    return m.rural_income_yuan, m.living_cost_yuan, m.rent_yuan, 1.0 - m.remittance_share, np.float32(m.retirement_age)
 
 
-def _value_terms(world: World) -> ValueTerms:
-    """The terms of :func:`insurance_value`, for its kernel (levers as they are this month)."""
+def _signing_terms(world: World) -> tuple:
+    """The terms of :func:`choices`' gains for its kernel: :class:`SigningTerms`' fields, in order.
+
+    As :func:`_stay_terms`; levers as they are this month.
+    """
+    c, lev = world.params.contracts, world.levers
+    return (lev.contract_expected_fine_yuan, c.worker_value_yuan, c.local_contract_premium, c.household_cost_yuan,
+            c.agency_paperwork_yuan * 2.0, c.contribution_rate, c.contribution_base_min_yuan,
+            1.0 - lev.insurance_subsidy_share, c.decision_scale_yuan)
+
+
+def _enrol_terms(world: World) -> tuple:
+    """The terms of :func:`self_enrolling` for its kernel: :class:`EnrolTerms`' fields, in order.
+
+    Each not yet enrolled enrols when her draw is below ``self_enrol_rate`` x value /
+    ``value_local``. Every factor of the value but its base lies in [0, 1], so a draw at or
+    above the rate at the larger base (``bound``) can never enrol: only the few below it are
+    valued (the same choices, without valuing every present worker every month).
+    """
+    c = world.params.contracts
+    scale = max(c.value_local, 1e-9)
+    bound = np.inf
+    if 0.0 <= world.levers.hukou_gap <= 1.0:
+        migrant_value = c.value_local - (c.value_local - c.value_migrant) * world.levers.hukou_gap
+        bound = c.self_enrol_rate * max(c.value_local, migrant_value) / scale
+    return bound, c.self_enrol_rate, scale
+
+
+def _value_terms(world: World) -> tuple:
+    """The terms of :func:`insurance_value` for its kernel: :class:`ValueTerms`' fields, in order.
+
+    As :func:`_stay_terms`; levers as they are this month.
+    """
     c = world.params.contracts
     gap = world.levers.hukou_gap
     migrant_value = c.value_local - (c.value_local - c.value_migrant) * gap
-    return ValueTerms(value_local=c.value_local, value_migrant=migrant_value, hukou_gap=gap,
-                      stay_half=c.stay_half_months, retirement_age=np.float32(world.params.migration.retirement_age),
-                      pension_years=np.float32(max(c.pension_years, 1e-9)), pension_part=np.float32(c.pension_part),
-                      liquidity_weight_half=c.liquidity_weight * c.liquidity_half_yuan,
-                      liquidity_half=c.liquidity_half_yuan)
+    return (c.value_local, migrant_value, gap, c.stay_half_months, np.float32(world.params.migration.retirement_age),
+            np.float32(max(c.pension_years, 1e-9)), np.float32(c.pension_part),
+            c.liquidity_weight * c.liquidity_half_yuan, c.liquidity_half_yuan)
 
 
 def inspect(world: World, employed: np.ndarray) -> None:
@@ -318,31 +342,20 @@ def review(world: World) -> None:
 
 
 def _self_enrol(world: World, workers: np.ndarray) -> None:
-    """Those :func:`self_enrolling` gives enrol (and are insured), in a kernel that values only whom it must.
-
-    Each not yet enrolled enrols when her draw is below ``self_enrol_rate`` x value /
-    ``value_local``. Every factor of the value but its base lies in [0, 1], so a draw at or
-    above the rate at the larger base can never enrol: only the few below it are valued
-    (the same choices, without valuing every present worker every month).
-    """
-    c = world.params.contracts
-    scale = max(c.value_local, 1e-9)
-    bound = np.inf
-    if 0.0 <= world.levers.hukou_gap <= 1.0:
-        migrant_value = c.value_local - (c.value_local - c.value_migrant) * world.levers.hukou_gap
-        bound = c.self_enrol_rate * max(c.value_local, migrant_value) / scale
+    """Those :func:`self_enrolling` gives enrol (and are insured), in a kernel that values only whom it must."""
     w = world.workers
-    terms = EnrolTerms(bound=bound, rate=c.self_enrol_rate, scale=scale)
-    _enrol(np.asarray(workers, dtype=np.int64), world.streams.ukey("self_enrol", world.month), tuple(terms),
-           columns(w, Planners), tuple(_stay_terms(world)), tuple(_value_terms(world)), columns(w, Enrolment))
+    _enrol(np.asarray(workers, dtype=np.int64), world.streams.ukey("self_enrol", world.month), _enrol_terms(world),
+           columns(w, Planners), _stay_terms(world), _value_terms(world), columns(w, Enrolment))
 
 
 # --- kernels ------------------------------------------------------------------------------------------------------
 #
 # Each kernel is a rule above in one pass over rows, with numpy's arithmetic and dtypes
 # step for step (same bits). They take named groups of columns and terms; those called
-# from Python take each as a plain tuple (wages.columns, or tuple(terms)) and name it on
-# entry, which numba types in C (a NamedTuple argument cost 1-2 microseconds a group a call).
+# from Python take each as a plain tuple and name it on entry, which numba types in C (a
+# NamedTuple argument cost 1-2 microseconds a group a call). Columns are read by the
+# group's field names (wages.columns); terms are built in their fields' order, in one
+# place each, and a test names every field.
 
 class StayTerms(NamedTuple):
     """The terms of :func:`planned_stay_months`."""

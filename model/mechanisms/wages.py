@@ -341,16 +341,23 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
     dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
     km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
     theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
-    terms = BargainTerms(
-        search_decay=_search_decay(1.0 - m.reservation_decay), floor_share=m.reservation_floor_share,
-        discount_half=m.reservation_savings_discount * m.reservation_savings_half_yuan,
-        savings_half=m.reservation_savings_half_yuan, rural_income=p.migration.rural_income_yuan,
-        commute_cost_per_km=p.city.commute_cost_yuan_per_km, offer_rise=m.offer_rise_per_month,
-        offer_rise_months_max=float(m.offer_rise_months_max), experience_premium=np.float32(m.experience_premium),
-        certified_premium=p.training.premium, bargaining_power=m.bargaining_power,
-        enforcement=np.float32(lev.wage_floor_enforcement), statutory_minimum=p.standards.minimum_wage_monthly)
-    _renegotiated(rows, km, theta, lev.wage_floor_yuan, columns(w, Bargainers), columns(h, Employers), tuple(terms),
-                  w.wage_yuan)
+    _renegotiated(rows, km, theta, lev.wage_floor_yuan, columns(w, Bargainers), columns(h, Employers),
+                  _bargain_terms(world), w.wage_yuan)
+
+
+def _bargain_terms(world: World) -> tuple:
+    """:class:`BargainTerms` for :func:`_renegotiated`: its fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple built by keyword cost about 1 us a call);
+    tests/mechanisms/test_wages.py checks each field by name.
+    """
+    p, lev = world.params, world.levers
+    m = p.market
+    return (_search_decay(1.0 - m.reservation_decay), m.reservation_floor_share,
+            m.reservation_savings_discount * m.reservation_savings_half_yuan, m.reservation_savings_half_yuan,
+            p.migration.rural_income_yuan, p.city.commute_cost_yuan_per_km, m.offer_rise_per_month,
+            float(m.offer_rise_months_max), np.float32(m.experience_premium), p.training.premium,
+            m.bargaining_power, np.float32(lev.wage_floor_enforcement), p.standards.minimum_wage_monthly)
 
 
 # --- the month's pay, as numpy rules (the kernels below follow them, the tests hold them equal) -------------------
@@ -503,21 +510,10 @@ def pay(world: World) -> None:
     and employee-based agencies, living costs to landlords and shops, what goes home to
     the villages.
     """
-    w, p = world.workers, world.params
-    c, mig = p.contracts, p.migration
-    streams, month = world.streams, world.month
-    pay_terms = PayTerms(
-        arrears_formal=p.market.arrears_rate_formal, arrears_informal=p.market.arrears_rate_informal,
-        repay_rate=p.market.arrears_repay_rate, festival_factor=world.festival_pay_factor,
-        max_deduction_share=p.agencies.max_deduction_share, contribution_rate=c.contribution_rate,
-        contribution_base_yuan=c.contribution_base_min_yuan, subsidy_share=world.levers.insurance_subsidy_share,
-        employer_share=c.employer_contribution_share)
-    budget_terms = BudgetTerms(living_yuan=mig.living_cost_yuan, rent_yuan=mig.rent_yuan,
-                               migrant_extra_yuan=p.hukou.extra_living_cost_yuan * world.levers.hukou_gap,
-                               remittance_share=mig.remittance_share)
+    w, streams, month = world.workers, world.streams, world.month
     month_pay = _pay_month(w.present, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
-                           columns(w, Payees), columns(w, Budgeters), columns(w, Careers), tuple(pay_terms),
-                           tuple(budget_terms), p.agencies.employee_based_markup)
+                           columns(w, Payees), columns(w, Budgeters), columns(w, Careers), _pay_terms(world),
+                           _budget_terms(world), world.params.agencies.employee_based_markup)
     books, f = world.agency_books, world.flows
     if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
         books.worker_fees(month_pay.fees.agency, month_pay.fees.amount)
@@ -529,6 +525,21 @@ def pay(world: World) -> None:
                                       repaid=employed.repaid, remitted=employed.remitted))
     f.net_income_yuan += float(employed.net)
     _book_budget(world, BudgetAmounts._make(amount.sum() for amount in month_pay.searching))
+
+
+def _pay_terms(world: World) -> tuple:
+    """:class:`PayTerms` for :func:`_pay_month`: its fields, in order, as a plain tuple (as :func:`_bargain_terms`)."""
+    p, c = world.params, world.params.contracts
+    return (p.market.arrears_rate_formal, p.market.arrears_rate_informal, p.market.arrears_repay_rate,
+            world.festival_pay_factor, p.agencies.max_deduction_share, c.contribution_rate,
+            c.contribution_base_min_yuan, world.levers.insurance_subsidy_share, c.employer_contribution_share)
+
+
+def _budget_terms(world: World) -> tuple:
+    """:class:`BudgetTerms` for :func:`_pay_month`: its fields, in order, as a plain tuple."""
+    p = world.params
+    return (p.migration.living_cost_yuan, p.migration.rent_yuan,
+            p.hukou.extra_living_cost_yuan * world.levers.hukou_gap, p.migration.remittance_share)
 
 
 def _book_insurance(world: World, total: float, subsidy: float, employer: float, worker: float) -> None:
@@ -585,10 +596,13 @@ def _book_budget(world: World, amounts: BudgetAmounts) -> None:
 # arithmetic and dtypes step for step (same bits); tests/mechanisms/test_wages.py holds
 # each to its rule. Kernels take named groups (columns of a table, terms from the
 # parameters) and return named results, so that two columns of one dtype cannot be
-# swapped unnoticed. A kernel called from Python takes each group as the plain tuple
-# :func:`columns` (or ``tuple(terms)``) gives and names it on entry (``Payees(*payees)``):
-# numba types a plain tuple in C at every call, a NamedTuple in Python, which cost
-# 1-2 microseconds a group a call (measured: 5.3 on contracts._gains' four groups).
+# swapped unnoticed. A kernel called from Python takes each group as a plain tuple and
+# names it on entry (``Payees(*payees)``): numba types a plain tuple in C at every call, a
+# NamedTuple in Python, which cost 1-2 microseconds a group a call (5.3 on
+# contracts._gains' five groups). Columns are read by the group's field names
+# (:func:`columns`); terms are built in their fields' order in one function each
+# (:func:`_bargain_terms`, :func:`_pay_terms`, :func:`_budget_terms`), because building
+# a NamedTuple by keyword cost about 1 microsecond more a call; a test names every field.
 
 
 def columns(table: object, group: type) -> tuple:

@@ -82,8 +82,8 @@ def test_planned_stay_and_insurance_value_are_the_numpy_rules():
     _stir(model)
     rows = model.workers.present
     stay = contracts.planned_stay_months(model, rows)
-    planners, stay_terms, value_terms = (contracts._planners(model), contracts._stay_terms(model),
-                                         contracts._value_terms(model))
+    planners, stay_terms, value_terms = (contracts._planners(model), contracts.StayTerms(*contracts._stay_terms(model)),
+                                         contracts.ValueTerms(*contracts._value_terms(model)))
     got_stay = np.array([contracts._stay_months(planners, r, stay_terms) for r in rows])
     got_value = np.array([contracts._insurance_value(got_stay[i], planners, r, value_terms)
                           for i, r in enumerate(rows)])
@@ -166,7 +166,9 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
     """Examples match the columns: no kernel of the review or the pay compiles again in the first month."""
     for scenario in ("baseline", "contract_mandate", "fee_cap"):
         _model(scenario, 3)
-    helpers = {"nmax", "nmin", "_stay_months", "_insurance_value"}  # also compiled inside the kernels
+    # Compiled inside the kernels, for each caller's types (so more than one signature after compiling afresh).
+    helpers = {"nmax", "nmin", "_stay_months", "_insurance_value", "rent_yuan_one", "commutes_one", "commute_yuan_one",
+               "_surplus_share_one"}
     inner = [compiled for compiled, _, is_inner in jit._EXAMPLES if is_inner]
     for module in (contracts, wages):
         for name, value in vars(module).items():
@@ -174,6 +176,35 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
                 # An inner kernel is linked into its callers: compiled on its own only if a test called it.
                 most = len(value.signatures) <= 1 if any(value is k for k in inner) else len(value.signatures) == 1
                 assert most, (module.__name__, name, value.signatures)
+
+
+def test_the_terms_kernels_take_carry_each_parameter_in_its_named_field():
+    """The term builders fill their NamedTuples' fields positionally (for speed): each field, by name."""
+    model = _model("hukou_reform", 3)
+    _stir(model)
+    c, mig, lev = model.params.contracts, model.params.migration, model.levers
+    stay = contracts.StayTerms(*contracts._stay_terms(model))
+    assert stay == contracts.StayTerms(
+        rural_income=mig.rural_income_yuan, living_yuan=mig.living_cost_yuan, rent_yuan=mig.rent_yuan,
+        keep_share=1.0 - mig.remittance_share, retirement_age=np.float32(mig.retirement_age))
+    value = contracts.ValueTerms(*contracts._value_terms(model))
+    assert value == contracts.ValueTerms(
+        value_local=c.value_local, value_migrant=c.value_local - (c.value_local - c.value_migrant) * lev.hukou_gap,
+        hukou_gap=lev.hukou_gap, stay_half=c.stay_half_months, retirement_age=np.float32(mig.retirement_age),
+        pension_years=np.float32(max(c.pension_years, 1e-9)), pension_part=np.float32(c.pension_part),
+        liquidity_weight_half=c.liquidity_weight * c.liquidity_half_yuan, liquidity_half=c.liquidity_half_yuan)
+    signing = contracts.SigningTerms(*contracts._signing_terms(model))
+    assert signing == contracts.SigningTerms(
+        expected_fine=lev.contract_expected_fine_yuan, worker_value=c.worker_value_yuan,
+        local_premium=c.local_contract_premium, household_cost_yuan=c.household_cost_yuan,
+        paperwork=c.agency_paperwork_yuan * 2.0, contribution_rate=c.contribution_rate,
+        contribution_base_yuan=c.contribution_base_min_yuan, unsubsidised=1.0 - lev.insurance_subsidy_share,
+        scale=c.decision_scale_yuan)
+    enrol = contracts.EnrolTerms(*contracts._enrol_terms(model))
+    assert (enrol.rate, enrol.scale) == (c.self_enrol_rate, max(c.value_local, 1e-9)) and enrol.bound >= enrol.rate
+    for group, values in ((contracts.StayTerms, stay), (contracts.ValueTerms, value),
+                          (contracts.SigningTerms, signing)):
+        assert len(set(values)) > 1 and len(values) == len(group._fields)
 
 
 # --- the monthly pay ---------------------------------------------------------------------------------------------

@@ -99,6 +99,42 @@ def test_the_bargained_wage_is_one_rule_at_hire_and_at_the_review():
     assert compiled.tobytes() == share.tobytes()
 
 
+def test_the_terms_kernels_take_carry_each_parameter_in_its_named_field():
+    """_bargain_terms, _pay_terms and _budget_terms fill their NamedTuples positionally (for speed): each field, by name."""
+    model = DomesticWorkModel(small_scenario(months=2))
+    model.levers.wage_floor_enforcement = 0.7
+    p, m = model.params, model.params.market
+    terms = wages.BargainTerms(*wages._bargain_terms(model))
+    expected = wages.BargainTerms(
+        search_decay=wages._search_decay(1.0 - m.reservation_decay), floor_share=m.reservation_floor_share,
+        discount_half=m.reservation_savings_discount * m.reservation_savings_half_yuan,
+        savings_half=m.reservation_savings_half_yuan, rural_income=p.migration.rural_income_yuan,
+        commute_cost_per_km=p.city.commute_cost_yuan_per_km, offer_rise=m.offer_rise_per_month,
+        offer_rise_months_max=float(m.offer_rise_months_max), experience_premium=np.float32(m.experience_premium),
+        certified_premium=p.training.premium, bargaining_power=m.bargaining_power,
+        enforcement=np.float32(0.7), statutory_minimum=p.standards.minimum_wage_monthly)
+    assert terms.search_decay is expected.search_decay
+    assert terms[1:] == expected[1:]
+    c, lev = p.contracts, model.levers
+    model.festival_pay_factor, lev.insurance_subsidy_share, lev.hukou_gap = 1.128, 0.4, 0.6
+    assert wages.PayTerms(*wages._pay_terms(model)) == wages.PayTerms(
+        arrears_formal=p.market.arrears_rate_formal, arrears_informal=p.market.arrears_rate_informal,
+        repay_rate=p.market.arrears_repay_rate, festival_factor=1.128,
+        max_deduction_share=p.agencies.max_deduction_share, contribution_rate=c.contribution_rate,
+        contribution_base_yuan=c.contribution_base_min_yuan, subsidy_share=0.4,
+        employer_share=c.employer_contribution_share)
+    assert wages.BudgetTerms(*wages._budget_terms(model)) == wages.BudgetTerms(
+        living_yuan=p.migration.living_cost_yuan, rent_yuan=p.migration.rent_yuan,
+        migrant_extra_yuan=p.hukou.extra_living_cost_yuan * 0.6, remittance_share=p.migration.remittance_share)
+
+
+def test_columns_are_read_by_the_groups_field_names():
+    model = DomesticWorkModel(small_scenario(months=2))
+    w = model.workers
+    got = wages.columns(w, wages.Payees)
+    assert all(got[i] is getattr(w, name) for i, name in enumerate(wages.Payees._fields))
+
+
 @pytest.mark.parametrize("regime", ["bargaining", "posting"])
 def test_round_prices_are_the_pricing_functions_to_the_bit(regime):
     model = DomesticWorkModel(small_scenario(**{"months": 14, "wages.regime": regime,
