@@ -18,8 +18,10 @@ scalars (NaN included), for kernels that must give numpy's bits.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,16 @@ def nmin(x: float, y: float) -> float:
     On a tie it gives ``x`` (``nmin(0.0, -0.0)`` is ``0.0``, where numpy 2.x gives ``-0.0``), as :func:`nmax`.
     """
     return x if x <= y or np.isnan(x) else y
+
+
+def columns(table: object, group: type) -> tuple:
+    """The columns of ``table`` the NamedTuple ``group`` names, in its order, as a plain tuple for a kernel.
+
+    The group's fields are the columns' names, so none can be put in another's place.
+    """
+    return _getter(group)(table)
+
+
+@functools.cache
+def _getter(group: type) -> attrgetter:
+    return attrgetter(*group._fields)

@@ -30,11 +30,10 @@ import numpy as np
 from scipy.special import expit
 
 from model.core.costs import rent_yuan, rent_yuan_one
-from model.core.jit import kernel, nmax, nmin
+from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import wages
-from model.mechanisms.wages import columns
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -354,7 +353,7 @@ def _self_enrol(world: World, workers: np.ndarray) -> None:
 # step for step (same bits). They take named groups of columns and terms; those called
 # from Python take each as a plain tuple and name it on entry, which numba types in C (a
 # NamedTuple argument cost 1-2 microseconds a group a call). Columns are read by the
-# group's field names (wages.columns); terms are built in their fields' order, in one
+# group's field names (model.core.jit.columns); terms are built in their fields' order, in one
 # place each, and a test names every field.
 
 class StayTerms(NamedTuple):

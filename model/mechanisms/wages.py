@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
-from model.core.jit import kernel, nmax, nmin
+from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING
 
@@ -600,22 +599,10 @@ def _book_budget(world: World, amounts: BudgetAmounts) -> None:
 # names it on entry (``Payees(*payees)``): numba types a plain tuple in C at every call, a
 # NamedTuple in Python, which cost 1-2 microseconds a group a call (5.3 on
 # contracts._gains' five groups). Columns are read by the group's field names
-# (:func:`columns`); terms are built in their fields' order in one function each
+# (:func:`model.core.jit.columns`); terms are built in their fields' order in one function each
 # (:func:`_bargain_terms`, :func:`_pay_terms`, :func:`_budget_terms`), because building
 # a NamedTuple by keyword cost about 1 microsecond more a call; a test names every field.
 
-
-def columns(table: object, group: type) -> tuple:
-    """The columns of ``table`` the NamedTuple ``group`` names, in its order, as a plain tuple for a kernel.
-
-    The group's fields are the columns' names, so none can be put in another's place.
-    """
-    return _getter(group)(table)
-
-
-@functools.cache
-def _getter(group: type) -> attrgetter:
-    return attrgetter(*group._fields)
 
 class BargainTerms(NamedTuple):
     """The terms of the bargain (:func:`reservation`, :func:`household_maximum`, :func:`bargained_wage`)."""
