@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING
 
 if TYPE_CHECKING:
-    from model.core.tables import WorkerTable
     from model.core.world import World
 
 # Why a job ended.
@@ -132,9 +131,8 @@ def separate(world: World, workers: np.ndarray, start: np.ndarray, count: np.nda
     """
     if workers.size == 0:
         return
-    w, h, f = world.workers, world.households, world.flows
-    books = SeparationBooks(w.status, f.transitions, h.worker, w.separated_month, f.separations_by_reason)
-    ended = _end_jobs(workers, start, count, world.month, books, _job_columns(w))
+    f = world.flows
+    ended = _end_jobs(workers, start, count, world.month, _separation_books(world), columns(world.workers, JobColumns))
     assert ended.not_employed == 0, "only employed workers can be separated"
     for c in np.flatnonzero(ended.owing):  # a sum of nothing owed adds nothing: only the others are summed
         f.wages_lost_yuan += float(ended.owed[start[c]:start[c] + count[c]].sum())
@@ -194,14 +192,20 @@ class EndedJobs(NamedTuple):
     not_employed: int
 
 
-def _job_columns(w: WorkerTable) -> JobColumns:
-    """The worker columns that describe her current job."""
-    return JobColumns(*(getattr(w, name) for name in JobColumns._fields))
+def _separation_books(world: World) -> tuple:
+    """:class:`SeparationBooks` for :func:`_end_jobs`: its fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple passed to a kernel is typed in Python, 1-2 us a
+    call, and one built by keyword costs about 1 us more); tests/core/test_labour.py
+    checks each field by name.
+    """
+    w, f = world.workers, world.flows
+    return w.status, f.transitions, world.households.worker, w.separated_month, f.separations_by_reason
 
 
 def _release(world: World, workers: np.ndarray) -> None:
-    if workers.size:
-        _release_rows(workers.astype(np.int64, copy=False), _job_columns(world.workers))
+    if workers.size:  # rare (a job held for her ended while she was away): the inner kernel, from Python
+        _release_rows(workers.astype(np.int64, copy=False), JobColumns(*columns(world.workers, JobColumns)))
 
 
 def release_numpy(world: World, workers: np.ndarray) -> None:
@@ -334,22 +338,25 @@ def _end_jobs_example() -> tuple:
     rows = np.zeros(1, np.int64)
     start, count = np.zeros(N_REASONS, np.int64), np.zeros(N_REASONS, np.int64)
     count[0] = 1
-    books = SeparationBooks(np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64),
-                            np.zeros(1, np.int32), np.zeros(1, np.int16), np.zeros(N_REASONS, np.int64))
-    return (rows, start, count, 1, books, _columns_example())
+    books = (np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64), np.zeros(1, np.int32),
+             np.zeros(1, np.int16), np.zeros(N_REASONS, np.int64))
+    return (rows, start, count, 1, books, tuple(_columns_example()))
 
 
 @kernel(example=_end_jobs_example)
-def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, month: int, books: SeparationBooks,
-              job: JobColumns) -> EndedJobs:
+def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, month: int, separation_books: tuple,
+              job_columns: tuple) -> EndedJobs:
     """End the jobs of ``rows``, ``count[c]`` from ``start[c]`` for reason c: count them, post vacancies, release them.
 
     They move to searching (as :func:`move` moves them). Returns what each was owed (in
     the order of ``rows``), whether any reason's rows were owed anything, and how many
     rows were not employed (then nothing is changed). One call where numpy made about
     30 a reason. With the kernels of record_and_separate, a month's endings at 1:100
-    (about 50 jobs, four reasons) take a fifth of the time they took in numpy.
+    (about 50 jobs, four reasons) take a fifth of the time they took in numpy. The books
+    and columns come as plain tuples of :class:`SeparationBooks` and :class:`JobColumns`,
+    named here (a NamedTuple argument is typed in Python at every call).
     """
+    books, job = SeparationBooks(*separation_books), JobColumns(*job_columns)
     not_employed = 0
     for r in rows:
         if books.status[r] != EMPLOYED:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.tables import (
     EMPLOYEE_BASED,
     INTERMEDIARY,
@@ -20,7 +20,6 @@ from model.core.tables import (
 )
 
 if TYPE_CHECKING:
-    from model.core.tables import WorkerTable
     from model.core.world import World
 
 
@@ -64,12 +63,23 @@ def draw_workers(world: World, rows: np.ndarray, rng: np.random.Generator,
     start = rng.random(n)
     villages = world.city.urban_villages
     village = rng.integers(0, villages.size, n)
-    draws = WorkerDraws(u_origin_hukou, age, late_gap, skill, u_certified, experience, u_job_type, noise, target,
-                        start, village)
-    terms = DrawTerms(origin_probs, world.types.worker_share, world.types.reference_wage, villages,
-                      p.local_hukou_share, retire, p.certified_share, p.reservation_share,
-                      world.params.migration.rural_income_yuan, newcomers, p.newcomer_savings_months, world.month)
-    _fill_workers(rows, draws, terms, drawn_columns(world.workers))
+    draws = (u_origin_hukou, age, late_gap, skill, u_certified, experience, u_job_type, noise, target, start,
+             village)  # WorkerDraws' fields, in order
+    _fill_workers(rows, draws, _draw_terms(world, origin_probs, newcomers), columns(world.workers, DrawnColumns))
+
+
+def _draw_terms(world: World, origin_probs: np.ndarray, newcomers: bool) -> tuple:
+    """:class:`DrawTerms` for :func:`_fill_workers`: its fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple passed to a kernel is typed in Python, 1-2 us a
+    call, and one built by keyword costs about 1 us more); tests/core/test_population.py
+    checks each field by name.
+    """
+    p, types = world.params.workers, world.types
+    rural_income = world.params.migration.rural_income_yuan
+    return (origin_probs, types.worker_share, types.reference_wage, world.city.urban_villages, p.local_hukou_share,
+            world.params.migration.retirement_age, p.certified_share, p.reservation_share, rural_income, newcomers,
+            p.newcomer_savings_months, world.month)
 
 
 def draw_workers_numpy(world: World, rows: np.ndarray, rng: np.random.Generator,
@@ -172,11 +182,6 @@ class DrawnColumns(NamedTuple):
     status: np.ndarray
 
 
-def drawn_columns(w: WorkerTable) -> DrawnColumns:
-    """The worker table's columns that :func:`draw_workers` writes."""
-    return DrawnColumns(*(getattr(w, name) for name in DrawnColumns._fields))
-
-
 def draw_households(world: World, rng: np.random.Generator) -> None:
     """Fill every household: place, income, need, trust."""
     p = world.params.households
@@ -199,7 +204,7 @@ def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) ->
     h = world.households
     relative_income = h.income_yuan[rows] / world.params.households.income_median_yuan
     _set_needs(rows, need, world.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
-               np.exp(d.wtp_sd * z), NeedColumns(h.need, h.wtp_yuan, h.vacancy_months))
+               np.exp(d.wtp_sd * z), columns(h, NeedColumns))
 
 
 def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
@@ -283,14 +288,14 @@ def per_type(block) -> np.ndarray:
 def _fill_example() -> tuple:
     rows, u, i64 = np.zeros(1, np.int64), np.full(1, 0.5), np.zeros(1, np.int64)
     f32, i8 = np.zeros(1, np.float32), np.zeros(1, np.int8)
-    return (rows, WorkerDraws(np.full(2, 0.5), u, u[:0], u, u, u, u, u, u, u, i64),
-            DrawTerms(np.ones(2), np.ones(4), np.ones(4), i64, 0.1, 60.0, 0.5, 1.0, 2500.0, True, 1.0, 1),
-            DrawnColumns(np.zeros(1, np.int32), np.zeros(1, np.bool_), f32, f32, np.zeros(1, np.bool_), f32, i8, f32,
-                         f32, np.zeros(1), np.zeros(1, np.int32), f32, np.zeros(1, np.int16), i8))
+    return (rows, (np.full(2, 0.5), u, u[:0], u, u, u, u, u, u, u, i64),
+            (np.ones(2), np.ones(4), np.ones(4), i64, 0.1, 60.0, 0.5, 1.0, 2500.0, True, 1.0, 1),
+            (np.zeros(1, np.int32), np.zeros(1, np.bool_), f32, f32, np.zeros(1, np.bool_), f32, i8, f32,
+             f32, np.zeros(1), np.zeros(1, np.int32), f32, np.zeros(1, np.int16), i8))
 
 
 @kernel(example=_fill_example)
-def _fill_workers(rows: np.ndarray, d: WorkerDraws, t: DrawTerms, out: DrawnColumns) -> None:
+def _fill_workers(rows: np.ndarray, worker_draws: tuple, draw_terms: tuple, drawn_columns: tuple) -> None:
     """Write workers ``rows``' columns from their draws (in the order :func:`draw_workers` made them).
 
     Hometown and job type by inverse CDF (:func:`pick`), ages past retirement
@@ -299,8 +304,11 @@ def _fill_workers(rows: np.ndarray, d: WorkerDraws, t: DrawTerms, out: DrawnColu
     income; savings from the start draw. Float64 arithmetic in numpy's order,
     stored in the columns' dtypes. One pass where numpy made about 35 calls
     (draw_workers for 49 newcomers: 128 -> about 40 us, most of it now the
-    Generator's eleven draws).
+    Generator's eleven draws). The draws, terms and columns come as plain tuples of
+    :class:`WorkerDraws`, :class:`DrawTerms` and :class:`DrawnColumns`, named here (a
+    NamedTuple argument is typed in Python at every call).
     """
+    d, t, out = WorkerDraws(*worker_draws), DrawTerms(*draw_terms), DrawnColumns(*drawn_columns)
     origin_cdf = cumulative_shares(t.origin_probs)
     job_cdf = cumulative_shares(t.worker_share)
     n = rows.size
@@ -363,14 +371,15 @@ def pick_at(cdf: np.ndarray, u: float) -> int:
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(4), 1.2, np.ones(1, np.float32),
-                         np.ones(1), NeedColumns(np.zeros(1, np.int8), np.zeros(1, np.float32), np.zeros(1, np.int16))))
+                         np.ones(1), (np.zeros(1, np.int8), np.zeros(1, np.float32), np.zeros(1, np.int16))))
 def _set_needs(rows: np.ndarray, need: np.ndarray, reference_wage: np.ndarray, markup: float,
-               income_factor: np.ndarray, taste: np.ndarray, out: NeedColumns) -> None:
+               income_factor: np.ndarray, taste: np.ndarray, need_columns: tuple) -> None:
     """Write the needs and willingness to pay ``reference * markup * income_factor * taste``.
 
     In numpy's order and dtypes (float64 times the float32 income factor); one
-    call for the five numpy made.
+    call for the five numpy made. The columns come as a plain tuple of :class:`NeedColumns`.
     """
+    out = NeedColumns(*need_columns)
     for i in range(rows.size):
         r = rows[i]
         out.need[r] = need[i]

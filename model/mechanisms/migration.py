@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core import labour
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.population import draw_workers
 from model.core.rng import uniform_at
 from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
@@ -185,21 +185,25 @@ class GoingHome(NamedTuple):
     leaving: np.ndarray
 
 
-def home_columns(world: World) -> HomeColumns:
-    """The worker table's :class:`HomeColumns`."""
-    w = world.workers
-    return HomeColumns(w.status, w.local_hukou, w.savings_yuan, w.savings_target_yuan, w.age_years, w.months_searching)
+def home_columns(world: World) -> tuple:
+    """The worker table's :class:`HomeColumns`, as a plain tuple for :func:`_going_home` (read by the fields' names)."""
+    return columns(world.workers, HomeColumns)
 
 
-def home_terms(world: World) -> HomeTerms:
-    """This month's :class:`HomeTerms`."""
+def home_terms(world: World) -> tuple:
+    """This month's :class:`HomeTerms`: its fields, in order, as a plain tuple for :func:`_going_home`.
+
+    Built positionally (a NamedTuple passed to a kernel is typed in Python, 1-2 us a
+    call, and one built by keyword costs about 1 us more); tests/mechanisms/test_migration.py
+    checks each field by name.
+    """
     m = world.params.migration
     home_pull = 1.0 + (world.params.hukou.home_pull - 1.0) * world.levers.hukou_gap
     streams, month = world.streams, world.month
-    return HomeTerms(streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
-                     np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
-                     m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
-                     m.broke_savings_yuan, m.broke_months)
+    return (streams.ukey("home_employed", month), streams.ukey("home_searching", month), home_pull,
+            np.float32(m.retirement_age), m.home_rate, m.home_rate * m.employed_home_rate_factor,
+            m.leave_rate_when_due, m.employed_leave_rate_when_due, m.impatience_rate, m.patience_months,
+            m.broke_savings_yuan, m.broke_months)
 
 
 def arrive(world: World) -> None:
@@ -274,12 +278,12 @@ def _time_away(present: np.ndarray, status: np.ndarray, away_months_left: np.nda
 def _home_example() -> tuple:
     rows, money, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, dtype=np.bool_)
     small = np.zeros(1, np.float32)
-    return (rows, HomeColumns(np.zeros(1, np.int8), flag, money, small, small, np.zeros(1, np.int16)),
-            HomeTerms(np.uint64(1), np.uint64(2), 1.0, np.float32(60.0), 0.01, 0.01, 0.1, 0.1, 0.05, 4, 200.0, 2))
+    return (rows, (np.zeros(1, np.int8), flag, money, small, small, np.zeros(1, np.int16)),
+            (np.uint64(1), np.uint64(2), 1.0, np.float32(60.0), 0.01, 0.01, 0.1, 0.1, 0.05, 4, 200.0, 2))
 
 
 @kernel(example=_home_example)
-def _going_home(present: np.ndarray, w: HomeColumns, t: HomeTerms) -> GoingHome:
+def _going_home(present: np.ndarray, home_columns: tuple, home_terms: tuple) -> GoingHome:
     """Who goes home for good this month (:func:`who_goes_home_numpy`): quitters and leavers, ascending.
 
     Her hazard: the base rate (times the pull of home for a migrant), plus the
@@ -292,8 +296,11 @@ def _going_home(present: np.ndarray, w: HomeColumns, t: HomeTerms) -> GoingHome:
     ended). One pass over the present rows for two kernel calls and about ten numpy
     calls (departures at 1:100, p10 of a month: 0.23-0.26 -> 0.21-0.22 ms; the rest
     is ending the quitters' jobs and the departures' bookkeeping); the age compares
-    in float32, as numpy compares a float32 column with a Python float.
+    in float32, as numpy compares a float32 column with a Python float. The columns and
+    terms come as plain tuples of :class:`HomeColumns` and :class:`HomeTerms`, named here
+    (a NamedTuple argument is typed in Python at every call).
     """
+    w, t = HomeColumns(*home_columns), HomeTerms(*home_terms)
     quitting = np.empty(present.size, dtype=np.int64)
     leaving = np.empty(present.size, dtype=np.int64)
     n_quitting = n_leaving = 0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core import labour
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import agencies, wages
@@ -55,19 +55,14 @@ def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     Complying households also raise wages below a minimum wage in force here.
     """
     w = world.workers
-    m = world.params.market
-    streams, month = world.streams, world.month
     # A dismissal's rate is at most dismissal_rate x dismissal_max_multiplier: only
     # workers whose draw is below that can be dismissed, and only they are assessed.
-    dismissal = dismissal_terms(world)
-    terms = ReasonTerms(streams.ukey("separation", month), streams.ukey("quit_arrears", month),
-                        streams.ukey("quit_informal", month), dismissal.key, m.separation_rate,
-                        world.types.separation_multiplier, m.quit_after_arrears, m.informal_quit_rate,
-                        m.dismissal_rate * m.dismissal_max_multiplier)
-    reasons = _first_reasons(employed, ReasonColumns(w.job_type, w.arrears_now, w.contract, w.agency_employed), terms)
+    dismissal_key = world.streams.ukey("dismissal", world.month)
+    reasons = _first_reasons(employed, columns(w, ReasonColumns), _reason_terms(world, dismissal_key))
     first = reasons.first
     assessed = np.flatnonzero(reasons.could_be_dismissed)
-    _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]), dismissal)
+    _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]),
+                  _dismissal_terms(world, dismissal_key))
     if np.any(world.levers.wage_floor_yuan > 0):
         priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
@@ -143,9 +138,31 @@ class DismissalTerms(NamedTuple):
 
 def dismissal_terms(world: World) -> DismissalTerms:
     """This month's :class:`DismissalTerms`."""
+    return DismissalTerms(*_dismissal_terms(world, world.streams.ukey("dismissal", world.month)))
+
+
+def _dismissal_terms(world: World, key: np.uint64) -> tuple:
+    """:class:`DismissalTerms` for :func:`_dismiss_weak` (``key``: the ``dismissal`` stream's this month).
+
+    Its fields, in order, as a plain tuple: built positionally (a NamedTuple passed to a kernel is typed in
+    Python, 1-2 us a call, and one built by keyword costs about 1 us more), as
+    :func:`_reason_terms` and :func:`_lesson_terms`; tests/mechanisms/test_separations.py
+    checks each field by name.
+    """
     m = world.params.market
-    return DismissalTerms(world.streams.ukey("dismissal", world.month), m.dismissal_productivity_top,
-                          m.dismissal_productivity_span, m.dismissal_max_multiplier, m.dismissal_rate)
+    return (key, m.dismissal_productivity_top, m.dismissal_productivity_span, m.dismissal_max_multiplier,
+            m.dismissal_rate)
+
+
+def _reason_terms(world: World, dismissal_key: np.uint64) -> tuple:
+    """:class:`ReasonTerms` for :func:`_first_reasons`: its fields, in order, as a plain tuple.
+
+    As :func:`_dismissal_terms`, whose key it shares.
+    """
+    m, streams, month = world.params.market, world.streams, world.month
+    return (streams.ukey("separation", month), streams.ukey("quit_arrears", month),
+            streams.ukey("quit_informal", month), dismissal_key, m.separation_rate, world.types.separation_multiplier,
+            m.quit_after_arrears, m.informal_quit_rate, m.dismissal_rate * m.dismissal_max_multiplier)
 
 
 def dismissal_rate_numpy(productivity: np.ndarray, terms: DismissalTerms) -> np.ndarray:
@@ -166,14 +183,11 @@ def record_and_separate(world: World, rows: np.ndarray, reasons: str | np.ndarra
     """
     if rows.size == 0:
         return
-    w, p = world.workers, world.params
     rows, start, count = _by_reason(rows, reasons)
     # Households learn about agencies from how their placements end, judged as reputation
     # judges them; endings that say nothing of the agency (festival, going home) teach nothing.
-    columns = EndingColumns(w.channel, w.agency, w.months_in_job, w.employer, w.record, world.households.trust_agency)
-    terms = LessonTerms(p.agencies.early_end_months, _BAD, _TEACHES, _RECORD_TARGET,
-                        np.float32(p.channels.learning_rate), np.float32(p.market.record_rate))
-    lessons = _learn_from_endings(rows, start, count, columns, terms)
+    lessons = _learn_from_endings(rows, start, count, columns(world.workers, EndingColumns),
+                                  world.households.trust_agency, _lesson_terms(world))
     agencies.record_outcomes(world, lessons.placed_by, lessons.good, start, count)
     labour.separate(world, rows, start, count)
 
@@ -207,14 +221,13 @@ def record_and_separate_numpy(world: World, rows: np.ndarray, reason: str) -> No
 
 
 class EndingColumns(NamedTuple):
-    """The columns the end of a job teaches: the worker's job and record, her household's trust in agencies."""
+    """The worker columns the end of a job teaches: her job and her record (her household's trust comes apart)."""
 
     channel: np.ndarray
     agency: np.ndarray
     months_in_job: np.ndarray
     employer: np.ndarray
     record: np.ndarray
-    trust_agency: np.ndarray  # the households' column
 
 
 class LessonTerms(NamedTuple):
@@ -226,6 +239,16 @@ class LessonTerms(NamedTuple):
     record_target: np.ndarray
     learning_rate: np.float32
     record_rate: np.float32
+
+
+def _lesson_terms(world: World) -> tuple:
+    """:class:`LessonTerms` for :func:`_learn_from_endings`: its fields, in order, as a plain tuple.
+
+    As :func:`_dismissal_terms`.
+    """
+    p = world.params
+    return (p.agencies.early_end_months, _BAD, _TEACHES, _RECORD_TARGET, np.float32(p.channels.learning_rate),
+            np.float32(p.market.record_rate))
 
 
 class Lessons(NamedTuple):
@@ -268,19 +291,22 @@ def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
 
 def _reasons_example() -> tuple:
     flag, key = np.zeros(1, dtype=np.bool_), np.uint64(1)
-    return (np.zeros(1, np.int64), ReasonColumns(np.zeros(1, np.int8), flag, flag, flag),
-            ReasonTerms(key, key, key, key, 0.004, np.ones(4), 0.3, 0.01, 0.02))
+    return (np.zeros(1, np.int64), (np.zeros(1, np.int8), flag, flag, flag),
+            (key, key, key, key, 0.004, np.ones(4), 0.3, 0.01, 0.02))
 
 
 @kernel(example=_reasons_example)
-def _first_reasons(rows: np.ndarray, c: ReasonColumns, t: ReasonTerms) -> FirstReasons:
+def _first_reasons(rows: np.ndarray, reason_columns: tuple, reason_terms: tuple) -> FirstReasons:
     """The first of exogenous ending, quit after arrears, informal quit (-1: none) of each job of ``rows``.
 
     Also whether its dismissal draw is below ``dismissal_cap``. Each hazard's draw
     comes from its stream's key and is made only for the jobs it can end (a quit
     after arrears only where wages went unpaid, an informal quit only without a
-    contract). One pass where numpy made about 25.
+    contract). One pass where numpy made about 25. The columns and terms come as plain
+    tuples of :class:`ReasonColumns` and :class:`ReasonTerms`, named here (a NamedTuple
+    argument is typed in Python at every call).
     """
+    c, t = ReasonColumns(*reason_columns), ReasonTerms(*reason_terms)
     n = rows.size
     first = np.full(n, -1, dtype=np.int8)
     could_be_dismissed = np.empty(n, dtype=np.bool_)
@@ -298,15 +324,17 @@ def _first_reasons(rows: np.ndarray, c: ReasonColumns, t: ReasonTerms) -> FirstR
 
 
 @kernel(example=lambda: (np.full(1, -1, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1),
-                         DismissalTerms(np.uint64(1), 1.2, 0.4, 3.0, 0.01)))
+                         (np.uint64(1), 1.2, 0.4, 3.0, 0.01)))
 def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, productivity: np.ndarray,
-                  t: DismissalTerms) -> None:
+                  dismissal_terms: tuple) -> None:
     """Dismiss the assessed jobs ``rows[assessed]`` still going on, at a rate rising as productivity falls.
 
     The rate is ``t.rate`` times (:func:`dismissal_rate_numpy`) the weakness (top - productivity) / span,
     clipped to [0, max_multiplier], all in float64 as numpy did; the draws are the
-    ``dismissal`` stream's. One call where numpy made about ten.
+    ``dismissal`` stream's. One call where numpy made about ten. The terms come as a plain
+    tuple of :class:`DismissalTerms`, named here.
     """
+    t = DismissalTerms(*dismissal_terms)
     for j in range(assessed.size):
         i = assessed[j]
         weakness = min(max((t.top - productivity[j]) / t.span, 0.0), t.max_multiplier)
@@ -317,14 +345,14 @@ def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, pro
 def _learn_example() -> tuple:
     start, count = np.zeros(labour.N_REASONS, np.int64), np.ones(labour.N_REASONS, np.int64)
     small, int32 = np.zeros(1, np.float32), np.zeros(1, np.int32)
-    columns = EndingColumns(np.zeros(1, np.int8), int32, np.zeros(1, np.int16), int32, small, small)
-    return (np.zeros(1, np.int64), start, count, columns,
-            LessonTerms(6, _BAD, _TEACHES, _RECORD_TARGET, np.float32(0.2), np.float32(0.3)))
+    ending = (np.zeros(1, np.int8), int32, np.zeros(1, np.int16), int32, small)
+    return (np.zeros(1, np.int64), start, count, ending, small.copy(),
+            (6, _BAD, _TEACHES, _RECORD_TARGET, np.float32(0.2), np.float32(0.3)))
 
 
 @kernel(example=_learn_example)
-def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, w: EndingColumns,
-                        t: LessonTerms) -> Lessons:
+def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, ending_columns: tuple,
+                        trust_agency: np.ndarray, lesson_terms: tuple) -> Lessons:
     """What the ends of the jobs of ``rows`` teach (``count[c]`` from ``start[c]`` end for reason c).
 
     A placement through an agency ends well unless a bad reason ends it early; its
@@ -332,8 +360,11 @@ def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, 
     a dismissal moves the worker's record toward 0, an ending outside her doing toward 1.
     Returns each job's agency (-1: not placed by one) and whether it ended well. All in
     float32 as numpy did (Python-float rates, float32 columns). One call where numpy made
-    about 20 a reason.
+    about 20 a reason. The worker columns and terms come as plain tuples of
+    :class:`EndingColumns` and :class:`LessonTerms`, named here (a NamedTuple argument is
+    typed in Python at every call); ``trust_agency`` is the households' column.
     """
+    w, t = EndingColumns(*ending_columns), LessonTerms(*lesson_terms)
     placed_by = np.full(rows.size, -1, dtype=np.int64)
     good = np.ones(rows.size, dtype=np.bool_)
     for c in range(count.size):
@@ -344,7 +375,7 @@ def _learn_from_endings(rows: np.ndarray, start: np.ndarray, count: np.ndarray, 
                 placed_by[i] = w.agency[r]
                 if t.teaches[c]:
                     client = w.employer[r]
-                    w.trust_agency[client] += t.learning_rate * (np.float32(good[i]) - w.trust_agency[client])
+                    trust_agency[client] += t.learning_rate * (np.float32(good[i]) - trust_agency[client])
             if t.record_target[c] >= 0:
                 w.record[r] += t.record_rate * (t.record_target[c] - w.record[r])
     return Lessons(placed_by, good)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import expit
 
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
 from model.core.tables import SEARCHING
 
@@ -27,18 +27,10 @@ def train(world: World) -> None:
     """Finish courses, then start new ones."""
     w = world.workers
     t = world.params.training
-    month = world.month
-
-    # The chance of starting, by the job type she seeks: her gain is the type's reference wage.
-    cost = t.cost_yuan * (1.0 - world.levers.training_subsidy_share)
-    gain = t.pass_rate * t.premium * world.types.reference_wage * t.horizon_months
-    chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
     # A course goes on only while she is in the city: it pauses while she is away (and
     # one who leaves for good drops out of it: labour.depart).
-    columns = CourseColumns(w.status, w.training_left, w.certified, w.job_type, w.savings_yuan)
-    terms = CourseTerms(world.streams.ukey("training_pass", month), world.streams.ukey("training_take_up", month),
-                        t.pass_rate, chance, cost, t.months)
-    courses = _courses(w.present, columns, terms)
+    cost = t.cost_yuan * (1.0 - world.levers.training_subsidy_share)
+    courses = _courses(w.present, columns(w, CourseColumns), _course_terms(world, cost))
     started = courses.started
     world.flows.certified += courses.passed
 
@@ -49,6 +41,21 @@ def train(world: World) -> None:
     world.accounts.state_yuan -= subsidy
     world.accounts.households_yuan += subsidy + cost * started
     world.flows.trained += started
+
+
+def _course_terms(world: World, cost: float) -> tuple:
+    """:class:`CourseTerms` for :func:`_courses`: its fields, in order, as a plain tuple (``cost``: what she pays).
+
+    The chance of starting, by the job type she seeks: her gain is the type's reference
+    wage. Built positionally (a NamedTuple passed to a kernel is typed in Python, 1-2 us a
+    call, and one built by keyword costs about 1 us more); tests/mechanisms/test_training.py
+    checks each field by name.
+    """
+    t, month = world.params.training, world.month
+    gain = t.pass_rate * t.premium * world.types.reference_wage * t.horizon_months
+    chance = t.take_up_max * expit((gain - cost) / t.take_up_scale_yuan)
+    return (world.streams.ukey("training_pass", month), world.streams.ukey("training_take_up", month), t.pass_rate,
+            chance, cost, t.months)
 
 
 def courses_numpy(world: World) -> Courses:
@@ -116,13 +123,12 @@ class Courses(NamedTuple):
 
 def _courses_example() -> tuple:
     return (np.zeros(1, np.int64),
-            CourseColumns(np.ones(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1, np.int8),
-                          np.zeros(1)),
-            CourseTerms(np.uint64(1), np.uint64(2), 0.2, np.full(4, 0.01), 100.0, 1))
+            (np.ones(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1, np.int8), np.zeros(1)),
+            (np.uint64(1), np.uint64(2), 0.2, np.full(4, 0.01), 100.0, 1))
 
 
 @kernel(example=_courses_example)
-def _courses(present: np.ndarray, w: CourseColumns, t: CourseTerms) -> Courses:
+def _courses(present: np.ndarray, course_columns: tuple, course_terms: tuple) -> Courses:
     """A month of courses for the searching workers (:func:`courses_numpy`): how many passed, how many started.
 
     A course in progress goes one month on; one that ends is passed with
@@ -131,8 +137,11 @@ def _courses(present: np.ndarray, w: CourseColumns, t: CourseTerms) -> Courses:
     ``training_take_up``) if her savings cover ``cost``, which she pays; it lasts
     ``months``. Each worker's steps touch only her own row, so one pass over the
     present rows does what numpy did in about 30 calls (training at 1:100, p10 of
-    a month: 0.10-0.12 -> 0.04-0.05 ms).
+    a month: 0.10-0.12 -> 0.04-0.05 ms). The columns and terms come as plain tuples of
+    :class:`CourseColumns` and :class:`CourseTerms`, named here (a NamedTuple argument is
+    typed in Python at every call).
     """
+    w, t = CourseColumns(*course_columns), CourseTerms(*course_terms)
     passed = started = 0
     for r in present:
         if w.status[r] != SEARCHING:

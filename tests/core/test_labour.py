@@ -71,3 +71,14 @@ def test_one_call_ends_the_jobs_of_every_reason_as_the_numpy_rule_one_reason_at_
     labour.separate(got, rows[order].astype(np.int64), start, count)
     _same_state(expected, got)
     assert expected.flows.wages_lost_yuan > 0
+
+
+def test_the_separation_books_are_each_named_column():
+    """_separation_books fills SeparationBooks positionally (for speed): each field, by name."""
+    model = _model(1)
+    w, f = model.workers, model.flows
+    books = labour.SeparationBooks(*labour._separation_books(model))
+    expected = labour.SeparationBooks(status=w.status, transitions=f.transitions,
+                                      household_worker=model.households.worker, separated_month=w.separated_month,
+                                      by_reason=f.separations_by_reason)
+    assert all(getattr(books, name) is getattr(expected, name) for name in expected._fields)

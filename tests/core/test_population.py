@@ -51,3 +51,18 @@ def test_a_new_need_and_its_willingness_to_pay_are_the_numpy_rules():
     for name in columns:
         assert np.array_equal(getattr(h, name), expected[name]), name
     assert not h.vacancy_months[rows].any() and rows.size == 200
+
+
+def test_the_draw_terms_carry_each_parameter_in_its_named_field():
+    """_draw_terms fills DrawTerms positionally (for speed): each field, by name."""
+    model = _model(2)
+    p, probs = model.params.workers, migration.origin_probabilities(model)
+    terms = population.DrawTerms(*population._draw_terms(model, probs, True))
+    expected = population.DrawTerms(
+        origin_probs=probs, worker_share=model.types.worker_share, reference_wage=model.types.reference_wage,
+        villages=model.city.urban_villages, local_hukou_share=p.local_hukou_share,
+        retire=model.params.migration.retirement_age, certified_share=p.certified_share,
+        reservation_share=p.reservation_share, rural_income=model.params.migration.rural_income_yuan,
+        newcomers=True, newcomer_months=p.newcomer_savings_months, month=model.month)
+    assert all(getattr(terms, name) is getattr(expected, name) for name in expected._fields[:4])
+    assert terms[4:] == expected[4:]

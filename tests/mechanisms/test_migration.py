@@ -57,6 +57,25 @@ def test_going_home_is_the_numpy_hazard_to_the_last_bit():
     assert broke.any() and (w.age_years[searching] >= m.retirement_age).any()
 
 
+
+def test_the_home_terms_carry_each_parameter_in_its_named_field():
+    """home_terms fills HomeTerms positionally (for speed): each field, by name."""
+    model = _model(2)
+    model.levers.hukou_gap = 0.6
+    m, month = model.params.migration, model.month
+    terms = migration.HomeTerms(*migration.home_terms(model))
+    expected = migration.HomeTerms(
+        employed_key=model.streams.ukey("home_employed", month),
+        searching_key=model.streams.ukey("home_searching", month),
+        home_pull=1.0 + (model.params.hukou.home_pull - 1.0) * 0.6, retirement_age=np.float32(m.retirement_age),
+        base_rate=m.home_rate, employed_base_rate=m.home_rate * m.employed_home_rate_factor,
+        when_due_rate=m.leave_rate_when_due, employed_when_due_rate=m.employed_leave_rate_when_due,
+        impatience_rate=m.impatience_rate, patience_months=m.patience_months, broke_yuan=m.broke_savings_yuan,
+        broke_months=m.broke_months)
+    assert terms == expected
+    home = migration.home_columns(model)
+    assert all(home[i] is getattr(model.workers, name) for i, name in enumerate(migration.HomeColumns._fields))
+
 def test_newcomers_are_registered_mesa_agents():
     model = _model(3)
     workers = model.agents_by_type[Worker]

@@ -124,7 +124,7 @@ def test_weak_workers_are_dismissed_as_numpy_assessed_them():
     dismissed = assessed[streams.uniform("dismissal", 4, rows[assessed]) < rate_of]
     expected = first.copy()
     expected[dismissed[expected[dismissed] < 0]] = separations.DISMISSAL
-    separations._dismiss_weak(first, assessed, rows, prod, terms)
+    separations._dismiss_weak(first, assessed, rows, prod, tuple(terms))
     assert np.array_equal(first, expected)
     assert 50 < np.sum(expected == separations.DISMISSAL) < 1000
 
@@ -143,3 +143,30 @@ def test_job_endings_are_those_of_drawing_and_assessing_every_job(scenario):
     got = separations.job_endings(model, employed)
     assert np.array_equal(got, expected)
     assert all(np.any(expected == code) for code in range(4))
+
+
+def test_the_terms_kernels_take_carry_each_parameter_in_its_named_field():
+    """_dismissal_terms, _reason_terms and _lesson_terms fill their NamedTuples positionally (for speed): by name."""
+    model = _model(months=2)
+    m, p, streams, month = model.params.market, model.params, model.streams, model.month
+    key = streams.ukey("dismissal", month)
+    assert separations.DismissalTerms(*separations._dismissal_terms(model, key)) == separations.DismissalTerms(
+        key=key, top=m.dismissal_productivity_top, span=m.dismissal_productivity_span,
+        max_multiplier=m.dismissal_max_multiplier, rate=m.dismissal_rate)
+    assert separations.dismissal_terms(model) == separations.DismissalTerms(*separations._dismissal_terms(model, key))
+    reasons = separations.ReasonTerms(*separations._reason_terms(model, key))
+    expected = separations.ReasonTerms(
+        separation_key=streams.ukey("separation", month), arrears_key=streams.ukey("quit_arrears", month),
+        informal_key=streams.ukey("quit_informal", month), dismissal_key=key, separation_rate=m.separation_rate,
+        separation_multiplier=model.types.separation_multiplier, quit_after_arrears=m.quit_after_arrears,
+        informal_quit_rate=m.informal_quit_rate, dismissal_cap=m.dismissal_rate * m.dismissal_max_multiplier)
+    assert reasons.separation_multiplier is expected.separation_multiplier
+    assert reasons._replace(separation_multiplier=None) == expected._replace(separation_multiplier=None)
+    lessons = separations.LessonTerms(*separations._lesson_terms(model))
+    expected = separations.LessonTerms(
+        early_end_months=p.agencies.early_end_months, bad=separations._BAD, teaches=separations._TEACHES,
+        record_target=separations._RECORD_TARGET, learning_rate=np.float32(p.channels.learning_rate),
+        record_rate=np.float32(m.record_rate))
+    assert all(getattr(lessons, name) is getattr(expected, name) for name in ("bad", "teaches", "record_target"))
+    assert lessons[:1] + lessons[4:] == expected[:1] + expected[4:]
+    assert type(lessons.learning_rate) is type(lessons.record_rate) is np.float32
