@@ -204,8 +204,13 @@ def _separation_books(world: World) -> tuple:
 
 
 def _release(world: World, workers: np.ndarray) -> None:
-    if workers.size:  # rare (a job held for her ended while she was away): the inner kernel, from Python
-        _release_rows(workers.astype(np.int64, copy=False), JobColumns(*columns(world.workers, JobColumns)))
+    """Release the jobs of ``workers`` from Python: the numpy rule, equal to the kernel to the bit.
+
+    Rare (a job held for her ended while she was away), so not worth a kernel loaded at
+    every start; calling the inner kernel from here compiled it in the middle of a run.
+    """
+    if workers.size:
+        release_numpy(world, workers)
 
 
 def release_numpy(world: World, workers: np.ndarray) -> None:
