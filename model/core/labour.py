@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core.jit import columns, kernel
-from model.core.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING
+from model.core.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -313,9 +313,7 @@ def _move(status: np.ndarray, rows: np.ndarray, new_status: int, transitions: np
 
 
 def _columns_example() -> JobColumns:
-    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
-    return JobColumns(np.zeros(1, np.int32), np.zeros(1, np.int8), np.zeros(1, np.int32), flag, flag, flag, flag,
-                      small, small, small, flag, small, np.zeros(1, np.int16))
+    return JobColumns(*columns(WorkerTable(1), JobColumns))
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), _columns_example()), inner=True)

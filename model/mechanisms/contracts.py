@@ -32,7 +32,7 @@ from scipy.special import expit
 from model.core.costs import rent_yuan, rent_yuan_one
 from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
-from model.core.tables import AGENCY, EMPLOYED
+from model.core.tables import AGENCY, EMPLOYED, WorkerTable
 from model.mechanisms import wages
 
 if TYPE_CHECKING:
@@ -440,8 +440,7 @@ class Enrolment(NamedTuple):
 
 
 def _planners_example() -> Planners:
-    small = np.zeros(1, np.float32)
-    return Planners(small, np.zeros(1, np.int8), small.copy(), np.zeros(1), small.copy(), np.zeros(1, np.bool_))
+    return Planners(*columns(WorkerTable(1), Planners))
 
 
 _STAY_EXAMPLE = StayTerms(2500.0, 1500.0, 600.0, 0.7, np.float32(60.0))
@@ -525,9 +524,8 @@ def _gains(rows: np.ndarray, income_factor: np.ndarray, planners: tuple, contrac
 
 
 def _choose_example() -> tuple:
-    flag = np.zeros(1, np.bool_)
-    choosers = Choosers(np.zeros(1, np.int32), flag, flag.copy(), flag.copy(), flag.copy())
-    return np.zeros(1, np.int64), np.zeros((2, 1)), np.uint64(1), np.uint64(2), False, tuple(choosers)
+    return (np.zeros(1, np.int64), np.zeros((2, 1)), np.uint64(1), np.uint64(2), False,
+            columns(WorkerTable(1), Choosers))
 
 
 @kernel(example=_choose_example)
@@ -573,9 +571,8 @@ def _reviewed(present: np.ndarray, status: np.ndarray, key: np.uint64, chance: f
 
 
 def _enrol_example() -> tuple:
-    flag = np.zeros(1, np.bool_)
     return (np.zeros(1, np.int64), np.uint64(1), (0.1, 0.1, 1.0), tuple(_planners_example()), tuple(_STAY_EXAMPLE),
-            tuple(_VALUE_EXAMPLE), (flag, flag.copy()))
+            tuple(_VALUE_EXAMPLE), columns(WorkerTable(1), Enrolment))
 
 
 @kernel(example=_enrol_example)

@@ -30,7 +30,7 @@ from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.population import draw_workers
 from model.core.rng import uniform_at
-from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING
+from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING, WorkerTable
 from model.mechanisms.separations import record_and_separate
 
 if TYPE_CHECKING:
@@ -276,9 +276,7 @@ def _time_away(present: np.ndarray, status: np.ndarray, away_months_left: np.nda
 
 
 def _home_example() -> tuple:
-    rows, money, flag = np.zeros(1, np.int64), np.zeros(1), np.zeros(1, dtype=np.bool_)
-    small = np.zeros(1, np.float32)
-    return (rows, (np.zeros(1, np.int8), flag, money, small, small, np.zeros(1, np.int16)),
+    return (np.zeros(1, np.int64), columns(WorkerTable(1), HomeColumns),
             (np.uint64(1), np.uint64(2), 1.0, np.float32(60.0), 0.01, 0.01, 0.1, 0.1, 0.05, 4, 200.0, 2))
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
-from model.core.tables import AGENCY, EMPLOYED
+from model.core.tables import AGENCY, EMPLOYED, WorkerTable
 from model.mechanisms import agencies, wages
 from model.mechanisms.matching import group_order
 
@@ -290,8 +290,8 @@ def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
 
 
 def _reasons_example() -> tuple:
-    flag, key = np.zeros(1, dtype=np.bool_), np.uint64(1)
-    return (np.zeros(1, np.int64), (np.zeros(1, np.int8), flag, flag, flag),
+    key = np.uint64(1)
+    return (np.zeros(1, np.int64), columns(WorkerTable(1), ReasonColumns),
             (key, key, key, key, 0.004, np.ones(4), 0.3, 0.01, 0.02))
 
 
@@ -344,9 +344,7 @@ def _dismiss_weak(first: np.ndarray, assessed: np.ndarray, rows: np.ndarray, pro
 
 def _learn_example() -> tuple:
     start, count = np.zeros(labour.N_REASONS, np.int64), np.ones(labour.N_REASONS, np.int64)
-    small, int32 = np.zeros(1, np.float32), np.zeros(1, np.int32)
-    ending = (np.zeros(1, np.int8), int32, np.zeros(1, np.int16), int32, small)
-    return (np.zeros(1, np.int64), start, count, ending, small.copy(),
+    return (np.zeros(1, np.int64), start, count, columns(WorkerTable(1), EndingColumns), np.zeros(1, np.float32),
             (6, _BAD, _TEACHES, _RECORD_TARGET, np.float32(0.2), np.float32(0.3)))
 
 

@@ -17,7 +17,7 @@ from scipy.special import expit
 
 from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
-from model.core.tables import SEARCHING
+from model.core.tables import SEARCHING, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -122,8 +122,7 @@ class Courses(NamedTuple):
 
 
 def _courses_example() -> tuple:
-    return (np.zeros(1, np.int64),
-            (np.ones(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1, np.int8), np.zeros(1)),
+    return (np.zeros(1, np.int64), columns(WorkerTable(1), CourseColumns),
             (np.uint64(1), np.uint64(2), 0.2, np.full(4, 0.01), 100.0, 1))
 
 

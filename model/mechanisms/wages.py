@@ -34,7 +34,7 @@ import numpy as np
 from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
 from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
-from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING
+from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING, HouseholdTable, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -822,12 +822,9 @@ def _bargain_terms_example() -> BargainTerms:
 
 
 def _renegotiated_example() -> tuple:
-    small, flag = np.zeros(1, np.float32), np.zeros(1, np.bool_)
-    bargainers = Bargainers(np.zeros(1, np.int32), np.zeros(1, np.int8), flag, small, np.zeros(1, np.int16),
-                            np.zeros(1), small.copy(), small.copy(), flag.copy())
-    employers = Employers(small.copy(), np.zeros(1, np.int16), small.copy())
-    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES), tuple(bargainers),
-            tuple(employers), tuple(_bargain_terms_example()), small.copy())
+    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES),
+            columns(WorkerTable(1), Bargainers), columns(HouseholdTable(1), Employers),
+            tuple(_bargain_terms_example()), np.zeros(1, np.float32))
 
 
 @kernel(example=_renegotiated_example)
@@ -884,20 +881,10 @@ def _budget_terms_example() -> BudgetTerms:
     return BudgetTerms(800.0, 600.0, 0.0, 0.3)
 
 
-def _payees_example() -> Payees:
-    flag, small = np.zeros(1, np.bool_), np.zeros(1, np.float32)
-    return Payees(flag, flag.copy(), flag.copy(), flag.copy(), small, small.copy(), small.copy(), flag.copy(),
-                  small.copy())
-
-
-def _budgeters_example() -> Budgeters:
-    return Budgeters(np.zeros(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.bool_), np.zeros(1), np.zeros(1))
-
-
 def _pay_month_example() -> tuple:
-    careers = Careers(np.zeros(1, np.int32), np.zeros(1, np.int16), np.zeros(1, np.float32), np.zeros(1, np.int16))
-    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), tuple(_payees_example()), tuple(_budgeters_example()),
-            tuple(careers), tuple(_pay_terms_example()), tuple(_budget_terms_example()), 0.1)
+    workers = WorkerTable(1)
+    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), columns(workers, Payees), columns(workers, Budgeters),
+            columns(workers, Careers), tuple(_pay_terms_example()), tuple(_budget_terms_example()), 0.1)
 
 
 @kernel(example=_pay_month_example)
@@ -975,7 +962,8 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
 
 
 def _pay_example() -> tuple:
-    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), _payees_example(), _pay_terms_example())
+    return (np.zeros(1, np.int64), np.uint64(1), np.uint64(2), Payees(*columns(WorkerTable(1), Payees)),
+            _pay_terms_example())
 
 
 @kernel(example=_pay_example, inner=True)
@@ -1019,7 +1007,7 @@ def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, w:
 
 
 def _budget_example() -> tuple:
-    return np.zeros(1, np.int64), np.zeros(1), _budgeters_example(), _budget_terms_example()
+    return np.zeros(1, np.int64), np.zeros(1), Budgeters(*columns(WorkerTable(1), Budgeters)), _budget_terms_example()
 
 
 @kernel(example=_budget_example, inner=True)
