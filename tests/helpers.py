@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model import DomesticWorkModel, load_scenario
@@ -54,3 +55,22 @@ def run_months(scenario, months: int | None = None, replicate: int = 0) -> tuple
     model = DomesticWorkModel(scenario, replicate=replicate)
     model.run_for(scenario.months if months is None else months)
     return model, model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def stepped(months: int, **overrides) -> DomesticWorkModel:
+    """The small baseline with dotted ``overrides``, stepped ``months`` months (for tests that stir its state)."""
+    model = DomesticWorkModel(small_scenario(**overrides))
+    model.run_for(months)
+    return model
+
+
+def assert_same_state(a: DomesticWorkModel, b: DomesticWorkModel) -> None:
+    """Two models hold the same tables, the same present workers and the same month's flows, to the bit."""
+    for table in ("workers", "households", "agencies"):
+        ta, tb = getattr(a, table), getattr(b, table)
+        for name in ta.COLUMNS:
+            assert np.array_equal(getattr(ta, name), getattr(tb, name)), (table, name)
+    assert np.array_equal(a.workers.present, b.workers.present)
+    assert np.array_equal(a.flows.transitions, b.flows.transitions)
+    assert np.array_equal(a.flows.separations_by_reason, b.flows.separations_by_reason)
+    assert a.flows.wages_lost_yuan == b.flows.wages_lost_yuan

@@ -5,29 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import DomesticWorkModel
 from model.core import labour
 from model.core.labour import SEPARATION_REASONS
 from model.core.tables import EMPLOYED, N_STATUS
-from tests.helpers import small_scenario
-
-
-def _model(months):
-    model = DomesticWorkModel(small_scenario())
-    for _ in range(months):
-        model.step()
-    return model
-
-
-def _same_state(a, b):
-    for table in ("workers", "households"):
-        ta, tb = getattr(a, table), getattr(b, table)
-        for name in ta.COLUMNS:
-            assert np.array_equal(getattr(ta, name), getattr(tb, name)), (table, name)
-    assert np.array_equal(a.workers.present, b.workers.present)
-    assert np.array_equal(a.flows.transitions, b.flows.transitions)
-    assert np.array_equal(a.flows.separations_by_reason, b.flows.separations_by_reason)
-    assert a.flows.wages_lost_yuan == b.flows.wages_lost_yuan
+from tests.helpers import assert_same_state, stepped
 
 
 @pytest.mark.parametrize("new_status", range(1, N_STATUS))
@@ -46,15 +27,15 @@ def test_move_counts_and_sets_statuses_as_numpy_did(new_status):
 
 
 def test_release_rows_clears_jobs_as_numpy_did():
-    expected, got = _model(6), _model(6)
+    expected, got = stepped(6), stepped(6)
     rows = expected.workers.with_status(EMPLOYED)[::3].copy()
     labour.release_numpy(expected, rows)
     labour._release(got, rows)
-    _same_state(expected, got)
+    assert_same_state(expected, got)
 
 
 def test_one_call_ends_the_jobs_of_every_reason_as_the_numpy_rule_one_reason_at_a_time():
-    expected, got = _model(10), _model(10)
+    expected, got = stepped(10), stepped(10)
     rng = np.random.default_rng(4)
     for model in (expected, got):
         w = model.workers
@@ -69,13 +50,13 @@ def test_one_call_ends_the_jobs_of_every_reason_as_the_numpy_rule_one_reason_at_
     for code, reason in enumerate(SEPARATION_REASONS):
         labour.separate_numpy(expected, rows[codes == code], reason)
     labour.separate(got, rows[order].astype(np.int64), start, count)
-    _same_state(expected, got)
+    assert_same_state(expected, got)
     assert expected.flows.wages_lost_yuan > 0
 
 
 def test_the_separation_books_are_each_named_column():
     """_separation_books fills SeparationBooks positionally (for speed): each field, by name."""
-    model = _model(1)
+    model = stepped(1)
     w, f = model.workers, model.flows
     books = labour.SeparationBooks(*labour._separation_books(model))
     expected = labour.SeparationBooks(status=w.status, transitions=f.transitions,

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import DomesticWorkModel
 from model.core import population
 from model.core.population import DrawnColumns, draw_workers
 from model.mechanisms import migration
-from tests.helpers import small_scenario
-
-
-def _model(months: int = 14) -> DomesticWorkModel:
-    model = DomesticWorkModel(small_scenario(), months=months + 2)
-    model.run_for(months)
-    return model
+from tests.helpers import stepped
 
 
 def test_newcomers_and_the_first_workers_get_the_numpy_draws_bit_for_bit():
-    model = _model()
+    model = stepped(14)
     w = model.workers
     probs = migration.origin_probabilities(model)
     for newcomers, size in ((True, 60), (False, 3000)):
@@ -35,7 +28,7 @@ def test_newcomers_and_the_first_workers_get_the_numpy_draws_bit_for_bit():
 
 
 def test_a_new_need_and_its_willingness_to_pay_are_the_numpy_rules():
-    model = _model()
+    model = stepped(14)
     h = model.households
     rows = np.flatnonzero(h.view("need") < 0)[:200]
     kind = np.random.default_rng(2).integers(0, 4, rows.size)
@@ -55,7 +48,7 @@ def test_a_new_need_and_its_willingness_to_pay_are_the_numpy_rules():
 
 def test_the_draw_terms_carry_each_parameter_in_its_named_field():
     """_draw_terms fills DrawTerms positionally (for speed): each field, by name."""
-    model = _model(2)
+    model = stepped(2)
     p, probs = model.params.workers, migration.origin_probabilities(model)
     terms = population.DrawTerms(*population._draw_terms(model, probs, True))
     expected = population.DrawTerms(

@@ -7,22 +7,16 @@ import numpy as np
 from model import DomesticWorkModel, Worker
 from model.core.tables import EMPLOYED, SEARCHING
 from model.mechanisms import migration
-from tests.helpers import small_scenario
-
-
-def _model(months: int = 14) -> DomesticWorkModel:
-    model = DomesticWorkModel(small_scenario(), months=months + 2)
-    model.run_for(months)
-    return model
+from tests.helpers import small_scenario, stepped
 
 
 def test_origins_of_newcomers_are_the_numpy_rules():
-    model = _model()
+    model = stepped(14)
     assert np.array_equal(migration.origin_probabilities(model), migration.origin_probabilities_numpy(model))
 
 
 def test_departures_pick_the_workers_the_numpy_rule_picks():
-    model = _model()
+    model = stepped(14)
     model.levers.hukou_gap = 1.0
     w = model.workers
     w.savings_target_yuan[w.present[::5]] = 0.0  # due to go home: some employed quit for it
@@ -60,7 +54,7 @@ def test_going_home_is_the_numpy_hazard_to_the_last_bit():
 
 def test_the_home_terms_carry_each_parameter_in_its_named_field():
     """home_terms fills HomeTerms positionally (for speed): each field, by name."""
-    model = _model(2)
+    model = stepped(2)
     model.levers.hukou_gap = 0.6
     m, month = model.params.migration, model.month
     terms = migration.HomeTerms(*migration.home_terms(model))
@@ -77,7 +71,7 @@ def test_the_home_terms_carry_each_parameter_in_its_named_field():
     assert all(home[i] is getattr(model.workers, name) for i, name in enumerate(migration.HomeColumns._fields))
 
 def test_newcomers_are_registered_mesa_agents():
-    model = _model(3)
+    model = stepped(3)
     workers = model.agents_by_type[Worker]
     rows = sorted(agent.row for agent in workers)
     assert rows == model.workers.present.tolist()

@@ -18,16 +18,11 @@ from model.core.labour import REASON, SEPARATION_REASONS
 from model.core.rng import Streams
 from model.core.tables import AGENCY, EMPLOYED
 from model.mechanisms import agencies, separations
-from tests.helpers import small_scenario
+from tests.helpers import assert_same_state, stepped
 
+# Dismissals and visible records, so that every reason a job ends is reached.
+STIRRED = {"market.dismissal_rate": 0.05, "policies.credit_records.enabled": True}
 
-def _model(months=14, **overrides):
-    scenario = small_scenario(**{"market.dismissal_rate": 0.05, "policies.credit_records.enabled": True,
-                                 **overrides})
-    model = DomesticWorkModel(scenario)
-    for _ in range(months):
-        model.step()
-    return model
 
 
 def _record_outcomes_numpy(model, agency, good):
@@ -46,16 +41,6 @@ def _record_outcomes_numpy(model, agency, good):
     rep[hit] += (step[hit] * (share[hit] - rep[hit])).astype(np.float32)
 
 
-def _same_state(a, b):
-    for table in ("workers", "households", "agencies"):
-        ta, tb = getattr(a, table), getattr(b, table)
-        for name in ta.COLUMNS:
-            assert np.array_equal(getattr(ta, name), getattr(tb, name)), (table, name)
-    assert np.array_equal(a.workers.present, b.workers.present)
-    assert np.array_equal(a.flows.transitions, b.flows.transitions)
-    assert np.array_equal(a.flows.separations_by_reason, b.flows.separations_by_reason)
-    assert a.flows.wages_lost_yuan == b.flows.wages_lost_yuan
-
 
 def _endings(model, seed):
     """Most employed workers, each with a reason, some owed wages, some early in their jobs."""
@@ -71,8 +56,8 @@ def _endings(model, seed):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_one_batched_call_ends_jobs_as_one_call_a_reason_did(seed):
     """Reason after reason, as the numpy code did: the same bits in every column, flow and reputation."""
-    expected, got = _model(), _model()
-    _same_state(expected, got)
+    expected, got = stepped(14, **STIRRED), stepped(14, **STIRRED)
+    assert_same_state(expected, got)
     rows, codes = _endings(expected, seed)
     _endings(got, seed)
     via_agency = expected.workers.channel[rows] == AGENCY
@@ -80,22 +65,22 @@ def test_one_batched_call_ends_jobs_as_one_call_a_reason_did(seed):
     for code, reason in enumerate(SEPARATION_REASONS):
         separations.record_and_separate_numpy(expected, rows[codes == code], reason)
     separations.record_and_separate(got, rows, codes)
-    _same_state(expected, got)
+    assert_same_state(expected, got)
     assert expected.flows.wages_lost_yuan > 0
 
 
 def test_a_reason_named_for_all_rows_is_that_reason_coded_for_each():
-    by_name, by_code = _model(), _model()
+    by_name, by_code = stepped(14, **STIRRED), stepped(14, **STIRRED)
     rows, _ = _endings(by_name, 3)
     _endings(by_code, 3)
     separations.record_and_separate(by_name, rows.astype(np.int32), "dismissal")
     separations.record_and_separate(by_code, rows, np.full(rows.size, REASON["dismissal"]))
-    _same_state(by_name, by_code)
+    assert_same_state(by_name, by_code)
 
 
 def test_reputation_moves_batch_by_batch_as_numpy_did():
     """Many outcomes an agency in a batch (steps from the shared table), every batch in turn."""
-    model = _model(months=2)
+    model = stepped(2, **STIRRED)
     rng = np.random.default_rng(5)
     n = model.agencies.n
     sizes = [0, 300, 1, 40, 0, 7, 129, 2]
@@ -147,7 +132,7 @@ def test_job_endings_are_those_of_drawing_and_assessing_every_job(scenario):
 
 def test_the_terms_kernels_take_carry_each_parameter_in_its_named_field():
     """_dismissal_terms, _reason_terms and _lesson_terms fill their NamedTuples positionally (for speed): by name."""
-    model = _model(months=2)
+    model = stepped(2, **STIRRED)
     m, p, streams, month = model.params.market, model.params, model.streams, model.month
     key = streams.ukey("dismissal", month)
     assert separations.DismissalTerms(*separations._dismissal_terms(model, key)) == separations.DismissalTerms(
