@@ -17,6 +17,7 @@ from model.core.tables import (
     MEMBERSHIP,
     N_JOB_TYPES,
     SEARCHING,
+    WorkerTable,
 )
 
 if TYPE_CHECKING:
@@ -287,11 +288,9 @@ def per_type(block) -> np.ndarray:
 
 def _fill_example() -> tuple:
     rows, u, i64 = np.zeros(1, np.int64), np.full(1, 0.5), np.zeros(1, np.int64)
-    f32, i8 = np.zeros(1, np.float32), np.zeros(1, np.int8)
     return (rows, (np.full(2, 0.5), u, u[:0], u, u, u, u, u, u, u, i64),
             (np.ones(2), np.ones(4), np.ones(4), i64, 0.1, 60.0, 0.5, 1.0, 2500.0, True, 1.0, 1),
-            (np.zeros(1, np.int32), np.zeros(1, np.bool_), f32, f32, np.zeros(1, np.bool_), f32, i8, f32,
-             f32, np.zeros(1), np.zeros(1, np.int32), f32, np.zeros(1, np.int16), i8))
+            columns(WorkerTable(1), DrawnColumns))
 
 
 @kernel(example=_fill_example)
