@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.population import business_model_shares, draw_agencies, set_business_model
 from model.core.rng import uniform_at
 from model.core.tables import EMPLOYED, EMPLOYEE_BASED
@@ -117,14 +117,6 @@ class ModelProfits(NamedTuple):
     counts: np.ndarray
 
 
-class SwitchTerms(NamedTuple):
-    """The terms of switching business models: this month's draw key, the review rate, the margin (float32)."""
-
-    key: np.uint64
-    rate: float
-    margin: np.float32
-
-
 class Switch(NamedTuple):
     """The business model agencies switch to, and the agencies that switch."""
 
@@ -151,14 +143,33 @@ class EmploymentColumns(NamedTuple):
 
 
 def fee_columns(world: World) -> FeeColumns:
-    """The agency table's fee columns, whole (not views)."""
-    a = world.agencies
-    return FeeColumns(a.worker_fee_share, a.household_fee_share, a.overcharging, a.deducts, a.business_model)
+    """The agency table's fee columns, whole (not views), read by the fields' names."""
+    return FeeColumns(*columns(world.agencies, FeeColumns))
 
 
 def fee_terms(world: World) -> FeeTerms:
     """This month's :class:`FeeTerms`."""
-    return FeeTerms(world.levers.worker_fee_cap_share, world.params.agencies.fee_pass_through)
+    return FeeTerms(*_fee_terms(world))
+
+
+def _fee_terms(world: World) -> tuple:
+    """:class:`FeeTerms` for the kernels: its fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple built by keyword cost about 1 us a call, and numba
+    types a NamedTuple argument in Python); tests/mechanisms/test_agencies.py checks each field by name.
+    """
+    return world.levers.worker_fee_cap_share, world.params.agencies.fee_pass_through
+
+
+def _month_end_terms(world: World) -> tuple:
+    """:class:`MonthEndTerms` for :func:`_month_end`: its fields, in order, as a plain tuple (as :func:`_fee_terms`)."""
+    p = world.params.agencies
+    return world.levers.employee_based_subsidy_yuan, p.fixed_cost_yuan, p.profit_smoothing, p.exit_losing_months
+
+
+def _views(table: object, group: type) -> tuple:
+    """The rows in use of the columns of ``table`` the NamedTuple ``group`` names, in its order, as a plain tuple."""
+    return tuple(map(table.view, group._fields))
 
 
 # --- the rules, in numpy -----------------------------------------------------------------
@@ -380,8 +391,8 @@ def household_cost_months(world: World, agency: np.ndarray) -> np.ndarray:
     The household fee and the part of a capped worker fee shifted to it, or for an
     employee-based agency its yearly cost (:func:`employee_based_cost_months`).
     """
-    return _household_cost_months(np.asarray(agency, dtype=np.int64), fee_columns(world), fee_terms(world),
-                                  employee_based_cost_months(world))
+    return _household_cost_months(np.asarray(agency, dtype=np.int64), columns(world.agencies, FeeColumns),
+                                  _fee_terms(world), employee_based_cost_months(world))
 
 
 def employee_based_cost_months(world: World) -> float:
@@ -431,9 +442,9 @@ def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
     books = world.agency_books
     # Each worker pays her fee (from savings, the rest deducted from her wages); the
     # household pays its fee: into the agencies' revenue, in one pass (see _placement_fees).
-    charged = _placement_fees(workers, agency, np.asarray(wage, dtype=np.float64), fee_columns(world),
+    charged = _placement_fees(workers, agency, np.asarray(wage, dtype=np.float64), columns(a, FeeColumns),
                               w.savings_yuan, w.deduction_left_yuan, w.paid_placement_fee, a.placements,
-                              books.revenue, fee_terms(world))
+                              books.revenue, _fee_terms(world))
     f = world.flows
     f.worker_fees_yuan += float(charged.from_savings.sum())
     paid = float(charged.household_fee.sum())
@@ -478,7 +489,6 @@ def _steps_up_to(rate: float, most: int) -> np.ndarray:
 def update(world: World) -> None:
     """Month-end books: margins on employees, profits, closing, switching, entry."""
     a, w = world.agencies, world.workers
-    p = world.params.agencies
     books = world.agency_books
     f = world.flows
 
@@ -486,14 +496,8 @@ def update(world: World) -> None:
     # every agency adds up its month and active ones pay their running costs (a closed
     # agency still collects the deductions owed to it: its cash takes them); active
     # agencies smooth their profit and count their losing months.
-    books_now = _month_end(
-        MonthEndWorkers(w.present, w.status, w.agency_employed, w.agency),
-        BookColumns(books.revenue, books.passed_through, books.subsidies, books.payroll, books.costs),
-        AgencyAccounts(a.view("active"), a.view("business_model"), a.view("employees"), a.view("profit_yuan"),
-                       a.view("cash_yuan"), a.view("profit_avg_yuan"), a.view("losing_months")),
-        f.agency_income_yuan,
-        MonthEndTerms(world.levers.employee_based_subsidy_yuan, p.fixed_cost_yuan, p.profit_smoothing,
-                      p.exit_losing_months))
+    books_now = _month_end(columns(w, MonthEndWorkers), columns(books, BookColumns), _views(a, AgencyAccounts),
+                           f.agency_income_yuan, _month_end_terms(world))
     paid = float(books_now.subsidy.sum())
     f.public_subsidies_yuan += paid
     world.accounts.state_yuan -= paid
@@ -507,8 +511,8 @@ def update(world: World) -> None:
     a.placements[: a.n] = 0
 
 
-def profit_by_model(world: World) -> ModelProfits:
-    """Mean smoothed profit of active agencies of each business model, and their counts."""
+def profit_by_model(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Mean smoothed profit of active agencies of each business model, and their counts (:class:`ModelProfits`)."""
     a = world.agencies
     return _profit_by_model(a.view("active"), a.view("business_model"), a.view("profit_avg_yuan"))
 
@@ -529,8 +533,7 @@ def _release_employees(world: World, rows: np.ndarray) -> None:
         return
     w = world.workers
     # Rows of workers who left are never agency-employed: the present workers are enough.
-    _release(w.present, np.asarray(rows, dtype=np.int64), world.agencies.n,
-             EmploymentColumns(w.agency_employed, w.contract, w.insured, w.self_insured, w.agency))
+    _release(w.present, np.asarray(rows, dtype=np.int64), world.agencies.n, columns(w, EmploymentColumns))
 
 
 def _switch(world: World, means: np.ndarray, counts: np.ndarray) -> bool:
@@ -544,8 +547,8 @@ def _switch(world: World, means: np.ndarray, counts: np.ndarray) -> bool:
     p = world.params.agencies
     kind = a.view("business_model")
     best, rows = _switching(a.view("active"), kind, a.view("profit_avg_yuan"), means,
-                            SwitchTerms(world.streams.ukey("agency_switch", world.month), p.switch_rate,
-                                        np.float32(p.switch_margin_yuan)))
+                            world.streams.ukey("agency_switch", world.month), p.switch_rate,
+                            np.float32(p.switch_margin_yuan))
     if rows.size == 0:
         return False
     _release_employees(world, rows[kind[rows] == EMPLOYEE_BASED])
@@ -640,21 +643,31 @@ def _enter(world: World, means: np.ndarray, counts: np.ndarray) -> None:
 
 
 # --- kernels -------------------------------------------------------------------------------
+#
+# As in wages (see the note under its kernels): a kernel called from Python takes each named
+# group as a plain tuple and names it on entry (``FeeColumns(*fee_cols)``), because numba
+# types a NamedTuple argument in Python (1-2 us a group a call). Columns are read by the
+# group's field names (:func:`model.core.jit.columns`, :func:`_views`), terms built in their
+# fields' order (:func:`_fee_terms`, :func:`_month_end_terms`), each field checked by name in
+# tests/mechanisms/test_agencies.py. Results of one or two fields, or unpacked where they are
+# used, come back as plain tuples (a NamedTuple result costs about 1 us more to box).
 
 
 def _fee_columns_example() -> FeeColumns:
     return FeeColumns(np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.bool_), np.zeros(1, np.bool_),
                       np.zeros(1, np.int8))
 
-@kernel(example=lambda: (np.zeros(1, np.int64), _fee_columns_example(), FeeTerms(0.1, 0.5), 1.0))
-def _household_cost_months(agency: np.ndarray, fees: FeeColumns, terms: FeeTerms,
+@kernel(example=lambda: (np.zeros(1, np.int64), tuple(_fee_columns_example()), (0.1, 0.5), 1.0))
+def _household_cost_months(agency: np.ndarray, fee_cols: tuple, fee_values: tuple,
                            employee_based: float) -> np.ndarray:
     """:func:`household_cost_months_numpy` of each of ``agency``, in one pass (was eight numpy passes).
 
     The household fee share plus ``pass_through`` of what a complying agency loses
     under the cap; ``employee_based`` for employee-based agencies. At 1:100 (51 agencies)
     a call went from 9 us to 1.6 us; it is called at matching and at entry every month.
+    ``fee_cols``, ``fee_values``: plain tuples of :class:`FeeColumns` and :class:`FeeTerms`.
     """
+    fees, terms = FeeColumns(*fee_cols), FeeTerms(*fee_values)
     cap, pass_through = terms.cap, terms.pass_through
     out = np.empty(agency.size)
     for q in range(agency.size):
@@ -669,18 +682,19 @@ def _household_cost_months(agency: np.ndarray, fees: FeeColumns, terms: FeeTerms
         out[q] = np.float64(fees.household_fee_share[i]) + shifted
     return out
 
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), np.ones(1), _fee_columns_example(),
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), np.ones(1), tuple(_fee_columns_example()),
                          np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.bool_), np.zeros(1, np.int32),
-                         np.zeros(1), FeeTerms(np.inf, 0.5)))
-def _placement_fees(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, fees: FeeColumns,
+                         np.zeros(1), (np.inf, 0.5)))
+def _placement_fees(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, fee_cols: tuple,
                     savings: np.ndarray, deduction_left: np.ndarray, paid_fee: np.ndarray, placements: np.ndarray,
-                    revenue: np.ndarray, terms: FeeTerms) -> PlacementFees:
+                    revenue: np.ndarray, fee_values: tuple) -> PlacementFees:
     """:func:`placement_fees_numpy` in one pass (was some forty numpy calls).
 
     Revenue is summed by agency in row order as ``np.bincount`` does; the fees returned
     are those of hires with an agency, in order, for numpy's sums. At 1:100 (60 hires)
-    the arithmetic went from 68 us to 4 us a call.
+    the arithmetic went from 68 us to 4 us a call. ``fee_cols``, ``fee_values``: as :func:`_household_cost_months`.
     """
+    fees, terms = FeeColumns(*fee_cols), FeeTerms(*fee_values)
     cap, pass_through = terms.cap, terms.pass_through
     worker_fee_share, household_fee_share = fees.worker_fee_share, fees.household_fee_share
     overcharging, deducts = fees.overcharging, fees.deducts
@@ -752,26 +766,35 @@ def _move_reputation(reputation: np.ndarray, agency: np.ndarray, good: np.ndarra
                 goods[a] = 0.0
 
 def _month_end_example() -> tuple:
-    return (MonthEndWorkers(np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.bool_),
-                            np.zeros(1, np.int32)),
-            BookColumns(*np.zeros((5, 1))),
-            AgencyAccounts(np.ones(1, np.bool_), np.zeros(1, np.int8), np.zeros(1, np.int32),
-                           np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.int16)),
-            np.zeros(3), MonthEndTerms(0.0, 1.0, 0.1, 6))
+    return (tuple(MonthEndWorkers(np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.bool_),
+                                  np.zeros(1, np.int32))),
+            tuple(BookColumns(*np.zeros((5, 1)))),
+            tuple(AgencyAccounts(np.ones(1, np.bool_), np.zeros(1, np.int8), np.zeros(1, np.int32),
+                                 np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.float32),
+                                 np.zeros(1, np.int16))),
+            np.zeros(3), tuple(MonthEndTerms(0.0, 1.0, 0.1, 6)))
 
 @kernel(example=_month_end_example)
-def _month_end(workers: MonthEndWorkers, books: BookColumns, accounts: AgencyAccounts, income_by_model: np.ndarray,
-               terms: MonthEndTerms) -> MonthEnd:
+def _month_end(worker_cols: tuple, book_cols: tuple, account_cols: tuple, income_by_model: np.ndarray,
+               end_values: tuple) -> MonthEnd:
     """:func:`month_end_numpy` in one pass over the present workers and one over the agencies.
 
     Income is added to ``income_by_model`` in row order as ``np.bincount`` does; the
     smoothed profit moves in float32, as numpy did. It replaced some thirty numpy
-    calls: 62 us -> 7 us a month at 1:100.
+    calls: 62 us -> 7 us a month at 1:100. The groups come as plain tuples of
+    :class:`MonthEndWorkers`, :class:`BookColumns`, :class:`AgencyAccounts` and :class:`MonthEndTerms`.
     """
-    present, status, agency_employed, worker_agency = workers
-    revenue, passed_through, subsidies, payroll, costs = books
-    active, business_model, employees, profit_yuan, cash, profit_avg, losing = accounts
-    subsidy_per_employee, fixed_cost, smoothing, exit_months = terms
+    workers, books = MonthEndWorkers(*worker_cols), BookColumns(*book_cols)
+    accounts, terms = AgencyAccounts(*account_cols), MonthEndTerms(*end_values)
+    present, status, agency_employed, worker_agency = (workers.present, workers.status, workers.agency_employed,
+                                                       workers.agency)
+    revenue, passed_through, subsidies = books.revenue, books.passed_through, books.subsidies
+    payroll, costs = books.payroll, books.costs
+    active, business_model, employees = accounts.active, accounts.business_model, accounts.employees
+    profit_yuan, cash, profit_avg = accounts.profit_yuan, accounts.cash_yuan, accounts.profit_avg_yuan
+    losing = accounts.losing_months
+    subsidy_per_employee, fixed_cost = terms.subsidy_per_employee, terms.fixed_cost
+    smoothing, exit_months = terms.smoothing, terms.exit_months
     n = active.size
     count = np.zeros(n, dtype=np.int64)
     for r in present:
@@ -803,8 +826,12 @@ def _month_end(workers: MonthEndWorkers, books: BookColumns, accounts: AgencyAcc
     return MonthEnd(subsidy, fixed, closing[:k])
 
 @kernel(example=lambda: (np.ones(1, np.bool_), np.zeros(1, np.int8), np.zeros(1, np.float32)))
-def _profit_by_model(active: np.ndarray, business_model: np.ndarray, profit_avg: np.ndarray) -> ModelProfits:
-    """:func:`profit_by_model_numpy` in one pass (sums in row order, as ``np.bincount``): 8 us -> 2 us a call."""
+def _profit_by_model(active: np.ndarray, business_model: np.ndarray,
+                     profit_avg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`profit_by_model_numpy` in one pass (sums in row order, as ``np.bincount``): 8 us -> 2 us a call.
+
+    Returns the fields of :class:`ModelProfits`, ``means, counts``, as a plain tuple.
+    """
     counts = np.zeros(BUSINESS_MODEL_COUNT, dtype=np.int64)
     sums = np.zeros(BUSINESS_MODEL_COUNT)
     for i in range(active.size):
@@ -815,13 +842,18 @@ def _profit_by_model(active: np.ndarray, business_model: np.ndarray, profit_avg:
     for k in range(BUSINESS_MODEL_COUNT):
         if counts[k] > 0:
             means[k] = sums[k] / np.float64(counts[k])
-    return ModelProfits(means, counts)
+    return means, counts
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), 1,
-                         EmploymentColumns(*np.zeros((4, 1), np.bool_), np.zeros(1, np.int32))))
-def _release(present: np.ndarray, rows: np.ndarray, n_agencies: int, columns: EmploymentColumns) -> None:
-    """:func:`release_numpy` in one pass instead of twelve numpy calls over the present workers."""
-    agency_employed, contract, insured, self_insured, agency = columns
+                         tuple(EmploymentColumns(*np.zeros((4, 1), np.bool_), np.zeros(1, np.int32)))))
+def _release(present: np.ndarray, rows: np.ndarray, n_agencies: int, employment_cols: tuple) -> None:
+    """:func:`release_numpy` in one pass instead of twelve numpy calls over the present workers.
+
+    ``employment_cols``: a plain tuple of :class:`EmploymentColumns`.
+    """
+    c = EmploymentColumns(*employment_cols)
+    agency_employed, contract, insured, self_insured, agency = (c.agency_employed, c.contract, c.insured,
+                                                                c.self_insured, c.agency)
     leaving = np.zeros(n_agencies, dtype=np.bool_)
     for i in rows:
         leaving[i] = True
@@ -833,15 +865,15 @@ def _release(present: np.ndarray, rows: np.ndarray, n_agencies: int, columns: Em
             agency[r] = -1
 
 @kernel(example=lambda: (np.ones(1, np.bool_), np.zeros(1, np.int8), np.zeros(1, np.float32), np.zeros(3),
-                         SwitchTerms(np.uint64(1), 0.02, np.float32(500.0))))
+                         np.uint64(1), 0.02, np.float32(500.0)))
 def _switching(active: np.ndarray, business_model: np.ndarray, profit_avg: np.ndarray, means: np.ndarray,
-               terms: SwitchTerms) -> Switch:
+               key: np.uint64, rate: float, margin: np.float32) -> tuple[int, np.ndarray]:
     """:func:`switching_numpy`, each agency's uniform ``uniform_at(row, key)`` (``agency_switch``) drawn here.
 
     ``np.nanargmax`` of ``means``, then one pass instead of some fifteen numpy calls:
-    40 us -> 4 us a month at 1:100.
+    40 us -> 4 us a month at 1:100. ``key``: this month's key of the stream ``agency_switch``;
+    ``margin`` in float32. Returns the fields of :class:`Switch`, ``best, rows``, as a plain tuple.
     """
-    key, rate, margin = terms
     best = 0
     top = -np.inf
     for k in range(means.size):
@@ -855,11 +887,14 @@ def _switching(active: np.ndarray, business_model: np.ndarray, profit_avg: np.nd
                 and np.float64(profit_avg[i] + margin) < means[best]):
             rows[n] = i
             n += 1
-    return Switch(best, rows[:n])
+    return best, rows[:n]
 
 @kernel(example=lambda: (np.ones(1, np.bool_), np.ones(1, np.int32), np.ones(1, np.int32)))
-def _active_totals(active: np.ndarray, capacity: np.ndarray, placements: np.ndarray) -> ActiveTotals:
-    """:func:`active_totals_numpy` in one pass (exact integer sums)."""
+def _active_totals(active: np.ndarray, capacity: np.ndarray, placements: np.ndarray) -> tuple[int, int, int]:
+    """:func:`active_totals_numpy` in one pass (exact integer sums).
+
+    Returns the fields of :class:`ActiveTotals`, ``n, capacity, placements``, as a plain tuple.
+    """
     n = 0
     capacity_sum = 0
     placements_sum = 0
@@ -868,4 +903,4 @@ def _active_totals(active: np.ndarray, capacity: np.ndarray, placements: np.ndar
             n += 1
             capacity_sum += capacity[i]
             placements_sum += placements[i]
-    return ActiveTotals(n, capacity_sum, placements_sum)
+    return n, capacity_sum, placements_sum

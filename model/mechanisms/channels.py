@@ -52,10 +52,20 @@ class HouseholdAgencyTerms(NamedTuple):
     key: np.uint64
 
 
-def choice_terms(world: World) -> ChoiceTerms:
-    """This run's :class:`ChoiceTerms`."""
+def _choice_terms(world: World) -> tuple:
+    """:class:`ChoiceTerms` for the kernels: its fields, in order, as a plain tuple.
+
+    Built positionally (a NamedTuple built by keyword cost about 1 us a call, and numba
+    types a NamedTuple argument in Python); tests/mechanisms/test_channels.py checks each field by name.
+    """
     p = world.params.channels
-    return ChoiceTerms(p.outcome_weight, p.referral_utility, p.choice_noise)
+    return p.outcome_weight, p.referral_utility, p.choice_noise
+
+
+def _household_agency_terms(world: World, fee_cost: float, no_agency: bool) -> tuple:
+    """:class:`HouseholdAgencyTerms` for :func:`_households_channel`: its fields, in order, as a plain tuple."""
+    p = world.params.channels
+    return p.trust_weight, p.agency_utility, fee_cost, no_agency, world.streams.ukey("household_agency", world.month)
 
 
 # --- the rules, in numpy -----------------------------------------------------------------
@@ -209,7 +219,7 @@ def choose_workers(world: World, workers: np.ndarray, employed: np.ndarray | Non
         agency += p.agency_utility - p.fee_weight * mean_fee
 
     gumbel = _gumbel(world, "worker_channel", workers)
-    return _workers_channel(w.attraction, workers, choice_terms(world), contacts, log_strength, agency,
+    return _workers_channel(w.attraction, workers, _choice_terms(world), contacts, log_strength, agency,
                             not total > 0, gumbel)
 
 
@@ -240,10 +250,9 @@ def choose_households(world: World, households: np.ndarray,
         fee_cost = p.fee_weight * float((cost * weights).sum() / total)
 
     gumbel = _gumbel(world, "household_channel", households)
-    terms = HouseholdAgencyTerms(p.trust_weight, p.agency_utility, fee_cost, not total > 0,
-                                 world.streams.ukey("household_agency", world.month))
-    return _households_channel(h.attraction, households, choice_terms(world), anyone, log_strength, h.trust_agency,
-                               terms, gumbel, weights)
+    return _households_channel(h.attraction, households, _choice_terms(world), anyone, log_strength,
+                               h.trust_agency, _household_agency_terms(world, fee_cost, not total > 0), gumbel,
+                               weights)
 
 
 def _gumbel(world: World, name: str, rows: np.ndarray) -> np.ndarray:
@@ -268,6 +277,12 @@ def learn_matched(attraction: np.ndarray, rows: np.ndarray, channel: np.ndarray,
 
 
 # --- kernels -------------------------------------------------------------------------------
+#
+# As in wages (see the note under its kernels): a kernel called from Python takes each named
+# group as a plain tuple and names it on entry (``ChoiceTerms(*choice_values)``), because numba
+# types a NamedTuple argument in Python (1-2 us a group a call); the terms are built in their
+# fields' order (:func:`_choice_terms`, :func:`_household_agency_terms`), each field checked by
+# name in tests/mechanisms/test_channels.py.
 
 
 @kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), 1.0, np.zeros(1),
@@ -327,15 +342,17 @@ def _gumbel_uniforms(rows: np.ndarray, key: np.uint64) -> np.ndarray:
             out[i, c] = uniform_at(base + np.uint64(c), key) + _HALF_STEP
     return out
 
-@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), ChoiceTerms(1.0, 0.5, 1.0),
+@kernel(example=lambda: (np.zeros((1, N_CHANNELS), np.float32), np.zeros(1, np.int64), (1.0, 0.5, 1.0),
                          np.zeros(1, np.int64), np.zeros(1), 0.0, False, np.zeros((1, N_CHANNELS))))
-def _workers_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceTerms, contacts: np.ndarray,
+def _workers_channel(attraction: np.ndarray, rows: np.ndarray, choice_values: tuple, contacts: np.ndarray,
                      log_strength: np.ndarray, agency: float, no_agency: bool, gumbel: np.ndarray) -> np.ndarray:
     """Searchers' channels (:func:`choose_workers_numpy`): referrals open to those with contacts.
 
     The referral pull ``referral_utility + log_strength`` (else ``NO_CHANNEL``), the
     agency pull ``agency`` for all, built in the same pass (three numpy calls fewer).
+    ``choice_values``: a plain tuple of :class:`ChoiceTerms`.
     """
+    terms = ChoiceTerms(*choice_values)
     n = rows.size
     referral = np.empty(n)
     for i in range(n):
@@ -345,12 +362,12 @@ def _workers_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceTerm
 
 def _households_example() -> tuple:
     rows, attraction = np.zeros(1, np.int64), np.zeros((1, N_CHANNELS), np.float32)
-    return (attraction, rows, ChoiceTerms(1.0, 0.5, 1.0), True, np.zeros(1), np.zeros(1, np.float32),
-            HouseholdAgencyTerms(0.5, 0.2, 0.1, False, np.uint64(1)), np.zeros((1, N_CHANNELS)), np.ones(1))
+    return (attraction, rows, (1.0, 0.5, 1.0), True, np.zeros(1), np.zeros(1, np.float32),
+            (0.5, 0.2, 0.1, False, np.uint64(1)), np.zeros((1, N_CHANNELS)), np.ones(1))
 
 @kernel(example=_households_example)
-def _households_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceTerms, anyone: bool,
-                        log_strength: np.ndarray, trust_agency: np.ndarray, agency_terms: HouseholdAgencyTerms,
+def _households_channel(attraction: np.ndarray, rows: np.ndarray, choice_values: tuple, anyone: bool,
+                        log_strength: np.ndarray, trust_agency: np.ndarray, agency_values: tuple,
                         gumbel: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Households' channels (:func:`choose_households_numpy`), and the agency each agency client picks.
 
@@ -359,10 +376,13 @@ def _households_channel(attraction: np.ndarray, rows: np.ndarray, terms: ChoiceT
     float32 as numpy computes it from the float32 column; an agency by inverse CDF of
     ``weights`` (numpy's sequential ``cumsum``, normalised, ``searchsorted`` to the
     right) with the stream ``household_agency``'s draw of the row. One pass where
-    numpy made about fifteen calls.
+    numpy made about fifteen calls. ``choice_values``, ``agency_values``: plain tuples of
+    :class:`ChoiceTerms` and :class:`HouseholdAgencyTerms`.
     """
-    outcome_weight, referral_utility, noise_scale = terms
-    trust_weight, agency_utility, fee_cost, no_agency, key = agency_terms
+    terms, agency_terms = ChoiceTerms(*choice_values), HouseholdAgencyTerms(*agency_values)
+    outcome_weight, referral_utility, noise_scale = terms.outcome_weight, terms.referral_utility, terms.noise_scale
+    trust_weight, agency_utility = agency_terms.trust_weight, agency_terms.agency_utility
+    fee_cost, no_agency, key = agency_terms.fee_cost, agency_terms.no_agency, agency_terms.key
     n = rows.size
     referral = np.full(n, NO_CHANNEL)
     pull = np.zeros(n)

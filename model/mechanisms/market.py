@@ -291,43 +291,65 @@ def match(world: World) -> None:
     # How hirers rank searchers: productivity, records if visible, and screening noise.
     visible = world.levers.worker_record_weight
     u, record = _screening_draws(searchers, world.streams.ukey("screening", world.month), w.record, visible)
-    rank = Ranking(np.log(prices.productivity), record, ndtri(u))
+    rank = _ranking(prices, record, u)
 
     # Every channel's candidate pairs, as positions in searchers (i) and vacancies (j), then
     # their terms at once. Channels share no searcher and no vacancy, so the urn-ball
-    # applications of the open market and of referrals are drawn together.
-    seekers = SearchSide(searchers, w_channel, prices.job_type)
-    posts = VacancySide(vacancies, h_channel, prices.need, prices.cell)
+    # applications of the open market and of referrals are drawn together. The groups go to
+    # the kernels as plain tuples (see the note under '# --- kernels ---').
+    seekers = _search_side(searchers, w_channel, prices)
+    posts = _vacancy_side(vacancies, h_channel, prices)
     urn = _urn_ball_applications(world, rank, seekers, posts, employed, employer_cell)
-    pairs = _with_agency_pairs(urn, seekers, posts, prices.ask, prices.offer_per_unit(np.arange(vacancies.size)),
-                               h_agency, world.agencies.business_model)
+    pairs = _with_agency_pairs(tuple(urn), seekers, posts, prices.ask,
+                               prices.offer_per_unit(np.arange(vacancies.size)), h_agency,
+                               world.agencies.business_model)
     terms = prices.terms(pairs.i, pairs.j, pairs.eb)
 
     # Urn-ball: each vacancy picks its best acceptable applicant, each applicant takes her best
     # offer, open market first, then referrals. Agencies: the acceptable pairs, each agency
     # keeping what it can place, best first.
     a = world.agencies
-    hired = _hires(pairs, terms.acceptable(), urn.i.size, urn.score, terms.surplus(), seekers, vacancies.size,
-                   h_agency, a.capacity[: a.n], world.params.agencies.screening, rank)
+    hired = _hires(tuple(pairs), terms.acceptable(), urn.i.size, urn.score, terms.surplus(), seekers,
+                   vacancies.size, h_agency, a.capacity[: a.n], world.params.agencies.screening, rank)
     i, j, eb, terms = pairs.i[hired.hires], pairs.j[hired.hires], pairs.eb[hired.hires], terms.take(hired.hires)
 
     _learn(world, searchers, w_channel, i, vacancies, h_channel, j)
     _start_jobs(world, searchers[i], vacancies[j], hired.channel, hired.agency, eb, terms)
 
 
-def urn_ball_terms(world: World) -> UrnBallTerms:
-    """This month's :class:`UrnBallTerms`."""
+def _ranking(prices: wages.RoundPrices, record: np.ndarray, u: np.ndarray) -> tuple:
+    """:class:`Ranking` of the round's searchers for the kernels: its fields, in order, as a plain tuple.
+
+    ``record``, ``u``: what :func:`_screening_draws` gives. Built positionally (a NamedTuple
+    built by keyword cost about 1 us a call, and numba types a NamedTuple argument in Python);
+    tests/mechanisms/test_market.py checks each field by name.
+    """
+    return np.log(prices.productivity), record, ndtri(u)
+
+
+def _search_side(searchers: np.ndarray, channel: np.ndarray, prices: wages.RoundPrices) -> tuple:
+    """:class:`SearchSide` for the kernels: its fields, in order, as a plain tuple (as :func:`_ranking`)."""
+    return searchers, channel, prices.job_type
+
+
+def _vacancy_side(vacancies: np.ndarray, channel: np.ndarray, prices: wages.RoundPrices) -> tuple:
+    """:class:`VacancySide` for the kernels: its fields, in order, as a plain tuple (as :func:`_ranking`)."""
+    return vacancies, channel, prices.need, prices.cell
+
+
+def _urn_ball_terms(world: World) -> tuple:
+    """This month's :class:`UrnBallTerms` for :func:`_urn_ball_kernel`: its fields, in order, as a plain tuple."""
     m, s, month = world.params.market, world.streams, world.month
-    return UrnBallTerms(world.city.cells, world.params.migration.origins, m.open_applications,
-                        s.ukey(f"applications_{OPEN}", month), s.ukey(f"applications_{REFERRAL}", month),
-                        s.ukey("referral_contact", month), m.open_screening, m.referral_screening)
+    return (world.city.cells, world.params.migration.origins, m.open_applications,
+            s.ukey(f"applications_{OPEN}", month), s.ukey(f"applications_{REFERRAL}", month),
+            s.ukey("referral_contact", month), m.open_screening, m.referral_screening)
 
 
-def _urn_ball_applications(world: World, rank: Ranking, searchers: SearchSide, vacancies: VacancySide,
+def _urn_ball_applications(world: World, rank: tuple, searchers: tuple, vacancies: tuple,
                            employed: np.ndarray, employer_cell: np.ndarray) -> Applications:
-    """:func:`urn_ball_applications_numpy` by :func:`_urn_ball_kernel`."""
+    """:func:`urn_ball_applications_numpy` by :func:`_urn_ball_kernel` (the groups as plain tuples)."""
     return _urn_ball_kernel(searchers, vacancies, world.workers.origin, employed, employer_cell,
-                            urn_ball_terms(world), rank)
+                            _urn_ball_terms(world), rank)
 
 
 def _learn(world: World, searchers: np.ndarray, w_channel: np.ndarray, hired: np.ndarray,
@@ -377,6 +399,14 @@ def _train_employees(world: World, workers: np.ndarray, agency: np.ndarray) -> N
 
 
 # --- kernels -------------------------------------------------------------------------------
+#
+# As in wages (see the note under its kernels): a kernel called from Python takes each named
+# group as a plain tuple and names it on entry (``SearchSide(*search_side)``), because numba
+# types a NamedTuple argument in Python (1-2 us a group a call); the groups are built in their
+# fields' order (:func:`_ranking`, :func:`_search_side`, :func:`_vacancy_side`,
+# :func:`_urn_ball_terms`), each field checked by name in tests/mechanisms/test_market.py. The
+# kernels' results stay named (they are read by name); one passed on to the next kernel goes
+# as ``tuple(result)``.
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.uint64(1), np.zeros(1, np.float32), 0.0))
@@ -441,27 +471,43 @@ def _employer_cells(employed: np.ndarray, employer: np.ndarray, cell: np.ndarray
         out[p] = cell[employer[employed[p]]]
     return out
 
+def _search_side_example() -> tuple:
+    return np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8)
+
+
+def _vacancy_side_example() -> tuple:
+    return np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int8), np.zeros(1, np.int32)
+
+
+def _ranking_example() -> tuple:
+    return np.zeros(1), np.zeros(1, np.float32), np.zeros(1)
+
+
 def _urn_ball_example() -> tuple:
-    rows, small, cell = np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int32)
-    return (SearchSide(rows, small, small.copy()), VacancySide(rows.copy(), small.copy(), small.copy(), cell),
-            cell.copy(), rows.copy(), cell.copy(),
-            UrnBallTerms(1, 1, 1, np.uint64(1), np.uint64(2), np.uint64(3), 1.0, 1.0),
-            Ranking(np.zeros(1), np.zeros(1, np.float32), np.zeros(1)))
+    rows, cell = np.zeros(1, np.int64), np.zeros(1, np.int32)
+    return (_search_side_example(), _vacancy_side_example(), cell, rows, cell.copy(),
+            (1, 1, 1, np.uint64(1), np.uint64(2), np.uint64(3), 1.0, 1.0), _ranking_example())
 
 @kernel(example=_urn_ball_example)
-def _urn_ball_kernel(searchers: SearchSide, vacancies: VacancySide, origin: np.ndarray, employed: np.ndarray,
-                     employer_cell: np.ndarray, terms: UrnBallTerms, rank: Ranking) -> Applications:
+def _urn_ball_kernel(search_side: tuple, vacancy_side: tuple, origin: np.ndarray, employed: np.ndarray,
+                     employer_cell: np.ndarray, urn_values: tuple, ranking: tuple) -> Applications:
     """:func:`urn_ball_applications_numpy`: each channel's searchers and vacancies, groups, draws and scores.
 
     Draws are the streams ``applications_0`` (``k_open`` a searcher), ``applications_1``
     and ``referral_contact``, made here for the rows that use them; the applications
     are :func:`matching.applications_numpy`'s; the score :func:`urn_ball_score`, numpy's
     sums in numpy's order. One call where numpy made about forty (and four kernels more).
+    The groups come as plain tuples of :class:`SearchSide`, :class:`VacancySide`,
+    :class:`UrnBallTerms` and :class:`Ranking`.
     """
+    searchers, vacancies = SearchSide(*search_side), VacancySide(*vacancy_side)
+    terms, rank = UrnBallTerms(*urn_values), Ranking(*ranking)
     w_channel, job_type = searchers.channel, searchers.job_type
     h_channel, need, cell = vacancies.channel, vacancies.need, vacancies.cell
-    n_cells, n_origins, k_open, open_key, referral_key, contact_key, open_screening, referral_screening = terms
-    log_productivity, record, noise = rank
+    n_cells, n_origins, k_open = terms.n_cells, terms.n_origins, terms.k_open
+    open_key, referral_key, contact_key = terms.open_key, terms.referral_key, terms.contact_key
+    open_screening, referral_screening = terms.open_screening, terms.referral_screening
+    log_productivity, record, noise = rank.log_productivity, rank.record, rank.noise
     si_open, si_ref = _positions(w_channel, OPEN), _positions(w_channel, REFERRAL)
     vj_open, vj_ref = _positions(h_channel, OPEN), _positions(h_channel, REFERRAL)
 
@@ -536,15 +582,18 @@ def _draw_applications(rows: np.ndarray, app_group: np.ndarray, vac_group: np.nd
     return _applications(app_group, vac_group, n_groups, draws)
 
 def _agency_pairs_example() -> tuple:
-    rows, small, cell = np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.int32)
-    return (Applications(rows, rows.copy(), np.zeros(1)), SearchSide(rows.copy(), small, small.copy()),
-            VacancySide(rows.copy(), small.copy(), small.copy(), cell), np.ones(1), np.ones(1), rows.copy(),
-            small.copy())
+    rows = np.zeros(1, np.int64)
+    return ((rows, rows.copy(), np.zeros(1)), _search_side_example(), _vacancy_side_example(), np.ones(1),
+            np.ones(1), rows.copy(), np.zeros(1, np.int8))
 
 @kernel(example=_agency_pairs_example)
-def _with_agency_pairs(urn: Applications, searchers: SearchSide, vacancies: VacancySide, ask: np.ndarray,
+def _with_agency_pairs(applications: tuple, search_side: tuple, vacancy_side: tuple, ask: np.ndarray,
                        offer: np.ndarray, h_agency: np.ndarray, business_model: np.ndarray) -> Pairs:
-    """:func:`agency_pairs_numpy`, pairing by :func:`matching.sorted_pairs`: one call instead of about fifteen."""
+    """:func:`agency_pairs_numpy`, pairing by :func:`matching.sorted_pairs`: one call instead of about fifteen.
+
+    The groups come as plain tuples of :class:`Applications`, :class:`SearchSide` and :class:`VacancySide`.
+    """
+    urn, searchers, vacancies = Applications(*applications), SearchSide(*search_side), VacancySide(*vacancy_side)
     i, j = urn.i, urn.j
     w_channel, job_type = searchers.channel, searchers.job_type
     h_channel, need = vacancies.channel, vacancies.need
@@ -561,23 +610,24 @@ def _with_agency_pairs(urn: Applications, searchers: SearchSide, vacancies: Vaca
     return Pairs(all_i, all_j, eb)
 
 def _hires_example() -> tuple:
-    rows, small = np.zeros(1, np.int64), np.zeros(1, np.int8)
-    return (Pairs(rows, rows.copy(), np.zeros(1, np.bool_)), np.ones(1, np.bool_), 1, np.zeros(1), np.zeros(1),
-            SearchSide(rows.copy(), small, small.copy()), 1, rows.copy(), np.ones(1, np.int32), 1.0,
-            Ranking(np.zeros(1), np.zeros(1, np.float32), np.zeros(1)))
+    rows = np.zeros(1, np.int64)
+    return ((rows, rows.copy(), np.zeros(1, np.bool_)), np.ones(1, np.bool_), 1, np.zeros(1), np.zeros(1),
+            _search_side_example(), 1, rows.copy(), np.ones(1, np.int32), 1.0, _ranking_example())
 
 @kernel(example=_hires_example)
-def _hires(pairs: Pairs, ok: np.ndarray, n_urn: int, urn_score: np.ndarray, surplus: np.ndarray,
-           searchers: SearchSide, n_vacancies: int, h_agency: np.ndarray, capacity: np.ndarray, screening: float,
-           rank: Ranking) -> Hires:
+def _hires(candidates: tuple, ok: np.ndarray, n_urn: int, urn_score: np.ndarray, surplus: np.ndarray,
+           search_side: tuple, n_vacancies: int, h_agency: np.ndarray, capacity: np.ndarray, screening: float,
+           ranking: tuple) -> Hires:
     """:func:`hires_numpy` in one call where numpy made about twenty.
 
     Best per group by :func:`matching.best_per_group`'s kernel, capacities by
     :func:`matching.best_first`, the agency score :func:`agency_score` in numpy's order.
+    The groups come as plain tuples of :class:`Pairs`, :class:`SearchSide` and :class:`Ranking`.
     """
+    pairs, searchers, rank = Pairs(*candidates), SearchSide(*search_side), Ranking(*ranking)
     i, j = pairs.i, pairs.j
     w_channel, n_searchers = searchers.channel, searchers.rows.size
-    log_productivity, record, noise = rank
+    log_productivity, record, noise = rank.log_productivity, rank.record, rank.noise
     tried = np.flatnonzero(ok[:n_urn])
     picked = tried[_best_per_group(j[tried], urn_score[tried], n_vacancies)]
     taken = picked[_best_per_group(i[picked], surplus[picked], n_searchers)]

@@ -53,7 +53,7 @@ def test_household_cost_months_kernel_matches_numpy(cap):
     a = _agencies(rng)
     rows = rng.integers(0, N_AGENCIES, 300)
     terms = agencies.FeeTerms(cap, 0.5)
-    got = agencies._household_cost_months(rows, _fees(a), terms, 2.75)
+    got = agencies._household_cost_months(rows, tuple(_fees(a)), tuple(terms), 2.75)
     assert _same(got, agencies.household_cost_months_numpy(rows, _fees(a), terms, 2.75))
 
 
@@ -74,8 +74,8 @@ def test_placement_fees_kernel_matches_numpy(cap):
     expected = agencies.placement_fees_numpy(workers, agency, wage, _fees(ref_a), ref["savings"],
                                              ref["deduction_left"], ref["paid_fee"], ref_a["placements"],
                                              ref["revenue"], terms)
-    got = agencies._placement_fees(workers, agency, wage, _fees(a), state["savings"], state["deduction_left"],
-                                   state["paid_fee"], a["placements"], state["revenue"], terms)
+    got = agencies._placement_fees(workers, agency, wage, tuple(_fees(a)), state["savings"], state["deduction_left"],
+                                   state["paid_fee"], a["placements"], state["revenue"], tuple(terms))
     for name in ("from_savings", "household_fee", "over"):
         assert _same(getattr(got, name), getattr(expected, name)), name
     assert got.capped == expected.capped
@@ -113,7 +113,8 @@ def test_month_end_kernel_matches_numpy(subsidy):
 
     expected = agencies.month_end_numpy(workers, agencies.BookColumns(**ref_books), accounts(ref_a), ref_income,
                                         terms)
-    got = agencies._month_end(workers, agencies.BookColumns(**books), accounts(a), income, terms)
+    got = agencies._month_end(tuple(workers), tuple(agencies.BookColumns(**books)), tuple(accounts(a)), income,
+                              tuple(terms))
     for name in agencies.MonthEnd._fields:
         assert _same(getattr(got, name), getattr(expected, name)), name
     assert expected.closing.size > 0  # some agencies close
@@ -135,7 +136,7 @@ def test_profit_by_model_and_active_totals_kernels_match_numpy():
         ref_means, ref_counts = agencies.profit_by_model_numpy(a["active"], a["business_model"],
                                                                a["profit_avg_yuan"])
         assert _same(means, ref_means) and np.array_equal(counts, ref_counts)
-        totals = agencies._active_totals(a["active"], a["capacity"], a["placements"])
+        totals = agencies.ActiveTotals(*agencies._active_totals(a["active"], a["capacity"], a["placements"]))
         assert totals == agencies.active_totals_numpy(a["active"], a["capacity"], a["placements"])
         active = a["active"]
         assert float(totals.capacity) / totals.n == float(a["capacity"][active].mean())  # np.mean's, exactly
@@ -159,8 +160,7 @@ def test_switching_kernel_matches_numpy(month):
     streams = Streams(11)
     rate, margin = 0.9, 500.0
     got_best, got = agencies._switching(a["active"], a["business_model"], a["profit_avg_yuan"], means,
-                                        agencies.SwitchTerms(streams.ukey("agency_switch", month), rate,
-                                                             np.float32(margin)))
+                                        streams.ukey("agency_switch", month), rate, np.float32(margin))
     u = streams.uniform("agency_switch", month, np.arange(N_AGENCIES))
     ref_best, ref = agencies.switching_numpy(a["active"], a["business_model"], a["profit_avg_yuan"], means, u, rate,
                                              margin)
@@ -219,7 +219,30 @@ def test_release_kernel_matches_numpy():
     ref = {k: v.copy() for k, v in w.items()}
     before = agency.copy()
     agencies.release_numpy(present, rows, N_AGENCIES, agencies.EmploymentColumns(**ref))
-    agencies._release(present, rows, N_AGENCIES, agencies.EmploymentColumns(**w))
+    agencies._release(present, rows, N_AGENCIES, tuple(agencies.EmploymentColumns(**w)))
     assert (ref["agency"] != before).any()  # some lost their agency
     for k, value in w.items():
         assert _same(value, ref[k]), k
+
+
+def test_the_kernels_groups_carry_each_column_and_parameter_in_its_named_field():
+    """Groups for kernels are plain tuples: columns read by the fields' names, terms built positionally; each field."""
+    model = _stepped({"policies.employee_based_support.enabled": True,
+                      "policies.employee_based_support.subsidy_per_worker": 1000.0}, 2)
+    a, w, p, lev = model.agencies, model.workers, model.params.agencies, model.levers
+    lev.worker_fee_cap_share = 0.15
+    assert agencies.FeeTerms(*agencies._fee_terms(model)) == agencies.FeeTerms(cap=0.15, pass_through=p.fee_pass_through)
+    assert agencies.fee_terms(model) == agencies.FeeTerms(cap=0.15, pass_through=p.fee_pass_through)
+    assert agencies.MonthEndTerms(*agencies._month_end_terms(model)) == agencies.MonthEndTerms(
+        subsidy_per_employee=1000.0, fixed_cost=p.fixed_cost_yuan, smoothing=p.profit_smoothing,
+        exit_months=p.exit_losing_months)
+    assert lev.employee_based_subsidy_yuan == 1000.0
+    for table, group in ((a, agencies.FeeColumns), (w, agencies.MonthEndWorkers), (model.agency_books,
+                         agencies.BookColumns), (w, agencies.EmploymentColumns)):
+        got = agencies.columns(table, group)
+        assert all(got[i] is getattr(table, name) for i, name in enumerate(group._fields))
+    views = agencies._views(a, agencies.AgencyAccounts)
+    for i, name in enumerate(agencies.AgencyAccounts._fields):
+        assert views[i].base is getattr(a, name) and views[i].size == a.n, name
+    assert all(x is getattr(a, name) for x, name in zip(agencies.fee_columns(model), agencies.FeeColumns._fields,
+                                                         strict=True))

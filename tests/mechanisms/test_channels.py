@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model import DomesticWorkModel
 from model.core.tables import N_CHANNELS
 from model.mechanisms import channels
+from tests.helpers import small_scenario
 
 
 @pytest.mark.parametrize("no_agency", [False, True])
@@ -59,3 +61,18 @@ def test_learning_from_the_matched_is_learning_from_a_success_mask():
     channels.learn_matched_numpy(expected, rows, channel, matched, 0.2)
     channels.learn_matched(attraction, rows, channel, matched, 0.2)
     assert attraction.tobytes() == expected.tobytes()
+
+
+def test_the_terms_for_kernels_carry_each_parameter_in_its_named_field():
+    """_choice_terms and _household_agency_terms fill their NamedTuples positionally (for speed): each field, by name."""
+    model = DomesticWorkModel(small_scenario(**{"months": 2, "channels.outcome_weight": 1.3,  # all distinct
+                                                "channels.referral_utility": 0.7, "channels.choice_noise": 0.9,
+                                                "channels.trust_weight": 2.1, "channels.agency_utility": 0.3}))
+    p = model.params.channels
+    assert channels.ChoiceTerms(*channels._choice_terms(model)) == channels.ChoiceTerms(
+        outcome_weight=p.outcome_weight, referral_utility=p.referral_utility, noise_scale=p.choice_noise)
+    terms = channels.HouseholdAgencyTerms(*channels._household_agency_terms(model, 0.375, True))
+    assert terms == channels.HouseholdAgencyTerms(
+        trust_weight=p.trust_weight, agency_utility=p.agency_utility, fee_cost=0.375, no_agency=True,
+        key=model.streams.ukey("household_agency", model.month))
+    assert type(terms.key) is type(model.streams.ukey("household_agency", model.month))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import ndtri
 
 from model import DomesticWorkModel
 from model.core import labour
@@ -149,3 +150,32 @@ def test_the_round_finds_searchers_employed_and_vacancies_as_numpy_does():
     assert vacancies.size > 0
     cells = market._employer_cells(employed, w.employer, h.cell)
     assert cells.tobytes() == market.employer_cells_numpy(employed, w.employer, h.cell).tobytes()
+
+
+def test_the_kernels_groups_carry_each_field_by_name():
+    """_ranking, _search_side, _vacancy_side and _urn_ball_terms fill their NamedTuples positionally: each field."""
+    model = DomesticWorkModel(small_scenario(**{"months": 14, "market.open_applications": 3,
+                                                "market.open_screening": 0.4, "market.referral_screening": 0.6}))
+    model.run_for(13)
+    w, h = model.workers, model.households
+    searchers, _ = market._searchers_and_employed(w.present, w.status, w.training_left)
+    vacancies = market._vacancies(h.view("need"), h.view("worker"))
+    prices = wages.RoundPrices(model, searchers, vacancies)
+    record, u = np.linspace(-0.5, 0.5, searchers.size, dtype=np.float32), np.linspace(0.1, 0.9, searchers.size)
+    rank = market.Ranking(*market._ranking(prices, record, u))
+    assert rank.log_productivity.tobytes() == np.log(prices.productivity).tobytes()
+    assert rank.record is record and rank.noise.tobytes() == ndtri(u).tobytes()
+    w_channel = np.full(searchers.size, OPEN, dtype=np.int8)
+    seekers = market.SearchSide(*market._search_side(searchers, w_channel, prices))
+    assert seekers.rows is searchers and seekers.channel is w_channel and seekers.job_type is prices.job_type
+    h_channel = np.full(vacancies.size, REFERRAL, dtype=np.int8)
+    posts = market.VacancySide(*market._vacancy_side(vacancies, h_channel, prices))
+    assert posts.rows is vacancies and posts.channel is h_channel
+    assert posts.need is prices.need and posts.cell is prices.cell
+    m, s, month = model.params.market, model.streams, model.month
+    terms = market.UrnBallTerms(*market._urn_ball_terms(model))
+    assert terms == market.UrnBallTerms(
+        n_cells=model.city.cells, n_origins=model.params.migration.origins, k_open=3,
+        open_key=s.ukey("applications_0", month), referral_key=s.ukey("applications_1", month),
+        contact_key=s.ukey("referral_contact", month), open_screening=0.4, referral_screening=0.6)
+    assert len({terms.n_cells, terms.n_origins, terms.k_open}) == 3 and m.open_applications == 3
