@@ -24,7 +24,7 @@ import numpy as np
 from model.core.jit import columns, kernel
 from model.core.population import business_model_shares, draw_agencies, set_business_model
 from model.core.rng import uniform_at
-from model.core.tables import EMPLOYED, EMPLOYEE_BASED
+from model.core.tables import EMPLOYED, EMPLOYEE_BASED, AgencyTable, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -654,8 +654,8 @@ def _enter(world: World, means: np.ndarray, counts: np.ndarray) -> None:
 
 
 def _fee_columns_example() -> FeeColumns:
-    return FeeColumns(np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.bool_), np.zeros(1, np.bool_),
-                      np.zeros(1, np.int8))
+    return FeeColumns(*columns(AgencyTable(1), FeeColumns))
+
 
 @kernel(example=lambda: (np.zeros(1, np.int64), tuple(_fee_columns_example()), (0.1, 0.5), 1.0))
 def _household_cost_months(agency: np.ndarray, fee_cols: tuple, fee_values: tuple,
@@ -766,13 +766,9 @@ def _move_reputation(reputation: np.ndarray, agency: np.ndarray, good: np.ndarra
                 goods[a] = 0.0
 
 def _month_end_example() -> tuple:
-    return (tuple(MonthEndWorkers(np.zeros(1, np.int64), np.zeros(1, np.int8), np.zeros(1, np.bool_),
-                                  np.zeros(1, np.int32))),
-            tuple(BookColumns(*np.zeros((5, 1)))),
-            tuple(AgencyAccounts(np.ones(1, np.bool_), np.zeros(1, np.int8), np.zeros(1, np.int32),
-                                 np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.float32),
-                                 np.zeros(1, np.int16))),
-            np.zeros(3), tuple(MonthEndTerms(0.0, 1.0, 0.1, 6)))
+    return (columns(WorkerTable(1), MonthEndWorkers), tuple(BookColumns(*np.zeros((5, 1)))),
+            _views(AgencyTable(1), AgencyAccounts), np.zeros(3), tuple(MonthEndTerms(0.0, 1.0, 0.1, 6)))
+
 
 @kernel(example=_month_end_example)
 def _month_end(worker_cols: tuple, book_cols: tuple, account_cols: tuple, income_by_model: np.ndarray,
@@ -845,7 +841,7 @@ def _profit_by_model(active: np.ndarray, business_model: np.ndarray,
     return means, counts
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int64), 1,
-                         tuple(EmploymentColumns(*np.zeros((4, 1), np.bool_), np.zeros(1, np.int32)))))
+                         columns(WorkerTable(1), EmploymentColumns)))
 def _release(present: np.ndarray, rows: np.ndarray, n_agencies: int, employment_cols: tuple) -> None:
     """:func:`release_numpy` in one pass instead of twelve numpy calls over the present workers.
 
