@@ -175,6 +175,28 @@ def _views(table: object, group: type) -> tuple:
 # --- the rules, in numpy -----------------------------------------------------------------
 
 
+def record_outcomes_numpy(world: World, agency: np.ndarray, good: np.ndarray) -> None:
+    """The rule of :func:`record_outcomes` in numpy, for one batch of outcomes.
+
+    Each agency with ``n`` outcomes in the batch moves its reputation toward their share
+    of good ones by a step of ``1 - (1 - agencies.reputation_rate)^n``; ``agency[i]`` is
+    -1 where no agency placed the job.
+    """
+    keep = agency >= 0
+    agency, good = agency[keep], good[keep].astype(np.float64)
+    if agency.size == 0:
+        return
+    a = world.agencies
+    rate = world.params.agencies.reputation_rate
+    total = np.bincount(agency, minlength=a.n)
+    goods = np.bincount(agency, weights=good, minlength=a.n)
+    hit = total > 0
+    share = np.divide(goods, total, out=np.zeros(a.n), where=hit)
+    step = 1.0 - (1.0 - rate) ** total
+    rep = a.view("reputation")
+    rep[hit] += (step[hit] * (share[hit] - rep[hit])).astype(np.float32)
+
+
 def household_cost_months_numpy(agency: np.ndarray, fees: FeeColumns, terms: FeeTerms,
                                 employee_based: float) -> np.ndarray:
     """What using each of ``agency`` costs a household over a year of employment, in months of wages.

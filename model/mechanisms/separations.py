@@ -198,7 +198,7 @@ def record_and_separate_numpy(world: World, rows: np.ndarray, reason: str) -> No
     A placement through an agency ends well unless a bad reason (a quit after arrears,
     an informal quit, a dismissal) ends it within ``agencies.early_end_months``; the
     agency's reputation moves toward its share of good endings
-    (:func:`agencies.record_outcomes`), and, when the reason says something of the
+    (:func:`agencies.record_outcomes_numpy`), and, when the reason says something of the
     agency (not the festival or going home), so does the household's trust in agencies,
     at ``channels.learning_rate``. A dismissal moves the worker's record toward 0, an
     ending outside her doing (exogenous, the need ended) toward 1, at
@@ -210,7 +210,7 @@ def record_and_separate_numpy(world: World, rows: np.ndarray, reason: str) -> No
     early = w.months_in_job[rows] < p.agencies.early_end_months
     good = ~(_BAD[code] & early)
     placed_by = np.where(via_agency, w.agency[rows], -1).astype(np.int64)
-    agencies.record_outcomes(world, placed_by, good, np.zeros(1, np.int64), np.array([rows.size]))
+    agencies.record_outcomes_numpy(world, placed_by, good)
     if _TEACHES[code]:
         trust = h.trust_agency
         clients = w.employer[rows[via_agency]]

@@ -16,6 +16,7 @@ from model.core.population import set_business_model
 from model.core.rng import Streams
 from model.core.tables import EMPLOYEE_BASED, INTERMEDIARY, MEMBERSHIP
 from model.mechanisms import agencies
+from tests.helpers import stepped
 
 N_AGENCIES = 40
 
@@ -246,3 +247,22 @@ def test_the_kernels_groups_carry_each_column_and_parameter_in_its_named_field()
         assert views[i].base is getattr(a, name) and views[i].size == a.n, name
     assert all(x is getattr(a, name) for x, name in zip(agencies.fee_columns(model), agencies.FeeColumns._fields,
                                                          strict=True))
+
+
+def test_reputation_moves_batch_by_batch_as_numpy_did():
+    """Many outcomes an agency in a batch (steps from the shared table), every batch in turn."""
+    model = stepped(2, **{"market.dismissal_rate": 0.05})
+    rng = np.random.default_rng(5)
+    n = model.agencies.n
+    sizes = [0, 300, 1, 40, 0, 7, 129, 2]
+    agency = rng.integers(-1, n, sum(sizes))
+    good = rng.random(agency.size) < 0.7
+    start = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    reference = model.agencies.reputation.copy()
+    model.agencies.reputation[:n] = reference[:n] = rng.random(n).astype(np.float32)
+    for s, k in zip(start, sizes, strict=True):
+        agencies.record_outcomes_numpy(model, agency[s:s + k], good[s:s + k])
+    expected = model.agencies.reputation.copy()
+    model.agencies.reputation[:] = reference
+    agencies.record_outcomes(model, agency, good, start, np.array(sizes))
+    assert np.array_equal(model.agencies.reputation, expected)

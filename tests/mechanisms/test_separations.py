@@ -5,7 +5,6 @@ now one call ends them all, reason after reason. ``separations.record_and_separa
 (one reason) and ``separations.job_endings_numpy`` state the rules; these tests check
 that the kernels give the same bits: statuses, transition counts, released jobs,
 records, trust, reputation (moved once a reason, in order) and the wages lost.
-``_record_outcomes_numpy`` below is agencies.py's rule (reputation), kept here.
 """
 
 from __future__ import annotations
@@ -17,28 +16,11 @@ from model import DomesticWorkModel
 from model.core.labour import REASON, SEPARATION_REASONS
 from model.core.rng import Streams
 from model.core.tables import AGENCY, EMPLOYED
-from model.mechanisms import agencies, separations
+from model.mechanisms import separations
 from tests.helpers import assert_same_state, stepped
 
 # Dismissals and visible records, so that every reason a job ends is reached.
 STIRRED = {"market.dismissal_rate": 0.05, "policies.credit_records.enabled": True}
-
-
-
-def _record_outcomes_numpy(model, agency, good):
-    keep = agency >= 0
-    agency, good = agency[keep], good[keep].astype(np.float64)
-    if agency.size == 0:
-        return
-    a = model.agencies
-    rate = model.params.agencies.reputation_rate
-    total = np.bincount(agency, minlength=a.n)
-    goods = np.bincount(agency, weights=good, minlength=a.n)
-    hit = total > 0
-    share = np.divide(goods, total, out=np.zeros(a.n), where=hit)
-    step = 1.0 - (1.0 - rate) ** total
-    rep = a.view("reputation")
-    rep[hit] += (step[hit] * (share[hit] - rep[hit])).astype(np.float32)
 
 
 
@@ -76,25 +58,6 @@ def test_a_reason_named_for_all_rows_is_that_reason_coded_for_each():
     separations.record_and_separate(by_name, rows.astype(np.int32), "dismissal")
     separations.record_and_separate(by_code, rows, np.full(rows.size, REASON["dismissal"]))
     assert_same_state(by_name, by_code)
-
-
-def test_reputation_moves_batch_by_batch_as_numpy_did():
-    """Many outcomes an agency in a batch (steps from the shared table), every batch in turn."""
-    model = stepped(2, **STIRRED)
-    rng = np.random.default_rng(5)
-    n = model.agencies.n
-    sizes = [0, 300, 1, 40, 0, 7, 129, 2]
-    agency = rng.integers(-1, n, sum(sizes))
-    good = rng.random(agency.size) < 0.7
-    start = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    reference = model.agencies.reputation.copy()
-    model.agencies.reputation[:n] = reference[:n] = rng.random(n).astype(np.float32)
-    for s, k in zip(start, sizes, strict=True):
-        _record_outcomes_numpy(model, agency[s:s + k], good[s:s + k])
-    expected = model.agencies.reputation.copy()
-    model.agencies.reputation[:] = reference
-    agencies.record_outcomes(model, agency, good, start, np.array(sizes))
-    assert np.array_equal(model.agencies.reputation, expected)
 
 
 def test_weak_workers_are_dismissed_as_numpy_assessed_them():
