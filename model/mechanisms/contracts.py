@@ -245,11 +245,6 @@ def decide(world: World, workers: np.ndarray, stream: str, forced: bool = False)
             forced, columns(w, Choosers))
 
 
-def _planners(world: World) -> Planners:
-    """The worker columns her plans and values read."""
-    return Planners(*columns(world.workers, Planners))
-
-
 def _stay_terms(world: World) -> tuple:
     """The terms of :func:`planned_stay_months` for its kernel: :class:`StayTerms`' fields, in order, as a plain tuple.
 

@@ -13,6 +13,7 @@ import pytest
 
 from model import DomesticWorkModel
 from model.core import jit
+from model.core.jit import columns
 from model.core.tables import EMPLOYED, LIVE_OUT
 from model.mechanisms import contracts, wages
 
@@ -82,7 +83,8 @@ def test_planned_stay_and_insurance_value_are_the_numpy_rules():
     _stir(model)
     rows = model.workers.present
     stay = contracts.planned_stay_months(model, rows)
-    planners, stay_terms, value_terms = (contracts._planners(model), contracts.StayTerms(*contracts._stay_terms(model)),
+    planners, stay_terms, value_terms = (contracts.Planners(*columns(model.workers, contracts.Planners)),
+                                         contracts.StayTerms(*contracts._stay_terms(model)),
                                          contracts.ValueTerms(*contracts._value_terms(model)))
     got_stay = np.array([contracts._stay_months(planners, r, stay_terms) for r in rows])
     got_value = np.array([contracts._insurance_value(got_stay[i], planners, r, value_terms)
