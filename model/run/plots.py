@@ -59,7 +59,8 @@ _STYLE = {
 
 # The model reports 0 when nobody of a kind was paid that month: that is a missing observation,
 # not a wage of zero, and drawing it would show a false collapse.
-_WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES))
+_WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES),
+                 "mean_hourly_wage")
 
 _STOCKS = (("workers", "all workers (in the city or away)"), ("employed", "employed"), ("searching", "searching"),
            ("away", "away (home for the festival)"))
@@ -70,14 +71,24 @@ CHANNEL_SERIES = (("agency_placement_share", "agency"),
 FORMAL_SERIES = (("contract_share", "written contract"), ("insured_share", "social insurance"),
                  ("formal_share", "contract and insurance"),
                  ("employee_based_share", "employee-based share (employed by an employee-based agency)"))
+# The work arrangement of employed workers' main jobs (the three shares add up to 1), and the share
+# with two or more employers, which cuts across them; shared with the live app's charts.
+ARRANGEMENT_SERIES = (("live_in_share", "live-in (lodges with the household)"),
+                      ("live_out_share", "live-out full-time (commutes)"),
+                      ("hourly_share", "hourly or day work"))
+MULTI_EMPLOYER_SERIES = ("multi_employer_share", "two or more employers this month")
 # Kinds of y axis. Wage levels are far from zero, so their axis is left to autoscale; amounts of money,
-# counts and shares start at zero, where zero is meaningful.
-PERCENT, WAGE, MONEY, COUNT = "percent", "wage", "money", "count"
+# counts (and hours) and shares start at zero, where zero is meaningful. Pay an hour is a wage level in
+# tens of yuan: it autoscales too, with a decimal on its ticks.
+PERCENT, WAGE, HOURLY_WAGE, MONEY, COUNT = "percent", "wage", "hourly_wage", "money", "count"
+_AUTOSCALED = (WAGE, HOURLY_WAGE)
 CITY_WORKERS = 400_000  # Guangzhou's stock of domestic workers (FACTS, the market): the 1:1 scale
 WARMUP_MONTHS = 12  # the first year: the initial jobs and agencies settle into the market's own pattern
 
 # Series left undrawn because they are zero throughout, per panel, for the figure's note.
 _hidden: WeakKeyDictionary[Axes, list[str]] = WeakKeyDictionary()
+# Series left undrawn because the time series has no such column (written by an earlier version).
+_absent: WeakKeyDictionary[Axes, list[str]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -159,8 +170,10 @@ def write_run_figures(ts: pd.DataFrame, out_dir: Path, title: str, context: Cont
             same bytes whatever the number.
 
     Returns:
-        Paths of ``wages.png``, ``formalization.png``, ``unemployment_vacancies.png``,
-        ``agency_use.png``, ``migration.png`` and ``agencies.png``, in that order.
+        Paths of ``wages.png``, ``hours.png``, ``formalization.png``,
+        ``unemployment_vacancies.png``, ``agency_use.png``, ``migration.png`` and
+        ``agencies.png``, in that order. A series whose column ``ts`` lacks (a time
+        series from an earlier version) is left out, and the figure's note says so.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -180,17 +193,35 @@ def _run_figure(draw, ts: pd.DataFrame, path: Path, title: str, note: str, ctx: 
 
 def _wages(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
     wage_note = (note + " Light area in the top panel: 10th-90th percentile of workers' wages in the month "
-                 "(median across replicates), a spread across workers, not across replicates.")
-    with _figure(path, title, note=wage_note, rows=2, paths=paths, context=ctx) as (top, bottom):
+                 "(median across replicates), a spread across workers, not across replicates. Hourly pay: "
+                 "each worker's pay in the month over her hours in it, averaged over the workers paid.")
+    with _figure(path, title, note=wage_note, rows=3, paths=paths, context=ctx) as (top, middle, bottom):
         spread = ts.groupby("month", sort=True)[["p10_wage", "p90_wage"]].median()
         top.fill_between(spread.index, spread["p10_wage"], spread["p90_wage"], color="C0", alpha=0.1,
                          linewidth=0, label="10th-90th percentile of workers")
         _draw(top, ts, "mean_wage", "C0", "mean wage")
         _draw(top, ts, "median_wage", "C0", "median wage", linestyle="--", band_alpha=0.0)
         _finish(top, ts, "Monthly wage of employed workers", "yuan/month", WAGE)
+        # Below the monthly wage, on the same months: a month's pay is its hours times its rate.
+        _draw(middle, ts, "mean_hourly_wage", "C0", "mean hourly pay")
+        _finish(middle, ts, "Hourly pay of employed workers", "yuan an hour", HOURLY_WAGE)
         for k, job in enumerate(JOB_TYPES):
             _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", series_label(job))
         _finish(bottom, ts, "Mean wage by job type", "yuan/month", WAGE)
+
+
+def _hours(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
+    """Hours worked a week by employed workers; the arrangements of their main jobs, and multiple employers."""
+    hours_note = (note + " Bottom panel: the three arrangements (of each worker's main job) add up to 100%; "
+                  "the dashed line, workers with two or more employers, cuts across them.")
+    with _figure(path, title, note=hours_note, context=ctx, rows=2, paths=paths) as (top, bottom):
+        _draw(top, ts, "mean_hours_week", "C0", "mean hours a week (all her jobs together)")
+        _finish(top, ts, "Hours worked by employed workers", "hours a week", COUNT)
+        for k, (column, label) in enumerate(ARRANGEMENT_SERIES):
+            _draw(bottom, ts, column, f"C{k}", label)
+        column, label = MULTI_EMPLOYER_SERIES
+        _draw(bottom, ts, column, "0.3", label, linestyle="--")
+        _finish(bottom, ts, "Work arrangements of employed workers", "share of employed workers", PERCENT)
 
 
 def _formalization(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
@@ -243,7 +274,8 @@ def _agencies(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context,
 
 # The run figures in the order write_run_figures returns them, with their panels (what drawing one costs).
 _RUN_FIGURES: dict[str, tuple[Callable[..., None], int]] = {
-    "wages.png": (_wages, 2),
+    "wages.png": (_wages, 3),
+    "hours.png": (_hours, 2),
     "formalization.png": (_formalization, 1),
     "unemployment_vacancies.png": (_unemployment, 2),
     "agency_use.png": (_agency_use, 2),
@@ -439,8 +471,14 @@ def _figure(path: Path, title: str, *, note: str, rows: int, paths: list[Path],
                 ax.domwork_context = ctx  # read by _finish: calendar axis, warm-up, policy starts
             yield panels
             hidden = sorted({name for ax in panels for name in _hidden.get(ax, [])})
+            absent = sorted({name for ax in panels for name in _absent.get(ax, [])})
+            said = ""
             if hidden:
-                _set_note(fig, note + " Not drawn, zero throughout: " + "; ".join(hidden) + ".")
+                said += " Not drawn, zero throughout: " + "; ".join(hidden) + "."
+            if absent:
+                said += " Not drawn, not in this time series (from an earlier version): " + "; ".join(absent) + "."
+            if said:
+                _set_note(fig, note + said)
             # Data stays inside its axes, and so do the spines (tick labels lie beyond them), so the layout
             # need not measure them: measuring the bands is slow, and each spine updates its axis' ticks.
             for ax in fig.axes:
@@ -478,6 +516,10 @@ def _set_note(fig: plt.Figure, note: str) -> None:
 
 def _draw(ax: Axes, ts: pd.DataFrame, column: str, colour: str, label: str, *, scale: float = 1.0,
           linestyle: str = "-", band_alpha: float = 0.2) -> None:
+    """The median of ``column`` across replicates, with its band; left out if missing or zero throughout."""
+    if column not in ts.columns:
+        _absent.setdefault(ax, []).append(label)
+        return
     b = band(ts, column)
     values = b[["median", "low", "high"]].to_numpy()
     if b.empty or not (values[~pd.isna(values)] != 0).any():
@@ -499,8 +541,13 @@ def _finish(ax: Axes, ts: pd.DataFrame, title: str, ylabel: str, kind: str, *, l
     ctx = getattr(ax, "domwork_context", Context())
     _month_axis(ax, ts, ctx)
     value_axis(ax.yaxis, kind)
-    if kind != WAGE:
+    if kind not in _AUTOSCALED:
         ax.set_ylim(bottom=0)
+    if _absent.get(ax) and not ax.lines:
+        # Nothing to draw, the columns being newer than the time series: say so rather than show empty ticks.
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "not in this time series (written by an earlier version)", transform=ax.transAxes,
+                ha="center", va="center", color="0.4")
     _mark_time(ax, ts, ctx)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
@@ -554,9 +601,14 @@ def _context_note(ctx: Context, ts: pd.DataFrame) -> str:
 
 
 def value_axis(axis: matplotlib.axis.Axis, kind: str) -> None:
-    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators."""
+    """Format an axis as the reports do: ``PERCENT`` shares, or amounts with thousands separators.
+
+    ``HOURLY_WAGE`` (yuan an hour, in tens) keeps one decimal, so that its ticks do not repeat a label.
+    """
     if kind == PERCENT:  # one format for every share axis: 0.0%, 2.5%, 5.0%
         axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+    elif kind == HOURLY_WAGE:
+        axis.set_major_formatter(StrMethodFormatter("{x:,.1f}"))
     else:
         axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 

@@ -21,13 +21,24 @@ from mesa.visualization.utils import update_counter
 
 from model.core import metrics
 from model.core.tables import BUSINESS_MODELS, JOB_TYPES
-from model.run.plots import CHANNEL_SERIES, FORMAL_SERIES, MONEY, PERCENT, WAGE, prepared, series_label
+from model.run.plots import (
+    ARRANGEMENT_SERIES,
+    CHANNEL_SERIES,
+    COUNT,
+    FORMAL_SERIES,
+    MONEY,
+    MULTI_EMPLOYER_SERIES,
+    PERCENT,
+    WAGE,
+    prepared,
+    series_label,
+)
 from model.viz.live import LiveModel
 
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # the version solara's front end loads
-_FORMATS = {PERCENT: ".0%", WAGE: ",.0f", MONEY: ",.0f", "count": ",.0f"}
+_FORMATS = {PERCENT: ".0%", WAGE: ",.0f", MONEY: ",.0f", COUNT: ",.0f"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,10 @@ SCORECARD = (
     ("c181_no_fee_share", "no fee paid (C181 Art. 7)"),
     ("decent_work_share", "all four (decent work)"),
 )
+# A weekly rest day is not one of the four: drawn beside them where the model reports it.
+WEEKLY_REST = ("c189_weekly_rest_share", "weekly rest day (C189 Art. 10)")
+if WEEKLY_REST[0] in metrics.COLUMNS:
+    SCORECARD = (*SCORECARD, WEEKLY_REST)
 
 CHARTS: dict[str, Chart] = {
     "wages": Chart("Monthly wage of employed workers", "yuan/month", WAGE,
@@ -60,6 +75,10 @@ CHARTS: dict[str, Chart] = {
                     ("p90_wage", "90th percentile"))),
     "wages_by_type": Chart("Mean wage by job type", "yuan/month", WAGE,
                            tuple((f"mean_wage_{job}", series_label(job)) for job in JOB_TYPES)),
+    "hours": Chart("Hours worked by employed workers", "hours a week", COUNT,
+                   (("mean_hours_week", "mean hours a week (all her jobs)"),)),
+    "arrangements": Chart("Work arrangements (main job)", "share of employed workers", PERCENT,
+                          (*ARRANGEMENT_SERIES, MULTI_EMPLOYER_SERIES)),
     "formalization": Chart("Formal employment", "share of employed workers", PERCENT, FORMAL_SERIES),
     "scorecard": Chart("Standards scorecard (ILO C189, C181)", "share of employed workers", PERCENT, SCORECARD),
     "unemployment": Chart("Unemployment and vacancies", "share", PERCENT,
@@ -68,7 +87,7 @@ CHARTS: dict[str, Chart] = {
     "fees": Chart("Agency fees by side", "thousand yuan/month", MONEY,
                   (("worker_fees_paid", "paid by workers"), ("household_fees_paid", "paid by households")),
                   scale=1e-3),
-    "agencies": Chart("Agencies by business model", "agencies", "count",
+    "agencies": Chart("Agencies by business model", "agencies", COUNT,
                       tuple((f"agencies_{kind}", series_label(kind)) for kind in BUSINESS_MODELS)),
 }
 

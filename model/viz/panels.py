@@ -10,15 +10,22 @@ from mesa.visualization.utils import force_update, update_counter
 from model.core import metrics
 from model.viz.live import LiveModel
 
-# (column, label, format) of the headline figures; shares as percentages, money in yuan.
+# (column, label, format) of the headline figures; shares as percentages, money in yuan, hours and pay an
+# hour to a tenth.
 HEADLINES: tuple[tuple[str, str, str], ...] = tuple(h for h in (
     ("employed", "employed workers", "{:,.0f}"),
     ("searching", "searching for work", "{:,.0f}"),
     ("mean_wage", "mean wage (yuan/month)", "{:,.0f}"),
     ("median_wage", "median wage (yuan/month)", "{:,.0f}"),
+    ("mean_hourly_wage", "mean hourly wage (yuan/h)", "{:,.1f}"),
+    ("mean_hours_week", "mean hours a week (employed)", "{:,.1f}"),
+    ("live_in_share", "live-in (main job)", "{:.1%}"),
+    ("live_out_share", "live-out full-time (main job)", "{:.1%}"),
+    ("hourly_share", "hourly or day work (main job)", "{:.1%}"),
     ("formal_share", "formal jobs (contract and insurance)", "{:.1%}"),
     ("contract_share", "with a written contract", "{:.1%}"),
     ("decent_work_share", "decent work (all four standards)", "{:.1%}"),
+    ("c189_weekly_rest_share", "weekly rest, 24 hours in a row (C189 Art. 10)", "{:.1%}"),
     ("unemployment_rate", "unemployment rate", "{:.1%}"),
     ("vacancy_rate", "vacancy rate", "{:.1%}"),
     ("agency_placement_share", "hires through agencies", "{:.1%}"),

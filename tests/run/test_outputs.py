@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--set", "workers.count=600", "--set", "households.count=900", "--set", "agencies.count=6",
          "--months", "18", "--replicates", "3", "--quiet"]
 RESULT_FILES = ("scenario.yaml", "timeseries.csv", "summary.json", "manifest.json")
-FIGURES = ("wages.png", "formalization.png", "unemployment_vacancies.png", "agency_use.png")
+FIGURES = ("wages.png", "hours.png", "formalization.png", "unemployment_vacancies.png", "agency_use.png")
 
 
 def run(out: Path, *extra: str) -> int:

@@ -15,12 +15,16 @@ import pytest
 from model.run import plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUN_FIGURES = ("wages.png", "formalization.png", "unemployment_vacancies.png", "agency_use.png", "migration.png")
+RUN_FIGURES = ("wages.png", "hours.png", "formalization.png", "unemployment_vacancies.png", "agency_use.png",
+               "migration.png", "agencies.png")
 COMPARISON_FIGURES = ("compare_wages.png", "compare_formalization.png", "compare_unemployment.png",
                       "compare_agency_use.png")
 SHARES = ("unemployment_rate", "vacancy_rate", "contract_share", "insured_share", "formal_share",
           "arrears_incidence", "employee_based_share", "overcharging_share")
 SHARE_LEVELS = (0.08, 0.14, 0.09, 0.03, 0.025, 0.02, 0.01, 0.0)
+# The columns of hours and work arrangements (and the weekly rest), which earlier versions did not write.
+ARRANGEMENT_COLUMNS = ("mean_hours_week", "mean_hourly_wage", "live_in_share", "live_out_share", "hourly_share",
+                       "multi_employer_share", "worker_earnings", "c189_weekly_rest_share")
 JOB_WAGES = {"live_in_nanny": 5600.0, "live_out_cleaner": 3900.0, "elder_carer": 4000.0, "maternity_nurse": 11000.0}
 
 
@@ -43,6 +47,9 @@ def synthetic_ts(replicates: int = 3, months: int = 24, seed: int = 0, level: fl
     agency = np.clip(noisy(0.25, 0.03), 0, 1)
     referral = np.clip(noisy(0.35, 0.03), 0, 1 - agency)
     mean_wage = noisy(4900 * level, 40)
+    live_in = np.clip(noisy(0.55, 0.02), 0, 1)
+    hourly = np.clip(noisy(0.15, 0.01) + 0.05 * trend, 0, 1 - live_in)
+    hours_week = noisy(62, 1.5)
     frame = {
         "replicate": np.repeat(np.arange(replicates), months),
         "month": month,
@@ -71,6 +78,14 @@ def synthetic_ts(replicates: int = 3, months: int = 24, seed: int = 0, level: fl
         "agencies_membership": rng.integers(5, 10, n),
         "agencies_employee_based": rng.integers(0, 3, n),
         "remittances": noisy(8e6, 1e5),
+        "mean_hours_week": hours_week,
+        "mean_hourly_wage": mean_wage / (hours_week * 52 / 12),
+        "live_in_share": live_in,
+        "live_out_share": 1 - live_in - hourly,
+        "hourly_share": hourly,
+        "multi_employer_share": hourly * 0.6,
+        "worker_earnings": mean_wage * employed,
+        "c189_weekly_rest_share": share(0.7),
     }
     return pd.DataFrame(frame)
 
@@ -236,6 +251,23 @@ def test_a_single_replicate_is_plotted(tmp_path):
     assert plt.get_fignums() == []
 
 
+def test_a_time_series_from_an_earlier_version_still_gives_every_figure(monkeypatch, tmp_path):
+    """Without the columns of hours and arrangements the figures are written, and their notes say what is missing."""
+    old = synthetic_ts(replicates=2).drop(columns=list(ARRANGEMENT_COLUMNS))
+    texts = _figure_texts(monkeypatch, lambda: plots.write_run_figures(old, tmp_path / "old", title="earlier"))
+    assert sorted(texts) == sorted(RUN_FIGURES)
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == sorted(RUN_FIGURES)
+    missing = "Not drawn, not in this time series (from an earlier version): "
+    assert missing + "mean hourly pay" in texts["wages.png"]["note"]
+    assert texts["wages.png"]["panels"][0]["legend"]  # the monthly wage is drawn as before
+    hours = texts["hours.png"]
+    assert missing + "hourly or day work; live-in" in hours["note"]
+    assert "mean hours a week (all her jobs together)" in hours["note"]
+    assert all(not panel["legend"] and not panel["yticks"] for panel in hours["panels"])
+    assert all("not in this time series" not in texts[name]["note"] for name in RUN_FIGURES[2:])
+    assert plt.get_fignums() == []
+
+
 def test_comparison_figures_for_two_scenarios(tmp_path):
     """Two scenarios overlaid: every comparison figure is written."""
     scenarios = {"baseline": synthetic_ts(seed=1), "policy": synthetic_ts(seed=2, level=1.1)}
@@ -301,6 +333,21 @@ def test_captions_and_titles_say_what_a_policy_analyst_needs(monkeypatch, tmp_pa
     abuses = texts["agencies.png"]
     assert "fee overcharging (share of fee-capped placements)" not in abuses["panels"][1]["legend"]
     assert "Not drawn, zero throughout: fee overcharging" in abuses["note"]
+    # Hourly pay beside monthly pay; hours and arrangements with their units in words, not column names.
+    pay = [panel["ylabel"] for panel in wages["panels"]]
+    assert pay == ["yuan/month", "yuan an hour", "yuan/month"]
+    assert wages["panels"][1]["legend"] == ["mean hourly pay"]
+    assert "Hourly pay: each worker's pay in the month over her hours in it" in wages["note"]
+    assert all(re.fullmatch(r"\d+\.\d", t) for t in wages["panels"][1]["yticks"]), wages["panels"][1]["yticks"]
+    hours = texts["hours.png"]
+    assert [panel["ylabel"] for panel in hours["panels"]] == ["hours a week", "share of employed workers"]
+    assert hours["panels"][0]["legend"] == ["mean hours a week (all her jobs together)"]
+    assert hours["panels"][1]["legend"] == ["live-in (lodges with the household)", "live-out full-time (commutes)",
+                                            "hourly or day work", "two or more employers this month"]
+    assert "three arrangements (of each worker's main job) add up to 100%" in hours["note"]
+    for figure in texts.values():
+        for panel in figure["panels"]:
+            assert "_" not in panel["ylabel"] and not any("_" in label for label in panel["legend"]), panel
     fees = texts["agency_use.png"]["panels"][1]
     assert fees["ylabel"] == "thousand yuan/month (1:100 of the city)"
     percent_ticks = [t for f in texts.values() for p in f["panels"] for t in p["yticks"] if t.endswith("%")]

@@ -177,6 +177,39 @@ def test_scorecard_is_offered_exactly_when_its_columns_exist():
     assert ("scorecard" in charts.available_charts()) == ("decent_work_share" in metrics.COLUMNS)
     assert {"wages", "formalization", "unemployment", "channels", "fees", "agencies"} <= set(
         charts.available_charts())
+    assert ("hours" in charts.available_charts()) == ("mean_hours_week" in metrics.COLUMNS)
+    assert ("arrangements" in charts.available_charts()) == ("live_in_share" in metrics.COLUMNS)
+    scorecard = [column for column, _ in charts.CHARTS["scorecard"].series]
+    assert ("c189_weekly_rest_share" in scorecard) == ("c189_weekly_rest_share" in metrics.COLUMNS)
+
+
+@pytest.mark.skipif("mean_hours_week" not in metrics.COLUMNS, reason="the model reports no hours")
+def test_hours_and_arrangements_are_charted_and_headlined(setup):
+    """Mean hours a week and the arrangement shares over the months; hours, hourly pay and shares in the panel."""
+    m = LiveModel(setup=setup)
+    m.run_for(3)
+    hours = charts.long_frame(charts.CHARTS["hours"], m.history(), None)
+    assert hours["month"].tolist() == [1, 2, 3]
+    assert hours["value"].tolist() == pytest.approx(m.history()["mean_hours_week"].tolist())
+    assert (hours["value"] > 0).all()
+    shares = charts.long_frame(charts.CHARTS["arrangements"], m.history(), None)
+    assert set(shares["series"]) <= {label for _, label in charts.CHARTS["arrangements"].series}
+    three = shares[shares["series"] != "two or more employers this month"]
+    assert three.groupby("month")["value"].sum().tolist() == pytest.approx([1.0] * 3)  # live-in, live-out, hourly
+    chart = charts.spec(charts.CHARTS["hours"], m.history(), None)
+    assert chart["encoding"]["y"]["title"] == "hours a week"
+    text = panels.headline_markdown(m)
+    row = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in text.splitlines()
+           if line.startswith("| ") and line.count("|") == 3}
+    assert float(row["mean hours a week (employed)"]) == pytest.approx(m.metrics["mean_hours_week"], abs=0.05)
+    assert float(row["mean hourly wage (yuan/h)"]) == pytest.approx(m.metrics["mean_hourly_wage"], abs=0.05)
+    arrangements = ("live-in (main job)", "live-out full-time (main job)", "hourly or day work (main job)")
+    assert sum(float(row[label].rstrip("%")) for label in arrangements) == pytest.approx(100.0, abs=0.2)
+    assert row["weekly rest, 24 hours in a row (C189 Art. 10)"].endswith("%")
+    labels = list(row)
+    assert labels.index("mean hourly wage (yuan/h)") == labels.index("median wage (yuan/month)") + 1
+    assert labels.index("weekly rest, 24 hours in a row (C189 Art. 10)") == (
+        labels.index("decent work (all four standards)") + 1)
 
 
 def test_chart_specs_validate_and_months_without_pay_are_left_out(setup):
@@ -303,6 +336,8 @@ def test_twin_switch_runs_the_twin_and_shows_the_differences(page):
     text = _markdown(rc)
     assert "Differences: fee_ban.yaml minus baseline.yaml" in text
     assert "fees paid by workers" in text
+    for col, label, _ in panels.HEADLINES:  # hours, hourly pay and arrangements among them, where reported
+        assert f"<td>{label}</td>" in text, col
     rc.find(v.Switch, label="Policy twin").widget.v_model = False
     assert model.twin is None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from model.viz import server
+from model.viz import charts, panels, server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -89,14 +89,21 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
     try:
         assert ready_s < 60, f"page took {ready_s:.1f} s from server start"
         plots = page.locator(".vega-embed")
-        plots.nth(3).wait_for()
-        assert plots.count() >= 8  # the map and at least seven charts
+        shown = charts.available_charts()
+        plots.nth(len(shown)).wait_for()
+        assert plots.count() == 1 + len(shown)  # the map and every chart the model's columns allow
         page.get_by_text("Before the first month").wait_for()
         wages = plots.nth(1)
         before = wages.screenshot()
+        hours = plots.nth(1 + shown.index("hours")) if "hours" in shown else None
+        hours_before = hours.screenshot() if hours is not None else b""
         _step(page, 1)
         page.get_by_text("January 2016 (month 1 of 120)").wait_for()
         assert _changed(wages, before), "the wage plot did not change after Step"
+        if hours is not None:
+            assert _changed(hours, hours_before), "the hours plot did not change after Step"
+        for _, label, _ in panels.HEADLINES:  # hours, hourly pay, arrangements, weekly rest among them
+            page.get_by_role("cell", name=label, exact=True).wait_for()
 
         page.get_by_text("Policy twin", exact=True).click()
         page.get_by_text("Differences: fee_cap.yaml minus baseline.yaml").wait_for()
