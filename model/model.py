@@ -36,7 +36,7 @@ from model.core.tables import (
     HouseholdTable,
     WorkerTable,
 )
-from model.core.world import JobTypes, MarketState
+from model.core.world import ArrangementTerms, JobTypes, MarketState
 from model.mechanisms import (
     agencies,
     contracts,
@@ -122,6 +122,7 @@ class DomesticWorkModel(mesa.Model):
         self.streams = Streams(seed)
         self.month = 0
         self.types = JobTypes.from_params(scenario)
+        self.arrangements = ArrangementTerms.from_params(scenario)
         self.flows = MonthFlows()
         self.policies = PolicySet(self)
         self.levers = self.policies.at_rest()

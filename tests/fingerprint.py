@@ -9,7 +9,10 @@ and check them after it (from the project root, with the project's environment):
     python -m tests.fingerprint --check /tmp/before.json
 
 A scenario whose fingerprint moved is listed with the first metric and month that
-differ. Bits depend on the platform and library versions: compare on one machine.
+differ. Metrics and columns are compared by name: one added since the fingerprints
+were saved is listed as new, not as a difference, so a change that adds an output or
+a column can still show that everything else kept its bits. Bits depend on the
+platform and library versions: compare on one machine.
 """
 
 from __future__ import annotations
@@ -49,12 +52,22 @@ def run(path: Path, months: int = MONTHS, extra: dict | None = None) -> tuple[di
     hashes = {"metrics": hashlib.sha256(json.dumps(history, sort_keys=True).encode()).hexdigest()}
     for name in ("workers", "households", "agencies"):
         table = getattr(model, name)
-        digest = hashlib.sha256()
         for column in table.COLUMNS:
-            digest.update(column.encode())
-            digest.update(np.ascontiguousarray(table.view(column)).tobytes())
-        hashes[name] = digest.hexdigest()
+            digest = hashlib.sha256(np.ascontiguousarray(table.view(column)).tobytes())
+            hashes[f"{name}.{column}"] = digest.hexdigest()
     return hashes, history
+
+
+def differences(before: dict, now: dict) -> tuple[list[str], str | None, list[str]]:
+    """Columns whose final state moved, the first metric that moved (month, name, values), and new names."""
+    new = sorted(set(now["hashes"]) - set(before["hashes"]) - {"metrics"})
+    new += sorted(set(now["history"][0]) - set(before["history"][0])) if now["history"] else []
+    moved = [k for k in now["hashes"] if k != "metrics" and k in before["hashes"]
+             and now["hashes"][k] != before["hashes"][k]]
+    first = next(((m, k, before["history"][m][k], v) for m, row in enumerate(now["history"])
+                  for k, v in row.items() if k in before["history"][m] and before["history"][m][k] != v), None)
+    where = f"month {first[0] + 1}, {first[1]}: {first[2]!r} -> {first[3]!r}" if first else None
+    return moved, where, new
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,14 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     moved = 0
     for name, run_now in found.items():
         before = saved["runs"].get(name)
-        if before is None or before["hashes"] == run_now["hashes"]:
+        if before is None:
+            continue
+        columns, where, new = differences(before, run_now)
+        if new:
+            print(f"new in {name}: {', '.join(new)}")
+        if not columns and where is None:
             continue
         moved += 1
-        tables = [k for k in run_now["hashes"] if run_now["hashes"][k] != before["hashes"][k]]
-        first = next(((m, k, before["history"][m][k], v) for m, row in enumerate(run_now["history"])
-                      for k, v in row.items() if before["history"][m].get(k) != v), None)
-        where = f"month {first[0] + 1}, {first[1]}: {first[2]!r} -> {first[3]!r}" if first else "tables only"
-        print(f"MOVED {name}: {', '.join(tables)}; first difference {where}")
+        print(f"MOVED {name}: {', '.join(columns) or 'no column'}; first difference {where or 'in the tables only'}")
     print(f"{len(found) - moved} of {len(found)} scenarios identical")
     return 1 if moved else 0
 

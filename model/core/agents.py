@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from model.core.tables import BUSINESS_MODELS, CHANNELS, JOB_TYPES
+from model.core.tables import ARRANGEMENTS, BUSINESS_MODELS, CHANNELS, JOB_TYPES
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -151,6 +151,11 @@ class Worker(_RowAgent):
 
     status = Column("status", names=STATUS_NAMES, doc="searching, employed, away or gone.")
     job_type = Column("job_type", names=JOB_TYPES, doc="The job type she seeks and does.")
+    arrangement = Column("arrangement", names=ARRANGEMENTS,
+                         doc="live_in, live_out or hourly: of her main job, or the one she seeks.")
+    hours_week = Column("hours_week", doc="Hours she works a week, all her jobs together (0 without one).")
+    days_week = Column("days_week", int, doc="Days she works a week (0 without a job).")
+    employers = Column("employers", int, doc="Households she works for this month.")
     origin = Column("origin", int, doc="Hometown county.")
     local_hukou = Column("local_hukou", bool, doc="Whether she holds local hukou.")
     age_years = Column("age_years", doc="Age in years.")
@@ -180,6 +185,9 @@ class Household(_RowAgent):
     income_yuan = Column("income_yuan", doc="Monthly income.")
     need = Column("need", names=JOB_TYPES, doc="Job type it needs now, or None.")
     wtp_yuan = Column("wtp_yuan", doc="Most it would pay an average worker a month.")
+    arrangement = Column("arrangement", names=ARRANGEMENTS, doc="live_in, live_out or hourly: how it meets its need.")
+    need_hours_week = Column("need_hours_week", doc="Hours a week its need asks for.")
+    hours_week = Column("hours_week", doc="Hours a week it buys now (of its job or its vacancy).")
     trust_agency = Column("trust_agency", doc="Trust in agencies, 0-1.")
     worker = Column("worker", link="worker_agents",
                     doc="Its current worker (also while she is away with the job held).")

@@ -1,10 +1,11 @@
 """What living and working in the city costs a worker: the facts every mechanism that prices her month shares.
 
-Rent: a worker in live-out work rents a room, and so does a worker searching for
-work; a worker in live-in work lodges with the household she works for and pays no
-rent. Commuting: live-out work is commuted to, live-in work is where she lives; a
-month of commuting costs the round trip, twice ``city.commute_cost_yuan_per_km``
-times the distance in km.
+Rent: a worker in live-out or hourly work rents a room, and so does a worker
+searching for work; a worker in live-in work lodges with the household she works for
+and pays no rent. Commuting: live-out and hourly work are commuted to, live-in work
+is where she lives; a month of commuting costs the round trip, twice
+``city.commute_cost_yuan_per_km`` times the distance in km. Each rule reads the
+work's arrangement (``LIVE_IN``, ``LIVE_OUT``, ``HOURLY``), not what the work is.
 
 Each fact is written once, as a function whose arithmetic means the same on numpy
 arrays (elementwise, for the mechanisms' numpy rules) and on one worker's scalars;
@@ -18,47 +19,48 @@ from __future__ import annotations
 import numpy as np
 
 from model.core.jit import kernel
-from model.core.tables import EMPLOYED, LIVE_OUT, SEARCHING
+from model.core.tables import EMPLOYED, LIVE_IN, SEARCHING
 
 
-def commutes(job_type: np.ndarray) -> np.ndarray:
-    """Whether work of ``job_type`` is commuted to: live-out work is, live-in work is where she lives.
+def commutes(arrangement: np.ndarray) -> np.ndarray:
+    """Whether work of ``arrangement`` is commuted to: live-out and hourly work are, live-in work is where she lives.
 
     Args:
-        job_type: job types (an array, or one worker's).
+        arrangement: arrangements (an array, or one job's).
 
     Returns:
-        True for live-out work.
+        True for live-out and hourly work.
     """
-    return job_type == LIVE_OUT
+    return arrangement != LIVE_IN
 
 
-def commute_yuan(cost_per_km: float, km: np.ndarray, job_type: np.ndarray) -> np.ndarray:
-    """The monthly cost of commuting ``km`` to work of ``job_type``: the round trip for live-out work, else nothing.
+def commute_yuan(cost_per_km: float, km: np.ndarray, arrangement: np.ndarray) -> np.ndarray:
+    """The monthly cost of commuting ``km`` to work of ``arrangement``: the round trip unless she lives in.
 
     Args:
         cost_per_km: ``city.commute_cost_yuan_per_km``, one way.
         km: distances from her home to the job.
-        job_type: the jobs' types.
+        arrangement: the jobs' arrangements.
 
     Returns:
-        ``2 x cost_per_km x km`` for live-out work, 0 for live-in work (float64).
+        ``2 x cost_per_km x km`` for live-out and hourly work, 0 for live-in work (float64).
     """
-    return 2.0 * cost_per_km * km * (job_type == LIVE_OUT)
+    return 2.0 * cost_per_km * km * (arrangement != LIVE_IN)
 
 
-def rent_yuan(rent: float, job_type: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """The rent she pays a month: ``rent`` in live-out work and while searching; a live-in worker lodges free.
+def rent_yuan(rent: float, arrangement: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """The rent she pays a month: ``rent`` unless she lives in; a live-in worker lodges free.
 
     Args:
         rent: ``migration.rent_yuan``, a room's monthly rent.
-        job_type: her job type (what she does, or looks for).
-        status: her status; ``EMPLOYED`` for the rent she would pay in work of her type.
+        arrangement: her job's arrangement, or the one she seeks.
+        status: her status; a searching worker rents, whatever she seeks; ``EMPLOYED`` for
+            the rent she would pay in work of that arrangement.
 
     Returns:
         ``rent`` or 0 (float64).
     """
-    return rent * ((job_type == LIVE_OUT) | (status == SEARCHING))
+    return rent * ((arrangement != LIVE_IN) | (status == SEARCHING))
 
 
 # --- the same rules, compiled for one worker (inner kernels: only kernels call them) ------------------------

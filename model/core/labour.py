@@ -104,9 +104,22 @@ def move_numpy(status: np.ndarray, rows: np.ndarray, new_status: int, transition
 
 def hire(world: World, workers: np.ndarray, households: np.ndarray,
          channel: np.ndarray, agency: np.ndarray, wage_yuan: np.ndarray) -> None:
-    """Start jobs: worker ``workers[i]`` works for household ``households[i]``."""
+    """Start jobs: worker ``workers[i]`` works for household ``households[i]``.
+
+    The job has the household's arrangement and the hours a week it buys; it gives her
+    a weekly rest day (6 days' work, else 7) with the chance of its arrangement,
+    ``arrangements.rest_day_share`` (stream ``rest_day``), and fewer days when the
+    household buys fewer hours than its need asks for.
+    """
     w, h = world.workers, world.households
     move(world, workers, EMPLOYED)
+    arrangement = h.arrangement[households]
+    rest = world.streams.uniform("rest_day", world.month, workers) < world.arrangements.rest_day_share[arrangement]
+    w.arrangement[workers] = arrangement
+    w.hours_week[workers] = h.hours_week[households]
+    share = h.hours_week[households] / h.need_hours_week[households]
+    w.days_week[workers] = np.clip(np.round(np.where(rest, 6.0, 7.0) * share), 1, 7)
+    w.employers[workers] = 1
     w.employer[workers] = households
     w.channel[workers] = channel
     w.agency[workers] = agency
@@ -142,7 +155,8 @@ def separate_numpy(world: World, workers: np.ndarray, reason: str) -> None:
     """The rule of :func:`separate` in numpy, for jobs that end for one reason.
 
     The jobs end: each is counted among the month's separations for its reason, what
-    the worker was still owed is lost to her, her household's job becomes a vacancy,
+    the worker was still owed is lost to her, her household's job becomes a vacancy
+    (asking again for all the hours its need asks for),
     she keeps no employer, channel, agency, contract or wage (:func:`release_numpy`),
     and she moves from employed to searching (:func:`move_numpy`).
     """
@@ -151,6 +165,7 @@ def separate_numpy(world: World, workers: np.ndarray, reason: str) -> None:
     f.separations_by_reason[REASON[reason]] += workers.size
     f.wages_lost_yuan += float(w.wages_owed_yuan[workers].sum())
     h.worker[w.employer[workers]] = -1
+    h.hours_week[w.employer[workers]] = h.need_hours_week[w.employer[workers]]
     release_numpy(world, workers)
     w.separated_month[workers] = world.month
     move_numpy(w.status, workers, SEARCHING, f.transitions)
@@ -172,6 +187,9 @@ class JobColumns(NamedTuple):
     paid_placement_fee: np.ndarray
     wages_owed_yuan: np.ndarray
     months_in_job: np.ndarray
+    hours_week: np.ndarray
+    days_week: np.ndarray
+    employers: np.ndarray
 
 
 class SeparationBooks(NamedTuple):
@@ -180,6 +198,8 @@ class SeparationBooks(NamedTuple):
     status: np.ndarray
     transitions: np.ndarray
     household_worker: np.ndarray  # the households' worker column
+    household_hours: np.ndarray  # the households' hours_week column: a vacancy asks for all its need's hours
+    need_hours: np.ndarray  # the households' need_hours_week column
     separated_month: np.ndarray
     by_reason: np.ndarray  # the month's separations by reason
 
@@ -199,8 +219,9 @@ def _separation_books(world: World) -> tuple:
     call, and one built by keyword costs about 1 us more); tests/core/test_labour.py
     checks each field by name.
     """
-    w, f = world.workers, world.flows
-    return w.status, f.transitions, world.households.worker, w.separated_month, f.separations_by_reason
+    w, f, h = world.workers, world.flows, world.households
+    return (w.status, f.transitions, h.worker, h.hours_week, h.need_hours_week, w.separated_month,
+            f.separations_by_reason)
 
 
 def _release(world: World, workers: np.ndarray) -> None:
@@ -217,7 +238,8 @@ def release_numpy(world: World, workers: np.ndarray) -> None:
     """The rule of releasing a job in numpy: the worker keeps no employer, channel, agency, contract or wage.
 
     She stays insured only if she insures herself; nothing is owed, deducted or paid
-    any more, and her months in the job start again from 0.
+    any more, and her months in the job start again from 0. She works no hours or days
+    for nobody; she seeks work of the arrangement she had.
     """
     w = world.workers
     w.employer[workers] = -1
@@ -232,6 +254,9 @@ def release_numpy(world: World, workers: np.ndarray) -> None:
     w.paid_placement_fee[workers] = False
     w.wages_owed_yuan[workers] = 0.0
     w.months_in_job[workers] = 0
+    w.hours_week[workers] = 0.0
+    w.days_week[workers] = 0
+    w.employers[workers] = 0
 
 
 def leave_with_job_held(world: World, workers: np.ndarray, months: int) -> None:
@@ -335,6 +360,9 @@ def _release_rows(rows: np.ndarray, job: JobColumns) -> None:
         job.paid_placement_fee[r] = False
         job.wages_owed_yuan[r] = 0.0
         job.months_in_job[r] = 0
+        job.hours_week[r] = 0.0
+        job.days_week[r] = 0
+        job.employers[r] = 0
 
 
 def _end_jobs_example() -> tuple:
@@ -342,7 +370,7 @@ def _end_jobs_example() -> tuple:
     start, count = np.zeros(N_REASONS, np.int64), np.zeros(N_REASONS, np.int64)
     count[0] = 1
     books = (np.full(1, EMPLOYED, np.int8), np.zeros((N_STATUS, N_STATUS), np.int64), np.zeros(1, np.int32),
-             np.zeros(1, np.int16), np.zeros(N_REASONS, np.int64))
+             np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(1, np.int16), np.zeros(N_REASONS, np.int64))
     return (rows, start, count, 1, books, tuple(_columns_example()))
 
 
@@ -375,7 +403,9 @@ def _end_jobs(rows: np.ndarray, start: np.ndarray, count: np.ndarray, month: int
             owed[i] = job.wages_owed_yuan[r]
             if owed[i] != 0:
                 owing[c] = True
-            books.household_worker[job.employer[r]] = -1
+            household = job.employer[r]
+            books.household_worker[household] = -1
+            books.household_hours[household] = books.need_hours[household]
             books.separated_month[r] = month
     _release_rows(rows, job)
     _move(books.status, rows, SEARCHING, books.transitions)

@@ -19,13 +19,18 @@ from model.core.tables import (
     EMPLOYED,
     EMPLOYEE_BASED,
     GONE,
+    HOURLY,
     INACTIVE,
     INTERMEDIARY,
     JOB_TYPES,
+    LIVE_IN,
+    LIVE_OUT,
     MEMBERSHIP,
+    N_ARRANGEMENTS,
     OPEN,
     REFERRAL,
     SEARCHING,
+    WEEKS_PER_MONTH,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +57,11 @@ EXTRA_COLUMNS = (
     "minimum_wage_separations", "origin_concentration", "local_hukou_share",
     "inspections_found", "mean_hire_wage", "hire_wage_index", "top_quartile_placement_share",
 )
+# Work arrangements: hours, pay per hour, how the work is organised.
+ARRANGEMENT_COLUMNS = (
+    "mean_hours_week", "mean_hourly_wage", "live_in_share", "live_out_share", "hourly_share",
+    "multi_employer_share", "worker_earnings",
+)
 # Who pays whom: the accounts of model/core/accounts.py, yuan this month.
 MONEY_COLUMNS = (
     "money_unaccounted", "workers_net_income", "household_care_spending", "agency_income_intermediary",
@@ -62,15 +72,18 @@ MONEY_COLUMNS = (
 # The ILO standards scorecard: shares of employed workers this month.
 STANDARDS_COLUMNS = (
     "c189_written_terms_share", "c189_minimum_wage_share", "c189_social_security_share",
-    "c181_no_fee_share", "decent_work_share",
+    "c181_no_fee_share", "decent_work_share", "c189_weekly_rest_share",
 )
-COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS)
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *ARRANGEMENT_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS)
 
 # Share columns: must lie in [0, 1].
 SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
 
 
 WAGE_PERCENTILES = np.array([10.0, 50.0, 90.0])
+# A minimum is met when pay is at least it to the fen: hours a week are kept in float32,
+# so a wage set at the floor for its hours can differ from it in the last bits.
+FEN = 0.01
 
 
 def percentiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -95,31 +108,32 @@ def percentiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
 CENSUS = (
     "searching", "employed", "away", "away_with_job_held", "changed_job_12m", "certified", "local_hukou",
     "in_debt", "contract", "insured", "formal", "arrears", "employee_based", "minimum_wage_paid", "no_fee",
-    "decent_work",
+    "decent_work", "weekly_rest",
 )
 N_CENSUS = len(CENSUS)
 (_C_SEARCHING, _C_EMPLOYED, _C_AWAY, _C_HELD, _C_CHANGED, _C_CERTIFIED, _C_LOCAL, _C_DEBT, _C_CONTRACT, _C_INSURED,
- _C_FORMAL, _C_ARREARS, _C_EMPLOYEE_BASED, _C_MINIMUM, _C_NO_FEE, _C_DECENT) = range(len(CENSUS))
+ _C_FORMAL, _C_ARREARS, _C_EMPLOYEE_BASED, _C_MINIMUM, _C_NO_FEE, _C_DECENT, _C_REST) = range(len(CENSUS))
 
 
 def _census_example() -> tuple:
     flag, rows = np.zeros(1, dtype=np.bool_), np.zeros(1, np.int64)
     return (rows, np.zeros(1, np.int8), flag, flag, flag, flag, flag, flag, flag, np.zeros(1), np.zeros(1, np.int16),
-            np.zeros(1, np.int32), np.zeros(1, np.float32), np.zeros(1, np.int8), np.zeros(4), 0)
+            np.zeros(1, np.int32), np.zeros(1, np.float32), np.zeros(1), np.zeros(1, np.int8), 0)
 
 
 @kernel(example=_census_example)
 def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insured: np.ndarray,
             arrears_now: np.ndarray, agency_employed: np.ndarray, paid_fee: np.ndarray, certified: np.ndarray,
             local_hukou: np.ndarray, debt: np.ndarray, separated_month: np.ndarray, held_by: np.ndarray,
-            paid_yuan: np.ndarray, job_type: np.ndarray, minimum_by_type: np.ndarray,
+            paid_yuan: np.ndarray, minimum_yuan: np.ndarray, days_week: np.ndarray,
             changed_since: int) -> np.ndarray:
     """The month's head counts (``CENSUS``) over the present workers, in one pass.
 
     Over everyone present: status, a job change since ``changed_since``,
     certificate, local hukou, debt. Over the employed: contract, insurance, both,
     arrears, employee-based, and the ILO scorecard (pay at least the statutory
-    minimum of her job type, no fee for the current job, all four). Over the away:
+    minimum for her hours, ``minimum_yuan`` by row; no fee for the current job; all
+    four; and apart, a weekly rest day: at most 6 days' work a week). Over the away:
     a job held. Where numpy made about 40 calls, each a pass.
     """
     counts = np.zeros(N_CENSUS, dtype=np.int64)
@@ -138,7 +152,7 @@ def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insur
         elif s == EMPLOYED:
             counts[_C_EMPLOYED] += 1
             written, covered = contract[r], insured[r]
-            minimum = paid_yuan[r] >= minimum_by_type[job_type[r]]
+            minimum = paid_yuan[r] >= minimum_yuan[r]
             counts[_C_CONTRACT] += written
             counts[_C_INSURED] += covered
             counts[_C_FORMAL] += written and covered
@@ -147,6 +161,7 @@ def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insur
             counts[_C_MINIMUM] += minimum
             counts[_C_NO_FEE] += not paid_fee[r]
             counts[_C_DECENT] += written and covered and minimum and not paid_fee[r]
+            counts[_C_REST] += days_week[r] <= 6
     return counts
 
 
@@ -162,9 +177,14 @@ def measure(world: World) -> dict[str, float]:
     # Rows of workers who left for good stay in the table: work on the present ones only.
     present = w.present
     employed = w.with_status(EMPLOYED)
+    minimum = np.zeros(w.n)
+    owed = statutory_minimum(world, w.hours_week[employed])
+    in_kind = world.arrangements.in_kind_yuan[w.arrangement[employed]]
+    credit = np.minimum(in_kind, world.params.standards.in_kind_share * owed)  # room and board, within the limit
+    minimum[employed] = owed - credit - FEN  # met to the fen
     counted = _census(present, w.status, w.contract, w.insured, w.arrears_now, w.agency_employed,
                       w.paid_placement_fee, w.certified, w.local_hukou, w.debt_yuan, w.separated_month, w.held_by,
-                      w.paid_yuan, w.job_type, statutory_minimum_by_type(world), world.month - 12)
+                      w.paid_yuan, minimum, w.days_week, world.month - 12)
     c = dict(zip(CENSUS, counted.tolist(), strict=True))
     n_employed = employed.size
     n_searching, n_away = c["searching"], c["away"]
@@ -262,9 +282,35 @@ def measure(world: World) -> dict[str, float]:
         "hire_wage_index": _share(f.hire_wage_index_sum, hires),
         "top_quartile_placement_share": _share(f.top_quartile_placements, f.agency_placements),
     }
+    row.update(arrangements(world, employed))
     row.update(money(world, c["in_debt"], present.size))
     row.update(standards(c, n_employed))
     return row
+
+
+def arrangements(world: World, employed: np.ndarray) -> dict[str, float]:
+    """Hours, pay per hour and how the work of the ``employed`` is organised, this month.
+
+    Hours are all her jobs' together; pay per hour is what she was paid this month
+    (cash, after deductions) over her hours in the month, averaged over those paid;
+    arrangement shares are of her main job; earnings are every worker's pay summed.
+    """
+    w = world.workers
+    n = employed.size
+    hours = w.hours_week[employed].astype(np.float64)
+    paid = w.paid_yuan[employed].astype(np.float64)
+    was_paid = (paid > 0) & (hours > 0)
+    hourly = paid[was_paid] / (hours[was_paid] * WEEKS_PER_MONTH)
+    kinds = np.bincount(w.arrangement[employed], minlength=N_ARRANGEMENTS)
+    return {
+        "mean_hours_week": float(hours.mean()) if n else 0.0,
+        "mean_hourly_wage": float(hourly.mean()) if hourly.size else 0.0,
+        "live_in_share": _share(kinds[LIVE_IN], n),
+        "live_out_share": _share(kinds[LIVE_OUT], n),
+        "hourly_share": _share(kinds[HOURLY], n),
+        "multi_employer_share": _share(np.count_nonzero(w.employers[employed] >= 2), n),
+        "worker_earnings": float(paid.sum()),
+    }
 
 
 def money(world: World, in_debt: int, present: int) -> dict[str, float]:
@@ -292,19 +338,28 @@ def money(world: World, in_debt: int, present: int) -> dict[str, float]:
     }
 
 
-def statutory_minimum_by_type(world: World) -> np.ndarray:
-    """The city's minimum for a month of each job type: monthly, or hourly x its hours if higher."""
+def statutory_minimum(world: World, hours_week: np.ndarray) -> np.ndarray:
+    """The city's minimum for a month of ``hours_week`` hours a week (ILO C189 Art. 11).
+
+    The hourly minimum times her hours in the month, or the monthly minimum if higher;
+    the monthly minimum is for full-time work (``standards.full_time_hours_week``) and
+    is pro-rated below it.
+    """
     s = world.params.standards
-    return np.maximum(s.minimum_wage_monthly, s.minimum_wage_hourly * world.types.hours_per_month)
+    hours = np.asarray(hours_week, dtype=np.float64)
+    monthly = s.minimum_wage_monthly * np.minimum(hours / s.full_time_hours_week, 1.0)
+    return np.maximum(monthly, s.minimum_wage_hourly * hours * WEEKS_PER_MONTH)
 
 
 def standards(counts: dict[str, int], employed: int) -> dict[str, float]:
     """The ILO scorecard: shares of the ``employed`` workers from the month's census counts.
 
     C189 Art. 7 written terms (a written contract), Art. 11 minimum wage (this month's
-    pay, after any deduction, at least the statutory minimum for her hours; a month in
+    pay, after any deduction, at least the statutory minimum for her hours, room and
+    board counted up to ``standards.in_kind_share`` of it as Art. 12 allows; a month in
     arrears falls short), Art. 14 social security (insured), C181 Art. 7 no fee to an
-    agency for her current job, directly or by deduction; decent work: all four.
+    agency for her current job, directly or by deduction; decent work: all four. Apart
+    from them, C189 Art. 10 weekly rest: at most 6 days' work a week.
     """
     return {
         "c189_written_terms_share": _share(counts["contract"], employed),
@@ -312,4 +367,5 @@ def standards(counts: dict[str, int], employed: int) -> dict[str, float]:
         "c189_social_security_share": _share(counts["insured"], employed),
         "c181_no_fee_share": _share(counts["no_fee"], employed),
         "decent_work_share": _share(counts["decent_work"], employed),
+        "c189_weekly_rest_share": _share(counts["weekly_rest"], employed),
     }

@@ -17,6 +17,7 @@ from model.core.tables import (
     MEMBERSHIP,
     N_JOB_TYPES,
     SEARCHING,
+    TYPE_ARRANGEMENT,
     WorkerTable,
 )
 
@@ -67,6 +68,7 @@ def draw_workers(world: World, rows: np.ndarray, rng: np.random.Generator,
     draws = (u_origin_hukou, age, late_gap, skill, u_certified, experience, u_job_type, noise, target, start,
              village)  # WorkerDraws' fields, in order
     _fill_workers(rows, draws, _draw_terms(world, origin_probs, newcomers), columns(world.workers, DrawnColumns))
+    world.workers.arrangement[rows] = TYPE_ARRANGEMENT[world.workers.job_type[rows]]  # what she seeks at first
 
 
 def _draw_terms(world: World, origin_probs: np.ndarray, newcomers: bool) -> tuple:
@@ -113,6 +115,7 @@ def draw_workers_numpy(world: World, rows: np.ndarray, rng: np.random.Generator,
     w.experience_months[rows] = rng.exponential(p.experience_mean_months, n)
     job_type = pick(types.worker_share, rng.random(n))
     w.job_type[rows] = job_type
+    w.arrangement[rows] = TYPE_ARRANGEMENT[job_type]
     reference = types.reference_wage[job_type]
     noise = np.exp(rng.normal(0.0, p.reservation_sd, n))
     floor = world.params.migration.rural_income_yuan
@@ -206,6 +209,15 @@ def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) ->
     relative_income = h.income_yuan[rows] / world.params.households.income_median_yuan
     _set_needs(rows, need, world.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
                np.exp(d.wtp_sd * z), columns(h, NeedColumns))
+    _set_hours(world, rows, need)
+
+
+def _set_hours(world: World, rows: np.ndarray, need: np.ndarray) -> None:
+    """A new need's arrangement and the hours a week it asks for (its type's, for now)."""
+    h = world.households
+    h.arrangement[rows] = TYPE_ARRANGEMENT[need]
+    h.need_hours_week[rows] = world.types.hours_week[need]
+    h.hours_week[rows] = h.need_hours_week[rows]
 
 
 def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
@@ -223,6 +235,7 @@ def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarr
     h.wtp_yuan[rows] = (world.types.reference_wage[need] * d.wtp_markup
                         * relative_income ** d.wtp_income_elasticity * np.exp(d.wtp_sd * z))
     h.vacancy_months[rows] = 0
+    _set_hours(world, rows, need)
 
 
 class NeedColumns(NamedTuple):

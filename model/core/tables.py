@@ -20,10 +20,20 @@ AWAY = 3
 GONE = 4  # left the city for good
 N_STATUS = 5
 
-# Job types, in the order used by every per-type parameter and column.
+# Job types (what the work is), in the order used by every per-type parameter and column.
 JOB_TYPES = ("live_in_nanny", "live_out_cleaner", "elder_carer", "maternity_nurse")
 N_JOB_TYPES = len(JOB_TYPES)
-LIVE_OUT = 1
+
+# Work arrangements (how the work is organised): live-in (she lodges with the household,
+# room and board part of her pay), live-out full-time (she rents a room and commutes),
+# hourly or day work (bought by the hour, a worker may serve several households).
+ARRANGEMENTS = ("live_in", "live_out", "hourly")
+LIVE_IN, LIVE_OUT, HOURLY = 0, 1, 2
+N_ARRANGEMENTS = len(ARRANGEMENTS)
+# The arrangement each job type has when nothing else decides it (its name says it).
+TYPE_ARRANGEMENT = np.array([LIVE_IN, LIVE_OUT, LIVE_IN, LIVE_IN], dtype=np.int8)
+
+WEEKS_PER_MONTH = 52.0 / 12.0
 
 # Hiring channels.
 CHANNELS = ("open", "referral", "agency")
@@ -89,6 +99,10 @@ class WorkerTable(Table):
         "certified": (np.bool_, False),
         "experience_months": (np.float32, 0.0),
         "job_type": (np.int8, 0),  # the job type she seeks and does
+        "arrangement": (np.int8, LIVE_IN),  # of her current job, or the one she seeks
+        "hours_week": (np.float32, 0.0),  # hours she works a week, all her jobs together
+        "days_week": (np.int8, 0),  # days she works a week
+        "employers": (np.int8, 0),  # households she works for this month
         "reservation_yuan": (np.float32, 0.0),  # monthly, before commuting costs
         "savings_yuan": (np.float64, 0.0),  # money she holds (float64: the accounts must add up)
         "debt_yuan": (np.float64, 0.0),  # owed to her kin at home, repaid from what she sends home
@@ -157,6 +171,9 @@ class HouseholdTable(Table):
         "income_yuan": (np.float32, 0.0),  # monthly household income
         "need": (np.int8, -1),  # job type needed, -1 when none
         "wtp_yuan": (np.float32, 0.0),  # most it would pay an average worker a month
+        "arrangement": (np.int8, LIVE_IN),  # how it has its need met
+        "need_hours_week": (np.float32, 0.0),  # hours a week its need asks for
+        "hours_week": (np.float32, 0.0),  # hours a week it buys now (of its job or its vacancy)
         "trust_agency": (np.float32, 0.5),  # in [0, 1]
         "worker": (np.int32, -1),  # worker row, -1 when none
         "vacancy_months": (np.int16, 0),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from model.core.population import per_type
-from model.core.tables import N_JOB_TYPES
+from model.core.tables import ARRANGEMENTS, N_JOB_TYPES, WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     from model.core.accounts import Accounts
@@ -37,6 +37,7 @@ class World(Protocol):
         month: the step, 1 in the first month (read only).
         streams: the run's random streams, one a decision (read only).
         types: per-job-type parameters (read only).
+        arrangements: per-arrangement parameters (read only).
         city: the grid of neighbourhoods (read only).
         origin_base: each hometown county's base weight in arrivals (read only).
         workers: the worker table; households: the household table; agencies: the agency table.
@@ -56,6 +57,7 @@ class World(Protocol):
     month: int
     streams: Streams
     types: JobTypes
+    arrangements: ArrangementTerms
     city: City
     origin_base: np.ndarray
     workers: WorkerTable
@@ -128,6 +130,8 @@ class JobTypes:
     need_duration: np.ndarray
     separation_multiplier: np.ndarray
     contract_cost_multiplier: np.ndarray  # a contract's cost to the household, relative, by job type
+    hours_elasticity: np.ndarray  # of the hours a need's household buys, above what it would pay an hour
+    hours_week: np.ndarray  # the type's usual hours a week (float32, as the hours columns)
     onset_rate: float
     onset_mix: np.ndarray
 
@@ -151,9 +155,30 @@ class JobTypes:
             need_duration=duration,
             separation_multiplier=per_type(p.market.separation_multiplier),
             contract_cost_multiplier=per_type(p.contracts.household_cost_multiplier),
+            hours_elasticity=per_type(p.demand.hours_elasticity),
+            hours_week=(per_type(p.jobs.hours_per_month) / WEEKS_PER_MONTH).astype(np.float32),
             onset_rate=onset,
             onset_mix=mix,
         )
+
+
+@dataclass
+class ArrangementTerms:
+    """Per-arrangement parameters as arrays in ``ARRANGEMENTS`` order."""
+
+    rest_day_share: np.ndarray
+    in_kind_yuan: np.ndarray  # room and board a household gives, at its cost a month
+
+    @classmethod
+    def from_params(cls, p: Scenario) -> ArrangementTerms:
+        """Read the per-arrangement blocks of a scenario."""
+        a = p.arrangements
+
+        def per_arrangement(block) -> np.ndarray:
+            values = block.model_dump()
+            return np.array([values[name] for name in ARRANGEMENTS], dtype=np.float64)
+
+        return cls(rest_day_share=per_arrangement(a.rest_day_share), in_kind_yuan=per_arrangement(a.in_kind_yuan))
 
 
 class MarketState:

@@ -64,7 +64,7 @@ def planned_stay_months(world: World, workers: np.ndarray) -> np.ndarray:
     """
     w, p = world.workers, world.params
     wage = np.maximum(w.wage_yuan[workers].astype(np.float64), p.migration.rural_income_yuan)
-    living = p.migration.living_cost_yuan + rent_yuan(p.migration.rent_yuan, w.job_type[workers], EMPLOYED)
+    living = p.migration.living_cost_yuan + rent_yuan(p.migration.rent_yuan, w.arrangement[workers], EMPLOYED)
     saving = np.maximum((1.0 - p.migration.remittance_share) * (wage - living), 100.0)
     to_target = np.maximum(w.savings_target_yuan[workers] - w.savings_yuan[workers], 0.0) / saving
     to_retirement = np.maximum(p.migration.retirement_age - w.age_years[workers], 0.0) * 12.0
@@ -402,6 +402,7 @@ class Planners(NamedTuple):
 
     wage_yuan: np.ndarray
     job_type: np.ndarray
+    arrangement: np.ndarray
     savings_target_yuan: np.ndarray
     savings_yuan: np.ndarray
     age_years: np.ndarray
@@ -449,7 +450,7 @@ def _stay_months(w: Planners, r: int, t: StayTerms) -> float:
     In numpy's dtypes step for step: the years to retirement in float32, as the column.
     """
     wage = nmax(np.float64(w.wage_yuan[r]), t.rural_income)
-    living = t.living_yuan + rent_yuan_one(t.rent_yuan, w.job_type[r], EMPLOYED)  # the rent of work of her type
+    living = t.living_yuan + rent_yuan_one(t.rent_yuan, w.arrangement[r], EMPLOYED)  # her work's rent
     saving = nmax(t.keep_share * (wage - living), 100.0)
     to_target = nmax(np.float64(w.savings_target_yuan[r]) - w.savings_yuan[r], 0.0) / saving
     to_retirement = nmax(t.retirement_age - w.age_years[r], np.float32(0.0)) * np.float32(12.0)

@@ -365,6 +365,7 @@ def _start_jobs(world: World, workers: np.ndarray, households: np.ndarray,
     """The hires start their jobs (``eb``: the agency employs her); contracts, fees and counts."""
     a, w = world.agencies, world.workers
     wage = terms.wage(world, w.job_type[workers])
+    world.households.hours_week[households] = terms.hours  # all its need asks for, or what a floor left
     labour.hire(world, workers, households, channel, agency, wage)
     w.agency_employed[workers] = eb
     contracts.decide(world, workers, "hire")

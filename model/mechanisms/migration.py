@@ -30,7 +30,7 @@ from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.population import draw_workers
 from model.core.rng import uniform_at
-from model.core.tables import AWAY, EMPLOYED, LIVE_OUT, SEARCHING, WorkerTable
+from model.core.tables import AWAY, EMPLOYED, LIVE_IN, SEARCHING, TYPE_ARRANGEMENT, WorkerTable
 from model.mechanisms.separations import record_and_separate
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 def expected_income(world: World, mean_wage: float, unemployment_rate: float) -> float:
     """Harris-Todaro expected monthly income in the city, net of living costs."""
     p = world.params
-    live_out = world.types.worker_share[LIVE_OUT]
-    cost = (p.migration.living_cost_yuan + p.migration.rent_yuan * live_out
+    renting = world.types.worker_share[TYPE_ARRANGEMENT != LIVE_IN].sum()  # workers of the types that live out
+    cost = (p.migration.living_cost_yuan + p.migration.rent_yuan * renting
             + p.hukou.extra_living_cost_yuan * world.levers.hukou_gap * (1.0 - p.workers.local_hukou_share))
     return max(mean_wage * (1.0 - unemployment_rate) - cost, 1.0)
 

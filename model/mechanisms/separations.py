@@ -19,7 +19,7 @@ from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED, WorkerTable
-from model.mechanisms import agencies, wages
+from model.mechanisms import agencies, hours, wages
 from model.mechanisms.matching import group_order
 
 # Why a job ends this month, in the order the reasons are checked: a job ending for
@@ -63,7 +63,7 @@ def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     assessed = np.flatnonzero(reasons.could_be_dismissed)
     _dismiss_weak(first, assessed, employed, wages.productivity(world, employed[assessed]),
                   _dismissal_terms(world, dismissal_key))
-    if np.any(world.levers.wage_floor_yuan > 0):
+    if wages.floor_in_force(world):
         priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
     return first
@@ -272,18 +272,56 @@ def _by_reason(rows: np.ndarray, reasons: str | np.ndarray) -> tuple[np.ndarray,
 
 
 def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
-    """Complying households raise wages to a floor in force, or let go when they cannot pay it."""
-    lev = world.levers
+    """Jobs paid below a floor in force: which end (True), the others now meet it.
+
+    A complying household first cuts hours (:func:`model.mechanisms.hours.choose_hours`):
+    it keeps the hours that leave it most of the care's worth at the floor's cost, and
+    ends the job only when no hours are worth it or she will not take the pay for
+    them. Days go down with the hours. An employee-based agency raises the wage to the
+    floor while the household's bill stays within what it would pay, else lets her go.
+    """
     w = world.workers
-    if not np.any(lev.wage_floor_yuan > 0):
+    if not wages.floor_in_force(world):
         return np.zeros(employed.size, dtype=bool)
     households = w.employer[employed]
-    floor = wages.legal_floor(world, w.job_type[employed], households, w.agency_employed[employed])
+    eb = w.agency_employed[employed]
+    floor = wages.legal_floor(world, households, eb)
     below = w.wage_yuan[employed] < floor
+    priced_out = np.zeros(employed.size, dtype=bool)
+    agency = below & eb
     can_pay = wages.household_maximum(world, employed, households) >= floor
-    raise_to = employed[below & can_pay]
-    w.wage_yuan[raise_to] = floor[below & can_pay]
-    return below & ~can_pay
+    w.wage_yuan[employed[agency & can_pay]] = floor[agency & can_pay]
+    priced_out |= agency & ~can_pay
+    cut = np.flatnonzero(below & ~eb)
+    if cut.size:
+        priced_out[cut] = ~_cut_hours(world, employed[cut], households[cut])
+    return priced_out
+
+
+def _cut_hours(world: World, rows: np.ndarray, households: np.ndarray) -> np.ndarray:
+    """Households that a floor now binds choose their jobs' hours; which jobs are kept (the others end)."""
+    w, h = world.workers, world.households
+    need, now = h.need_hours_week[households].astype(np.float64), h.hours_week[households].astype(np.float64)
+    arrangement = h.arrangement[households]
+    commute = wages.commute_of(world, arrangement, w.home_cell[rows], h.cell[households])
+    # Its maximum and her minimum, and what it pays now, for all the hours its need asks for.
+    household_max = wages.household_maximum(world, rows, households) * (need / now)
+    worker_min = wages.reservation(world, rows) * (need / world.types.hours_week[w.job_type[rows]])
+    wage_full = (w.wage_yuan[rows] - commute) * (need / now) + commute
+
+    def floor_of(hours_week: np.ndarray) -> np.ndarray:
+        return wages.cash_floor(world, hours_week, np.broadcast_to(arrangement[:, None], hours_week.shape))
+
+    choice = hours.choose_hours(need, world.params.demand.care_value_markup * household_max, household_max,
+                                wage_full, worker_min, commute, world.types.hours_elasticity[w.job_type[rows]],
+                                floor_of)
+    kept, keeps = rows[choice.keeps], households[choice.keeps]
+    days = w.days_week[kept].astype(np.float64) * choice.hours[choice.keeps] / w.hours_week[kept]
+    w.days_week[kept] = np.clip(np.round(days), 1, 7).astype(np.int8)
+    w.wage_yuan[kept] = choice.wage[choice.keeps]
+    w.hours_week[kept] = choice.hours[choice.keeps]
+    h.hours_week[keeps] = choice.hours[choice.keeps]
+    return choice.keeps
 
 
 # --- kernels ---

@@ -34,7 +34,16 @@ import numpy as np
 from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
 from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
-from model.core.tables import EMPLOYED, N_JOB_TYPES, SEARCHING, HouseholdTable, WorkerTable
+from model.core.tables import (
+    EMPLOYED,
+    N_ARRANGEMENTS,
+    N_JOB_TYPES,
+    SEARCHING,
+    WEEKS_PER_MONTH,
+    HouseholdTable,
+    WorkerTable,
+)
+from model.mechanisms import hours
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -67,16 +76,25 @@ def reservation(world: World, workers: np.ndarray) -> np.ndarray:
 
 
 def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """Lowest wage she accepts for this job: reservation plus commuting if live-out."""
+    """Lowest wage she accepts for this job: her reservation for its hours, plus commuting unless she lives in.
+
+    Her reservation wage is for the usual hours of her job type; a job of other hours
+    asks for it in proportion (she can sell the hours she does not work here elsewhere).
+    """
     w, h = world.workers, world.households
-    commute = _commute(world, w.job_type[workers], w.home_cell[workers], h.cell[households])
-    return reservation(world, workers) + commute
+    commute = commute_of(world, h.arrangement[households], w.home_cell[workers], h.cell[households])
+    return reservation(world, workers) * hours_factor(world, workers, households) + commute
 
 
-def _commute(world: World, job_type: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:
-    """Monthly cost of commuting from ``home_cell`` to a job in ``cell``: live-out work only."""
+def hours_factor(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
+    """The job's hours over her job type's usual hours (float32; exactly 1 when they are the same)."""
+    return world.households.hours_week[households] / world.types.hours_week[world.workers.job_type[workers]]
+
+
+def commute_of(world: World, arrangement: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:
+    """Monthly cost of commuting from ``home_cell`` to a job in ``cell`` of ``arrangement`` (none if live-in)."""
     km = world.city.distance_km(home_cell, cell)
-    return commute_yuan(world.params.city.commute_cost_yuan_per_km, km, job_type)
+    return commute_yuan(world.params.city.commute_cost_yuan_per_km, km, arrangement)
 
 
 def offer_factor(world: World, households: np.ndarray) -> np.ndarray:
@@ -87,9 +105,14 @@ def offer_factor(world: World, households: np.ndarray) -> np.ndarray:
 
 
 def household_maximum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """Most the household pays her (willingness to pay, raised by a vacancy's months open)."""
+    """Most the household pays her (willingness to pay, raised by a vacancy's months open), for the job's hours.
+
+    Its willingness to pay is for all the hours its need asks for; a job of fewer hours
+    (cut when a floor bound it) is worth as much less to it in a bargain.
+    """
     h = world.households
-    return h.wtp_yuan[households] * offer_factor(world, households) * productivity(world, workers)
+    share = h.hours_week[households] / h.need_hours_week[households]
+    return h.wtp_yuan[households] * offer_factor(world, households) * productivity(world, workers) * share
 
 
 def bargaining_share(world: World, job_type: np.ndarray) -> np.ndarray:
@@ -145,6 +168,26 @@ def floor_applies(world: World, households: np.ndarray) -> np.ndarray:
     return world.households.law_abiding[households] < lev.wage_floor_enforcement
 
 
+def floor_in_force(world: World) -> bool:
+    """Whether a policy extends a minimum wage, hourly or monthly, to domestic work this month."""
+    lev = world.levers
+    return lev.wage_floor_hourly_yuan > 0 or lev.wage_floor_monthly_yuan > 0
+
+
+def policy_floor(world: World, hours_week: np.ndarray) -> np.ndarray:
+    """The floor a policy in force sets for jobs of ``hours_week`` (:func:`model.mechanisms.hours.floor_for_hours`)."""
+    lev = world.levers
+    return hours.floor_for_hours(hours_week, lev.wage_floor_hourly_yuan, lev.wage_floor_monthly_yuan,
+                                 world.params.standards.full_time_hours_week)
+
+
+def cash_floor(world: World, hours_week: np.ndarray, arrangement: np.ndarray) -> np.ndarray:
+    """The cash a policy floor asks for jobs of ``hours_week``; room and board meet part of a live-in one."""
+    floor = policy_floor(world, hours_week)
+    in_kind = world.arrangements.in_kind_yuan[arrangement]
+    return floor - hours.in_kind_credit(floor, in_kind, world.levers.wage_floor_in_kind_share)
+
+
 def posting(world: World) -> bool:
     """Whether households post wages (else wages are bargained)."""
     return world.params.wages.regime == "posting"
@@ -165,7 +208,7 @@ def post(world: World, searchers: np.ndarray, vacancies: np.ndarray,
         return
     job = h.need[vacancies].astype(np.int64)
     value = h.wtp_yuan[vacancies] * offer_factor(world, vacancies)
-    floor = world.levers.wage_floor_yuan[job] * floor_applies(world, vacancies)
+    floor = cash_floor(world, h.need_hours_week[vacancies], h.arrangement[vacancies]) * floor_applies(world, vacancies)
     posted = np.zeros(vacancies.size)
     if ask is None:
         ask = reservation(world, searchers) / productivity(world, searchers)
@@ -199,12 +242,27 @@ def bargain(world: World, workers: np.ndarray, households: np.ndarray,
             employee_based: np.ndarray) -> np.ndarray:
     """Agreed monthly wage of new jobs (bargained, or the posted wage), floored where a minimum wage applies."""
     job_type = world.workers.job_type[workers]
-    floor = legal_floor(world, job_type, households, employee_based)
+    floor = legal_floor(world, households, employee_based)
     if posting(world):
         return _posted_wage(world.households.posted_wage_yuan[households], productivity(world, workers), floor)
     lo = worker_minimum(world, workers, households)
     hi = household_maximum(world, workers, households)
-    return _bargained_wage(world, job_type, lo, hi, floor)
+    wage = _bargained_wage(world, job_type, lo, hi, floor)
+    if floor_in_force(world):
+        h = world.households
+        ignores = ~floor_applies(world, households) & ~employee_based
+        cash = cash_floor(world, h.hours_week[households], h.arrangement[households])
+        wage = np.where(ignores, pulled_wage(wage, hi, cash, world.levers.wage_floor_reference_pull), wage)
+    return wage
+
+
+def pulled_wage(wage: np.ndarray, hi: np.ndarray, floor: np.ndarray, pull: float) -> np.ndarray:
+    """The wage an employer who ignores a floor agrees: ``pull`` of the way from ``wage`` to the floor, at most ``hi``.
+
+    The floor as a reference in bargaining: a wage already at or above it, or above what
+    the employer would pay, stays where it is.
+    """
+    return np.maximum(wage, np.minimum(hi, wage + pull * np.maximum(floor - wage, 0.0)))
 
 
 def _posted_wage(posted: np.ndarray, productivity: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -219,25 +277,27 @@ def _bargained_wage(world: World, job_type: np.ndarray, lo: np.ndarray, hi: np.n
     return bargained_wage(lo, hi, bargaining_share(world, job_type), floor)
 
 
-def legal_floor(world: World, job_type: np.ndarray, households: np.ndarray,
-                employee_based: np.ndarray) -> np.ndarray:
-    """The floor each job pays at least.
+def legal_floor(world: World, households: np.ndarray, employee_based: np.ndarray) -> np.ndarray:
+    """The floor each job of ``households`` pays at least, in cash, for the hours it buys.
 
     Employee-based agencies are employers under the Labour Law: they always pay
-    the city's statutory monthly minimum (``standards.minimum_wage_monthly``), and
-    the domestic-work floor when a policy extends one.
-    Households pay the floor only when covered and compliant.
+    the city's statutory monthly minimum (``standards.minimum_wage_monthly``, pro-rated
+    below full-time hours), and the domestic-work floor when a policy extends one.
+    Households pay the floor only when covered and compliant, room and board meeting
+    part of a live-in job's (:func:`cash_floor`).
     """
-    return _floor(world, job_type, floor_applies(world, households), employee_based)
+    h = world.households
+    return _floor(world, h.hours_week[households], h.arrangement[households], floor_applies(world, households),
+                  employee_based)
 
 
-def _floor(world: World, job_type: np.ndarray, complies: np.ndarray,
+def _floor(world: World, hours_week: np.ndarray, arrangement: np.ndarray, complies: np.ndarray,
            employee_based: np.ndarray) -> np.ndarray:
-    """:func:`legal_floor` given whether each household complies."""
-    lev = world.levers
-    covered = lev.wage_floor_yuan[job_type] * complies
-    statutory = world.params.standards.minimum_wage_monthly
-    eb_floor = np.maximum(statutory, lev.wage_floor_yuan[job_type])
+    """:func:`legal_floor` given the jobs' hours and arrangements and whether each household complies."""
+    covered = cash_floor(world, hours_week, arrangement) * complies
+    s = world.params.standards
+    statutory = s.minimum_wage_monthly * np.minimum(np.asarray(hours_week, np.float64) / s.full_time_hours_week, 1.0)
+    eb_floor = np.maximum(statutory, policy_floor(world, hours_week))
     return np.where(employee_based, eb_floor, covered)
 
 
@@ -247,21 +307,32 @@ class Terms:
 
     ``lo`` her minimum, ``hi`` the household's maximum, ``floor`` the legal floor;
     under wage posting ``posted`` is the wage it would pay (posted, or the floor).
+    ``hours``: the hours a week of each job. Where a floor binds a complying household,
+    it chose them (``chosen``), with the wage ``chosen_wage`` and whether it hires at
+    all (``keeps``; :func:`model.mechanisms.hours.choose_hours`).
     """
 
     lo: np.ndarray
     hi: np.ndarray
     floor: np.ndarray
     posted: np.ndarray | None
+    hours: np.ndarray
+    chosen: np.ndarray | None = None
+    chosen_wage: np.ndarray | None = None
+    keeps: np.ndarray | None = None
 
     def acceptable(self) -> np.ndarray:
         """A job happens when the household's maximum covers her minimum and any floor that binds it.
 
-        Under wage posting, also when the wage it would pay covers her minimum.
+        Under wage posting, also when the wage it would pay covers her minimum. Where a
+        floor binds a complying household, when some hours are worth their cost to it
+        and the wage for them covers her minimum.
         """
         ok = self.hi >= np.maximum(self.lo, self.floor)
         if self.posted is not None:
             ok &= self.posted >= self.lo
+        if self.chosen is not None:
+            ok = np.where(self.chosen, self.keeps, ok)
         return ok
 
     def surplus(self) -> np.ndarray:
@@ -272,14 +343,20 @@ class Terms:
 
     def take(self, index: np.ndarray) -> Terms:
         """The terms of the pairs at ``index``."""
-        posted = None if self.posted is None else self.posted[index]
-        return Terms(self.lo[index], self.hi[index], self.floor[index], posted)
+
+        def part(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[index]
+
+        return Terms(self.lo[index], self.hi[index], self.floor[index], part(self.posted), self.hours[index],
+                     part(self.chosen), part(self.chosen_wage), part(self.keeps))
 
     def wage(self, world: World, job_type: np.ndarray) -> np.ndarray:
-        """Agreed monthly wage of the jobs (as :func:`bargain`), given her job type."""
-        if self.posted is not None:
-            return self.posted
-        return _bargained_wage(world, job_type, self.lo, self.hi, self.floor)
+        """Agreed monthly wage of the jobs (as :func:`bargain`), given her job type; where hours were chosen, theirs."""
+        wage = self.posted if self.posted is not None else _bargained_wage(world, job_type, self.lo, self.hi,
+                                                                           self.floor)
+        if self.chosen is not None:
+            wage = np.where(self.chosen, self.chosen_wage, wage)
+        return wage
 
 
 class RoundPrices:
@@ -301,6 +378,8 @@ class RoundPrices:
         self.reservation = reservation(world, searchers)
         self.ask = self.reservation / self.productivity  # per unit of productivity, commuting left out
         self.need = h.need[vacancies]
+        self.arrangement = h.arrangement[vacancies]
+        self.hours = h.need_hours_week[vacancies]  # a vacancy asks for all its need's hours
         self.cell = h.cell[vacancies]
         self.value = h.wtp_yuan[vacancies] * offer_factor(world, vacancies)  # its maximum per unit
         self.complies = floor_applies(world, vacancies)
@@ -317,12 +396,53 @@ class RoundPrices:
 
     def terms(self, i: np.ndarray, j: np.ndarray, employee_based: np.ndarray) -> Terms:
         """Terms of the jobs of searchers ``i`` at vacancies ``j`` (employee-based: the agency employs her)."""
-        job_type = self.job_type[i]
-        lo = self.reservation[i] + _commute(self.world, job_type, self.home_cell[i], self.cell[j])
+        world, job_type = self.world, self.job_type[i]
+        commute = commute_of(world, self.arrangement[j], self.home_cell[i], self.cell[j])
+        lo = self.reservation[i] * (self.hours[j] / world.types.hours_week[job_type]) + commute
         hi = self.value[j] * self.productivity[i]
-        floor = _floor(self.world, job_type, self.complies[j], employee_based)
+        floor = _floor(world, self.hours[j], self.arrangement[j], self.complies[j], employee_based)
         posted = None if self.posted is None else _posted_wage(self.posted[j], self.productivity[i], floor)
-        return Terms(lo, hi, floor, posted)
+        terms = Terms(lo, hi, floor, posted, self.hours[j])
+        if floor_in_force(world):
+            free = posted if posted is not None else bargained_wage(lo, hi, bargaining_share(world, job_type), 0.0)
+            binding = self.complies[j] & ~employee_based & (free < floor)
+            choose_where(world, terms, np.flatnonzero(binding), job_type, self.arrangement[j], commute, free)
+            # Households that ignore the floor take it as a reference (pulled_wage).
+            ignores = np.flatnonzero(~self.complies[j] & ~employee_based)
+            cash = cash_floor(world, self.hours[j][ignores], self.arrangement[j][ignores])
+            wage = pulled_wage(free[ignores], hi[ignores], cash, world.levers.wage_floor_reference_pull)
+            terms.keeps[ignores] = terms.acceptable()[ignores]
+            terms.chosen[ignores] = True
+            terms.chosen_wage[ignores] = wage
+        return terms
+
+
+def choose_where(world: World, terms: Terms, pairs: np.ndarray, job_type: np.ndarray, arrangement: np.ndarray,
+                 commute: np.ndarray, free: np.ndarray) -> None:
+    """Households of ``pairs`` (positions in ``terms``) that a floor binds choose their hours (:mod:`hours`).
+
+    ``free``: the wage each pair would agree without the floor, for the need's hours.
+    """
+    n = terms.lo.size
+    terms.chosen = np.zeros(n, dtype=bool)
+    terms.chosen_wage = np.zeros(n)
+    terms.keeps = np.zeros(n, dtype=bool)
+    if pairs.size == 0:
+        return
+    kind = arrangement[pairs]
+
+    def floor_of(hours_week: np.ndarray) -> np.ndarray:
+        return cash_floor(world, hours_week, np.broadcast_to(kind[:, None], hours_week.shape))
+
+    hi = terms.hi[pairs]
+    choice = hours.choose_hours(terms.hours[pairs].astype(np.float64), world.params.demand.care_value_markup * hi, hi,
+                                free[pairs], terms.lo[pairs] - commute[pairs], commute[pairs],
+                                world.types.hours_elasticity[job_type[pairs]], floor_of)
+    terms.chosen[pairs] = True
+    terms.chosen_wage[pairs] = choice.wage
+    terms.keeps[pairs] = choice.keeps
+    terms.hours = terms.hours.copy()
+    terms.hours[pairs] = choice.hours
 
 
 def renegotiate(world: World, workers: np.ndarray) -> None:
@@ -335,13 +455,21 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
     if workers.size == 0 or posting(world):
         return
     w, h, p = world.workers, world.households, world.params
-    m, lev = p.market, world.levers
+    m = p.market
     rows = np.asarray(workers, dtype=np.int64)
-    dx, dy = _commute_offsets(rows, w.job_type, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
+    dx, dy = _commute_offsets(rows, w.arrangement, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
     km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
     theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
-    _renegotiated(rows, km, theta, lev.wage_floor_yuan, columns(w, Bargainers), columns(h, Employers),
+    _renegotiated(rows, km, theta, _floor_terms(world), columns(w, Bargainers), columns(h, Employers),
                   _bargain_terms(world), w.wage_yuan)
+
+
+def _floor_terms(world: World) -> tuple:
+    """:class:`FloorTerms` for :func:`_renegotiated`: its fields, in order, as a plain tuple."""
+    lev, s = world.levers, world.params.standards
+    pull = float(lev.wage_floor_reference_pull) if floor_in_force(world) else 0.0
+    return (float(lev.wage_floor_hourly_yuan), float(lev.wage_floor_monthly_yuan), s.full_time_hours_week,
+            float(lev.wage_floor_in_kind_share), world.arrangements.in_kind_yuan, world.types.hours_week, pull)
 
 
 def _bargain_terms(world: World) -> tuple:
@@ -415,7 +543,7 @@ def budgets(world: World, rows: np.ndarray, income: np.ndarray, savings: np.ndar
     """One month's budget of each of ``rows``: she pays her living costs, saves or borrows, and sends money home.
 
     Living in the city costs ``migration.living_cost_yuan``, plus rent when she pays rent
-    (:func:`model.core.costs.rent_yuan`: in live-out work and while searching), plus
+    (:func:`model.core.costs.rent_yuan`: unless she lives in, and while searching), plus
     ``hukou.extra_living_cost_yuan`` times the hukou gap without local hukou. What she
     lacks she borrows from kin; she sends ``migration.remittance_share`` of what is left
     of her income home, which repays her kin first. The kernel :func:`_budgets` follows
@@ -432,7 +560,7 @@ def budgets(world: World, rows: np.ndarray, income: np.ndarray, savings: np.ndar
         Living cost, sent home, borrowed and repaid, one a worker.
     """
     w, p = world.workers, world.params
-    cost = (p.migration.living_cost_yuan + rent_yuan(p.migration.rent_yuan, w.job_type[rows], w.status[rows])
+    cost = (p.migration.living_cost_yuan + rent_yuan(p.migration.rent_yuan, w.arrangement[rows], w.status[rows])
             + p.hukou.extra_living_cost_yuan * world.levers.hukou_gap * ~w.local_hukou[rows])
     net = income - cost
     saved = savings[rows] + net
@@ -622,11 +750,24 @@ class BargainTerms(NamedTuple):
     statutory_minimum: float  # standards.minimum_wage_monthly
 
 
+class FloorTerms(NamedTuple):
+    """The floors a job's wage meets (:func:`legal_floor`), and the usual hours of each job type."""
+
+    hourly: float  # levers.wage_floor_hourly_yuan
+    monthly: float  # levers.wage_floor_monthly_yuan
+    full_time_week: float  # standards.full_time_hours_week
+    in_kind_share: float  # levers.wage_floor_in_kind_share
+    in_kind_yuan: np.ndarray  # arrangements.in_kind_yuan, by arrangement
+    type_hours_week: np.ndarray  # types.hours_week, by job type (float32)
+    pull: float  # levers.wage_floor_reference_pull, while a floor is in force (else 0)
+
+
 class Bargainers(NamedTuple):
     """The worker columns the bargain reads (whole columns, by row)."""
 
     employer: np.ndarray
     job_type: np.ndarray
+    arrangement: np.ndarray
     agency_employed: np.ndarray
     reservation_yuan: np.ndarray
     months_searching: np.ndarray
@@ -642,6 +783,8 @@ class Employers(NamedTuple):
     wtp_yuan: np.ndarray
     vacancy_months: np.ndarray
     law_abiding: np.ndarray
+    hours_week: np.ndarray
+    need_hours_week: np.ndarray
 
 
 class PayTerms(NamedTuple):
@@ -684,7 +827,7 @@ class Payees(NamedTuple):
 class Budgeters(NamedTuple):
     """The worker columns a budget reads and writes (whole columns, by row)."""
 
-    job_type: np.ndarray
+    arrangement: np.ndarray
     status: np.ndarray
     local_hukou: np.ndarray
     savings_yuan: np.ndarray  # written
@@ -794,16 +937,16 @@ def _commute_offsets_example() -> tuple:
 
 
 @kernel(example=_commute_offsets_example)
-def _commute_offsets(rows: np.ndarray, job_type: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
+def _commute_offsets(rows: np.ndarray, arrangement: np.ndarray, employer: np.ndarray, home_cell: np.ndarray,
                      cell: np.ndarray, x_km: np.ndarray, y_km: np.ndarray) -> tuple:
-    """The offsets (km east, north) from home to job of the live-out workers of ``rows``, in their order.
+    """The offsets (km east, north) from home to job of the workers of ``rows`` who commute, in their order.
 
-    Only live-out work is commuted to (:func:`model.core.costs.commutes`), so only those distances are needed.
+    Live-in work is not commuted to (:func:`model.core.costs.commutes`), so only the others' distances are needed.
     """
     dx, dy = np.empty(rows.size), np.empty(rows.size)
     n = 0
     for r in rows:
-        if commutes_one(job_type[r]):
+        if commutes_one(arrangement[r]):
             home, job = home_cell[r], cell[employer[r]]
             dx[n] = x_km[home] - x_km[job]
             dy[n] = y_km[home] - y_km[job]
@@ -822,13 +965,14 @@ def _bargain_terms_example() -> BargainTerms:
 
 
 def _renegotiated_example() -> tuple:
-    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), np.zeros(N_JOB_TYPES),
+    floors = (0.0, 0.0, 40.0, 0.0, np.zeros(N_ARRANGEMENTS), np.ones(N_JOB_TYPES, np.float32), 0.0)
+    return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), floors,
             columns(WorkerTable(1), Bargainers), columns(HouseholdTable(1), Employers),
             tuple(_bargain_terms_example()), np.zeros(1, np.float32))
 
 
 @kernel(example=_renegotiated_example)
-def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floor: np.ndarray,
+def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, floor_terms: tuple,
                   bargainers: tuple, employers: tuple, terms: tuple, wage_yuan: np.ndarray) -> None:
     """Set the wage of each of ``rows`` to what :func:`bargain` gives with her employer.
 
@@ -837,28 +981,35 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floo
     (:func:`worker_minimum`), the household's maximum (:func:`household_maximum`), her
     share and the floor (:func:`legal_floor`), then :func:`bargained_wage`, in one pass
     where numpy made about 50, with numpy's arithmetic and dtypes step for step (same bits).
-    ``bargainers``, ``employers`` and ``terms`` are :class:`Bargainers`, :class:`Employers`
-    and :class:`BargainTerms` as plain tuples.
+    ``floor_terms``, ``bargainers``, ``employers`` and ``terms`` are :class:`FloorTerms`,
+    :class:`Bargainers`, :class:`Employers` and :class:`BargainTerms` as plain tuples.
     """
-    w, h, t = Bargainers(*bargainers), Employers(*employers), BargainTerms(*terms)
+    w, h, t, f = Bargainers(*bargainers), Employers(*employers), BargainTerms(*terms), FloorTerms(*floor_terms)
     live_out = 0
     for i in range(rows.size):
         r = rows[i]
-        household, job = w.employer[r], w.job_type[r]
-        # legal_floor
+        household, job, arrangement = w.employer[r], w.job_type[r], w.arrangement[r]
+        # legal_floor, for the job's hours (hours.floor_for_hours, cash_floor)
+        hours_week = np.float64(h.hours_week[household])
+        policy = nmax(f.monthly * nmin(hours_week / f.full_time_week, 1.0), f.hourly * hours_week * WEEKS_PER_MONTH)
+        cash = policy - nmin(f.in_kind_yuan[arrangement], f.in_kind_share * policy)
+        ignores = False
         if w.agency_employed[r]:
-            floor = nmax(t.statutory_minimum, wage_floor[job])
+            floor = nmax(t.statutory_minimum * nmin(hours_week / f.full_time_week, 1.0), policy)
         else:
-            floor = wage_floor[job] * (1.0 if h.law_abiding[household] < t.enforcement else 0.0)
-        # worker_minimum: reservation, then commuting
+            complies = h.law_abiding[household] < t.enforcement
+            floor = cash * (1.0 if complies else 0.0)
+            ignores = not complies
+        # worker_minimum: reservation for the job's hours, then commuting
         searched = nmax(t.search_decay[min(w.months_searching[r], 120)], t.floor_share)
         pressed = 1.0 - t.discount_half / (nmax(w.savings_yuan[r], 0.0) + t.savings_half)
         lo = nmax(np.float64(w.reservation_yuan[r]) * searched * pressed, t.rural_income)
+        lo = lo * (h.hours_week[household] / f.type_hours_week[job])
         distance = 0.0
-        if commutes_one(job):  # km holds the live-out workers' commutes, in order
+        if commutes_one(arrangement):  # km holds the commutes of those who commute, in order
             distance = km[live_out]
             live_out += 1
-        lo = lo + commute_yuan_one(t.commute_cost_per_km, distance, job)  # x 0 for live-in work, as numpy
+        lo = lo + commute_yuan_one(t.commute_cost_per_km, distance, arrangement)  # x 0 for live-in work, as numpy
         # household_maximum: offer_factor x productivity
         offer = 1.0 + t.offer_rise * nmin(nmax(np.float64(h.vacancy_months[household]) - 1.0, 0.0),
                                           t.offer_rise_months_max)
@@ -867,10 +1018,14 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, wage_floo
         productivity = (np.float64(w.skill[r]) * (1.0 + t.certified_premium * (1.0 if w.certified[r] else 0.0))
                         * np.float64(experience))
         hi = np.float64(h.wtp_yuan[household]) * offer * productivity
-        # bargaining_share, bargained_wage
+        hi = hi * (h.hours_week[household] / h.need_hours_week[household])
+        # bargaining_share, bargained_wage; pulled_wage where the household ignores a floor
         beta = t.bargaining_power
         share = _surplus_share_one(beta, theta[job]) if 0.0 < beta < 1.0 else beta
-        wage_yuan[r] = np.float32(nmax(lo + share * nmax(hi - lo, 0.0), floor))
+        wage = nmax(lo + share * nmax(hi - lo, 0.0), floor)
+        if ignores and f.pull > 0.0:
+            wage = nmax(wage, nmin(hi, wage + f.pull * nmax(cash - wage, 0.0)))
+        wage_yuan[r] = np.float32(wage)
 
 
 def _pay_terms_example() -> PayTerms:
@@ -1021,7 +1176,7 @@ def _budgets(rows: np.ndarray, income: np.ndarray, w: Budgeters, t: BudgetTerms)
     for i in range(n):
         r = rows[i]
         migrant = 0.0 if w.local_hukou[r] else 1.0
-        rent = rent_yuan_one(t.rent_yuan, w.job_type[r], w.status[r])
+        rent = rent_yuan_one(t.rent_yuan, w.arrangement[r], w.status[r])
         cost[i] = t.living_yuan + rent + t.migrant_extra_yuan * migrant
         net = income[i] - cost[i]
         saved = w.savings_yuan[r] + net

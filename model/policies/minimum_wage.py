@@ -1,13 +1,10 @@
-"""Minimum wage extended to domestic work: a floor per job type, monthly or hourly."""
+"""Minimum wage extended to domestic work: a floor for the hours of each job, hourly and monthly."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from model.core.levers import Lever
-from model.core.tables import N_JOB_TYPES
 from model.policies.base import Policy
 from model.scenario.fields import PolicyParams, param
 
@@ -16,11 +13,16 @@ if TYPE_CHECKING:
 
 
 class MinimumWage(Policy):
-    """The floor is the higher of the monthly minimum and the hourly minimum times hours.
+    """The floor of a job is the higher of the monthly minimum and the hourly minimum times its hours.
 
-    An hourly minimum binds on long live-in hours; a monthly one rarely binds. Only
-    complying employers pay it (``enforcement``); employee-based agencies pay the
-    city's statutory minimum (``standards.*``) whether or not this policy is in force.
+    The monthly minimum is for full-time hours (``standards.full_time_hours_week``) and
+    pro-rated below them. An hourly minimum binds on long live-in hours; a monthly one
+    rarely binds. Room and board meet at most ``in_kind_share`` of a live-in job's floor
+    (ILO C189 Art. 12). Only complying employers pay it (``enforcement``); they cut
+    hours before they end a job (:mod:`model.mechanisms.hours`). The others take it as a
+    reference when they agree a wage, closing ``reference_pull`` of the gap to it as far
+    as they would pay (at hire and at the yearly review). Employee-based agencies
+    pay the city's statutory minimum (``standards.*``) whether or not this policy is in force.
     """
 
     key = "minimum_wage"
@@ -37,14 +39,31 @@ class MinimumWage(Policy):
             "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0,
         )
         enforcement: float = param(0.5, "share", "share of employers that comply or are made to", ge=0, le=1)
+        in_kind_share: float = param(
+            0.1, "share of the floor", "most of a live-in job's floor that room and board may meet",
+            "ILO C189 Art. 12: payment in kind only for a limited proportion; the share is an assumption", ge=0, le=1,
+        )
+        reference_pull: float = param(
+            0.5, "share of the gap",
+            "share of the gap to the floor that employers who do not observe it still close when they agree a wage "
+            "(at hire and at the yearly review), never above what they would pay: the floor as a reference",
+            "set so that a floor half observed raises wages as in South Africa, where wages rose even where the law "
+            "was not enforced (docs/evidence.md, T1-T2)", ge=0, le=1,
+        )
 
     levers = (
-        Lever("wage_floor_yuan", lambda: np.zeros(N_JOB_TYPES), "yuan/month by job type", "wage floor; 0 = none"),
+        Lever("wage_floor_hourly_yuan", 0.0, "yuan/hour", "hourly wage floor; 0 = none"),
+        Lever("wage_floor_monthly_yuan", 0.0, "yuan/month", "monthly wage floor for full-time hours; 0 = none"),
+        Lever("wage_floor_in_kind_share", 0.0, "share of the floor", "most of a floor that room and board may meet"),
         Lever("wage_floor_enforcement", 0.0, "share", "share of employers that comply with the floor"),
+        Lever("wage_floor_reference_pull", 0.0, "share of the gap",
+              "share of the gap to the floor that employers who do not comply close when they agree a wage"),
     )
 
     def apply(self, world: World) -> None:
-        """Set the floor for each job type and the share of employers who comply."""
-        hourly_floor = self.params.hourly * world.types.hours_per_month
-        world.levers.wage_floor_yuan = np.maximum(self.params.monthly, hourly_floor)
+        """Set the hourly and monthly floors, what pay in kind may count for, and the share who comply."""
+        world.levers.wage_floor_hourly_yuan = self.params.hourly
+        world.levers.wage_floor_monthly_yuan = self.params.monthly
+        world.levers.wage_floor_in_kind_share = self.params.in_kind_share
         world.levers.wage_floor_enforcement = self.params.enforcement
+        world.levers.wage_floor_reference_pull = self.params.reference_pull

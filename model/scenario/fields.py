@@ -65,6 +65,25 @@ def type_field(name: str, doc: str, *args: Any, **kwargs: Any) -> Any:
     return cls, Field(default_factory=cls, description=doc)
 
 
+def by_arrangement(live_in: float, live_out: float, hourly: float, unit: str, doc: str,
+                   source: str = "assumption", **limits: Any) -> dict[str, Any]:
+    """A per-arrangement parameter block with the given defaults."""
+    return {
+        "live_in": param(live_in, unit, f"{doc} (live-in)", source, **limits),
+        "live_out": param(live_out, unit, f"{doc} (live-out full-time)", source, **limits),
+        "hourly": param(hourly, unit, f"{doc} (hourly or day work)", source, **limits),
+    }
+
+
+def arrangement_field(name: str, doc: str, *args: Any, **kwargs: Any) -> Any:
+    """A field holding a per-arrangement block, with its own model class (bound to ``name`` by the caller)."""
+    fields = by_arrangement(*args, doc=doc, **kwargs)
+    definitions = {key: (float, field) for key, field in fields.items()}
+    cls = create_model(name, __base__=Section, __doc__="One value a work arrangement.",
+                       __module__=sys._getframe(1).f_globals["__name__"], **definitions)
+    return cls, Field(default_factory=cls, description=doc)
+
+
 class PolicyParams(Section):
     """A policy's parameters: off by default, in force from ``start_month`` on."""
 

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from model.scenario import policy_sections
-from model.scenario.fields import Section, param, type_field
+from model.scenario.fields import Section, arrangement_field, param, type_field
 
 # The longest run allowed: month counters (int16 columns, up to 32,767) cannot overflow in it.
 MAX_MONTHS = 1200
@@ -138,6 +138,16 @@ class Households(Section):
     trust_agency_mean: float = param(0.5, "share", "mean trust in agencies", ge=0, le=1)
 
 
+HoursElasticity, _hours_elasticity = type_field(
+    "HoursElasticity",
+    "elasticity of the hours a household buys to their cost, above what it would pay at most an hour",
+    0.4, 0.6, 0.3, 0.2, "elasticity",
+    source="assumption, bounded by docs/evidence.md (South Africa 2002: hours of those employed fell 0-10% where "
+           "wages rose about 20%): round-the-clock care the least elastic, cleaning the most",
+    gt=0, lt=1,
+)
+
+
 class Demand(Section):
     """Household needs arise and end; unmet needs post vacancies."""
 
@@ -156,6 +166,14 @@ class Demand(Section):
     )
     wtp_income_elasticity: float = param(0.5, "elasticity", "how willingness to pay rises with income", ge=0, le=3)
     wtp_sd: float = param(0.15, "log points", "idiosyncratic spread of willingness to pay", ge=0, le=2)
+    care_value_markup: float = param(
+        1.5, "ratio",
+        "worth of the care a need asks for, over the most the household would pay one worker for it in a bargain "
+        "(a worker can be replaced; the care cannot): what it weighs when every worker costs a floor",
+        "set with demand.hours_elasticity so that a floor most workers are paid below raises wages with few jobs "
+        "lost (docs/evidence.md: South Africa 2002, T1-T2)", ge=1, le=5,
+    )
+    hours_elasticity: HoursElasticity = _hours_elasticity
 
 
 class Market(Section):
@@ -600,6 +618,31 @@ class Jobs(Section):
     hours_per_month: Hours = _hours
 
 
+RestDayShare, _rest_day_share = arrangement_field(
+    "RestDayShare",
+    "share of new jobs that give a weekly rest day (24 hours off in a row; ILO C189 Art. 10)",
+    0.5, 0.85, 1.0, "share",
+    source="assumption (no survey figure): live-in work, with the longest hours, least often",
+    ge=0, le=1,
+)
+
+
+InKind, _in_kind = arrangement_field(
+    "InKind",
+    "room and board a household gives the worker, at its cost a month (pay in kind)",
+    1300.0, 0.0, 0.0, "yuan/month",
+    source="rent of a room in an urban village (migration.rent_yuan, 700) and about 600 yuan of meals",
+    ge=0,
+)
+
+
+class Arrangements(Section):
+    """How the work is organised: live-in, live-out full-time, hourly or day work."""
+
+    rest_day_share: RestDayShare = _rest_day_share
+    in_kind_yuan: InKind = _in_kind
+
+
 # --- policies and shocks -----------------------------------------------------
 
 # The ``policies`` block: one section a registered policy, in the order they registered
@@ -639,8 +682,9 @@ class Standards(Section):
 
     Employee-based agencies, employers under the Labour Law, pay at least the monthly
     minimum; the standards scorecard counts a job as meeting the standard when it pays
-    at least the monthly minimum and the hourly minimum times its job type's hours a
-    month. ``policies.minimum_wage`` is only what that policy extends to households.
+    at least the hourly minimum times her hours in the month, and the monthly minimum
+    (pro-rated below full-time hours). ``policies.minimum_wage`` is only what that
+    policy extends to households.
     """
 
     minimum_wage_monthly: float = param(
@@ -648,6 +692,14 @@ class Standards(Section):
     )
     minimum_wage_hourly: float = param(
         20.3, "yuan/hour", "statutory hourly minimum wage", "FACTS wages: Guangzhou hourly 20.3 from July 2018", ge=0
+    )
+    full_time_hours_week: float = param(
+        40.0, "hours/week", "full-time hours: the monthly minimum is for this week, pro-rated below it",
+        "PRC standard working week, 8 hours a day and 40 a week (State Council, 1995)", gt=0, le=168,
+    )
+    in_kind_share: float = param(
+        0.1, "share of the minimum", "most of the minimum that room and board may meet (live-in work)",
+        "ILO C189 Art. 12: payment in kind only for a limited proportion; the share is an assumption", ge=0, le=1,
     )
 
 
@@ -688,6 +740,7 @@ class Scenario(Section):
     households: Households = Field(default_factory=Households, description=Households.__doc__)
     agencies: Agencies = Field(default_factory=Agencies, description=Agencies.__doc__)
     jobs: Jobs = Field(default_factory=Jobs, description=Jobs.__doc__)
+    arrangements: Arrangements = Field(default_factory=Arrangements, description=Arrangements.__doc__)
     demand: Demand = Field(default_factory=Demand, description=Demand.__doc__)
     market: Market = Field(default_factory=Market, description=Market.__doc__)
     wages: Wages = Field(default_factory=Wages, description=Wages.__doc__)

@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from model.validation import patterns, theory
+from model.validation import natural, patterns, theory
 from model.validation.base import Lab, Result, Size
 
-# In the order of the report: what theory proves, then what data record.
+# In the order of the report: what theory proves, what data record, then natural experiments.
 CHECKS: tuple[Callable[[Lab], Result], ...] = (
     theory.identities,
     theory.urn_ball_formula,
@@ -22,6 +22,7 @@ CHECKS: tuple[Callable[[Lab], Result], ...] = (
     patterns.spring_festival,
     theory.common_random_numbers,
     patterns.baseline_targets,
+    natural.south_africa,
 )
 
 

@@ -6,36 +6,37 @@ import numpy as np
 
 from model.core import costs
 from model.core.jit import nmax, nmin
-from model.core.tables import EMPLOYED, LIVE_OUT, N_JOB_TYPES, SEARCHING
+from model.core.tables import EMPLOYED, HOURLY, LIVE_IN, N_ARRANGEMENTS, SEARCHING
 
 
 def _grid():
-    job_type = np.repeat(np.arange(N_JOB_TYPES, dtype=np.int8), 3)
-    status = np.tile(np.array([EMPLOYED, SEARCHING, 0], dtype=np.int8), N_JOB_TYPES)
-    return job_type, status
+    arrangement = np.repeat(np.arange(N_ARRANGEMENTS, dtype=np.int8), 3)
+    status = np.tile(np.array([EMPLOYED, SEARCHING, 0], dtype=np.int8), N_ARRANGEMENTS)
+    return arrangement, status
 
 
 def test_who_pays_rent_and_who_commutes():
-    job_type, status = _grid()
-    rent = costs.rent_yuan(600.0, job_type, status)
+    arrangement, status = _grid()
+    rent = costs.rent_yuan(600.0, arrangement, status)
     assert rent.dtype == np.float64
-    assert np.array_equal(rent > 0, (job_type == LIVE_OUT) | (status == SEARCHING))
-    assert (rent[(job_type != LIVE_OUT) & (status == EMPLOYED)] == 0.0).all()  # she lodges with the household
-    commute = costs.commute_yuan(0.5, np.full(job_type.size, 4.0), job_type)
-    assert np.array_equal(commute, np.where(job_type == LIVE_OUT, 2.0 * 0.5 * 4.0, 0.0))
-    assert np.array_equal(costs.commutes(job_type), job_type == LIVE_OUT)
+    assert np.array_equal(rent > 0, (arrangement != LIVE_IN) | (status == SEARCHING))
+    assert (rent[(arrangement == LIVE_IN) & (status == EMPLOYED)] == 0.0).all()  # she lodges with the household
+    assert (rent[arrangement == HOURLY] == 600.0).all()  # hourly work: she rents her own room
+    commute = costs.commute_yuan(0.5, np.full(arrangement.size, 4.0), arrangement)
+    assert np.array_equal(commute, np.where(arrangement != LIVE_IN, 2.0 * 0.5 * 4.0, 0.0))
+    assert np.array_equal(costs.commutes(arrangement), arrangement != LIVE_IN)
 
 
 def test_the_compiled_rules_are_the_numpy_rules_to_the_bit():
-    job_type, status = _grid()
-    km = np.random.default_rng(2).uniform(0.0, 30.0, job_type.size)
+    arrangement, status = _grid()
+    km = np.random.default_rng(2).uniform(0.0, 30.0, arrangement.size)
     km[0] = 0.0
-    rent = costs.rent_yuan(612.5, job_type, status)
-    commute = costs.commute_yuan(0.37, km, job_type)
-    for i in range(job_type.size):
-        assert np.float64(costs.rent_yuan_one(612.5, job_type[i], status[i])).tobytes() == rent[i].tobytes()
-        assert np.float64(costs.commute_yuan_one(0.37, km[i], job_type[i])).tobytes() == commute[i].tobytes()
-        assert costs.commutes_one(job_type[i]) == (job_type[i] == LIVE_OUT)
+    rent = costs.rent_yuan(612.5, arrangement, status)
+    commute = costs.commute_yuan(0.37, km, arrangement)
+    for i in range(arrangement.size):
+        assert np.float64(costs.rent_yuan_one(612.5, arrangement[i], status[i])).tobytes() == rent[i].tobytes()
+        assert np.float64(costs.commute_yuan_one(0.37, km[i], arrangement[i])).tobytes() == commute[i].tobytes()
+        assert costs.commutes_one(arrangement[i]) == (arrangement[i] != LIVE_IN)
 
 
 def test_nmax_and_nmin_are_numpys_maximum_and_minimum_but_on_ties_of_signed_zeros():

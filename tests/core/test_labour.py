@@ -60,6 +60,8 @@ def test_the_separation_books_are_each_named_column():
     w, f = model.workers, model.flows
     books = labour.SeparationBooks(*labour._separation_books(model))
     expected = labour.SeparationBooks(status=w.status, transitions=f.transitions,
-                                      household_worker=model.households.worker, separated_month=w.separated_month,
+                                      household_worker=model.households.worker,
+                                      household_hours=model.households.hours_week,
+                                      need_hours=model.households.need_hours_week, separated_month=w.separated_month,
                                       by_reason=f.separations_by_reason)
     assert all(getattr(books, name) is getattr(expected, name) for name in expected._fields)

@@ -24,7 +24,7 @@ def test_the_budget_kernel_is_the_numpy_rule_bit_for_bit():
     savings[rows[:50]] = 0.0  # zeros and shortfalls: the signs of zeros must match too
     new_savings, new_debt = savings.copy(), debt.copy()
     expected = wages.budgets(model, rows, income, new_savings, new_debt)
-    columns = wages.Budgeters(job_type=w.job_type, status=w.status, local_hukou=w.local_hukou, savings_yuan=savings,
+    columns = wages.Budgeters(arrangement=w.arrangement, status=w.status, local_hukou=w.local_hukou, savings_yuan=savings,
                               debt_yuan=debt)
     terms = wages.BudgetTerms(living_yuan=p.migration.living_cost_yuan, rent_yuan=p.migration.rent_yuan,
                               migrant_extra_yuan=p.hukou.extra_living_cost_yuan * model.levers.hukou_gap,
@@ -80,16 +80,24 @@ def test_the_pay_kernel_is_the_numpy_rule_bit_for_bit():
 
 
 def test_the_bargained_wage_is_one_rule_at_hire_and_at_the_review():
-    """bargain (hiring) is bargained_wage of worker_minimum, household_maximum, bargaining_share and legal_floor."""
+    """bargain (hiring) is bargained_wage of worker_minimum, household_maximum, bargaining_share and legal_floor.
+
+    Households that ignore a floor in force pull the bargained wage part way to it (pulled_wage).
+    """
     model = DomesticWorkModel(small_scenario(**{"months": 14, "policies.minimum_wage.enabled": True}))
     model.run_for(13)
-    w = model.workers
+    w, h = model.workers, model.households
     rows = w.with_status(EMPLOYED)
     households, eb, job_type = w.employer[rows], w.agency_employed[rows], w.job_type[rows]
-    expected = wages.bargained_wage(wages.worker_minimum(model, rows, households),
-                                    wages.household_maximum(model, rows, households),
+    hi = wages.household_maximum(model, rows, households)
+    expected = wages.bargained_wage(wages.worker_minimum(model, rows, households), hi,
                                     wages.bargaining_share(model, job_type),
-                                    wages.legal_floor(model, job_type, households, eb))
+                                    wages.legal_floor(model, households, eb))
+    ignores = ~wages.floor_applies(model, households) & ~eb
+    cash = wages.cash_floor(model, h.hours_week[households], h.arrangement[households])
+    pulled = wages.pulled_wage(expected, hi, cash, model.levers.wage_floor_reference_pull)
+    assert ignores.any() and (pulled[ignores] > expected[ignores]).any()
+    expected = np.where(ignores, pulled, expected)
     assert wages.bargain(model, rows, households, eb).tobytes() == expected.tobytes()
     theta = np.maximum(model.market.tightness[job_type], 1e-3) ** model.params.market.tightness_elasticity
     share = wages.surplus_share(model.params.market.bargaining_power, theta)
@@ -153,8 +161,17 @@ def test_round_prices_are_the_pricing_functions_to_the_bit(regime):
     job_type = w.job_type[workers]
     assert np.array_equal(terms.lo, wages.worker_minimum(model, workers, households))
     assert np.array_equal(terms.hi, wages.household_maximum(model, workers, households))
-    assert np.array_equal(terms.floor, wages.legal_floor(model, job_type, households, eb))
-    assert np.array_equal(terms.wage(model, job_type), wages.bargain(model, workers, households, eb))
+    assert np.array_equal(terms.floor, wages.legal_floor(model, households, eb))
+    # Where the floor binds a complying household it chooses the hours (hours.choose_hours); one that ignores it
+    # pulls the bargain part way to it (as bargain does); elsewhere the bargain.
+    free = ~terms.chosen
+    assert free.any() and (terms.chosen.any() or regime == "posting")  # a posted wage is at least the floor
+    assert np.array_equal(terms.wage(model, job_type)[free], wages.bargain(model, workers, households, eb)[free])
+    assert np.array_equal(terms.hours[free], h.need_hours_week[households][free])
+    chosen = terms.chosen & terms.keeps & wages.floor_applies(model, households) & ~eb
+    assert (terms.hours[terms.chosen] <= h.need_hours_week[households][terms.chosen]).all()
+    floor = wages.cash_floor(model, terms.hours[chosen], h.arrangement[households][chosen])
+    assert (terms.wage(model, job_type)[chosen] >= floor).all()  # those it hires are paid the floor for their hours
     assert np.array_equal(prices.ask, wages.reservation(model, searchers) / wages.productivity(model, searchers))
     assert np.array_equal(prices.offer_per_unit(j), wages.offer_per_unit(model, households))
     assert (terms.posted is not None) == (regime == "posting")

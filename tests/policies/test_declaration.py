@@ -13,6 +13,7 @@ from model import DomesticWorkModel, ScenarioError, load_scenario
 from model import policies as registry
 from model.core.levers import Lever, Levers
 from model.core.tables import EMPLOYED
+from model.mechanisms.hours import floor_for_hours
 from model.policies import Policy, PolicyParams
 from model.scenario.fields import param
 from model.scenario.reference import as_text
@@ -37,7 +38,7 @@ class FlatFloor(Policy):
 
     def apply(self, world) -> None:
         """Move the minimum wage's levers (declared by another policy) and count the months in force."""
-        world.levers.wage_floor_yuan = np.full(world.levers.wage_floor_yuan.size, self.params.yuan)
+        world.levers.wage_floor_monthly_yuan = self.params.yuan  # for full-time hours, pro-rated below them
         world.levers.wage_floor_enforcement = 1.0
         world.levers.flat_floor_months_in_force = world.month - self.params.start_month + 1
 
@@ -87,7 +88,8 @@ def test_a_policy_defined_in_a_test_runs_and_acts_only_through_levers(flat_floor
     hired_under_it = w.present[(w.status[w.present] == EMPLOYED) & (w.months_in_job[w.present] < 6)
                                & ~w.agency_employed[w.present]]
     assert hired_under_it.size > 0
-    assert w.wage_yuan[hired_under_it].min() >= floor
+    owed = floor_for_hours(w.hours_week[hired_under_it], 0.0, floor, model.params.standards.full_time_hours_week)
+    assert (w.wage_yuan[hired_under_it] >= owed - 0.01).all()  # the floor for the hours each job kept
     assert ts["mean_wage"].iloc[-1] > base_ts["mean_wage"].iloc[-1]
 
 
@@ -108,7 +110,7 @@ def test_registration_refuses_a_taken_key_a_taken_lever_and_a_bad_key(flat_floor
 
     class SameLever(Policy):
         key = "another_floor"
-        levers = (Lever("wage_floor_yuan", 0.0, "yuan/month", "again"),)
+        levers = (Lever("wage_floor_hourly_yuan", 0.0, "yuan/hour", "again"),)
 
     class BadKey(Policy):
         key = "not a key"
