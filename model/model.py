@@ -29,6 +29,7 @@ from model.core.tables import (
     AGENCY,
     EMPLOYED,
     EMPLOYEE_BASED,
+    HOURLY,
     N_JOB_TYPES,
     OPEN,
     SEARCHING,
@@ -39,6 +40,7 @@ from model.core.tables import (
 from model.core.world import ArrangementTerms, JobTypes, MarketState
 from model.mechanisms import (
     agencies,
+    clients,
     contracts,
     demand,
     market,
@@ -158,12 +160,18 @@ class DomesticWorkModel(mesa.Model):
                      newcomers=False)
         self.workers.index_present()
         self.households = HouseholdTable(p.households.count, spare=0.0)
+        self.market.expect(self.types, self.arrangements)
         draw_households(self, self.streams.get("households", 0))
+        with_need = np.flatnonzero(self.households.view("need") >= 0)
+        demand.choose_arrangement(self, with_need, self.households.need[with_need].astype(np.int64),
+                                  self.households.wtp_yuan[with_need])
         self.agencies = AgencyTable(p.agencies.count)
         draw_agencies(self, np.arange(p.agencies.count), self.streams.get("agencies", 0),
                       business_model_shares(self))
         self.agency_books = AgencyBooks(self)
         self._initial_jobs(setup)
+        for _ in range(p.arrangements.max_clients):  # hourly workers start with their round of clients
+            clients.match(self, rate_scale=1e9)  # every open hourly need looks, each round
 
         self.add_worker_agents(np.arange(self.workers.n))
         self.household_agents = create_row_agents(Household, self, range(self.households.n))
@@ -181,9 +189,15 @@ class DomesticWorkModel(mesa.Model):
         want_job = np.flatnonzero(rng.random(w.n) < share)
         need = h.view("need")
         pairs_w, pairs_h = [], []
+        a = self.params.arrangements
         for k in range(N_JOB_TYPES):
             ws = want_job[w.job_type[want_job] == k]
             hs = np.flatnonzero(need == k)
+            hs = hs[np.argsort(rng.random(hs.size), kind="stable")]
+            # Hourly needs: a worker starts with one (her main employer) and takes on more in the rounds after.
+            hourly = h.arrangement[hs] == HOURLY
+            anchors = int(np.ceil(hourly.sum() * a.hourly_hours_week / (0.7 * a.max_hours_week)))
+            hs = np.concatenate((hs[~hourly], hs[hourly][:anchors]))
             hs = hs[np.argsort(rng.random(hs.size), kind="stable")]
             m = min(ws.size, hs.size)
             pairs_w.append(ws[:m])
@@ -240,9 +254,11 @@ class DomesticWorkModel(mesa.Model):
         ("departures", migration.go_home_for_good),  # unemployment, savings target, age, hukou
         ("arrivals", migration.arrive),  # Harris-Todaro arrivals through hometown networks
         ("training", training.train),  # courses end, new ones start
+        ("clients", clients.match),  # hourly workers with hours free take on more households
         ("matching", market.match),  # channels, urn-ball matching, wages, contracts, fees
         ("contracts", contracts.review),  # yearly review of terms, self-enrolment in insurance
         ("wages", wages.pay),  # wages paid or owed, deductions, savings and remittances
+        ("platforms", clients.pay_platforms),  # households pay platforms their share of hourly work
         ("agencies", agencies.update),  # profits, reputation, exit, switching, entry
     )
 
@@ -262,6 +278,7 @@ class DomesticWorkModel(mesa.Model):
         self._remove_agents()
         self.metrics = metrics.measure(self)
         self.market.remember(self.metrics)
+        self.market.learn_rates(clients.hourly_rate(self))
         self.datacollector.collect(self)
         self.running = self.month < self.params.months
         self.timings["collect"] = self.timings.get("collect", 0.0) + perf_counter() - started

@@ -4,7 +4,8 @@ Rent: a worker in live-out or hourly work rents a room, and so does a worker
 searching for work; a worker in live-in work lodges with the household she works for
 and pays no rent. Commuting: live-out and hourly work are commuted to, live-in work
 is where she lives; a month of commuting costs the round trip, twice
-``city.commute_cost_yuan_per_km`` times the distance in km. Each rule reads the
+``city.commute_cost_yuan_per_km`` times the distance in km, and a third of it to a
+household bought by the hour (visited on fewer days). Each rule reads the
 work's arrangement (``LIVE_IN``, ``LIVE_OUT``, ``HOURLY``), not what the work is.
 
 Each fact is written once, as a function whose arithmetic means the same on numpy
@@ -19,7 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from model.core.jit import kernel
-from model.core.tables import EMPLOYED, LIVE_IN, SEARCHING
+from model.core.tables import EMPLOYED, HOURLY, LIVE_IN, SEARCHING
+
+# An hourly client's days of visits, over a full-time job's (two visits a week against six days).
+HOURLY_VISITS = 1.0 / 3.0
 
 
 def commutes(arrangement: np.ndarray) -> np.ndarray:
@@ -37,15 +41,19 @@ def commutes(arrangement: np.ndarray) -> np.ndarray:
 def commute_yuan(cost_per_km: float, km: np.ndarray, arrangement: np.ndarray) -> np.ndarray:
     """The monthly cost of commuting ``km`` to work of ``arrangement``: the round trip unless she lives in.
 
+    A household that buys a few hours a week is visited on a third of the days a
+    full-time job is (``HOURLY_VISITS``: two visits a week against six days).
+
     Args:
         cost_per_km: ``city.commute_cost_yuan_per_km``, one way.
         km: distances from her home to the job.
         arrangement: the jobs' arrangements.
 
     Returns:
-        ``2 x cost_per_km x km`` for live-out and hourly work, 0 for live-in work (float64).
+        ``2 x cost_per_km x km`` for live-out work, a third of it for hourly work, 0 for live-in work (float64).
     """
-    return 2.0 * cost_per_km * km * (arrangement != LIVE_IN)
+    visits = (arrangement != LIVE_IN) * (1.0 - (1.0 - HOURLY_VISITS) * (arrangement == HOURLY))
+    return 2.0 * cost_per_km * km * visits
 
 
 def rent_yuan(rent: float, arrangement: np.ndarray, status: np.ndarray) -> np.ndarray:

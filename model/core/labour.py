@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core.jit import columns, kernel
-from model.core.tables import AWAY, EMPLOYED, GONE, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING, WorkerTable
+from model.core.tables import AWAY, EMPLOYED, GONE, HOURLY, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -74,6 +74,9 @@ class MonthFlows:
     agencies_closed: int = 0
     overcharged_placements: int = 0
     capped_placements: int = 0
+    client_hires: int = 0  # households taken on by workers already in hourly work (not a status change)
+    hourly_starts: int = 0  # searchers hired in the hourly round, before the main round
+    platform_commissions_yuan: float = 0.0  # paid by households to platforms for hourly work
 
 
 def move(world: World, rows: np.ndarray, new_status: int) -> None:
@@ -119,6 +122,9 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
     w.hours_week[workers] = h.hours_week[households]
     share = h.hours_week[households] / h.need_hours_week[households]
     w.days_week[workers] = np.clip(np.round(np.where(rest, 6.0, 7.0) * share), 1, 7)
+    hourly = arrangement == HOURLY
+    w.days_week[workers[hourly]] = days_for(w.hours_week[workers[hourly]])
+    h.pay_yuan[households[hourly]] = wage_yuan[hourly]  # what each client pays; her wage is their sum
     w.employers[workers] = 1
     w.employer[workers] = households
     w.channel[workers] = channel
@@ -135,6 +141,30 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
     world.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
 
 
+def days_for(hours_week: np.ndarray) -> np.ndarray:
+    """Days a week an hourly worker works: up to 7 hours a day, at least 1 (int8)."""
+    return np.clip(np.ceil(np.asarray(hours_week, np.float64) / 7.0), 1, 7).astype(np.int8)
+
+
+def hourly_clients(world: World, workers: np.ndarray) -> np.ndarray:
+    """Rows of the households that ``workers`` work for by the hour (ascending)."""
+    h = world.households
+    if workers.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    worker = h.view("worker")
+    candidates = np.flatnonzero((worker >= 0) & (h.view("arrangement") == HOURLY))
+    return candidates[np.isin(worker[candidates], workers)]
+
+
+def free_clients(world: World, workers: np.ndarray) -> None:
+    """The work of ``workers`` ended: every household they still served by the hour posts a vacancy."""
+    h = world.households
+    freed = hourly_clients(world, workers)
+    h.worker[freed] = -1
+    h.hours_week[freed] = h.need_hours_week[freed]
+    h.pay_yuan[freed] = 0.0
+
+
 def separate(world: World, workers: np.ndarray, start: np.ndarray, count: np.ndarray) -> None:
     """End the jobs of employed ``workers``: they become searching, their households post vacancies.
 
@@ -145,7 +175,11 @@ def separate(world: World, workers: np.ndarray, start: np.ndarray, count: np.nda
     if workers.size == 0:
         return
     f = world.flows
+    several = workers[world.workers.employers[workers] > 1]  # hourly workers: their other clients, too
+    main = world.workers.employer[workers]
     ended = _end_jobs(workers, start, count, world.month, _separation_books(world), columns(world.workers, JobColumns))
+    free_clients(world, several)
+    world.households.pay_yuan[main] = 0.0
     assert ended.not_employed == 0, "only employed workers can be separated"
     for c in np.flatnonzero(ended.owing):  # a sum of nothing owed adds nothing: only the others are summed
         f.wages_lost_yuan += float(ended.owed[start[c]:start[c] + count[c]].sum())
@@ -162,6 +196,8 @@ def separate_numpy(world: World, workers: np.ndarray, reason: str) -> None:
     """
     w, h, f = world.workers, world.households, world.flows
     assert np.all(w.status[workers] == EMPLOYED)
+    free_clients(world, workers[w.employers[workers] > 1])
+    h.pay_yuan[w.employer[workers]] = 0.0
     f.separations_by_reason[REASON[reason]] += workers.size
     f.wages_lost_yuan += float(w.wages_owed_yuan[workers].sum())
     h.worker[w.employer[workers]] = -1
@@ -288,6 +324,7 @@ def come_back(world: World, workers: np.ndarray) -> None:
     # ended) is released here; it was never an employed-to-searching move, so it
     # is counted in held_jobs_lost, not in separations.
     world.flows.held_jobs_lost += int(lost_job.size)
+    free_clients(world, lost_job[world.workers.employers[lost_job] > 1])
     _release(world, lost_job)
     w.held_by[workers] = -1
     w.away_months_left[workers] = 0

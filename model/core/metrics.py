@@ -60,7 +60,7 @@ EXTRA_COLUMNS = (
 # Work arrangements: hours, pay per hour, how the work is organised.
 ARRANGEMENT_COLUMNS = (
     "mean_hours_week", "mean_hourly_wage", "live_in_share", "live_out_share", "hourly_share",
-    "multi_employer_share", "worker_earnings",
+    "multi_employer_share", "worker_earnings", "client_hires", "platform_commissions",
 )
 # Who pays whom: the accounts of model/core/accounts.py, yuan this month.
 MONEY_COLUMNS = (
@@ -310,6 +310,8 @@ def arrangements(world: World, employed: np.ndarray) -> dict[str, float]:
         "hourly_share": _share(kinds[HOURLY], n),
         "multi_employer_share": _share(np.count_nonzero(w.employers[employed] >= 2), n),
         "worker_earnings": float(paid.sum()),
+        "client_hires": world.flows.client_hires,
+        "platform_commissions": world.flows.platform_commissions_yuan,
     }
 
 
@@ -322,7 +324,8 @@ def money(world: World, in_debt: int, present: int) -> dict[str, float]:
         "workers_net_income": (f.worker_pay_yuan - f.worker_fees_yuan - f.worker_contributions_yuan
                                - f.living_costs_yuan - f.course_fees_yuan),
         "household_care_spending": (f.household_wages_yuan + f.household_contributions_yuan
-                                    + f.household_fees_yuan + f.household_bills_passed_yuan),
+                                    + f.household_fees_yuan + f.household_bills_passed_yuan
+                                    + f.platform_commissions_yuan),
         "agency_income_intermediary": float(income[INTERMEDIARY]),
         "agency_income_membership": float(income[MEMBERSHIP]),
         "agency_income_employee_based": float(income[EMPLOYEE_BASED]),

@@ -213,11 +213,13 @@ def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) ->
 
 
 def _set_hours(world: World, rows: np.ndarray, need: np.ndarray) -> None:
-    """A new need's arrangement and the hours a week it asks for (its type's, for now)."""
+    """A new need's type's own arrangement and usual hours (households then choose: ``demand.choose_arrangement``)."""
     h = world.households
     h.arrangement[rows] = TYPE_ARRANGEMENT[need]
     h.need_hours_week[rows] = world.types.hours_week[need]
     h.hours_week[rows] = h.need_hours_week[rows]
+    h.platform[rows] = False
+    h.pay_yuan[rows] = 0.0
 
 
 def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:

@@ -32,6 +32,15 @@ LIVE_IN, LIVE_OUT, HOURLY = 0, 1, 2
 N_ARRANGEMENTS = len(ARRANGEMENTS)
 # The arrangement each job type has when nothing else decides it (its name says it).
 TYPE_ARRANGEMENT = np.array([LIVE_IN, LIVE_OUT, LIVE_IN, LIVE_IN], dtype=np.int8)
+# The arrangements a need of each type can be met in (rows: job types; columns: arrangements):
+# care of children or the old lives in or comes by day; cleaning comes by day or by the hour;
+# a maternity nurse (yuesao) lives in.
+ALLOWED_ARRANGEMENTS = np.array([
+    [True, True, False],
+    [False, True, True],
+    [True, True, False],
+    [True, False, False],
+])
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 
@@ -174,6 +183,8 @@ class HouseholdTable(Table):
         "arrangement": (np.int8, LIVE_IN),  # how it has its need met
         "need_hours_week": (np.float32, 0.0),  # hours a week its need asks for
         "hours_week": (np.float32, 0.0),  # hours a week it buys now (of its job or its vacancy)
+        "pay_yuan": (np.float32, 0.0),  # what it pays its hourly worker a month (hourly work only)
+        "platform": (np.bool_, False),  # searches for hourly work on an online platform
         "trust_agency": (np.float32, 0.5),  # in [0, 1]
         "worker": (np.int32, -1),  # worker row, -1 when none
         "vacancy_months": (np.int16, 0),

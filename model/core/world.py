@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from model.core.population import per_type
-from model.core.tables import ARRANGEMENTS, N_JOB_TYPES, WEEKS_PER_MONTH
+from model.core.tables import (
+    ALLOWED_ARRANGEMENTS,
+    ARRANGEMENTS,
+    HOURLY,
+    LIVE_IN,
+    LIVE_OUT,
+    N_ARRANGEMENTS,
+    N_JOB_TYPES,
+    TYPE_ARRANGEMENT,
+    WEEKS_PER_MONTH,
+)
 
 if TYPE_CHECKING:
     from model.core.accounts import Accounts
@@ -164,10 +174,21 @@ class JobTypes:
 
 @dataclass
 class ArrangementTerms:
-    """Per-arrangement parameters as arrays in ``ARRANGEMENTS`` order."""
+    """Per-arrangement parameters as arrays in ``ARRANGEMENTS`` order, and by job type and arrangement.
+
+    ``usual_hours[k, a]``: the hours a week a need of type ``k`` met in arrangement ``a``
+    asks for on average (float32; 0 where the type is not met so); ``value_factor[k, a]``:
+    the worth of its hours relative to the type's own arrangement, hour for hour;
+    ``worker_extra[k, a]``: what the arrangement costs a worker of type ``k`` a month
+    beyond what work of her type's own arrangement does (rent, and the arrangement's cost).
+    """
 
     rest_day_share: np.ndarray
     in_kind_yuan: np.ndarray  # room and board a household gives, at its cost a month
+    preference_yuan: np.ndarray
+    usual_hours: np.ndarray
+    value_factor: np.ndarray
+    worker_extra: np.ndarray
 
     @classmethod
     def from_params(cls, p: Scenario) -> ArrangementTerms:
@@ -178,7 +199,21 @@ class ArrangementTerms:
             values = block.model_dump()
             return np.array([values[name] for name in ARRANGEMENTS], dtype=np.float64)
 
-        return cls(rest_day_share=per_arrangement(a.rest_day_share), in_kind_yuan=per_arrangement(a.in_kind_yuan))
+        own = TYPE_ARRANGEMENT.astype(np.int64)
+        type_hours = per_type(p.jobs.hours_per_month) / WEEKS_PER_MONTH
+        usual = np.zeros((N_JOB_TYPES, len(ARRANGEMENTS)))
+        usual[:, LIVE_IN] = type_hours
+        usual[:, LIVE_OUT] = a.live_out_hours_week
+        usual[:, HOURLY] = a.hourly_hours_week
+        usual[np.arange(N_JOB_TYPES), own] = type_hours  # a type's own arrangement keeps its hours
+        usual = np.where(ALLOWED_ARRANGEMENTS, usual, 0.0).astype(np.float32)
+        value = per_arrangement(a.hour_value)
+        rents = p.migration.rent_yuan * (np.arange(len(ARRANGEMENTS)) != LIVE_IN)
+        cost = per_arrangement(a.worker_cost_yuan) + rents
+        return cls(rest_day_share=per_arrangement(a.rest_day_share), in_kind_yuan=per_arrangement(a.in_kind_yuan),
+                   preference_yuan=per_arrangement(a.preference_yuan), usual_hours=usual,
+                   value_factor=value[None, :] / value[own][:, None],
+                   worker_extra=cost[None, :] - cost[own][:, None])
 
 
 class MarketState:
@@ -188,6 +223,17 @@ class MarketState:
         self.mean_wage = 0.0
         self.unemployment_rate = 0.0
         self.tightness = np.ones(N_JOB_TYPES)
+        # Agreed wage an hour by job type and arrangement, as households last saw it (set from the reference).
+        self.hourly_rate = np.zeros((N_JOB_TYPES, N_ARRANGEMENTS))
+
+    def expect(self, types: JobTypes, arrangements: ArrangementTerms) -> None:
+        """Before any job is seen: each type's reference wage an hour, times the worth of the arrangement's hours."""
+        per_hour = types.reference_wage / (types.hours_week.astype(np.float64) * WEEKS_PER_MONTH)
+        self.hourly_rate = per_hour[:, None] * arrangements.value_factor
+
+    def learn_rates(self, rates: np.ndarray) -> None:
+        """Keep this month's agreed wages an hour where enough jobs show them (``nan`` elsewhere: unchanged)."""
+        self.hourly_rate = np.where(np.isnan(rates), self.hourly_rate, rates)
 
     def set_tightness(self, world: World, searchers: np.ndarray, vacancies: np.ndarray) -> None:
         """Vacancies per searcher of each job type, at the start of this month's matching."""

@@ -27,6 +27,7 @@ from model.core.tables import (
     AGENCY,
     EMPLOYED,
     EMPLOYEE_BASED,
+    HOURLY,
     N_CHANNELS,
     N_JOB_TYPES,
     OPEN,
@@ -276,9 +277,10 @@ def match(world: World) -> None:
     w, h = world.workers, world.households
     searchers, employed = _searchers_and_employed(w.present, w.status, w.training_left)
     vacancies = _vacancies(h.view("need"), h.view("worker"))
+    vacancies = vacancies[h.arrangement[vacancies] != HOURLY]  # hourly work is found in its own round (clients)
     world.market.set_tightness(world, searchers, vacancies)
     prices = wages.RoundPrices(world, searchers, vacancies)  # households post wages here under posting
-    world.flows.searchers_at_matching = int(searchers.size)
+    world.flows.searchers_at_matching = int(searchers.size) + world.flows.hourly_starts  # the hourly round's too
     world.flows.vacancies_at_matching = int(vacancies.size)
     agencies.decide_conduct(world)
     if searchers.size == 0 or vacancies.size == 0:

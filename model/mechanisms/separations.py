@@ -18,8 +18,8 @@ import numpy as np
 from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
-from model.core.tables import AGENCY, EMPLOYED, WorkerTable
-from model.mechanisms import agencies, hours, wages
+from model.core.tables import AGENCY, EMPLOYED, HOURLY, WorkerTable
+from model.mechanisms import agencies, clients, hours, wages
 from model.mechanisms.matching import group_order
 
 # Why a job ends this month, in the order the reasons are checked: a job ending for
@@ -292,9 +292,12 @@ def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
     can_pay = wages.household_maximum(world, employed, households) >= floor
     w.wage_yuan[employed[agency & can_pay]] = floor[agency & can_pay]
     priced_out |= agency & ~can_pay
-    cut = np.flatnonzero(below & ~eb)
+    hourly = w.arrangement[employed] == HOURLY
+    cut = np.flatnonzero(below & ~eb & ~hourly)
     if cut.size:
         priced_out[cut] = ~_cut_hours(world, employed[cut], households[cut])
+    if hourly.any():  # each of an hourly worker's clients meets the floor for its own hours
+        priced_out[hourly] = clients.apply_floor(world, employed[hourly])
     return priced_out
 
 
@@ -304,6 +307,7 @@ def _cut_hours(world: World, rows: np.ndarray, households: np.ndarray) -> np.nda
     need, now = h.need_hours_week[households].astype(np.float64), h.hours_week[households].astype(np.float64)
     arrangement = h.arrangement[households]
     commute = wages.commute_of(world, arrangement, w.home_cell[rows], h.cell[households])
+    commute = commute + world.arrangements.worker_extra[w.job_type[rows], arrangement]  # costs her whatever the hours
     # Its maximum and her minimum, and what it pays now, for all the hours its need asks for.
     household_max = wages.household_maximum(world, rows, households) * (need / now)
     worker_min = wages.reservation(world, rows) * (need / world.types.hours_week[w.job_type[rows]])

@@ -36,6 +36,7 @@ from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import (
     EMPLOYED,
+    HOURLY,
     N_ARRANGEMENTS,
     N_JOB_TYPES,
     SEARCHING,
@@ -80,10 +81,15 @@ def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray) ->
 
     Her reservation wage is for the usual hours of her job type; a job of other hours
     asks for it in proportion (she can sell the hours she does not work here elsewhere).
+    A job in another arrangement than her type's own asks for what that costs her more
+    (rent when she no longer lives in, time of her own when she does:
+    ``arrangements.worker_cost_yuan``; ``ArrangementTerms.worker_extra``).
     """
     w, h = world.workers, world.households
-    commute = commute_of(world, h.arrangement[households], w.home_cell[workers], h.cell[households])
-    return reservation(world, workers) * hours_factor(world, workers, households) + commute
+    arrangement = h.arrangement[households]
+    commute = commute_of(world, arrangement, w.home_cell[workers], h.cell[households])
+    extra = world.arrangements.worker_extra[w.job_type[workers], arrangement]
+    return reservation(world, workers) * hours_factor(world, workers, households) + commute + extra
 
 
 def hours_factor(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
@@ -398,7 +404,8 @@ class RoundPrices:
         """Terms of the jobs of searchers ``i`` at vacancies ``j`` (employee-based: the agency employs her)."""
         world, job_type = self.world, self.job_type[i]
         commute = commute_of(world, self.arrangement[j], self.home_cell[i], self.cell[j])
-        lo = self.reservation[i] * (self.hours[j] / world.types.hours_week[job_type]) + commute
+        extra = world.arrangements.worker_extra[job_type, self.arrangement[j]]
+        lo = self.reservation[i] * (self.hours[j] / world.types.hours_week[job_type]) + commute + extra
         hi = self.value[j] * self.productivity[i]
         floor = _floor(world, self.hours[j], self.arrangement[j], self.complies[j], employee_based)
         posted = None if self.posted is None else _posted_wage(self.posted[j], self.productivity[i], floor)
@@ -406,7 +413,7 @@ class RoundPrices:
         if floor_in_force(world):
             free = posted if posted is not None else bargained_wage(lo, hi, bargaining_share(world, job_type), 0.0)
             binding = self.complies[j] & ~employee_based & (free < floor)
-            choose_where(world, terms, np.flatnonzero(binding), job_type, self.arrangement[j], commute, free)
+            choose_where(world, terms, np.flatnonzero(binding), job_type, self.arrangement[j], commute, extra, free)
             # Households that ignore the floor take it as a reference (pulled_wage).
             ignores = np.flatnonzero(~self.complies[j] & ~employee_based)
             cash = cash_floor(world, self.hours[j][ignores], self.arrangement[j][ignores])
@@ -418,10 +425,11 @@ class RoundPrices:
 
 
 def choose_where(world: World, terms: Terms, pairs: np.ndarray, job_type: np.ndarray, arrangement: np.ndarray,
-                 commute: np.ndarray, free: np.ndarray) -> None:
+                 commute: np.ndarray, extra: np.ndarray, free: np.ndarray) -> None:
     """Households of ``pairs`` (positions in ``terms``) that a floor binds choose their hours (:mod:`hours`).
 
-    ``free``: the wage each pair would agree without the floor, for the need's hours.
+    ``free``: the wage each pair would agree without the floor, for the need's hours;
+    ``extra``: what the arrangement costs her more a month (counted, like commuting, whatever the hours).
     """
     n = terms.lo.size
     terms.chosen = np.zeros(n, dtype=bool)
@@ -434,9 +442,9 @@ def choose_where(world: World, terms: Terms, pairs: np.ndarray, job_type: np.nda
     def floor_of(hours_week: np.ndarray) -> np.ndarray:
         return cash_floor(world, hours_week, np.broadcast_to(kind[:, None], hours_week.shape))
 
-    hi = terms.hi[pairs]
+    hi, fixed = terms.hi[pairs], commute[pairs] + extra[pairs]
     choice = hours.choose_hours(terms.hours[pairs].astype(np.float64), world.params.demand.care_value_markup * hi, hi,
-                                free[pairs], terms.lo[pairs] - commute[pairs], commute[pairs],
+                                free[pairs], terms.lo[pairs] - fixed, fixed,
                                 world.types.hours_elasticity[job_type[pairs]], floor_of)
     terms.chosen[pairs] = True
     terms.chosen_wage[pairs] = choice.wage
@@ -450,13 +458,15 @@ def renegotiate(world: World, workers: np.ndarray) -> None:
 
     The wage :func:`bargain` gives (her minimum plus her share of the surplus, or the
     floor) with the household she works for, set by the kernel :func:`_renegotiated`.
-    Posted wages are not renegotiated.
+    Posted wages are not renegotiated, nor hourly work (what each client pays is agreed
+    when it takes her on).
     """
     if workers.size == 0 or posting(world):
         return
     w, h, p = world.workers, world.households, world.params
     m = p.market
     rows = np.asarray(workers, dtype=np.int64)
+    rows = rows[w.arrangement[rows] != HOURLY]  # an hourly worker's pay is her clients', each agreed at hire
     dx, dy = _commute_offsets(rows, w.arrangement, w.employer, w.home_cell, h.cell, world.city.x_km, world.city.y_km)
     km = np.hypot(dx, dy)  # numpy's hypot, as City.distance_km
     theta = np.maximum(world.market.tightness, 1e-3) ** m.tightness_elasticity  # numpy's power, by job type
@@ -469,7 +479,8 @@ def _floor_terms(world: World) -> tuple:
     lev, s = world.levers, world.params.standards
     pull = float(lev.wage_floor_reference_pull) if floor_in_force(world) else 0.0
     return (float(lev.wage_floor_hourly_yuan), float(lev.wage_floor_monthly_yuan), s.full_time_hours_week,
-            float(lev.wage_floor_in_kind_share), world.arrangements.in_kind_yuan, world.types.hours_week, pull)
+            float(lev.wage_floor_in_kind_share), world.arrangements.in_kind_yuan, world.types.hours_week,
+            world.arrangements.worker_extra, pull)
 
 
 def _bargain_terms(world: World) -> tuple:
@@ -759,6 +770,7 @@ class FloorTerms(NamedTuple):
     in_kind_share: float  # levers.wage_floor_in_kind_share
     in_kind_yuan: np.ndarray  # arrangements.in_kind_yuan, by arrangement
     type_hours_week: np.ndarray  # types.hours_week, by job type (float32)
+    worker_extra: np.ndarray  # arrangements.worker_extra, by job type and arrangement
     pull: float  # levers.wage_floor_reference_pull, while a floor is in force (else 0)
 
 
@@ -965,7 +977,8 @@ def _bargain_terms_example() -> BargainTerms:
 
 
 def _renegotiated_example() -> tuple:
-    floors = (0.0, 0.0, 40.0, 0.0, np.zeros(N_ARRANGEMENTS), np.ones(N_JOB_TYPES, np.float32), 0.0)
+    floors = (0.0, 0.0, 40.0, 0.0, np.zeros(N_ARRANGEMENTS), np.ones(N_JOB_TYPES, np.float32),
+              np.zeros((N_JOB_TYPES, N_ARRANGEMENTS)), 0.0)
     return (np.zeros(1, np.int64), np.zeros(1), np.ones(N_JOB_TYPES), floors,
             columns(WorkerTable(1), Bargainers), columns(HouseholdTable(1), Employers),
             tuple(_bargain_terms_example()), np.zeros(1, np.float32))
@@ -1010,6 +1023,7 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, floor_ter
             distance = km[live_out]
             live_out += 1
         lo = lo + commute_yuan_one(t.commute_cost_per_km, distance, arrangement)  # x 0 for live-in work, as numpy
+        lo = lo + f.worker_extra[job, arrangement]
         # household_maximum: offer_factor x productivity
         offer = 1.0 + t.offer_rise * nmin(nmax(np.float64(h.vacancy_months[household]) - 1.0, 0.0),
                                           t.offer_rise_months_max)

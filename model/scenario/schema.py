@@ -636,11 +636,72 @@ InKind, _in_kind = arrangement_field(
 )
 
 
+HourValue, _hour_value = arrangement_field(
+    "HourValue",
+    "worth of an hour of work to a household, relative to an hour of live-in work (the live-in hours of a "
+    "round-the-clock need include time on call)",
+    1.0, 1.3, 3.5, "ratio",
+    source="set so that live-in work is paid less an hour than live-out work (FACTS hours: live-in over 15 hours "
+           "a day) and hourly work most: households pay about 53 yuan an hour for hourly cleaning (58.com 2019), "
+           "about 2.7 times a live-out cleaner's wage an hour",
+    gt=0,
+)
+Preference, _preference = arrangement_field(
+    "Preference",
+    "how much more households like the arrangement, all else equal (yuan a month): living in, someone is in the "
+    "home at all hours (nights, on call) beyond the hours counted",
+    2500.0, 0.0, 0.0, "yuan/month",
+    source="set so that about 60% of employed workers live in, which with each arrangement's hours gives FACTS' "
+           "74 hours a week on average (Nanjing University survey 2019)",
+)
+WorkerCost, _worker_cost = arrangement_field(
+    "WorkerCost",
+    "what the arrangement costs a worker beyond rent and commuting, in yuan a month (living in: no time of her own)",
+    400.0, 0.0, 0.0, "yuan/month", source="assumption", ge=0,
+)
+
+
 class Arrangements(Section):
     """How the work is organised: live-in, live-out full-time, hourly or day work."""
 
     rest_day_share: RestDayShare = _rest_day_share
     in_kind_yuan: InKind = _in_kind
+    hour_value: HourValue = _hour_value
+    preference_yuan: Preference = _preference
+    worker_cost_yuan: WorkerCost = _worker_cost
+    live_out_hours_week: float = param(
+        50.0, "hours/week", "hours a week a need for live-out care asks for (nanny or carer by day)",
+        "assumption: 10 hours a day, 5 days", gt=0, le=112,
+    )
+    hourly_hours_week: float = param(
+        8.0, "hours/week", "hours a week a household that buys cleaning by the hour asks for, on average",
+        "assumption: two visits of 4 hours", gt=0, le=40,
+    )
+    need_hours_sd: float = param(0.25, "log points", "spread of the hours a week needs ask for", ge=0, le=1)
+    choice_scale_yuan: float = param(
+        600.0, "yuan/month", "spread of households' idiosyncratic tastes for arrangements (logit scale)", gt=0,
+    )
+    max_clients: int = param(8, "households", "most households an hourly worker serves at once", ge=1, le=40)
+    max_hours_week: float = param(
+        60.0, "hours/week", "most hours a week an hourly worker takes on", "FACTS hours: 74 a week on average",
+        gt=0, le=112,
+    )
+    platform_share: float = param(
+        0.4, "share", "share of households buying hourly work that search on an online platform", ge=0, le=1,
+    )
+    platform_commission_share: float = param(
+        0.45, "share", "share of what a household pays that the platform keeps",
+        "FACTS: households pay about 53 yuan an hour for hourly cleaning (58.com 2019), workers get far less",
+        ge=0, lt=1,
+    )
+    platform_match_rate: float = param(
+        0.8, "per month", "chance a month that a household on a platform finds an hourly worker with hours free",
+        ge=0, le=1,
+    )
+    direct_match_rate: float = param(
+        0.3, "per month", "chance a month that another household buying hourly work finds one (neighbours, "
+        "her other clients)", ge=0, le=1,
+    )
 
 
 # --- policies and shocks -----------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from model.core.tables import EMPLOYED, JOB_TYPES, SEARCHING
+from model.core.tables import EMPLOYED, JOB_TYPES, SEARCHING, WEEKS_PER_MONTH
 from model.model import DomesticWorkModel
 from model.run import plots, runner
 from model.validation.base import ROOT, Lab, Result, Size, spearman
@@ -108,11 +108,14 @@ def fees(lab: Lab) -> Result:
                     "near Hong Kong's 70% and fees moved towards households. A fully enforced ban (`max_share: 0`, "
                     "`enforcement: 1`, a 100,000 yuan fine): fees paid by workers, deductions included, below "
                     "5% of the baseline's.")
-    base = lab.means(lab.scenario())
-    cap = lab.means(lab.scenario(base=SCENARIOS / "fee_cap.yaml"))
+    # The baseline's size even in a quick validation: a share of a few dozen agencies' placements, which a
+    # market a fifth of the size leaves to a handful.
+    size = Size.of(False).population() if lab.size.quick else {}
+    base = lab.means(lab.scenario(**size))
+    cap = lab.means(lab.scenario(base=SCENARIOS / "fee_cap.yaml", **size))
     ban = lab.means(lab.scenario({"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.0,
                                   "policies.worker_fee_cap.enforcement": 1.0,
-                                  "policies.worker_fee_cap.fine": 100000.0}))
+                                  "policies.worker_fee_cap.fine": 100000.0}, **size))
     result.within("weak cap: overcharging share", cap["overcharging_share"], 0.70, abs_=0.12, fmt=".2f",
                   source="Hong Kong, FACTS")
     def household_side(m) -> float:
@@ -157,7 +160,8 @@ def spring_festival(lab: Lab) -> Result:
     """An exodus with no holiday pay factor still raises new hires' wages; vacancies pile up and are worked off."""
     result = Result("spring_festival", "Spring Festival",
                     "With holiday pay set to 1 (no built-in factor), the wages agreed by February's new hires are "
-                    "above January's, from the month's tightness alone; vacancies pile up in February, stay above "
+                    "above January's, from the month's tightness alone (each hire's wage an hour over the going "
+                    "rate of her type and arrangement, two years pooled); vacancies pile up in February, stay above "
                     "normal in March and are worked off by summer.")
     scenario = lab.scenario({"shocks.spring_festival.holiday_pay_multiplier": 1.0}, months=30, replicates=1)
     lab.runs += 1
@@ -166,13 +170,20 @@ def spring_festival(lab: Lab) -> Result:
     w = model.workers
     for _ in range(scenario.months):
         was_searching = np.flatnonzero(w.view("status") == SEARCHING)
+        rate = model.market.hourly_rate.copy()  # the agreed wage an hour households saw, by type and arrangement
         model.step()
         hired = was_searching[w.status[was_searching] == EMPLOYED]
-        new_hire_wage.append(float(w.wage_yuan[hired].mean()) if hired.size else np.nan)
+        # Each hire's wage an hour over the going rate of her type and arrangement: hires differ in hours and
+        # arrangement (a first hourly household is a few hours a week), which the index takes out.
+        per_hour = w.wage_yuan[hired] / (w.hours_week[hired] * WEEKS_PER_MONTH)
+        new_hire_wage.append(per_hour / rate[w.job_type[hired], w.arrangement[hired]])
         vacancies.append(model.metrics["vacancies"])
     jan, feb, mar = 12, 13, 14  # month 13 is January of the second year (start_month 1)
-    result.add("new hires' agreed wage, February / January", new_hire_wage[feb] / new_hire_wage[jan], "> 1",
-               "higher", new_hire_wage[feb] > new_hire_wage[jan], ".3f")
+    january = float(np.concatenate((new_hire_wage[jan], new_hire_wage[jan + 12])).mean())
+    february = float(np.concatenate((new_hire_wage[feb], new_hire_wage[feb + 12])).mean())
+    result.add("new hires' wage an hour over the going rate, Februaries / Januaries", february / january, "> 1",
+               "higher", february > january, ".3f")
+    index = [float(x.mean()) if x.size else np.nan for x in new_hire_wage]
     normal = float(np.mean(vacancies[18:24]))
     result.add("vacancies in February / July-December", vacancies[feb] / normal, "> 1.3", "a backlog",
                vacancies[feb] > 1.3 * normal, ".2f")
@@ -184,9 +195,8 @@ def spring_festival(lab: Lab) -> Result:
     with plots.figure(lab.figures / result.figure, "Spring Festival without holiday pay: wages and backlog",
                       rows=2, note="One replicate, holiday pay multiplier 1.") as (top, bottom):
         months = np.arange(1, scenario.months + 1)
-        top.plot(months, new_hire_wage, color="C0", label="new hires' agreed wage")
-        top.set_ylabel("yuan/month")
-        plots.value_axis(top.yaxis, plots.WAGE)
+        top.plot(months, index, color="C0", label="new hires' wage an hour over the going rate")
+        top.set_ylabel("ratio")
         plots.legend_outside(top)
         bottom.plot(months, vacancies, color="C3", label="vacancies")
         bottom.set_ylabel("vacancies")

@@ -23,7 +23,8 @@ def test_who_pays_rent_and_who_commutes():
     assert (rent[(arrangement == LIVE_IN) & (status == EMPLOYED)] == 0.0).all()  # she lodges with the household
     assert (rent[arrangement == HOURLY] == 600.0).all()  # hourly work: she rents her own room
     commute = costs.commute_yuan(0.5, np.full(arrangement.size, 4.0), arrangement)
-    assert np.array_equal(commute, np.where(arrangement != LIVE_IN, 2.0 * 0.5 * 4.0, 0.0))
+    round_trips = np.select([arrangement == LIVE_IN, arrangement == HOURLY], [0.0, 1.0 / 3.0], 1.0)
+    assert np.allclose(commute, 2.0 * 0.5 * 4.0 * round_trips)  # an hourly client is visited a third as often
     assert np.array_equal(costs.commutes(arrangement), arrangement != LIVE_IN)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from model import Agency, DomesticWorkModel, Household, Worker
 from model.core.metrics import SHARE_COLUMNS
-from model.core.tables import AWAY, EMPLOYED, SEARCHING
+from model.core.tables import AWAY, EMPLOYED, HOURLY, SEARCHING
 from tests.helpers import run_months, small_scenario
 
 
@@ -51,14 +51,28 @@ def test_nobody_is_employed_twice_and_jobs_point_both_ways():
         employed = np.flatnonzero(w.view("status") == EMPLOYED)
         employers = w.employer[employed]
         assert (employers >= 0).all()
-        assert np.unique(employers).size == employers.size, "a household employs two workers"
+        assert np.unique(employers).size == employers.size, "a household is the main employer of two workers"
         assert (h.worker[employers] == employed).all(), "household and worker disagree about the job"
-        # A household's worker is employed by it, or away with the job held by it.
+        # A household's worker is employed by it, or away with the job held by it; or, for work bought by
+        # the hour, she serves it among her other clients (her main employer is one of them).
         holders = np.flatnonzero(h.view("worker") >= 0)
         worker = h.worker[holders]
         status = w.status[worker]
         assert np.isin(status, [EMPLOYED, AWAY]).all()
-        assert (w.held_by[worker[status == AWAY]] == holders[status == AWAY]).all()
+        main = w.employer[worker] == holders
+        away = status == AWAY
+        assert (w.held_by[worker[away & main]] == holders[away & main]).all()
+        assert (h.arrangement[holders[~main]] == HOURLY).all(), "only hourly work has several employers"
+        # Her employers, hours and (hourly) wage are her households' sums.
+        counted = np.bincount(worker, minlength=w.n)
+        assert (w.employers[employed] == counted[employed]).all()
+        hours = np.bincount(worker, weights=h.hours_week[holders], minlength=w.n)
+        assert np.allclose(w.hours_week[employed], hours[employed], rtol=1e-5)
+        hourly = employed[w.arrangement[employed] == HOURLY]
+        pay = np.bincount(worker, weights=h.pay_yuan[holders], minlength=w.n)
+        assert np.allclose(w.wage_yuan[hourly], pay[hourly], rtol=1e-4)
+        assert (w.hours_week[hourly] <= model.params.arrangements.max_hours_week).all()
+        assert (w.employers[hourly] <= model.params.arrangements.max_clients).all()
         # A household has a worker only for a need it has.
         assert (h.need[holders] >= 0).all()
         assert (w.job_type[worker] == h.need[holders]).all()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from model import DomesticWorkModel, Worker, load_scenario
 from model.core.accounts import total_yuan
 from model.core.metrics import COLUMNS, SHARE_COLUMNS
-from model.core.tables import AWAY, EMPLOYED, GONE, N_STATUS, SEARCHING
+from model.core.tables import AWAY, EMPLOYED, GONE, HOURLY, N_STATUS, SEARCHING
 from model.scenario.loading import ScenarioError
 
 STATUSES = {"searching": SEARCHING, "employed": EMPLOYED, "away": AWAY}
@@ -139,8 +139,13 @@ def check_month(model: DomesticWorkModel, before: np.ndarray) -> None:
     assert (w.job_type[worker] == h.need[holders]).all(), f"{month}: a worker in a job of another type"
     held = np.isin(status[worker], [EMPLOYED, AWAY])
     assert held.all(), f"{month}: households hold workers with status {set(status[worker][~held])}"
-    away = status[worker] == AWAY
+    away = (status[worker] == AWAY) & (w.employer[worker] == holders)  # her main employer holds her job
     assert (w.held_by[worker[away]] == holders[away]).all(), f"{month}: an away worker's job held by another"
+    several = w.employer[worker] != holders
+    assert (h.arrangement[holders[several]] == HOURLY).all(), f"{month}: several employers outside hourly work"
+    counted = np.bincount(worker, minlength=w.n)
+    working = np.flatnonzero(np.isin(w.view("status"), [EMPLOYED, AWAY]) & (w.view("employer") >= 0))
+    assert (w.employers[working] == counted[working]).all(), f"{month}: a worker's employers miscounted"
 
     # Money paid to agencies equals the fees recorded on both sides.
     revenue = float(model.agency_books.revenue.sum())

@@ -14,7 +14,7 @@ import pytest
 from model import DomesticWorkModel
 from model.core import jit
 from model.core.jit import columns
-from model.core.tables import EMPLOYED, LIVE_OUT
+from model.core.tables import EMPLOYED, HOURLY, LIVE_IN, LIVE_OUT
 from model.mechanisms import contracts, wages
 
 
@@ -117,10 +117,12 @@ def test_renegotiated_wages_are_the_bargained_wages(scenario):
     w = model.workers
     rows = employed[np.random.default_rng(5).random(employed.size) < 0.5]
     expected = w.wage_yuan.copy()
-    expected[rows] = wages.bargain(model, rows, w.employer[rows], w.agency_employed[rows])
+    bargained = rows[w.arrangement[rows] != HOURLY]  # an hourly worker's pay is what each client agreed
+    expected[bargained] = wages.bargain(model, bargained, w.employer[bargained], w.agency_employed[bargained])
     wages.renegotiate(model, rows)
     assert w.wage_yuan.tobytes() == expected.tobytes()
-    assert (w.job_type[rows] == LIVE_OUT).any() and (w.job_type[rows] != LIVE_OUT).any()
+    assert (w.arrangement[rows] == LIVE_OUT).any() and (w.arrangement[rows] == LIVE_IN).any()
+    assert (w.arrangement[rows] == HOURLY).any()
 
 
 def test_the_search_decay_table_is_numpys_power():
@@ -253,7 +255,7 @@ def test_the_month_pay_is_the_numpy_pay(scenario):
         assert model.flows.household_service_bills_yuan > 0
 
 
-@pytest.mark.parametrize("hukou_gap", [1.0, 0.4, 0.0])
+@pytest.mark.parametrize("hukou_gap", [0.7, 0.4, 0.0])
 def test_self_enrolment_values_only_those_who_could_enrol_and_chooses_as_valuing_all(hukou_gap):
     """The bound that spares valuing every uninsured worker changes no choice."""
     from model.mechanisms.contracts import _self_enrol

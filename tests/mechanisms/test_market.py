@@ -15,7 +15,7 @@ from scipy.special import ndtri
 
 from model import DomesticWorkModel
 from model.core import labour
-from model.core.tables import AGENCY, EMPLOYED, EMPLOYEE_BASED, N_CHANNELS, OPEN, REFERRAL, SEARCHING
+from model.core.tables import AGENCY, EMPLOYED, EMPLOYEE_BASED, HOURLY, N_CHANNELS, OPEN, REFERRAL, SEARCHING
 from model.mechanisms import agencies, channels, contracts, market, wages
 from tests.helpers import SMALL, small_scenario
 
@@ -27,9 +27,10 @@ def _reference_match(model):
     w, h = model.workers, model.households
     searchers, employed = market.searchers_and_employed_numpy(w.present, w.status, w.training_left)
     vacancies = market.vacancies_numpy(h.view("need"), h.view("worker"))
+    vacancies = vacancies[h.arrangement[vacancies] != HOURLY]  # found in the hourly round
     model.market.set_tightness(model, searchers, vacancies)
     prices = wages.RoundPrices(model, searchers, vacancies)
-    model.flows.searchers_at_matching = int(searchers.size)
+    model.flows.searchers_at_matching = int(searchers.size) + model.flows.hourly_starts
     model.flows.vacancies_at_matching = int(vacancies.size)
     agencies.decide_conduct(model)
     if searchers.size == 0 or vacancies.size == 0:
@@ -61,6 +62,7 @@ def _reference_match(model):
     via_agency = agency >= 0
     eb[via_agency] = a.business_model[agency[via_agency]] == EMPLOYEE_BASED
     wage = terms.wage(model, w.job_type[workers])
+    h.hours_week[households] = terms.hours
     labour.hire(model, workers, households, channel, agency, wage)
     w.agency_employed[workers] = eb
     contracts.decide(model, workers, "hire")

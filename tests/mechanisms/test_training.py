@@ -11,8 +11,8 @@ from tests.helpers import small_scenario
 
 
 def test_a_month_of_courses_as_the_numpy_rule_runs_it():
-    model = DomesticWorkModel(small_scenario(), months=16)
-    model.run_for(14)
+    model = DomesticWorkModel(small_scenario(), months=22)
+    model.run_for(20)  # a month with searchers who start a course
     model.params.training.months = 2
     model.levers.training_subsidy_share = 0.5
     w = model.workers

@@ -23,17 +23,23 @@ def baseline() -> pd.Series:
 
 
 def test_a_floor_below_every_wage_changes_nothing_at_all():
-    """A monthly minimum of 2,100 yuan with no hourly minimum is below every wage: same seed, same numbers."""
+    """A monthly minimum of 1,000 yuan (pro-rated below 40 hours) with no hourly one is below every wage: same numbers."""
     scenario = small_scenario(**SIZE)
     idle = small_scenario(**SIZE, **{"policies.minimum_wage.enabled": True, "policies.minimum_wage.hourly": 0.0,
+                                     "policies.minimum_wage.monthly": 1000.0,
                                      "policies.minimum_wage.enforcement": 1.0})
     pd.testing.assert_frame_equal(run_replicates(scenario, workers=1), run_replicates(idle, workers=1))
 
 
-def test_an_enforced_hourly_minimum_raises_wages_and_cuts_jobs(baseline):
+def test_an_enforced_hourly_minimum_raises_wages_cuts_hours_and_costs_fewer_jobs_than_it_raises_pay(baseline):
+    """Households cut hours before they end jobs: jobs fall, by less in percent than wages rise (docs/evidence.md)."""
     mw = outcomes(**{"policies.minimum_wage.enabled": True, "policies.minimum_wage.enforcement": 0.8})
-    assert mw["mean_wage"] > baseline["mean_wage"] * 1.05
-    assert mw["employed"] < baseline["employed"] * 0.95
+    wage_rise = mw["mean_wage"] / baseline["mean_wage"] - 1.0
+    job_fall = 1.0 - mw["employed"] / baseline["employed"]
+    assert wage_rise > 0.05
+    assert mw["mean_hours_week"] < baseline["mean_hours_week"]
+    assert 0.0 < job_fall < wage_rise
+    assert mw["worker_earnings"] > baseline["worker_earnings"]
 
 
 def test_an_enforced_contract_mandate_raises_contracts(baseline):
@@ -69,7 +75,7 @@ def test_support_for_employee_based_agencies_grows_them(baseline):
                           "policies.insurance_subsidy.enabled": True})
     # The subsidy is the agencies' income, not also a lower price (counted once): it grows
     # them through entry and capacity, not by making their service free to households.
-    assert support["employee_based_share"] > max(3.0 * baseline["employee_based_share"],
+    assert support["employee_based_share"] > max(2.0 * baseline["employee_based_share"],
                                                  baseline["employee_based_share"] + 0.01)
     assert support["agencies_employee_based"] > baseline["agencies_employee_based"] + 2
     assert support["formal_share"] > baseline["formal_share"]

@@ -23,7 +23,9 @@ def test_beveridge_curve_slopes_down_and_no_agencies_shift_it_out():
     with_agencies = means(**{"demand.need_share": 0.75})
     without = means(**{"demand.need_share": 0.75, "agencies.count": 0, "agencies.entry_rate": 0.0})
     assert without["agency_placement_share"] == 0.0
-    assert without["unemployment_rate"] > with_agencies["unemployment_rate"]
+    # Worse matching moves the point away from the origin (more unemployment, more vacancies, or both).
+    assert np.hypot(without["unemployment_rate"], without["vacancy_rate"]) > np.hypot(
+        with_agencies["unemployment_rate"], with_agencies["vacancy_rate"])
 
 
 def test_chain_migration_concentrates_origins():
