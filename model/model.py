@@ -40,6 +40,7 @@ from model.core.tables import (
 from model.core.world import ArrangementTerms, JobTypes, MarketState
 from model.mechanisms import (
     agencies,
+    arrangements,
     clients,
     contracts,
     demand,
@@ -163,8 +164,8 @@ class DomesticWorkModel(mesa.Model):
         self.market.expect(self.types, self.arrangements)
         draw_households(self, self.streams.get("households", 0))
         with_need = np.flatnonzero(self.households.view("need") >= 0)
-        demand.choose_arrangement(self, with_need, self.households.need[with_need].astype(np.int64),
-                                  self.households.wtp_yuan[with_need])
+        arrangements.choose(self, with_need, self.households.need[with_need].astype(np.int64),
+                            self.households.wtp_yuan[with_need])
         self.agencies = AgencyTable(p.agencies.count)
         draw_agencies(self, np.arange(p.agencies.count), self.streams.get("agencies", 0),
                       business_model_shares(self))

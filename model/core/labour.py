@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Why a job ended.
 SEPARATION_REASONS = (
     "exogenous", "need_ended", "quit_arrears", "quit_informal", "dismissal",
-    "minimum_wage", "festival", "going_home",
+    "minimum_wage", "festival", "going_home", "working_time",
 )
 REASON = {name: i for i, name in enumerate(SEPARATION_REASONS)}
 N_REASONS = len(SEPARATION_REASONS)
@@ -111,8 +111,9 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
 
     The job has the household's arrangement and the hours a week it buys; it gives her
     a weekly rest day (6 days' work, else 7) with the chance of its arrangement,
-    ``arrangements.rest_day_share`` (stream ``rest_day``), and fewer days when the
-    household buys fewer hours than its need asks for.
+    ``arrangements.rest_day_share`` (stream ``rest_day``), or by law where the household
+    observes a working-time law, and fewer days when the household buys fewer hours
+    than its need asks for.
     """
     w, h = world.workers, world.households
     move(world, workers, EMPLOYED)
@@ -122,6 +123,8 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
     w.hours_week[workers] = h.hours_week[households]
     share = h.hours_week[households] / h.need_hours_week[households]
     w.days_week[workers] = np.clip(np.round(np.where(rest, 6.0, 7.0) * share), 1, 7)
+    limited = observes_working_time(world, households)  # a weekly rest day, by law
+    w.days_week[workers[limited]] = np.minimum(w.days_week[workers[limited]], world.levers.max_days_week)
     hourly = arrangement == HOURLY
     w.days_week[workers[hourly]] = days_for(w.hours_week[workers[hourly]])
     h.pay_yuan[households[hourly]] = wage_yuan[hourly]  # what each client pays; her wage is their sum
@@ -139,6 +142,17 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
     world.flows.hire_wages_yuan += float(np.sum(wage_yuan, dtype=np.float64))
     reference = world.types.reference_wage[w.job_type[workers]]
     world.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
+
+
+def observes_working_time(world: World, households: np.ndarray) -> np.ndarray:
+    """Whether each household observes a working-time law in force (``policies.working_time``).
+
+    As for the other laws: those whose ``law_abiding`` is below the enforcement.
+    """
+    lev = world.levers
+    if lev.max_days_week >= 7 and lev.max_hours_week >= 168.0:
+        return np.zeros(np.shape(households), dtype=bool)
+    return world.households.law_abiding[households] < lev.working_time_enforcement
 
 
 def days_for(hours_week: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ EXTRA_COLUMNS = (
     "remittances", "mean_net_income", "mean_savings",
     "agencies_intermediary", "agencies_membership", "agencies_employee_based",
     "agencies_opened", "agencies_closed", "quits_arrears", "quits_informal", "dismissals",
-    "minimum_wage_separations", "origin_concentration", "local_hukou_share",
+    "minimum_wage_separations", "working_time_separations", "origin_concentration", "local_hukou_share",
     "inspections_found", "mean_hire_wage", "hire_wage_index", "top_quartile_placement_share",
 )
 # Work arrangements: hours, pay per hour, how the work is organised.
@@ -275,6 +275,7 @@ def measure(world: World) -> dict[str, float]:
         "quits_informal": int(sep[REASON["quit_informal"]]),
         "dismissals": int(sep[REASON["dismissal"]]),
         "minimum_wage_separations": int(sep[REASON["minimum_wage"]]),
+        "working_time_separations": int(sep[REASON["working_time"]]),
         "origin_concentration": float(np.sum(origin_shares**2)),
         "local_hukou_share": _share(c["local_hukou"], present.size),
         "inspections_found": f.contract_inspections_found,

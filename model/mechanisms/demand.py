@@ -5,7 +5,7 @@ ends at the hazard 1/duration; needs arise in households without one at the rate
 that keeps the share of households with a need at ``demand.need_share``, with
 the mix of new needs chosen so that the stock of needs has the shares in
 ``demand.type_share``. A new need comes with a willingness to pay tied to income,
-and the household chooses how to meet it (:func:`choose_arrangement`). When a need
+and the household chooses how to meet it (:func:`model.mechanisms.arrangements.choose`). When a need
 ends, the job ends with it (an hourly worker keeps her other clients).
 """
 
@@ -19,8 +19,8 @@ from scipy.special import ndtri
 from model.core.jit import kernel
 from model.core.population import cumulative_shares, pick, pick_at, set_need
 from model.core.rng import uniform_at
-from model.core.tables import ALLOWED_ARRANGEMENTS, EMPLOYED, HOURLY, N_ARRANGEMENTS, WEEKS_PER_MONTH
-from model.mechanisms import clients, wages
+from model.core.tables import EMPLOYED
+from model.mechanisms import arrangements, clients
 from model.mechanisms.separations import record_and_separate
 
 if TYPE_CHECKING:
@@ -47,52 +47,9 @@ def update_needs(world: World) -> None:
     need[ending] = -1
 
     set_need(world, starts, new.kind, ndtri(new.wtp_draw))
-    choose_arrangement(world, starts, new.kind.astype(np.int64), h.wtp_yuan[starts])
+    arrangements.choose(world, starts, new.kind.astype(np.int64), h.wtp_yuan[starts])
 
     _age_vacancies(need, h.view("worker"), h.view("vacancy_months"))
-
-
-def choose_arrangement(world: World, rows: np.ndarray, need: np.ndarray, type_wtp: np.ndarray) -> None:
-    """Households ``rows`` choose how to meet their needs: live-in, live-out or hourly (ODD 7.5a).
-
-    For each arrangement its need's type can be met in (``ALLOWED_ARRANGEMENTS``), the
-    hours a week it would ask for (the arrangement's usual hours times a lognormal
-    spread, ``arrangements.need_hours_sd``, one draw a household), what it would pay at
-    most for them (``type_wtp``, its willingness to pay for its type's usual hours, in
-    proportion to the hours and to their worth, ``arrangements.hour_value``), the care's
-    worth (``demand.care_value_markup`` times that), and what it expects them to cost:
-    the market's agreed wage an hour for the type and arrangement (or a floor in force
-    that it observes, if higher), times the hours, plus room and board for live-in work,
-    plus a platform's share if it searches on one. It picks the arrangement whose worth
-    over cost, plus ``arrangements.preference_yuan`` and its idiosyncratic taste (Gumbel,
-    scale ``arrangements.choice_scale_yuan``), is largest.
-    """
-    h, a, terms = world.households, world.params.arrangements, world.arrangements
-    streams, month = world.streams, world.month
-    spread = np.exp(a.need_hours_sd * streams.normal("need_hours", month, rows) - 0.5 * a.need_hours_sd ** 2)
-    hours = np.minimum(terms.usual_hours[need].astype(np.float64) * spread[:, None], 112.0)
-    usual = world.types.hours_week[need].astype(np.float64)
-    wtp = type_wtp.astype(np.float64)[:, None] * hours / usual[:, None] * terms.value_factor[need]
-    platform = streams.uniform("platform_user", month, rows) < a.platform_share
-    rate = world.market.hourly_rate[need] * hours * WEEKS_PER_MONTH
-    if wages.floor_in_force(world):
-        complies = wages.floor_applies(world, rows)[:, None]
-        kinds = np.broadcast_to(np.arange(N_ARRANGEMENTS), hours.shape)
-        rate = np.maximum(rate, wages.cash_floor(world, hours, kinds) * complies)
-    share = a.platform_commission_share
-    cost = rate + terms.in_kind_yuan[None, :]
-    cost[:, HOURLY] = np.where(platform, rate[:, HOURLY] / (1.0 - share), rate[:, HOURLY])
-    value = world.params.demand.care_value_markup * wtp
-    taste = a.choice_scale_yuan * streams.gumbel("arrangement_taste", month, rows, N_ARRANGEMENTS)
-    utility = np.where(ALLOWED_ARRANGEMENTS[need], value - cost + terms.preference_yuan + taste, -np.inf)
-    choice = np.argmax(utility, axis=1)
-    pick_of = np.arange(rows.size)
-    h.arrangement[rows] = choice
-    h.need_hours_week[rows] = hours[pick_of, choice]
-    h.hours_week[rows] = h.need_hours_week[rows]
-    h.wtp_yuan[rows] = wtp[pick_of, choice]
-    h.platform[rows] = platform & (choice == HOURLY)
-    h.pay_yuan[rows] = 0.0
 
 
 def needs_changing_numpy(world: World, duration: np.ndarray) -> NeedsChanging:

@@ -29,11 +29,15 @@ hours). A legal floor is met in cash and, for live-in work, in kind up to a limi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from model.core.labour import observes_working_time
 from model.core.tables import WEEKS_PER_MONTH
+
+if TYPE_CHECKING:
+    from model.core.world import World
 
 # The hours a household may choose, as shares of its need's hours (1 first: no cut wins ties).
 HOURS_GRID = np.round(np.arange(1.0, 0.249, -0.025), 3)
@@ -126,3 +130,20 @@ def choose_hours(need_hours: np.ndarray, value_full: np.ndarray, household_max: 
     best = np.argmax(np.where(feasible, gain, -np.inf), axis=1)
     rows = np.arange(need_hours.size)
     return Choice(hours[rows, best], wage[rows, best], feasible[rows, best])
+
+
+def working_time_in_force(world: World) -> bool:
+    """Whether a working-time law limits days or hours this month (``policies.working_time``)."""
+    lev = world.levers
+    return lev.max_days_week < 7 or lev.max_hours_week < 168.0
+
+
+def working_time_applies(world: World, households: np.ndarray) -> np.ndarray:
+    """Whether each household observes a working-time law in force (:func:`model.core.labour.observes_working_time`)."""
+    return observes_working_time(world, households)
+
+
+def hours_allowed(world: World, households: np.ndarray, need_hours: np.ndarray) -> np.ndarray:
+    """The hours a week each household may buy: its need's, or the legal limit if it observes one and that is fewer."""
+    capped = np.minimum(need_hours, world.levers.max_hours_week)
+    return np.where(working_time_applies(world, households), capped, need_hours).astype(np.float32)

@@ -18,14 +18,14 @@ import numpy as np
 from model.core import labour
 from model.core.jit import columns, kernel
 from model.core.rng import uniform_at
-from model.core.tables import AGENCY, EMPLOYED, HOURLY, WorkerTable
-from model.mechanisms import agencies, clients, hours, wages
+from model.core.tables import AGENCY, EMPLOYED, HOURLY, WEEKS_PER_MONTH, WorkerTable
+from model.mechanisms import agencies, arrangements, clients, hours, wages
 from model.mechanisms.matching import group_order
 
 # Why a job ends this month, in the order the reasons are checked: a job ending for
 # several reasons ends for the first.
-REASONS = ("exogenous", "quit_arrears", "quit_informal", "dismissal", "minimum_wage")
-EXOGENOUS, QUIT_ARREARS, QUIT_INFORMAL, DISMISSAL, MINIMUM_WAGE = range(len(REASONS))
+REASONS = ("exogenous", "quit_arrears", "quit_informal", "dismissal", "minimum_wage", "working_time")
+EXOGENOUS, QUIT_ARREARS, QUIT_INFORMAL, DISMISSAL, MINIMUM_WAGE, WORKING_TIME = range(len(REASONS))
 _REASON_CODE = np.array([labour.REASON[reason] for reason in REASONS], dtype=np.int64)  # in labour's codes
 
 # What an ending says, by reason (labour's codes): a bad one (an early end of a placement
@@ -46,7 +46,10 @@ def end_jobs(world: World) -> None:
     employed = world.workers.with_status(EMPLOYED)
     first = job_endings(world, employed)
     ending = np.flatnonzero(first >= 0)
+    by_law = employed[(first == MINIMUM_WAGE) | (first == WORKING_TIME)]
+    households = world.workers.employer[by_law]
     record_and_separate(world, employed[ending], _REASON_CODE[first[ending]])
+    arrangements.choose_again(world, households)  # a law made their way dear: another may be worth it
 
 
 def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
@@ -66,6 +69,9 @@ def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     if wages.floor_in_force(world):
         priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
+    if hours.working_time_in_force(world):
+        over = _apply_working_time(world, employed[first < 0])
+        first[np.flatnonzero(first < 0)[over]] = WORKING_TIME
     return first
 
 
@@ -77,8 +83,10 @@ def job_endings_numpy(world: World, employed: np.ndarray) -> np.ndarray:
     ``market.quit_after_arrears``; a worker with neither a contract nor an agency as
     employer quits at ``market.informal_quit_rate`` (abuse, long hours); a weak
     worker is dismissed at :func:`dismissal_rate_numpy`; where a minimum wage is in
-    force, a complying household that cannot pay it lets her go. The first of these,
-    in that order, is why her job ends (-1: it goes on).
+    force, a complying household that cannot pay it lets her go; then, of the jobs
+    still going on, a complying household that a working-time law leaves no job worth
+    keeping lets her go. The first of these, in that order, is why her job ends (-1: it
+    goes on).
     """
     w, m, month = world.workers, world.params.market, world.month
 
@@ -93,6 +101,8 @@ def job_endings_numpy(world: World, employed: np.ndarray) -> np.ndarray:
     first = np.full(employed.size, -1)
     for code, hit in reversed(list(enumerate((exogenous, arrears, quits, dismissed, priced_out)))):
         first[hit] = code
+    going_on = np.flatnonzero(first < 0)
+    first[going_on[_apply_working_time(world, employed[going_on])]] = WORKING_TIME
     return first
 
 
@@ -299,6 +309,42 @@ def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
     if hourly.any():  # each of an hourly worker's clients meets the floor for its own hours
         priced_out[hourly] = clients.apply_floor(world, employed[hourly])
     return priced_out
+
+
+def _apply_working_time(world: World, employed: np.ndarray) -> np.ndarray:
+    """Complying households whose job runs past the weekly limits cut days and hours; which jobs end instead.
+
+    A household that observes the working-time law (:func:`hours.working_time_applies`)
+    and buys more than ``levers.max_hours_week`` hours or ``levers.max_days_week`` days
+    cuts to the limits, paying the same wage an hour for the hours left. The job ends
+    when the care left is worth less than its pay, or the pay is below her minimum for
+    those hours. Hourly work is left alone: each of its households buys a few hours.
+    """
+    w, h, lev = world.workers, world.households, world.levers
+    households = w.employer[employed]
+    over = ((w.hours_week[employed] > lev.max_hours_week) | (w.days_week[employed] > lev.max_days_week))
+    bound = np.flatnonzero(over & hours.working_time_applies(world, households) & (w.arrangement[employed] != HOURLY))
+    ends = np.zeros(employed.size, dtype=bool)
+    if bound.size == 0:
+        return ends
+    rows, homes = employed[bound], households[bound]
+    now = w.hours_week[rows].astype(np.float64)
+    kept = np.minimum(now, lev.max_hours_week)
+    need = h.need_hours_week[homes].astype(np.float64)
+    most = wages.household_maximum(world, rows, homes) * (need / now)  # for all its need's hours
+    wage = w.wage_yuan[rows] * (kept / now)
+    worth = hours.care_value(kept, need, world.params.demand.care_value_markup * most,
+                             most / (need * WEEKS_PER_MONTH), world.types.hours_elasticity[w.job_type[rows]])
+    h.hours_week[homes] = kept
+    minimum = wages.worker_minimum(world, rows, homes)
+    keeps = (worth >= wage) & (wage >= minimum)
+    stay = rows[keeps]
+    w.wage_yuan[stay] = wage[keeps]
+    w.hours_week[stay] = kept[keeps]
+    w.days_week[stay] = np.minimum(w.days_week[stay], lev.max_days_week)
+    h.hours_week[homes[~keeps]] = now[~keeps]  # the job ends as it was; its vacancy asks its need's hours again
+    ends[bound[~keeps]] = True
+    return ends
 
 
 def _cut_hours(world: World, rows: np.ndarray, households: np.ndarray) -> np.ndarray:

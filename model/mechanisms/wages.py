@@ -326,6 +326,7 @@ class Terms:
     chosen: np.ndarray | None = None
     chosen_wage: np.ndarray | None = None
     keeps: np.ndarray | None = None
+    worth_ok: np.ndarray | None = None  # where a working-time law cut the hours: the care left is worth the pay
 
     def acceptable(self) -> np.ndarray:
         """A job happens when the household's maximum covers her minimum and any floor that binds it.
@@ -339,6 +340,8 @@ class Terms:
             ok &= self.posted >= self.lo
         if self.chosen is not None:
             ok = np.where(self.chosen, self.keeps, ok)
+        if self.worth_ok is not None:
+            ok &= self.worth_ok
         return ok
 
     def surplus(self) -> np.ndarray:
@@ -354,7 +357,7 @@ class Terms:
             return None if values is None else values[index]
 
         return Terms(self.lo[index], self.hi[index], self.floor[index], part(self.posted), self.hours[index],
-                     part(self.chosen), part(self.chosen_wage), part(self.keeps))
+                     part(self.chosen), part(self.chosen_wage), part(self.keeps), part(self.worth_ok))
 
     def wage(self, world: World, job_type: np.ndarray) -> np.ndarray:
         """Agreed monthly wage of the jobs (as :func:`bargain`), given her job type; where hours were chosen, theirs."""
@@ -385,7 +388,8 @@ class RoundPrices:
         self.ask = self.reservation / self.productivity  # per unit of productivity, commuting left out
         self.need = h.need[vacancies]
         self.arrangement = h.arrangement[vacancies]
-        self.hours = h.need_hours_week[vacancies]  # a vacancy asks for all its need's hours
+        self.need_hours = h.need_hours_week[vacancies]  # a vacancy asks for all its need's hours...
+        self.hours = hours.hours_allowed(world, vacancies, self.need_hours)  # ...but those a law allows
         self.cell = h.cell[vacancies]
         self.value = h.wtp_yuan[vacancies] * offer_factor(world, vacancies)  # its maximum per unit
         self.complies = floor_applies(world, vacancies)
@@ -406,7 +410,7 @@ class RoundPrices:
         commute = commute_of(world, self.arrangement[j], self.home_cell[i], self.cell[j])
         extra = world.arrangements.worker_extra[job_type, self.arrangement[j]]
         lo = self.reservation[i] * (self.hours[j] / world.types.hours_week[job_type]) + commute + extra
-        hi = self.value[j] * self.productivity[i]
+        hi = self.value[j] * self.productivity[i] * (self.hours[j] / self.need_hours[j])
         floor = _floor(world, self.hours[j], self.arrangement[j], self.complies[j], employee_based)
         posted = None if self.posted is None else _posted_wage(self.posted[j], self.productivity[i], floor)
         terms = Terms(lo, hi, floor, posted, self.hours[j])
@@ -421,6 +425,14 @@ class RoundPrices:
             terms.keeps[ignores] = terms.acceptable()[ignores]
             terms.chosen[ignores] = True
             terms.chosen_wage[ignores] = wage
+        capped = np.flatnonzero(self.hours[j] < self.need_hours[j])
+        if capped.size:  # a working-time law cut its hours: hire only if what is left is worth the pay
+            need = self.need_hours[j][capped].astype(np.float64)
+            most = hi[capped] * (need / self.hours[j][capped])
+            worth = hours.care_value(self.hours[j][capped], need, world.params.demand.care_value_markup * most,
+                                     most / (need * WEEKS_PER_MONTH), world.types.hours_elasticity[job_type[capped]])
+            terms.worth_ok = np.ones(lo.size, dtype=bool)
+            terms.worth_ok[capped] = worth >= terms.wage(world, job_type)[capped]
         return terms
 
 

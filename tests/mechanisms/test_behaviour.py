@@ -132,22 +132,25 @@ def test_the_festival_raises_new_hires_wages_through_tightness_without_holiday_p
 # --- item 6: wage posting -------------------------------------------------------------
 
 
-def minimum_wage(monthly: float) -> dict:
-    return {"policies.minimum_wage.enabled": True, "policies.minimum_wage.monthly": monthly,
-            "policies.minimum_wage.hourly": 0.0, "policies.minimum_wage.enforcement": 1.0}
+def minimum_wage(hourly: float) -> dict:
+    return {"policies.minimum_wage.enabled": True, "policies.minimum_wage.monthly": 0.0,
+            "policies.minimum_wage.hourly": hourly, "policies.minimum_wage.enforcement": 1.0}
 
 
 def test_under_wage_posting_a_minimum_wage_first_raises_then_lowers_employment():
-    """FACTS result 6, monopsony branch: a floor a little above posted wages draws workers in, a high one prices out."""
+    """FACTS result 6, monopsony branch: a floor a little above posted wages draws workers in, a high one prices out.
+
+    Hourly floors: a monthly one binds only full-time work, and households escape it by buying fewer hours.
+    """
     posting = {"wages.regime": "posting"}
     none = outcomes(**posting)["employed"]
-    a_little_above = outcomes(**posting, **minimum_wage(3500.0))["employed"]
-    far_above = outcomes(**posting, **minimum_wage(5500.0))["employed"]
+    a_little_above = outcomes(**posting, **minimum_wage(15.0))["employed"]
+    far_above = outcomes(**posting, **minimum_wage(30.0))["employed"]
     assert a_little_above > 1.05 * none
     assert far_above < 0.95 * none
     # Under bargaining the same modest floor raises employment far less: only through the migrants that the
-    # higher wages of the few it binds draw in (households cut hours before they end jobs).
-    bargained = outcomes(**minimum_wage(3500.0))["employed"] / outcomes()["employed"]
+    # higher wages of those it binds draw in (households cut hours before they end jobs).
+    bargained = outcomes(**minimum_wage(15.0))["employed"] / outcomes()["employed"]
     assert bargained <= 1.03 and bargained - 1.0 < 0.5 * (a_little_above / none - 1.0)
 
 
