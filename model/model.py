@@ -279,7 +279,6 @@ class DomesticWorkModel(mesa.Model):
         self._remove_agents()
         self.metrics = metrics.measure(self)
         self.market.remember(self.metrics)
-        self.market.learn_rates(clients.hourly_rate(self))
         self.datacollector.collect(self)
         self.running = self.month < self.params.months
         self.timings["collect"] = self.timings.get("collect", 0.0) + perf_counter() - started
