@@ -165,9 +165,8 @@ def hourly_clients(world: World, workers: np.ndarray) -> np.ndarray:
     h = world.households
     if workers.size == 0:
         return np.zeros(0, dtype=np.int64)
-    worker = h.view("worker")
-    candidates = np.flatnonzero((worker >= 0) & (h.view("arrangement") == HOURLY))
-    return candidates[np.isin(worker[candidates], workers)]
+    candidates = h.hourly[h.worker[h.hourly] >= 0]
+    return candidates[np.isin(h.worker[candidates], workers)]
 
 
 def free_clients(world: World, workers: np.ndarray) -> None:

@@ -215,7 +215,7 @@ def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) ->
 def _set_hours(world: World, rows: np.ndarray, need: np.ndarray) -> None:
     """A new need's type's own arrangement and usual hours (households then choose: ``arrangements.choose``)."""
     h = world.households
-    h.arrangement[rows] = TYPE_ARRANGEMENT[need]
+    h.set_arrangement(rows, TYPE_ARRANGEMENT[need])
     h.need_hours_week[rows] = world.types.hours_week[need]
     h.hours_week[rows] = h.need_hours_week[rows]
     h.platform[rows] = False

@@ -193,6 +193,20 @@ class HouseholdTable(Table):
         "attraction": (np.float32, 0.0, N_CHANNELS),
     }
 
+    def __init__(self, n: int, spare: float = 0.25) -> None:
+        super().__init__(n, spare)
+        # Rows of households whose need is met by the hour, ascending: the hourly index. Hourly work is
+        # a few percent of needs, so what concerns it (clients, the hourly round, platforms) reads these
+        # rows rather than a mask over every household.
+        self.hourly = np.zeros(0, dtype=np.int64)
+
+    def set_arrangement(self, rows: np.ndarray, arrangement: np.ndarray) -> None:
+        """Set the arrangement of ``rows``; the hourly index follows."""
+        self.arrangement[rows] = arrangement
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        kept = self.hourly[~np.isin(self.hourly, rows)]
+        self.hourly = np.union1d(kept, rows[self.arrangement[rows] == HOURLY])
+
 
 class AgencyTable(Table):
     """One row an agency (active or closed)."""

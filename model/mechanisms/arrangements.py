@@ -64,7 +64,7 @@ def choose(world: World, rows: np.ndarray, need: np.ndarray, type_wtp: np.ndarra
     utility = np.where(ALLOWED_ARRANGEMENTS[need], value - cost + terms.preference_yuan + taste, -np.inf)
     choice = np.argmax(utility, axis=1)
     pick_of = np.arange(rows.size)
-    h.arrangement[rows] = choice
+    h.set_arrangement(rows, choice)
     h.need_hours_week[rows] = hours[pick_of, choice]
     h.hours_week[rows] = bought[pick_of, choice]
     h.wtp_yuan[rows] = wtp[pick_of, choice]

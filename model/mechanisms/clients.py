@@ -159,8 +159,7 @@ def match(world: World, rate_scale: float = 1.0) -> int:
     household a round. Returns how many households found a worker.
     """
     w, h, a = world.workers, world.households, world.params.arrangements
-    need, worker = h.view("need"), h.view("worker")
-    vacancies = np.flatnonzero((need >= 0) & (worker < 0) & (h.view("arrangement") == HOURLY))
+    vacancies = h.hourly[(h.need[h.hourly] >= 0) & (h.worker[h.hourly] < 0)]
     if vacancies.size == 0:
         return 0
     month, streams = world.month, world.streams
@@ -251,11 +250,10 @@ def pay_platforms(world: World) -> None:
     platform's share); nothing in a month her wages went unpaid.
     """
     w, h = world.workers, world.households
-    worker = h.view("worker")
-    served = np.flatnonzero((worker >= 0) & h.view("platform") & (h.view("arrangement") == HOURLY))
+    served = h.hourly[(h.worker[h.hourly] >= 0) & h.platform[h.hourly]]
     if served.size == 0:
         return
-    r = worker[served]
+    r = h.worker[served]
     paid = (w.status[r] == EMPLOYED) & ~w.arrears_now[r]
     c = world.params.arrangements.platform_commission_share
     commission = float(np.sum(h.pay_yuan[served[paid]].astype(np.float64)) * (c / (1.0 - c)))

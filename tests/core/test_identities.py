@@ -73,6 +73,7 @@ def test_nobody_is_employed_twice_and_jobs_point_both_ways():
         assert np.allclose(w.wage_yuan[hourly], pay[hourly], rtol=1e-4)
         assert (w.hours_week[hourly] <= model.params.arrangements.max_hours_week).all()
         assert (w.employers[hourly] <= model.params.arrangements.max_clients).all()
+        assert np.array_equal(h.hourly, np.flatnonzero(h.view("arrangement") == HOURLY)), "the hourly index is stale"
         # A household has a worker only for a need it has.
         assert (h.need[holders] >= 0).all()
         assert (w.job_type[worker] == h.need[holders]).all()
