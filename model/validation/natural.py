@@ -19,7 +19,7 @@ from model.run import plots
 from model.validation.base import Lab, Result, Size
 
 # South Africa, Sectoral Determination 7 (2002): where the floor was set, how many observed it.
-SA_BELOW_FLOOR = 0.8  # the floor sits where most workers are paid less an hour (50-80%; above the median)
+SA_BELOW_FLOOR = 0.8  # the floor sits where most workers are paid less an hour (50-80%: above the median)
 SA_OBSERVING = 0.5  # about half of the households observe it
 SA_WARM_UP = 24  # months before the law, so that the market has settled
 SA_YEARS = 3  # effects are read over years 1-3 after it
@@ -58,7 +58,7 @@ def south_africa(lab: Lab) -> Result:
     """T1-T2: an hourly minimum that half of the households observe, set where most workers are paid less."""
     result = Result(
         "south_africa", "Natural experiment: South Africa's minimum wage for domestic work (2002)",
-        "An hourly minimum, set where most workers (about 78%) are paid less an hour, observed by half of the "
+        "An hourly minimum, set where most workers (about 80%) are paid less an hour, observed by half of the "
         "households (the rest ignore it), introduced into an uncovered market after two years. South Africa "
         "(Dinkelman & Ranchhod 2012; Hertz 2005): over the next three years wages rose about 20% with no "
         "significant loss of jobs; weekly hours fell; workers' total earnings rose. Paired replicates, the same "
@@ -77,19 +77,20 @@ def south_africa(lab: Lab) -> Result:
     def effect(column: str) -> float:
         return float(np.mean(_paired(base, policy, first, last, column)))
 
-    wage, employment = effect("mean_wage"), effect("employed")
+    monthly, employment = effect("mean_wage"), effect("employed")
     earnings, hours, hourly = effect("worker_earnings"), effect("mean_hours_week"), effect("mean_hourly_wage")
     result.add("hourly minimum set (yuan), share of workers paid below it", f"{floor:.1f}, {below:.0%}",
                "50-80% below", "as in South Africa", 0.5 <= below <= 0.8)
-    result.add("mean monthly wage, change", wage, "+10% to +25%", "T1 band", 0.10 <= wage <= 0.25, "+.1%")
+    result.add("mean wage an hour, change", hourly, "+10% to +25%", "T1 band (hourly wages: about +23%)",
+               0.10 <= hourly <= 0.25, "+.1%")
+    result.add("mean monthly pay, change", monthly, f"above 0, at most the hourly change ({hourly:+.1%})",
+               "hours fell, so pay a month rose less", 0.0 < monthly <= hourly, "+.1%")
     result.add("employment, change", employment, "-10% to +2%", "T1 band", -0.10 <= employment <= 0.02, "+.1%")
-    ratio = employment / wage if wage else float("nan")
+    ratio = employment / hourly if hourly else float("nan")
     result.add("employment change over wage change", ratio, "-0.5 to 0", "T2 band", -0.5 <= ratio <= 0.0, "+.2f")
     result.add("workers' total earnings, change", earnings, "not lower", "≥ 0", earnings >= 0.0, "+.1%")
     result.add("weekly hours of those employed, change", hours, "-10% to 0%", "T2 band", -0.10 <= hours <= 0.0,
                "+.1%")
-    result.add("mean hourly wage, change (reported)", hourly, "about +23% in the year after (Hertz 2005)",
-               "not tested", True, "+.1%")
     result.figure = "south_africa.png"
     _figure(lab, result.figure, base, policy, start, floor, replicates)
     return result
