@@ -277,8 +277,9 @@ class DomesticWorkModel(mesa.Model):
         started = perf_counter()
         self.workers.age_years[self.workers.present] += np.float32(1.0 / 12.0)
         self._remove_agents()
-        self.metrics = metrics.measure(self)
+        self.metrics, rates = metrics.measure_month(self)
         self.market.remember(self.metrics)
+        self.market.learn_rates(rates)  # what households choosing an arrangement will expect an hour to cost
         self.datacollector.collect(self)
         self.running = self.month < self.params.months
         self.timings["collect"] = self.timings.get("collect", 0.0) + perf_counter() - started

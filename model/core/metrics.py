@@ -238,6 +238,11 @@ def _share(numerator: float, denominator: float) -> float:
 
 def measure(world: World) -> dict[str, float]:
     """Every column of the month, as plain floats and ints."""
+    return measure_month(world)[0]
+
+
+def measure_month(world: World) -> tuple[dict[str, float], np.ndarray]:
+    """Every column of the month, and the agreed wage an hour by job type and arrangement (``nan`` where few)."""
     w, h, a = world.workers, world.households, world.agencies
     f = world.flows
     t = f.transitions
@@ -249,7 +254,6 @@ def measure(world: World) -> dict[str, float]:
     counted = _census(present, w.status, w.contract, w.insured, w.arrears_now, w.agency_employed,
                       w.paid_placement_fee, w.certified, w.local_hukou, w.debt_yuan, w.separated_month, w.held_by,
                       worked.minimum_met, world.month - 12)
-    world.market.learn_rates(_rates(worked.rate_sum, worked.rate_count))
     c = dict(zip(CENSUS, counted.tolist(), strict=True))
     c["weekly_rest"] = worked.rest
     n_employed = employed.size
@@ -352,7 +356,7 @@ def measure(world: World) -> dict[str, float]:
     row.update(arrangements(worked, employed.size, world.flows))
     row.update(money(world, c["in_debt"], present.size))
     row.update(standards(c, n_employed))
-    return row
+    return row, _rates(worked.rate_sum, worked.rate_count)
 
 
 def arrangements(worked: WorkCensus, n: int, flows) -> dict[str, float]:

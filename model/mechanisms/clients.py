@@ -31,7 +31,16 @@ import numpy as np
 
 from model.core import labour
 from model.core.labour import days_for, hourly_clients
-from model.core.tables import EMPLOYED, HOURLY, OPEN, REFERRAL, SEARCHING, WEEKS_PER_MONTH
+from model.core.tables import (
+    EMPLOYED,
+    HOURLY,
+    N_ARRANGEMENTS,
+    N_JOB_TYPES,
+    OPEN,
+    REFERRAL,
+    SEARCHING,
+    WEEKS_PER_MONTH,
+)
 from model.mechanisms import contracts, hours, wages
 
 if TYPE_CHECKING:
@@ -263,9 +272,10 @@ def pay_platforms(world: World) -> None:
 
 
 def hourly_rate(world: World) -> np.ndarray:
-    """Mean agreed wage an hour of the employed, by job type and arrangement (nan where nobody works so)."""
-    from model.core.tables import N_ARRANGEMENTS, N_JOB_TYPES
+    """Mean agreed wage an hour of the employed, by job type and arrangement (``nan`` where fewer than 5 work so).
 
+    The numpy rule of the rates the month's census gives households (``metrics._work_census``).
+    """
     w = world.workers
     employed = w.with_status(EMPLOYED)
     employed = employed[w.hours_week[employed] > 0]
