@@ -28,8 +28,9 @@ viz-assets: $(STAMP)
 	@$(BIN)/python -m model.viz.assets
 
 # The browser the live app's tests drive (Debian's package; `playwright install` cannot download one here).
+# apt-get waits while another process holds apt's lock (scripts/apt-get-waiting.sh), instead of failing.
 chromium:
-	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	@test -x $(CHROMIUM) || { sh scripts/apt-get-waiting.sh update -qq && DEBIAN_FRONTEND=noninteractive sh scripts/apt-get-waiting.sh install -y -qq chromium; } \
 		|| { echo "installing chromium failed: install it (apt-get install chromium) and retry" >&2; exit 1; }
 
 run: $(STAMP) viz-assets

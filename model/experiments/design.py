@@ -191,6 +191,9 @@ def _values(where: str, dotted: str, spec: Any, kind: type) -> list[Any]:
             raise ScenarioError(f"{where}: {dotted}.steps: must be a whole number of at least 1 (got {steps!r})")
         if kind not in (int, float):
             raise ScenarioError(f"{where}: {dotted}: a range needs a number key; this key is {kind.__name__}")
+        if steps > 1 and not start < stop:
+            raise ScenarioError(f"{where}: {dotted}: a range ascends: from ({start}) must be below to ({stop}); "
+                                "list the values to give them in another order")
         values = [float(x) for x in np.linspace(start, stop, steps)] if steps > 1 else [float(start)]
         values = sorted({round(v) for v in values}) if kind is int else [round(v, 12) for v in values]
     else:

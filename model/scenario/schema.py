@@ -2,7 +2,7 @@
 
 A scenario is data. Each section is a pydantic model that refuses unknown keys
 and converts nothing silently (strict mode: ``"yes"`` is not a boolean and
-``"5"`` is not a number). ``source`` names the row of FACTS.md (see
+``"5"`` is not a number). ``source`` names the row of docs/facts.md ("FACTS"; see
 ``docs/calibration.md``) a default comes from; "assumption" marks a default
 chosen to hit the calibration targets.
 """
@@ -98,7 +98,7 @@ class Workers(Section):
         "workers",
         "domestic workers in the city at the start",
         "FACTS market: Guangzhou about 400,000 (1:100 here)",
-        ge=0,
+        ge=1,
     )
     job_type_share: JobTypeShare = _job_type_share
     age_mean: float = param(45.0, "years", "mean age", "FACTS market: Guangzhou 2017 average near 47", ge=16, le=70)
@@ -131,7 +131,7 @@ class Households(Section):
         "households",
         "households in the city that may need domestic help",
         "FACTS market: shortfall of 100-200k workers at 400k (1:100 here)",
-        ge=0,
+        ge=1,
     )
     income_median_yuan: float = param(20000.0, "yuan/month", "median monthly household income", gt=0)
     income_sigma: float = param(0.6, "log points", "spread of household income (lognormal sigma)", ge=0, le=3)

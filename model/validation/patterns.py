@@ -1,4 +1,4 @@
-"""Checks against the patterns FACTS.md says a correct model reproduces, and the baseline's targets."""
+"""Checks against the patterns docs/facts.md says a correct model reproduces, and the baseline's targets."""
 
 from __future__ import annotations
 
@@ -228,10 +228,10 @@ def fitted_targets(path: Path = CALIBRATION_FILE) -> set[str]:
 
 
 def baseline_targets(lab: Lab) -> Result:
-    """The baseline against every FACTS.md figure it claims, fitted and held out."""
+    """The baseline against every figure of docs/facts.md it claims, fitted and held out."""
     fitted = fitted_targets()
     size = Size.of(False)  # the baseline's own size; quick runs are shorter and fewer, not smaller
-    result = Result("targets", "The baseline against FACTS.md",
+    result = Result("targets", "The baseline against the facts (docs/facts.md)",
                     "`scenarios/baseline.yaml`, mean of the last 12 months over replicates, against each FACTS "
                     "figure the baseline claims. Targets marked 'fitted' are those `calibration/baseline.yaml` "
                     "fits; the others are held out of the calibration. Insurance must stay below contracts.")

@@ -112,6 +112,7 @@ BAD = [
     ("vary: {seed: [1, 2]}\n", ["vary.seed", "cannot be varied"]),
     ("vary: {market.separation_rate: [0.1, 1.5]}\n", ["market.separation_rate", "less than or equal to 1"]),
     ("vary: {market.separation_rate: {from: 0.1, to: 0.2}}\n", ["market.separation_rate", "steps"]),
+    ("vary: {market.separation_rate: {from: 0.2, to: 0.1, steps: 3}}\n", ["market.separation_rate", "ascends"]),
     ("vary: {workers.count: [100, \"many\"]}\n", ["workers.count", "integer"]),
     ("uncertainties: {market.separation_rate: {low: 0.06, high: 0.02}}\nsample: {method: lhs, n: 4}\n",
      ["uncertainties.market.separation_rate", "below high"]),

@@ -45,7 +45,9 @@ def test_set_overrides_win_and_are_typed():
     ("workers:\n  cont: 5\n", ["workers.cont", "did you mean 'count'"]),
     ("policies:\n  minimum_wage:\n    enabled: 'yes'\n", ["policies.minimum_wage.enabled", "boolean"]),
     ("workers:\n  count: '400'\n", ["workers.count", "integer"]),
-    ("workers:\n  count: -5\n", ["workers.count", "greater than or equal to 0"]),
+    ("workers:\n  count: -5\n", ["workers.count", "greater than or equal to 1"]),
+    ("workers:\n  count: 0\n", ["workers.count", "greater than or equal to 1"]),
+    ("households:\n  count: 0\n", ["households.count", "greater than or equal to 1"]),
     ("policies:\n  worker_fee_cap:\n    enforcement: 1.5\n", ["policies.worker_fee_cap.enforcement", "less than or equal to 1"]),
     ("months: 0\n", ["months", "greater than or equal to 1"]),
     ("name: ../escape\n", ["name", "pattern"]),
@@ -128,3 +130,22 @@ def test_the_scenario_reference_in_docs_is_up_to_date():
 
     assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == reference.as_markdown(), (
         "regenerate it: domwork schema --markdown > docs/scenario-reference.md")
+
+
+def test_every_source_the_model_cites_is_in_the_repository():
+    """A default whose source cites FACTS names a section of docs/facts.md that holds its row."""
+    import re
+
+    from model.scenario import reference
+
+    facts = (ROOT / "docs" / "facts.md").read_text(encoding="utf-8")
+    where = {"market": "## The market", "wages": "## Wages and hours", "hours": "## Wages and hours",
+             "spells": "| average job spell |", "contracts": "## Contracts, insurance and the law",
+             "policy": "## Policy levers"}
+    documented = reference.keys()  # the module's list of scenario keys
+    cited = {m.group(1) for k in documented for m in [re.match(r"FACTS (\w+)", k.source or "")] if m}
+    assert cited, "no default cites FACTS"
+    for word in cited:
+        assert word in where and where[word] in facts, f"FACTS {word}: no such section in docs/facts.md"
+    assert (ROOT / "docs" / "evidence.md").exists()
+    assert "`docs/facts.md`" in (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")

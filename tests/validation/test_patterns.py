@@ -1,4 +1,4 @@
-"""Patterns a correct model reproduces (FACTS.md, "Results a correct model should reproduce")."""
+"""Patterns a correct model reproduces (docs/facts.md, "Patterns a correct model reproduces")."""
 
 from __future__ import annotations
 
