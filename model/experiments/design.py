@@ -189,6 +189,9 @@ def _values(where: str, dotted: str, spec: Any, kind: type) -> list[Any]:
             raise ScenarioError(f"{where}: {dotted}: from and to must be numbers")
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
             raise ScenarioError(f"{where}: {dotted}.steps: must be a whole number of at least 1 (got {steps!r})")
+        if steps > MAX_POINTS:
+            raise ScenarioError(f"{where}: {dotted}.steps: {steps:,} values is more than an experiment may have "
+                                f"points ({MAX_POINTS:,}); split it")
         if kind not in (int, float):
             raise ScenarioError(f"{where}: {dotted}: a range needs a number key; this key is {kind.__name__}")
         if steps > 1 and not start < stop:
@@ -363,6 +366,11 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
         sample_matrix = sensitivity.sample(method, bounds, n, seed=sample_seed, levels=levels,
                                            second_order=second)
 
+    planned = math.prod(len(values) for values in lists.values()) * (
+        len(sample_matrix) if sample_matrix is not None else 1)  # counted before any point is made
+    if planned > MAX_POINTS or planned * replicates > MAX_RUNS:
+        raise ScenarioError(f"{where}: {planned:,} points x {replicates} replicates is more than "
+                            f"{MAX_RUNS:,} runs (at most {MAX_POINTS:,} points); split the experiment")
     points = _points(lists, bounds, sample_matrix)
     if len(points) > MAX_POINTS or len(points) * replicates > MAX_RUNS:
         raise ScenarioError(f"{where}: {len(points):,} points x {replicates} replicates is more than "

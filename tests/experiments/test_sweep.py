@@ -113,6 +113,11 @@ BAD = [
     ("vary: {market.separation_rate: [0.1, 1.5]}\n", ["market.separation_rate", "less than or equal to 1"]),
     ("vary: {market.separation_rate: {from: 0.1, to: 0.2}}\n", ["market.separation_rate", "steps"]),
     ("vary: {market.separation_rate: {from: 0.2, to: 0.1, steps: 3}}\n", ["market.separation_rate", "ascends"]),
+    ("vary: {market.separation_rate: {from: 0.01, to: 0.2, steps: 1000000000}}\n",
+     ["market.separation_rate.steps", "split it"]),
+    ("vary: {" + ", ".join(f"market.{k}: {{from: 0.01, to: 0.2, steps: 100}}" for k in (
+        "separation_rate", "informal_quit_rate", "dismissal_rate", "arrears_rate_informal", "arrears_repay_rate"))
+     + "}\n", ["10,000,000,000 points", "split the experiment"]),
     ("vary: {workers.count: [100, \"many\"]}\n", ["workers.count", "integer"]),
     ("uncertainties: {market.separation_rate: {low: 0.06, high: 0.02}}\nsample: {method: lhs, n: 4}\n",
      ["uncertainties.market.separation_rate", "below high"]),
