@@ -144,15 +144,20 @@ def hire(world: World, workers: np.ndarray, households: np.ndarray,
     world.flows.hire_wage_index_sum += float(np.sum(wage_yuan / reference, dtype=np.float64))
 
 
+def working_time_in_force(world: World) -> bool:
+    """Whether a working-time law limits days or hours this month (``policies.working_time``)."""
+    lev = world.levers
+    return lev.max_days_week < 7 or lev.max_hours_week < 168.0
+
+
 def observes_working_time(world: World, households: np.ndarray) -> np.ndarray:
     """Whether each household observes a working-time law in force (``policies.working_time``).
 
     As for the other laws: those whose ``law_abiding`` is below the enforcement.
     """
-    lev = world.levers
-    if lev.max_days_week >= 7 and lev.max_hours_week >= 168.0:
+    if not working_time_in_force(world):
         return np.zeros(np.shape(households), dtype=bool)
-    return world.households.law_abiding[households] < lev.working_time_enforcement
+    return world.households.law_abiding[households] < world.levers.working_time_enforcement
 
 
 def days_for(hours_week: np.ndarray) -> np.ndarray:

@@ -386,6 +386,22 @@ def _rates(total: np.ndarray, count: np.ndarray) -> np.ndarray:
         return np.where(count >= 5, total / np.maximum(count, 1), np.nan)
 
 
+def hourly_rates_numpy(world: World) -> np.ndarray:
+    """The rule of the rates :func:`_work_census` gives households, in numpy.
+
+    The mean agreed wage an hour of the employed (wage over hours in the month), by job
+    type and arrangement, ``nan`` where fewer than 5 work so.
+    """
+    w = world.workers
+    employed = w.with_status(EMPLOYED)
+    employed = employed[w.hours_week[employed] > 0]
+    cell = w.job_type[employed].astype(np.int64) * N_ARRANGEMENTS + w.arrangement[employed]
+    per_hour = w.wage_yuan[employed].astype(np.float64) / (w.hours_week[employed] * WEEKS_PER_MONTH)
+    total = np.bincount(cell, weights=per_hour, minlength=N_JOB_TYPES * N_ARRANGEMENTS)
+    count = np.bincount(cell, minlength=N_JOB_TYPES * N_ARRANGEMENTS)
+    return _rates(total, count).reshape(N_JOB_TYPES, N_ARRANGEMENTS)
+
+
 def money(world: World, in_debt: int, present: int) -> dict[str, float]:
     """Who paid whom this month, and the yuan the bookkeeping created or destroyed (0 up to rounding)."""
     f = world.flows

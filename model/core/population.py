@@ -203,23 +203,16 @@ def draw_households(world: World, rng: np.random.Generator) -> None:
 
 
 def set_need(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
-    """Give households ``rows`` a need of type ``need`` and a willingness to pay."""
+    """Give households ``rows`` a need of type ``need`` and a willingness to pay for its type's usual hours.
+
+    How the need is met (arrangement, hours) is the household's choice, made next
+    (``model.mechanisms.arrangements.choose``).
+    """
     d = world.params.demand
     h = world.households
     relative_income = h.income_yuan[rows] / world.params.households.income_median_yuan
     _set_needs(rows, need, world.types.reference_wage, d.wtp_markup, relative_income ** d.wtp_income_elasticity,
                np.exp(d.wtp_sd * z), columns(h, NeedColumns))
-    _set_hours(world, rows, need)
-
-
-def _set_hours(world: World, rows: np.ndarray, need: np.ndarray) -> None:
-    """A new need's type's own arrangement and usual hours (households then choose: ``arrangements.choose``)."""
-    h = world.households
-    h.set_arrangement(rows, TYPE_ARRANGEMENT[need])
-    h.need_hours_week[rows] = world.types.hours_week[need]
-    h.hours_week[rows] = h.need_hours_week[rows]
-    h.platform[rows] = False
-    h.pay_yuan[rows] = 0.0
 
 
 def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarray) -> None:
@@ -237,7 +230,6 @@ def set_need_numpy(world: World, rows: np.ndarray, need: np.ndarray, z: np.ndarr
     h.wtp_yuan[rows] = (world.types.reference_wage[need] * d.wtp_markup
                         * relative_income ** d.wtp_income_elasticity * np.exp(d.wtp_sd * z))
     h.vacancy_months[rows] = 0
-    _set_hours(world, rows, need)
 
 
 class NeedColumns(NamedTuple):

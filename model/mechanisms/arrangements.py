@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.core import labour
 from model.core.tables import ALLOWED_ARRANGEMENTS, HOURLY, N_ARRANGEMENTS, WEEKS_PER_MONTH
 from model.mechanisms import hours as hours_law
 from model.mechanisms import wages
@@ -44,8 +45,8 @@ def choose(world: World, rows: np.ndarray, need: np.ndarray, type_wtp: np.ndarra
     platform = streams.uniform("platform_user", month, rows) < a.platform_share
     value = world.params.demand.care_value_markup * wtp
     bought = hours
-    if hours_law.working_time_in_force(world):  # a household that observes it buys at most the legal hours
-        observes = hours_law.working_time_applies(world, rows)[:, None]
+    if labour.working_time_in_force(world):  # a household that observes it buys at most the legal hours
+        observes = labour.observes_working_time(world, rows)[:, None]
         bought = np.where(observes, np.minimum(hours, world.levers.max_hours_week), hours)
         with np.errstate(divide="ignore", invalid="ignore"):  # hours of 0: arrangements its type does not allow
             per_hour = np.where(hours > 0, wtp / (hours * WEEKS_PER_MONTH), 0.0)

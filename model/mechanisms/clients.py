@@ -31,16 +31,7 @@ import numpy as np
 
 from model.core import labour
 from model.core.labour import days_for, hourly_clients
-from model.core.tables import (
-    EMPLOYED,
-    HOURLY,
-    N_ARRANGEMENTS,
-    N_JOB_TYPES,
-    OPEN,
-    REFERRAL,
-    SEARCHING,
-    WEEKS_PER_MONTH,
-)
+from model.core.tables import EMPLOYED, HOURLY, OPEN, REFERRAL, SEARCHING
 from model.mechanisms import contracts, hours, wages
 
 if TYPE_CHECKING:
@@ -67,15 +58,25 @@ def drop(world: World, households: np.ndarray) -> None:
     h.worker[households] = -1
     h.hours_week[households] = h.need_hours_week[households]
     h.pay_yuan[households] = 0.0
-    if lost_main.size:
-        left = hourly_clients(world, np.unique(lost_main))
-        first = np.full(w.n, np.iinfo(np.int64).max)
-        np.minimum.at(first, h.worker[left].astype(np.int64), left)
-        new_main = first[lost_main]
-        away = w.held_by[lost_main] >= 0
-        w.held_by[lost_main[away]] = new_main[away]
-        w.employer[lost_main] = new_main
+    _promote(world, lost_main)
     w.days_week[np.unique(worker)] = days_for(w.hours_week[np.unique(worker)])
+
+
+def _promote(world: World, workers: np.ndarray) -> None:
+    """``workers`` lost their main employer but keep other clients: the one of lowest row becomes it.
+
+    It also holds her job if she is away.
+    """
+    if workers.size == 0:
+        return
+    w, h = world.workers, world.households
+    left = hourly_clients(world, np.unique(workers))
+    first = np.full(w.n, np.iinfo(np.int64).max)
+    np.minimum.at(first, h.worker[left].astype(np.int64), left)
+    new_main = first[workers]
+    away = w.held_by[workers] >= 0
+    w.held_by[workers[away]] = new_main[away]
+    w.employer[workers] = new_main
 
 
 def apply_floor(world: World, workers: np.ndarray) -> np.ndarray:
@@ -126,12 +127,7 @@ def apply_floor(world: World, workers: np.ndarray) -> np.ndarray:
     w.hours_week[keeps] = np.bincount(owner, weights=h.hours_week[left], minlength=w.n)[keeps]
     w.employers[keeps] = count[count > 0]
     w.days_week[keeps] = days_for(w.hours_week[keeps])
-    first = np.full(w.n, np.iinfo(np.int64).max)
-    np.minimum.at(first, owner, left)
-    lost_main = keeps[h.worker[w.employer[keeps]] != keeps]
-    away = w.held_by[lost_main] >= 0
-    w.held_by[lost_main[away]] = first[lost_main[away]]
-    w.employer[lost_main] = first[lost_main]
+    _promote(world, keeps[h.worker[w.employer[keeps]] != keeps])
     return np.isin(workers, affected[count == 0])
 
 
@@ -269,19 +265,3 @@ def pay_platforms(world: World) -> None:
     world.accounts.households_yuan -= commission
     world.accounts.platforms_yuan += commission
     world.flows.platform_commissions_yuan += commission
-
-
-def hourly_rate(world: World) -> np.ndarray:
-    """Mean agreed wage an hour of the employed, by job type and arrangement (``nan`` where fewer than 5 work so).
-
-    The numpy rule of the rates the month's census gives households (``metrics._work_census``).
-    """
-    w = world.workers
-    employed = w.with_status(EMPLOYED)
-    employed = employed[w.hours_week[employed] > 0]
-    cell = w.job_type[employed].astype(np.int64) * N_ARRANGEMENTS + w.arrangement[employed]
-    per_hour = w.wage_yuan[employed].astype(np.float64) / (w.hours_week[employed] * WEEKS_PER_MONTH)
-    total = np.bincount(cell, weights=per_hour, minlength=N_JOB_TYPES * N_ARRANGEMENTS)
-    count = np.bincount(cell, minlength=N_JOB_TYPES * N_ARRANGEMENTS)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count >= 5, total / np.maximum(count, 1), np.nan).reshape(N_JOB_TYPES, N_ARRANGEMENTS)

@@ -132,18 +132,7 @@ def choose_hours(need_hours: np.ndarray, value_full: np.ndarray, household_max: 
     return Choice(hours[rows, best], wage[rows, best], feasible[rows, best])
 
 
-def working_time_in_force(world: World) -> bool:
-    """Whether a working-time law limits days or hours this month (``policies.working_time``)."""
-    lev = world.levers
-    return lev.max_days_week < 7 or lev.max_hours_week < 168.0
-
-
-def working_time_applies(world: World, households: np.ndarray) -> np.ndarray:
-    """Whether each household observes a working-time law in force (:func:`model.core.labour.observes_working_time`)."""
-    return observes_working_time(world, households)
-
-
 def hours_allowed(world: World, households: np.ndarray, need_hours: np.ndarray) -> np.ndarray:
     """The hours a week each household may buy: its need's, or the legal limit if it observes one and that is fewer."""
     capped = np.minimum(need_hours, world.levers.max_hours_week)
-    return np.where(working_time_applies(world, households), capped, need_hours).astype(np.float32)
+    return np.where(observes_working_time(world, households), capped, need_hours).astype(np.float32)

@@ -69,7 +69,7 @@ def job_endings(world: World, employed: np.ndarray) -> np.ndarray:
     if wages.floor_in_force(world):
         priced_out = _apply_wage_floor(world, employed)
         first[priced_out & (first < 0)] = MINIMUM_WAGE
-    if hours.working_time_in_force(world):
+    if labour.working_time_in_force(world):
         over = _apply_working_time(world, employed[first < 0])
         first[np.flatnonzero(first < 0)[over]] = WORKING_TIME
     return first
@@ -314,7 +314,7 @@ def _apply_wage_floor(world: World, employed: np.ndarray) -> np.ndarray:
 def _apply_working_time(world: World, employed: np.ndarray) -> np.ndarray:
     """Complying households whose job runs past the weekly limits cut days and hours; which jobs end instead.
 
-    A household that observes the working-time law (:func:`hours.working_time_applies`)
+    A household that observes the working-time law (:func:`labour.observes_working_time`)
     and buys more than ``levers.max_hours_week`` hours or ``levers.max_days_week`` days
     cuts to the limits, paying the same wage an hour for the hours left. The job ends
     when the care left is worth less than its pay, or the pay is below her minimum for
@@ -323,7 +323,7 @@ def _apply_working_time(world: World, employed: np.ndarray) -> np.ndarray:
     w, h, lev = world.workers, world.households, world.levers
     households = w.employer[employed]
     over = ((w.hours_week[employed] > lev.max_hours_week) | (w.days_week[employed] > lev.max_days_week))
-    bound = np.flatnonzero(over & hours.working_time_applies(world, households) & (w.arrangement[employed] != HOURLY))
+    bound = np.flatnonzero(over & labour.observes_working_time(world, households) & (w.arrangement[employed] != HOURLY))
     ends = np.zeros(employed.size, dtype=bool)
     if bound.size == 0:
         return ends
@@ -335,14 +335,13 @@ def _apply_working_time(world: World, employed: np.ndarray) -> np.ndarray:
     wage = w.wage_yuan[rows] * (kept / now)
     worth = hours.care_value(kept, need, world.params.demand.care_value_markup * most,
                              most / (need * WEEKS_PER_MONTH), world.types.hours_elasticity[w.job_type[rows]])
-    h.hours_week[homes] = kept
-    minimum = wages.worker_minimum(world, rows, homes)
+    minimum = wages.worker_minimum(world, rows, homes, kept.astype(np.float32))
     keeps = (worth >= wage) & (wage >= minimum)
     stay = rows[keeps]
     w.wage_yuan[stay] = wage[keeps]
     w.hours_week[stay] = kept[keeps]
+    h.hours_week[homes[keeps]] = kept[keeps]
     w.days_week[stay] = np.minimum(w.days_week[stay], lev.max_days_week)
-    h.hours_week[homes[~keeps]] = now[~keeps]  # the job ends as it was; its vacancy asks its need's hours again
     ends[bound[~keeps]] = True
     return ends
 

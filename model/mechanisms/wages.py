@@ -76,25 +76,28 @@ def reservation(world: World, workers: np.ndarray) -> np.ndarray:
     return np.maximum(base * searched * pressed, world.params.migration.rural_income_yuan)
 
 
-def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
+def worker_minimum(world: World, workers: np.ndarray, households: np.ndarray,
+                   hours_week: np.ndarray | None = None) -> np.ndarray:
     """Lowest wage she accepts for this job: her reservation for its hours, plus commuting unless she lives in.
 
     Her reservation wage is for the usual hours of her job type; a job of other hours
     asks for it in proportion (she can sell the hours she does not work here elsewhere).
     A job in another arrangement than her type's own asks for what that costs her more
     (rent when she no longer lives in, time of her own when she does:
-    ``arrangements.worker_cost_yuan``; ``ArrangementTerms.worker_extra``).
+    ``arrangements.worker_cost_yuan``; ``ArrangementTerms.worker_extra``). ``hours_week``:
+    the hours a week asked of her, if not those the household buys now (float32).
     """
     w, h = world.workers, world.households
     arrangement = h.arrangement[households]
     commute = commute_of(world, arrangement, w.home_cell[workers], h.cell[households])
     extra = world.arrangements.worker_extra[w.job_type[workers], arrangement]
-    return reservation(world, workers) * hours_factor(world, workers, households) + commute + extra
+    hours = h.hours_week[households] if hours_week is None else hours_week
+    return reservation(world, workers) * hours_factor(world, workers, hours) + commute + extra
 
 
-def hours_factor(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
-    """The job's hours over her job type's usual hours (float32; exactly 1 when they are the same)."""
-    return world.households.hours_week[households] / world.types.hours_week[world.workers.job_type[workers]]
+def hours_factor(world: World, workers: np.ndarray, hours_week: np.ndarray) -> np.ndarray:
+    """The job's hours a week over her job type's usual hours (float32; exactly 1 when they are the same)."""
+    return hours_week / world.types.hours_week[world.workers.job_type[workers]]
 
 
 def commute_of(world: World, arrangement: np.ndarray, home_cell: np.ndarray, cell: np.ndarray) -> np.ndarray:

@@ -25,7 +25,6 @@ def test_the_work_census_is_the_numpy_reading_of_hours_pay_and_arrangements():
     """One compiled pass over the employed gives what numpy reads off the columns (model/core/metrics.py)."""
     from model.core import metrics
     from model.core.tables import EMPLOYED, HOURLY, N_ARRANGEMENTS, WEEKS_PER_MONTH
-    from model.mechanisms import clients
     from tests.helpers import stepped
 
     model = stepped(14)
@@ -44,7 +43,7 @@ def test_the_work_census_is_the_numpy_reading_of_hours_pay_and_arrangements():
     assert worked.hourly == pytest.approx((paid[was_paid] / (hours[was_paid] * WEEKS_PER_MONTH)).sum())
     assert worked.arrangements[HOURLY] > 0
     rates = metrics._rates(worked.rate_sum, worked.rate_count)
-    assert np.allclose(rates, clients.hourly_rate(model), equal_nan=True)
+    assert np.allclose(rates, metrics.hourly_rates_numpy(model), equal_nan=True)
     # The minimum for her hours, room and board within the limit, met to the fen: as statutory_minimum reads it.
     owed = metrics.statutory_minimum(model, w.hours_week[employed])
     credit = np.minimum(model.arrangements.in_kind_yuan[w.arrangement[employed]],
