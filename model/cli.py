@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     viz.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    viz.add_argument("--max-sessions", type=int, default=8,
+                     help="browser sessions served at once; more get a message (default 8)")
     viz.set_defaults(handler="viz", parser=viz)
 
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")

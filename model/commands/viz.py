@@ -9,4 +9,5 @@ def run(args: argparse.Namespace) -> int:
     """Run ``domwork viz`` from parsed arguments."""
     from model.viz import server
 
-    return server.serve(args.scenario, args.host, args.port, say=lambda text: print(text, flush=True))
+    return server.serve(args.scenario, args.host, args.port, say=lambda text: print(text, flush=True),
+                        max_sessions=args.max_sessions)

@@ -1,9 +1,10 @@
-"""The live page of ``domwork viz``: SolaraViz over a :class:`~model.viz.live.LiveModel`, with a policy twin.
+"""The live app of ``domwork viz``: two pages, "City" (the live model) and "Compare" (policy options side by side).
 
 Served by ``solara run model/viz/app.py``. ``DOMWORK_VIZ_SCENARIO`` names the
-scenario file the page starts with (unset: the built-in baseline); the picker
-offers the scenario files of its folder. Each browser session builds its own
-model (inside :func:`Page`), so that visitors never share one.
+scenario file the City page starts with (unset: the built-in baseline); the
+pickers offer the project's scenarios and the files of that scenario's folder,
+by name. Each browser session has its own models and comparisons
+(:mod:`model.viz.sessions`): visitors never share one.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
-from model.viz import charts, city_map, panels
-from model.viz.controls import PageSetup, model_params
+from model.viz import charts, city_map, panels, sessions
+from model.viz.controls import SCENARIO_KEY, SEED_KEY, PageSetup, controls
 from model.viz.live import LiveModel
 from model.viz.server import SCENARIO_ENV
 
 TWIN_DEFAULT = "baseline.yaml"
+# SolaraViz names its one grid page "Page 0"; the app's pages are named in the bar above instead.
+CITY_CSS = ".domwork-city .v-tabs { display: none; }"
 
 
 def page_setup() -> PageSetup:
@@ -27,22 +30,115 @@ def page_setup() -> PageSetup:
 
 
 def components() -> list:
-    """The map, the text panels and every chart the model's columns allow, in page order."""
-    return [city_map.map_component, panels.headlines_component, panels.differences_component,
-            *(charts.chart_component(name) for name in charts.available_charts())]
+    """The map and every chart the model's columns allow, in page order (the text panels sit above the grid)."""
+    return [city_map.map_component, *(charts.chart_component(name) for name in charts.available_charts())]
 
 
 SETUP = page_setup()
 
 
 @solara.component
-def Page():
-    """One browser session's page: its own model, the twin bar and SolaraViz."""
-    first = solara.use_memo(lambda: LiveModel(setup=SETUP), [])
+def ControlsPanel(settings: dict):
+    """The page's controls, each with its exact value and unit; they take effect on Reset.
+
+    A control writes to the session's ``settings`` only once it is moved (see
+    :meth:`model.viz.controls.Control.moved`); put back, it is forgotten again.
+    """
+    shown = solara.use_reactive(dict(settings))
+    items = controls(SETUP)
+
+    def change(key: str, value) -> None:
+        item = items.get(key)
+        if item is None or item.moved(value) or key in (SCENARIO_KEY, SEED_KEY):
+            settings[key] = value
+        else:
+            settings.pop(key, None)
+        shown.value = dict(settings)
+
+    with solara.Column(gap="2px", style={"min-width": "260px"}):
+        solara.Markdown("Settings take effect on **Reset**. A setting left alone keeps the scenario's value.",
+                        style={"font-size": "0.85em"})
+        solara.Select(label="Scenario", value=shown.value.get(SCENARIO_KEY, SETUP.start[SCENARIO_KEY]),
+                      values=SETUP.scenario_files(), on_value=lambda v: change(SCENARIO_KEY, v))
+        solara.InputText(label="Seed (a whole number)", value=str(shown.value.get(SEED_KEY, SETUP.start[SEED_KEY])),
+                         on_value=lambda v: change(SEED_KEY, v))
+        for key, item in items.items():
+            value = shown.value.get(key, item.start)
+            mark = " (changed)" if key in shown.value else ""
+            if item.kind == "switch":
+                solara.Checkbox(label=f"{item.label}{mark}", value=bool(value),
+                                on_value=lambda v, key=key: change(key, v))
+                continue
+            solara.Text(f"{item.label}: {item.text(value)}{mark}", style={"font-size": "0.85em"})
+            slider = solara.SliderFloat if item.kind == "float" else solara.SliderInt
+            slider("", value=value, min=item.low, max=item.high, step=item.step, thumb_label=False,
+                   on_value=lambda v, key=key: change(key, v))
+
+
+@solara.component
+def SessionsFull():
+    """What a visitor beyond the cap on sessions sees."""
+    solara.Error(f"This app already serves {sessions.max_sessions()} browser sessions, its limit "
+                 "(domwork viz --max-sessions). Close another tab, or try again in a minute.")
+
+
+@solara.component
+def CityPage():
+    """One browser session's City page (or a message when the app serves as many sessions as it may)."""
+    session = sessions.current()
+    return City(session) if session.admitted else SessionsFull()
+
+
+@solara.component
+def City(session: sessions.Session):
+    """The City page of a session: its own model, its controls, the twin bar, the panels and SolaraViz."""
+    first = solara.use_memo(lambda: session.city or LiveModel(setup=SETUP, page_settings=session.settings), [])
     model = solara.use_reactive(first)
+    session.city = model.value
     choices = SETUP.scenario_files()
     default = TWIN_DEFAULT if TWIN_DEFAULT in choices else (choices[0] if choices else "")
     title = f"domwork: {SETUP.launch.name if SETUP.launch else 'built-in baseline'}"
-    with solara.Column(style={"padding": "0 12px"}):
+    solara.Style(CITY_CSS)
+    with solara.Sidebar(), solara.Card("Scenario and policies"):
+        ControlsPanel(session.settings)
+    with solara.Column(style={"padding": "0 12px"}, classes=["domwork-city"]):
         panels.TwinBar(model, choices, default)
-        SolaraViz(model, components=components(), model_params=model_params(SETUP), name=title)
+        with solara.Columns([1, 1]):
+            panels.Headlines(model.value)
+            panels.Differences(model.value)
+        SolaraViz(model, components=components(), name=title,
+                  model_params={"setup": SETUP, "page_settings": session.settings})
+
+
+@solara.component
+def ComparePage(query: dict[str, str]):
+    """One browser session's Compare page (see :mod:`model.viz.compare_page`), opened from a link's ``query``."""
+    from model.viz import compare_page
+
+    session = sessions.current()
+    return compare_page.Compare(SETUP, session, query) if session.admitted else SessionsFull()
+
+
+PAGES = ("City", "Compare")
+PAGE_QUERY = "page"  # ?page=compare opens the Compare page (its shareable links carry it)
+
+
+def _query(search: str | None) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl((search or "").lstrip("?")))
+
+
+@solara.component
+def Page():
+    """The app: the two pages as named tabs in the bar ("City", "Compare"), one browser session's own."""
+    router = solara.use_router()
+    query = _query(router.search)
+    tab = solara.use_reactive(1 if query.get(PAGE_QUERY, "").lower() == "compare" else 0)
+    with solara.AppBar():
+        solara.v.Tabs(v_model=tab.value, on_v_model=tab.set, centered=True, background_color="transparent",
+                      dark=True, children=[solara.v.Tab(children=[label]) for label in PAGES])
+    if tab.value == 1:
+        ComparePage(query)
+    else:
+        CityPage()

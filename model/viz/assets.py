@@ -29,6 +29,9 @@ PACKAGES: tuple[tuple[str, str], ...] = (
     ("vega@5", "vega@5"),
     ("vega-lite@5", "vega-lite@5"),
     ("vega-embed@6", "vega-embed@6"),
+    # Every solara Markdown panel loads mermaid (diagrams) and KaTeX (formulas) when it is mounted.
+    ("mermaid@10.8.0", "mermaid@10.8.0"),
+    ("katex@0.16.9", "katex@0.16.9"),
 )
 COMPLETE = ".domwork-complete"  # written last in each folder: a half-unpacked package is not taken for whole
 
@@ -51,7 +54,8 @@ def named_by_solara() -> dict[str, bool]:
     import solara
 
     base = Path(solara.__file__).parent
-    sources = [p for pattern in ("server/templates/*.j2", "server/settings.py", "widgets/vue/*.vue")
+    sources = [p for pattern in ("server/templates/*.j2", "server/settings.py", "widgets/vue/*.vue",
+                                                     "components/markdown.py")
                for p in base.glob(pattern)]
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sources)
     return {folder: f"{folder}/" in text for folder, _ in PACKAGES}

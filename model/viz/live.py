@@ -16,6 +16,7 @@ main run: where the two differ, the difference comes from the policy.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -23,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from model.model import DomesticWorkModel
-from model.scenario.loading import ScenarioError, load_scenario
+from model.scenario.loading import ScenarioError, load_scenario, to_yaml
 from model.scenario.schema import Scenario
-from model.viz.controls import BUILT_IN, PageSetup, moved
+from model.viz.controls import SCENARIO_KEY, PageSetup, moved
 
 # The page builds and steps its models in the server's process while a visitor waits:
 # larger cities than 1:10 of Guangzhou belong to `domwork run`.
@@ -59,10 +60,14 @@ def resolve(setup: PageSetup, scenario_file: str | None, settings: dict[str, Any
     Returns:
         The scenario, the overrides that were applied, and a label for the page.
     """
-    picked = setup.folder / scenario_file if scenario_file else setup.launch
-    if scenario_file == BUILT_IN:
-        picked = None
-    label = picked.name if picked else "built-in baseline"
+    picked = setup.launch
+    label = setup.launch.name if setup.launch else "built-in baseline"
+    if scenario_file:
+        try:
+            picked = setup.path_of(scenario_file)
+            label = scenario_file if picked else "built-in baseline"
+        except ScenarioError as err:  # a name the page does not offer: never opened
+            problems.append(f"{err}; running {label}.")
     try:
         overrides = moved(setup, settings)
     except ScenarioError as err:
@@ -97,9 +102,10 @@ class LiveModel(DomesticWorkModel):
     """The model of one browser session: built from the page's settings, with an optional policy twin.
 
     Args:
-        scenario_file: name of the picked scenario file in the page's folder (empty: the launch scenario).
+        scenario_file: name of the picked scenario among those the page offers (empty: the launch scenario).
         setup: what the page was started with (default: the built-in baseline and ``scenarios/``).
         scenario: ignored: Mesa's Reset passes its own (empty) scenario object here.
+        page_settings: the session's settings from the page's own controls (read at every Reset).
         **settings: the page's controls by dotted key (``seed`` too); moved ones override the scenario.
 
     Attributes:
@@ -111,9 +117,12 @@ class LiveModel(DomesticWorkModel):
     """
 
     def __init__(self, scenario_file: str = "", *, setup: PageSetup | None = None, scenario: object = None,
-                 **settings: Any) -> None:
+                 page_settings: dict[str, Any] | None = None, **settings: Any) -> None:
         del scenario  # Mesa's own scenario object; ours comes from the settings
         setup = setup if setup is not None else PageSetup.create(None)
+        # The page's own controls write the session's settings here; Reset passes the same dict again.
+        settings = {**(page_settings or {}), **settings}
+        scenario_file = settings.pop(SCENARIO_KEY, scenario_file) or scenario_file
         problems: list[str] = []
         resolved, overrides, label = resolve(setup, scenario_file, settings, problems)
         super().__init__(resolved)
@@ -125,6 +134,9 @@ class LiveModel(DomesticWorkModel):
         self.twin_label = ""
         self.twin_problem = ""
         self.step_seconds = {"model": 0.0, "twin": 0.0}
+        # The first 12 hex digits of the SHA-256 of the resolved scenario, as `domwork run` writes scenario.yaml:
+        # equal fingerprints, the same run.
+        self.fingerprint = hashlib.sha256(to_yaml(resolved).encode("utf-8")).hexdigest()[:12]
         self._history: dict[str, tuple[DomesticWorkModel, int, pd.DataFrame]] = {}
 
     def step(self) -> None:
@@ -139,7 +151,7 @@ class LiveModel(DomesticWorkModel):
             self.step_seconds["twin"] = perf_counter() - started
 
     def set_twin(self, scenario_file: str | None) -> None:
-        """Run ``scenario_file`` (a name in the page's folder) alongside, caught up to this month; None: no twin.
+        """Run ``scenario_file`` (a name the page offers) alongside, caught up to this month; None: no twin.
 
         The twin gets this model's seed and the non-policy settings moved on the page, so that
         it differs from this run only by the policies of the two scenarios.
@@ -148,7 +160,12 @@ class LiveModel(DomesticWorkModel):
         if not scenario_file:
             self.twin, self.twin_label = None, ""
             return
-        path = None if scenario_file == BUILT_IN else self.setup.folder / scenario_file
+        try:
+            path = self.setup.path_of(scenario_file)
+        except ScenarioError as err:
+            self.twin, self.twin_label = None, ""
+            self.twin_problem = f"Policy twin: {err}"
+            return
         shared = {key: value for key, value in self.overrides.items() if not key.startswith("policies.")}
         shared["seed"] = self.params.seed
         try:

@@ -68,7 +68,8 @@ def policies_in_force(model: LiveModel) -> str:
 
 def headline_markdown(model: LiveModel) -> str:
     """The month and this month's headline figures, as Markdown."""
-    lines = [f"### {calendar_label(model)}", f"Scenario **{model.label}**, seed {model.params.seed}"
+    lines = [f"### {calendar_label(model)}", f"Scenario **{model.label}**, seed {model.params.seed}, "
+             f"fingerprint `{model.fingerprint}`"
              + (f", changed on the page: {', '.join(f'`{k}`' for k in model.overrides)}" if model.overrides else ""),
              "", f"Policies in force: {policies_in_force(model)}", ""]
     if not model.metrics:
@@ -101,25 +102,23 @@ def difference_markdown(model: LiveModel) -> str:
     return "\n".join(lines)
 
 
-def _scrolling(markdown: str):
-    """A Markdown panel that scrolls inside its grid cell rather than running over the next one."""
-    with solara.Column(style={"height": "100%", "overflow-y": "auto"}) as column:
-        solara.Markdown(markdown, style={"font-size": "0.8em"})
-    return column
+def _panel(markdown: str):
+    """A Markdown panel as tall as its text: no row is hidden behind a scroll bar."""
+    return solara.Markdown(markdown, style={"font-size": "0.8em"})
 
 
 @solara.component
 def Headlines(model: LiveModel):
     """The month (calendar month and year) and the headline figures."""
     update_counter.get()
-    return _scrolling(headline_markdown(model))
+    return _panel(headline_markdown(model))
 
 
 @solara.component
 def Differences(model: LiveModel):
     """The twin's differences in the headline figures."""
     update_counter.get()
-    return _scrolling(difference_markdown(model))
+    return _panel(difference_markdown(model))
 
 
 def headlines_component(model: LiveModel):

@@ -13,11 +13,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 from model.scenario.loading import ScenarioError, load_scenario
-from model.viz import assets
+from model.viz import assets, sessions
 
 APP = Path(__file__).with_name("app.py")
 SCENARIO_ENV = "DOMWORK_VIZ_SCENARIO"  # the scenario file the page starts with
 READY_TIMEOUT_S = 60.0
+# A closed tab's session is kept this long for a reconnect, then closed and its memory given back
+# (solara keeps it 24 hours unless told).
+CULL_TIMEOUT = "30s"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning for an address beyond this machine (None for loopback)."""
+    if host in LOOPBACK or host.startswith("127."):
+        return None
+    return (f"domwork viz: WARNING: listening on {host}, beyond this machine: anyone who can reach this "
+            "address can run models on it (up to --max-sessions at once). Use --host 127.0.0.1 unless you "
+            "mean to share it.")
 
 
 def check_port(host: str, port: int) -> None:
@@ -49,21 +62,24 @@ def command(host: str, port: int) -> list[str]:
             "--production"]
 
 
-def environment(scenario: Path | None) -> dict[str, str]:
-    """The server's environment: no telemetry, and the scenario the page starts with."""
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+def environment(scenario: Path | None, max_sessions: int | None = None) -> dict[str, str]:
+    """The server's environment: no telemetry, closed sessions culled, the cap on sessions, the first scenario."""
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_KERNEL_CULL_TIMEOUT": CULL_TIMEOUT}
     env.pop(SCENARIO_ENV, None)
     if scenario is not None:
         env[SCENARIO_ENV] = str(Path(scenario).resolve())
+    if max_sessions is not None:
+        env[sessions.MAX_SESSIONS_ENV] = str(max_sessions)
     return env
 
 
-def start(scenario: Path | None, host: str, port: int, *, quiet: bool = True) -> subprocess.Popen:
+def start(scenario: Path | None, host: str, port: int, *, quiet: bool = True,
+          max_sessions: int | None = None) -> subprocess.Popen:
     """Start the server in a child process (its own process group, so that it can be stopped whole).
 
     Its standard output (solara's own start-up line) is dropped; its errors go to ours unless ``quiet``.
     """
-    return subprocess.Popen(command(host, port), env=environment(scenario), stdout=subprocess.DEVNULL,
+    return subprocess.Popen(command(host, port), env=environment(scenario, max_sessions), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL if quiet else None, start_new_session=True)
 
 
@@ -105,15 +121,21 @@ def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
         pass
 
 
-def serve(scenario: Path | None, host: str, port: int, say: Callable[[str], None] | None = None) -> int:
+def serve(scenario: Path | None, host: str, port: int, say: Callable[[str], None] | None = None,
+          max_sessions: int = sessions.DEFAULT_MAX_SESSIONS) -> int:
     """``domwork viz``: check the input, start the server, print the address and serve until interrupted.
 
     Raises:
-        ScenarioError: the scenario does not validate, or the port is taken.
+        ScenarioError: the scenario does not validate, the port is taken, or ``max_sessions`` is below 1.
     """
     say = say or (lambda text: None)
     load_scenario(scenario)  # bad input ends here, with the usual message and exit 2
+    if max_sessions < 1:
+        raise ScenarioError(f"--max-sessions {max_sessions}: must be at least 1")
     check_port(host, port)
+    warning = exposure_warning(host)
+    if warning:
+        say(warning)
     if assets.missing():
         say(f"domwork viz: solara's front-end files are missing from {assets.cache_dir()}; fetching them "
             "(`python -m model.viz.assets`)")
@@ -121,7 +143,7 @@ def serve(scenario: Path | None, host: str, port: int, say: Callable[[str], None
             assets.install()
         except RuntimeError as err:
             say(f"domwork viz: {err}; the page will try solara's CDN instead")
-    process = start(scenario, host, port, quiet=False)
+    process = start(scenario, host, port, quiet=False, max_sessions=max_sessions)
     try:
         seconds = wait_ready(url(host, port), process)
         say(f"domwork viz: {scenario or 'built-in baseline'} at {url(host, port)} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from mesa.visualization.utils import force_update
 
 from model.cli import main
 from model.core import metrics
-from model.scenario.loading import load_scenario
+from model.scenario.loading import load_scenario, to_yaml
 from model.viz import assets, charts, city_map, controls, panels
 from model.viz.controls import PageSetup, model_params, moved
 from model.viz.live import MAX_LIVE_WORKERS, LiveModel
@@ -152,7 +153,56 @@ def test_every_policy_lever_has_a_control_within_its_range(setup):
                 assert spec["min"] <= spec["value"] <= spec["max"], (name, key, spec)
     assert params["policies.worker_fee_cap.enforcement"]["max"] == 1.0
     assert params["policies.minimum_wage.start_month"]["max"] == 24  # the scenario's months
-    assert params[controls.SCENARIO_KEY]["values"] == ["baseline.yaml", "broken.yaml", "fee_ban.yaml"]
+    offered = params[controls.SCENARIO_KEY]["values"]
+    assert offered[:3] == ["baseline.yaml", "broken.yaml", "fee_ban.yaml"]  # the user's folder, by name
+    assert "project: fee_cap.yaml" in offered  # then the project's scenarios
+    assert all("/" not in name for name in offered)
+
+
+def test_controls_start_at_the_scenarios_exact_values_and_an_untouched_control_changes_nothing(folder):
+    """Values off any round grid (20.3 yuan an hour, 0.0026 a month, 121 months) are kept exactly."""
+    (folder / "odd.yaml").write_text(
+        "name: odd\nextends: baseline.yaml\nmonths: 121\nmarket: {separation_rate: 0.0026}\n"
+        "policies:\n  minimum_wage: {enabled: true, hourly: 20.3, monthly: 2110}\n")
+    setup = PageSetup.create(folder / "odd.yaml")
+    items = controls.controls(setup)
+    for key, exact in (("policies.minimum_wage.hourly", 20.3), ("market.separation_rate", 0.0026),
+                       ("months", 121), ("policies.minimum_wage.monthly", 2110.0)):
+        item = items[key]
+        assert item.start == exact and item.low <= exact <= item.high
+        # the start is a position of the slider: it has nothing to snap
+        assert abs((exact - item.low) / item.step - round((exact - item.low) / item.step)) < 1e-6, (key, item)
+        assert not item.moved(exact) and not item.moved(exact + item.step / 3)  # a snap is not a move
+        assert item.moved(exact + item.step)
+    assert items["policies.minimum_wage.hourly"].text(20.3) == "20.3 yuan/hour"
+    assert items["market.separation_rate"].text(0.0026) == "0.0026 per month"
+    snapped = {"policies.minimum_wage.hourly": 20.5, "market.separation_rate": 0.003, "months": 121}
+    snapped = {k: v for k, v in snapped.items() if not items[k].moved(v)}
+    m = LiveModel(setup=setup, **snapped)
+    assert m.overrides == {}
+    assert m.fingerprint == LiveModel(setup=setup).fingerprint
+    assert m.fingerprint == hashlib.sha256(to_yaml(load_scenario(folder / "odd.yaml")).encode()).hexdigest()[:12]
+
+
+@pytest.mark.parametrize("name", ["../secret.yaml", "/etc/passwd", "sub/baseline.yaml", "nothere.yaml"])
+def test_the_page_never_opens_a_path_it_is_sent(setup, folder, name):
+    secret = folder.parent / "secret.yaml"
+    secret.write_text("name: secret\nsecret_key_name: 1\n")
+    m = LiveModel(name, setup=setup)
+    assert any("not one of the scenarios this page offers" in p for p in m.problems), m.problems
+    assert not any("secret_key_name" in p for p in m.problems)
+    assert m.label == "baseline.yaml"
+    m.set_twin(name)
+    assert m.twin is None and "not one of the scenarios" in m.twin_problem
+
+
+def test_page_settings_are_read_again_at_every_reset(setup):
+    settings: dict = {}
+    assert not LiveModel(setup=setup, page_settings=settings).params.policies.minimum_wage.enabled
+    settings["policies.minimum_wage.enabled"] = True
+    settings[controls.SCENARIO_KEY] = "fee_ban.yaml"
+    m = LiveModel(setup=setup, page_settings=settings)
+    assert m.params.policies.minimum_wage.enabled and m.params.policies.worker_fee_cap.enabled
 
 
 def test_moved_reports_only_controls_off_their_start(setup):
@@ -370,6 +420,44 @@ def test_viz_refuses_a_bad_scenario(tmp_path, capsys):
     assert main(["viz", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml: seed: Input should be greater than or equal to 0" in err
+
+
+def test_a_session_beyond_the_cap_is_not_admitted_and_a_closed_one_gives_its_place_back(monkeypatch):
+    from model.viz import sessions
+
+    monkeypatch.setenv(sessions.MAX_SESSIONS_ENV, "2")
+    monkeypatch.setattr(sessions, "_sessions", {})
+    a, b, c = (sessions.open_session(k) for k in ("a", "b", "c"))
+    assert (a.admitted, b.admitted, c.admitted) == (True, True, False)
+
+    class Job:
+        cancelled = False
+
+        def cancel(self):
+            self.cancelled = True
+
+    job = Job()
+    a.jobs.append(job)
+    a.city = object()
+    sessions.close_session("a")
+    assert job.cancelled and a.city is None
+    assert sessions.open_session("d").admitted
+    assert sessions.open_count() == (2, 3)
+
+
+def test_listening_beyond_loopback_is_warned_about(tmp_path, capsys, monkeypatch):
+    from model.viz import server
+
+    assert server.exposure_warning("127.0.0.1") is None and server.exposure_warning("localhost") is None
+    assert "beyond this machine" in server.exposure_warning("0.0.0.0")
+    said = []
+    monkeypatch.setattr(server, "check_port", lambda host, port: None)
+    monkeypatch.setattr(server, "start", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        server.serve(None, "0.0.0.0", 8765, say=said.append)
+    assert "WARNING: listening on 0.0.0.0" in said[0]
+    assert main(["viz", "--max-sessions", "0"]) == 2
+    assert "--max-sessions 0: must be at least 1" in capsys.readouterr().err
 
 
 def test_viz_refuses_a_port_in_use(capsys):

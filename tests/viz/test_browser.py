@@ -7,12 +7,14 @@ With DOMWORK_SCREENSHOT=1 the first test also writes the README's screenshot.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from model.viz import charts, panels, server
@@ -29,19 +31,25 @@ SCREENSHOT = ROOT / "docs" / "figures" / "viz.png"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (`make test` installs it)")
 
 
+MONTHS = 24
+# The project's baseline at a scale the browser tests step in a moment, one replicate (`domwork run` of it too).
+SMALL_BASELINE = (f"name: baseline\nextends: {ROOT / 'scenarios' / 'baseline.yaml'}\nmonths: {MONTHS}\n"
+                  "replicates: 1\nworkers: {count: 400}\nhouseholds: {count: 600}\nagencies: {count: 8}\n")
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The server, on a free port, over a copy of the baseline and the fee cap and one broken file."""
+    """The server, on a free port, over a small baseline, the project's fee cap over it, and one broken file."""
     folder = tmp_path_factory.mktemp("scenarios")
-    for name in ("baseline.yaml", "fee_cap.yaml"):
-        shutil.copy(ROOT / "scenarios" / name, folder / name)
+    (folder / "baseline.yaml").write_text(SMALL_BASELINE)
+    shutil.copy(ROOT / "scenarios" / "fee_cap.yaml", folder / "fee_cap.yaml")
     (folder / "broken.yaml").write_text("name: broken\nextends: baseline.yaml\nmarket:\n  separation_rate: 7\n")
     port = server.free_port()
     started = time.perf_counter()
     process = server.start(folder / "fee_cap.yaml", "127.0.0.1", port)
     try:
         server.wait_ready(server.url("127.0.0.1", port), process)
-        yield {"url": server.url("127.0.0.1", port), "started": started}
+        yield {"url": server.url("127.0.0.1", port), "started": started, "folder": folder}
     finally:
         server.stop(process)
         assert process.poll() is not None
@@ -88,6 +96,10 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
     ready_s = time.perf_counter() - app["started"]
     try:
         assert ready_s < 60, f"page took {ready_s:.1f} s from server start"
+        page.get_by_role("tab", name="City").wait_for()  # the pages are named
+        page.get_by_role("tab", name="Compare").wait_for()
+        assert page.get_by_text("Page 0", exact=True).count() == 0 or not page.get_by_text(
+            "Page 0", exact=True).is_visible()
         plots = page.locator(".vega-embed")
         shown = charts.available_charts()
         plots.nth(len(shown)).wait_for()
@@ -98,7 +110,7 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
         hours = plots.nth(1 + shown.index("hours")) if "hours" in shown else None
         hours_before = hours.screenshot() if hours is not None else b""
         _step(page, 1)
-        page.get_by_text("January 2016 (month 1 of 120)").wait_for()
+        page.get_by_text(f"January 2016 (month 1 of {MONTHS})").wait_for()
         assert _changed(wages, before), "the wage plot did not change after Step"
         if hours is not None:
             assert _changed(hours, hours_before), "the hours plot did not change after Step"
@@ -163,5 +175,47 @@ def test_controls_take_effect_on_reset_and_bad_input_shows_a_message(browser, ap
         page.get_by_text("broken.yaml: market.separation_rate: Input should be less than or equal to 1").wait_for()
         page.get_by_text("Running fee_cap.yaml instead.").wait_for()
         _step(page, 1)  # the page goes on
+    finally:
+        context.close()
+
+
+def _headline(page, label: str) -> str:
+    """The value in the headline table's row ``label``."""
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=label, exact=True)).first
+    return row.get_by_role("cell").nth(1).inner_text()
+
+
+def test_reset_without_touching_anything_is_the_run_of_domwork_run(browser, app, tmp_path):
+    """The scenario after Reset is byte for byte the one `domwork run` writes, and so are its numbers."""
+    from model.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", str(app["folder"] / "fee_cap.yaml"), "--out", str(out), "--quiet"]) == 0
+    fingerprint = hashlib.sha256((out / "scenario.yaml").read_bytes()).hexdigest()[:12]
+    expected = pd.read_csv(out / "timeseries.csv")
+    context, page = _open(browser, app)
+    try:
+        page.get_by_text(f"fingerprint {fingerprint}").wait_for()
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text("Time: 0.0", exact=True).wait_for()
+        page.get_by_text(f"fingerprint {fingerprint}").wait_for()
+        _step(page, 1)
+        _step(page, 2)
+        month = expected[expected["month"] == 2].iloc[0]
+        assert _headline(page, "employed workers") == f"{month['employed']:,.0f}"
+        assert _headline(page, "mean wage (yuan/month)") == f"{month['mean_wage']:,.0f}"
+        assert _headline(page, "fees paid by workers (yuan)") == f"{month['worker_fees_paid']:,.0f}"
+    finally:
+        context.close()
+
+
+def test_sliders_show_their_value_and_unit_and_have_a_track(browser, app):
+    context, page = _open(browser, app)
+    try:
+        page.get_by_text("Minimum wage: hourly: 20.3 yuan/hour").wait_for()
+        page.get_by_text("Separation rate: ").first.wait_for()
+        widths = page.locator(".v-navigation-drawer .v-slider__track-container").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().width)")
+        assert widths and min(widths) > 100, widths
     finally:
         context.close()
