@@ -42,6 +42,7 @@ from model.mechanisms import (
     agencies,
     arrangements,
     clients,
+    compliance,
     contracts,
     demand,
     market,
@@ -250,6 +251,7 @@ class DomesticWorkModel(mesa.Model):
         ("policies", lambda m: m.policies.apply(m)),  # each policy a small object moving the levers
         ("returns", migration.return_from_away),  # festival visitors come back
         ("demand", demand.update_needs),  # needs arise and end; ended needs end jobs
+        ("compliance", compliance.update),  # who knows of the laws in force, inspections, complaints, who obeys
         ("separations", separations.end_jobs),  # exogenous endings, quits, dismissals, wage floors
         ("festival", migration.festival_exodus),  # Spring Festival: a share go home for a while
         ("departures", migration.go_home_for_good),  # unemployment, savings target, age, hukou

@@ -37,7 +37,7 @@ def compute() -> dict[str, float]:
     """Each metric's mean (last 12 months, averaged over replicates) in the small baseline."""
     scenario = load_scenario(ROOT / SCENARIO, OVERRIDES)
     summary = summarize(run_replicates(scenario, workers=1))
-    return {name: float(entry["mean"]) for name, entry in sorted(summary.items())}
+    return {name: float(entry["mean"]) for name, entry in sorted(summary.items()) if entry["mean"] is not None}
 
 
 def _versions() -> dict[str, str]:

@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core.jit import columns, kernel
-from model.core.tables import AWAY, EMPLOYED, GONE, HOURLY, INACTIVE, N_CHANNELS, N_STATUS, SEARCHING, WorkerTable
+from model.core.tables import (
+    AWAY,
+    EMPLOYED,
+    GONE,
+    HOURLY,
+    INACTIVE,
+    N_CHANNELS,
+    N_STATUS,
+    ORDERED_HOURS,
+    SEARCHING,
+    WorkerTable,
+)
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -77,6 +88,9 @@ class MonthFlows:
     client_hires: int = 0  # households taken on by workers already in hourly work (not a status change)
     hourly_starts: int = 0  # searchers hired in the hourly round, before the main round
     platform_commissions_yuan: float = 0.0  # paid by households to platforms for hourly work
+    inspections: int = 0  # jobs visited by labour inspectors this month (contracts, wage floor, working time)
+    complaints: int = 0  # complaints by workers to the labour bureau this month
+    back_pay_yuan: float = 0.0  # paid by households found paying below a floor to their workers
 
 
 def move(world: World, rows: np.ndarray, new_status: int) -> None:
@@ -153,11 +167,14 @@ def working_time_in_force(world: World) -> bool:
 def observes_working_time(world: World, households: np.ndarray) -> np.ndarray:
     """Whether each household observes a working-time law in force (``policies.working_time``).
 
-    As for the other laws: those whose ``law_abiding`` is below the enforcement.
+    Those made to (``law_abiding`` below the enforcement, or ordered by an inspector) and
+    those that chose to this month (:func:`model.mechanisms.compliance.update`).
     """
     if not working_time_in_force(world):
         return np.zeros(np.shape(households), dtype=bool)
-    return world.households.law_abiding[households] < world.levers.working_time_enforcement
+    h = world.households
+    return (h.observes_hours[households] | (h.law_abiding[households] < world.levers.working_time_enforcement)
+            | ((h.ordered[households] & ORDERED_HOURS) != 0))
 
 
 def days_for(hours_week: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from model.core.tables import (
     SEARCHING,
     WEEKS_PER_MONTH,
 )
+from model.mechanisms import compliance
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -75,10 +76,13 @@ STANDARDS_COLUMNS = (
     "c189_written_terms_share", "c189_minimum_wage_share", "c189_social_security_share",
     "c181_no_fee_share", "decent_work_share", "c189_weekly_rest_share",
 )
-COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *ARRANGEMENT_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS)
+# The laws in force as people respond to them (model/mechanisms/compliance.py).
+LAW_COLUMNS = compliance.MEASURES
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *ARRANGEMENT_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS, *LAW_COLUMNS)
 
 # Share columns: must lie in [0, 1].
-SHARE_COLUMNS = tuple(c for c in COLUMNS if c.endswith(("_share", "_rate", "_incidence", "_concentration")))
+SHARE_COLUMNS = tuple(c for c in COLUMNS
+                      if c.endswith(("_share", "_rate", "_incidence", "_concentration", "_compliance", "_awareness")))
 
 
 WAGE_PERCENTILES = np.array([10.0, 50.0, 90.0])
@@ -356,6 +360,7 @@ def measure_month(world: World) -> tuple[dict[str, float], np.ndarray]:
     row.update(arrangements(worked, employed.size, world.flows))
     row.update(money(world, c["in_debt"], present.size))
     row.update(standards(c, n_employed))
+    row.update(compliance.measure(world, employed))
     return row, _rates(worked.rate_sum, worked.rate_count)
 
 

@@ -139,6 +139,7 @@ class WorkerTable(Table):
         "arrears_now": (np.bool_, False),  # wages unpaid this month
         "attraction": (np.float32, 0.0, N_CHANNELS),  # learnt value of each channel
         "separated_month": (np.int16, -999),  # last month a job of hers ended
+        "aware": (np.bool_, False),  # knows of the laws on domestic work in force (her rights)
     }
 
     def __init__(self, n: int, spare: float = 0.25) -> None:
@@ -172,6 +173,10 @@ class WorkerTable(Table):
         return present[self.status[present] == status]
 
 
+# Bits of ``households.ordered``: found breaking a law by an inspector and ordered to obey it.
+ORDERED_FLOOR, ORDERED_HOURS = 1, 2
+
+
 class HouseholdTable(Table):
     """One row a household that may need domestic help."""
 
@@ -189,7 +194,11 @@ class HouseholdTable(Table):
         "worker": (np.int32, -1),  # worker row, -1 when none
         "vacancy_months": (np.int16, 0),
         "posted_wage_yuan": (np.float32, 0.0),  # under wage posting: offered per unit of productivity
-        "law_abiding": (np.float32, 0.0),  # fixed uniform: complies with a law enforced at e if below e
+        "law_abiding": (np.float32, 0.0),  # fixed uniform: made to comply with a law enforced at e if below e
+        "aware": (np.bool_, False),  # knows of the laws on domestic work in force
+        "ordered": (np.uint8, 0),  # bits: found breaking a wage floor (1) or working-time law (2), ordered to comply
+        "observes_floor": (np.bool_, False),  # obeys the wage floor in force this month (made to or by choice)
+        "observes_hours": (np.bool_, False),  # obeys the working-time law in force this month
         "attraction": (np.float32, 0.0, N_CHANNELS),
     }
 

@@ -14,12 +14,15 @@ worth less to a migrant who will leave before they are portable (hukou), to a
 worker too old to qualify for a pension, and to one short of cash. Employee-based
 agencies always sign and insure.
 
-Under a contract mandate labour inspectors visit a share of jobs without a
-contract each month; a household found out pays the fine (a money flow to the
-state) and is ordered to sign. The expected fine, inspection chance times fine,
-enters every household's choice, so the mandate's effect grows smoothly with
-enforcement times fine. Jobs are reviewed about once a year, so a new mandate
-reaches existing jobs too.
+Under a contract mandate labour inspectors visit a share of jobs each month, and
+workers who know of the law complain; a household found without a contract pays
+the fine (a money flow to the state) and is ordered to sign. The expected fine,
+inspection chance times fine, enters every household's choice, so the mandate's
+effect grows smoothly with enforcement times fine; a household that knows of the
+law also weighs a norm and the chance she complains
+(:mod:`model.mechanisms.compliance`), so a mandate without inspections still
+moves some. Jobs are reviewed about once a year, so a new mandate reaches
+existing jobs too.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from model.core.costs import rent_yuan, rent_yuan_one
 from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
 from model.core.tables import AGENCY, EMPLOYED, WorkerTable
-from model.mechanisms import wages
+from model.mechanisms import compliance, wages
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -164,7 +167,8 @@ def choices(world: World, workers: np.ndarray, stream: str, forced: bool = False
     The household signs with the logistic chance of its gain over
     ``contracts.decision_scale_yuan``: the expected fine it avoids plus what a contract is
     worth to her (:func:`contract_value`) less what it costs it
-    (:func:`household_contract_cost`); an inspector's order (``forced``) signs. Given a
+    (:func:`household_contract_cost`), plus under a contract law the norm and the expected
+    fine of her complaint (:func:`compliance.contract_pressure`); an inspector's order (``forced``) signs. Given a
     contract she insures with the logistic chance of what the contributions are worth to
     her (:func:`insurance_value`) less the share nobody subsidises, times the
     contributions. An employee-based agency always signs and insures; a worker enrolled
@@ -188,7 +192,7 @@ def choices(world: World, workers: np.ndarray, stream: str, forced: bool = False
     u_insure = world.streams.uniform(f"{stream}_insure", world.month, workers)
     stay = planned_stay_months(world, workers)
     gain = world.levers.contract_expected_fine_yuan + contract_value(world, workers, stay) \
-        - household_contract_cost(world, workers)
+        - household_contract_cost(world, workers) + compliance.contract_pressure(world, workers)
     signs = forced | (u_contract < expit(gain / c.decision_scale_yuan))
     cost = c.contribution_rate * np.maximum(w.wage_yuan[workers].astype(np.float64), c.contribution_base_min_yuan)
     value = insurance_value(world, workers, stay)
@@ -239,6 +243,8 @@ def decide(world: World, workers: np.ndarray, stream: str, forced: bool = False)
     costs = (world.types.contract_cost_multiplier, w.agency, w.channel, world.agencies.reputation)  # ContractCosts
     gains = _gains(workers, income_factor, columns(w, Planners), costs, _stay_terms(world), _value_terms(world),
                    _signing_terms(world))
+    if compliance.contract_law_in_force(world):  # norms and complaints (numpy: per household, not per term)
+        gains[0] += compliance.contract_pressure(world, workers) / c.decision_scale_yuan
     chance = expit(gains)  # (2, n): the household signs, she insures
     streams, month = world.streams, world.month
     _choose(workers, chance, streams.ukey(f"{stream}_contract", month), streams.ukey(f"{stream}_insure", month),
@@ -297,13 +303,16 @@ def _value_terms(world: World) -> tuple:
 
 
 def inspect(world: World, employed: np.ndarray) -> None:
-    """Labour inspectors visit jobs without a contract; households found out are fined and must sign."""
-    lev = world.levers
-    if lev.contract_inspection_rate <= 0.0:
-        return
-    w = world.workers
-    found = _found(employed, w.contract, w.agency_employed, world.streams.ukey("contract_inspection", world.month),
-                   lev.contract_inspection_rate)
+    """Labour inspectors visit jobs, and workers who know of the law complain.
+
+    Households found without a contract (nor an employee-based agency) are fined and
+    must sign (:mod:`model.mechanisms.compliance`).
+    """
+    lev, w = world.levers, world.workers
+    breach = ~w.contract[employed] & ~w.agency_employed[employed]
+    found = (compliance.visited(world, employed, "contract_inspection", lev.contract_inspection_rate) & breach) \
+        | compliance.complains(world, employed, breach, "contract_complaint")
+    found = employed[found]
     world.flows.contract_inspections_found += int(found.size)
     if found.size:
         fine_households(world, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
@@ -311,22 +320,14 @@ def inspect(world: World, employed: np.ndarray) -> None:
 
 
 def fine_households(world: World, households: np.ndarray, amount: np.ndarray) -> None:
-    """Fines households pay to the state (counted with the month's fines).
-
-    Households are one account (``world.accounts``), so ``households`` only says who was fined.
-    """
-    del households
-    paid = float(amount.sum())
-    world.flows.fines_yuan += paid
-    world.flows.household_fines_yuan += paid
-    world.accounts.households_yuan -= paid
-    world.accounts.state_yuan += paid
+    """Fines households pay to the state (counted with the month's fines): :func:`compliance.fine_households`."""
+    compliance.fine_households(world, households, amount)
 
 
 def review(world: World) -> None:
     """Inspections; about once a year each job's wage and terms are reviewed; some enrol on their own."""
     w = world.workers
-    if world.levers.contract_inspection_rate > 0.0:
+    if world.levers.contract_inspection_rate > 0.0 or compliance.contract_law_in_force(world):
         inspect(world, w.with_status(EMPLOYED))
     reviewed = _reviewed(w.present, w.status, world.streams.ukey("contract_review", world.month),
                          world.params.contracts.reviews_per_year / 12.0)
@@ -539,19 +540,6 @@ def _choose(rows: np.ndarray, chance: np.ndarray, contract_key: np.uint64, insur
         insures = signs and uniform_at(np.uint64(r), insure_key) < chance[1, i]
         w.contract[r] = signs or w.agency_employed[r]
         w.insured[r] = insures or w.agency_employed[r] or w.self_insured[r]
-
-
-@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1, np.bool_), np.uint64(1), 0.1))
-def _found(rows: np.ndarray, contract: np.ndarray, agency_employed: np.ndarray, key: np.uint64,
-           rate: float) -> np.ndarray:
-    """The jobs of ``rows`` without a contract (nor an employee-based agency) an inspector visits (drawn by row)."""
-    found = np.empty(rows.size, dtype=np.int64)
-    n = 0
-    for r in rows:
-        if not contract[r] and not agency_employed[r] and uniform_at(np.uint64(r), key) < rate:
-            found[n] = r
-            n += 1
-    return found[:n]
 
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), np.uint64(1), 0.1))

@@ -39,6 +39,7 @@ from model.core.tables import (
     HOURLY,
     N_ARRANGEMENTS,
     N_JOB_TYPES,
+    ORDERED_FLOOR,
     SEARCHING,
     WEEKS_PER_MONTH,
     HouseholdTable,
@@ -172,9 +173,14 @@ def bargained_wage(lo: np.ndarray, hi: np.ndarray, share: np.ndarray, floor: np.
 
 
 def floor_applies(world: World, households: np.ndarray) -> np.ndarray:
-    """Whether the household complies with a minimum wage in force."""
-    lev = world.levers
-    return world.households.law_abiding[households] < lev.wage_floor_enforcement
+    """Whether the household complies with a minimum wage in force.
+
+    Those made to (``law_abiding`` below the enforcement, or ordered by an inspector) and
+    those that chose to this month (:func:`model.mechanisms.compliance.update`).
+    """
+    h = world.households
+    return (h.observes_floor[households] | (h.law_abiding[households] < world.levers.wage_floor_enforcement)
+            | ((h.ordered[households] & ORDERED_FLOOR) != 0))
 
 
 def floor_in_force(world: World) -> bool:
@@ -810,6 +816,8 @@ class Employers(NamedTuple):
     wtp_yuan: np.ndarray
     vacancy_months: np.ndarray
     law_abiding: np.ndarray
+    observes_floor: np.ndarray  # chosen this month (model.mechanisms.compliance.update)
+    ordered: np.ndarray  # bits: ORDERED_FLOOR when an inspector ordered it to pay the floor
     hours_week: np.ndarray
     need_hours_week: np.ndarray
 
@@ -1025,7 +1033,8 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, floor_ter
         if w.agency_employed[r]:
             floor = nmax(t.statutory_minimum * nmin(hours_week / f.full_time_week, 1.0), policy)
         else:
-            complies = h.law_abiding[household] < t.enforcement
+            complies = (h.observes_floor[household] or h.law_abiding[household] < t.enforcement
+                        or (h.ordered[household] & ORDERED_FLOOR) != 0)
             floor = cash * (1.0 if complies else 0.0)
             ignores = not complies
         # worker_minimum: reservation for the job's hours, then commuting

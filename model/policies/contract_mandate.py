@@ -1,4 +1,4 @@
-"""Written labour contract required: moves the choice only through expected fines."""
+"""Written labour contract required: moves the choice through expected fines, complaints and norms."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class ContractMandate(Policy):
         fine: float = param(5000.0, "yuan", "fine for a job found without a contract", ge=0)
 
     levers = (
+        Lever("contract_required", False, "yes/no", "a law requires a written contract (households learn of it)"),
         Lever("contract_inspection_rate", 0.0, "per month", "chance a job without a contract is inspected"),
         Lever("contract_fine_yuan", 0.0, "yuan", "fine for a job found without a contract"),
         Lever("contract_expected_fine_yuan", 0.0, "yuan/month", "expected fine a month of a job without a contract"),
@@ -34,6 +35,7 @@ class ContractMandate(Policy):
     def apply(self, world: World) -> None:
         """Set the monthly inspection chance, the fine and the expected monthly fine of a job without a contract."""
         lev = world.levers
+        lev.contract_required = True
         lev.contract_inspection_rate = 1.0 - (1.0 - self.params.enforcement) ** (1.0 / 12.0)
         lev.contract_fine_yuan = self.params.fine
         lev.contract_expected_fine_yuan = lev.contract_inspection_rate * self.params.fine

@@ -283,10 +283,16 @@ def summarize(ts: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """``summary.json``: per metric, the last-12-month mean averaged over replicates, with a 95% interval.
 
     ``ci_low`` and ``ci_high`` are null with fewer than 3 replicates (no interval can be given).
+    A metric empty in a replicate's last months (a law's compliance while no such law is in
+    force) is null.
     """
     per_replicate = replicate_metrics(ts)
     summary = {}
     for column in per_replicate.columns:
-        mean, low, high = mean_interval(per_replicate[column].to_numpy())
+        values = per_replicate[column].to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            summary[column] = {"mean": None, "ci_low": None, "ci_high": None, "replicates": len(per_replicate)}
+            continue
+        mean, low, high = mean_interval(values)
         summary[column] = {"mean": mean, "ci_low": low, "ci_high": high, "replicates": len(per_replicate)}
     return summary

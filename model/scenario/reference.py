@@ -150,6 +150,7 @@ SUBMODELS = {
     "wages": "Wage setting (`mechanisms/wages.py`; ODD 7.5)",
     "channels": "Search channels (`mechanisms/channels.py`; ODD 7.3)",
     "contracts": "Contracts and formalization (`mechanisms/contracts.py`; ODD 7.6)",
+    "compliance": "Compliance: awareness, norms, complaints, inspections (`mechanisms/compliance.py`; ODD 7.6a)",
     "migration": "Migration (`mechanisms/migration.py`; ODD 7.1)",
     "training": "Training and certification (`mechanisms/training.py`; ODD 7.9)",
     "hukou": "Hukou and public services (`mechanisms/migration.py`; ODD 7.10)",

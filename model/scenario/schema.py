@@ -486,6 +486,61 @@ class Contracts(Section):
     )
 
 
+class Compliance(Section):
+    """Whether households obey a law in force: awareness, norms, complaints and inspections.
+
+    A household weighs, for each law in force, what complying costs it against the
+    expected penalty (detection by inspection or by its worker's complaint, times the
+    fine and any back pay) plus, once it knows of the law, what breaking a known law
+    costs it (a norm; more for the law-abiding). Households and workers learn of laws
+    in force over time, faster through an information campaign, a contract or an agency.
+    """
+
+    learn_rate: float = param(
+        0.005, "per month",
+        "chance that a household or worker who does not know of a law in force learns of it in a month "
+        "(news, neighbours, kin)",
+        "assumption: about a fifth learn within a year; the Argentine letters (docs/evidence.md, T8) reached "
+        "employers who mostly did not know their duties",
+        ge=0, le=1,
+    )
+    informed_factor: float = param(
+        3.0, "ratio",
+        "how many times likelier a worker on a written contract or placed by an agency learns of a law a month",
+        "assumption: the contract states her rights; agencies brief workers (docs/facts.md, agencies)",
+        ge=1, le=100,
+    )
+    campaign_uptake: float = param(
+        0.15, "share",
+        "share of households an information campaign reaches that take it in and learn of the laws in force",
+        "calibrated: a wave of letters raises registration by a few tenths of a point (docs/evidence.md, T8: "
+        "+0.22 points in Argentina)",
+        ge=0, le=1,
+    )
+    norm_cost_yuan: float = param(
+        100.0, "yuan/month",
+        "mean cost a month to a household that knows of a law of breaking it (a norm; exponential across "
+        "households, larger the more law-abiding)",
+        "calibrated with campaign_uptake: a law without inspections moves some behaviour, as in South Africa "
+        "and Argentina (docs/evidence.md)",
+        ge=0,
+    )
+    complaint_rate: float = param(
+        0.002, "per month",
+        "chance a month that a worker who knows of a law, in a job that breaks it, complains to the labour bureau "
+        "(an inspection follows and finds the breach)",
+        "assumption: few complaints; Hong Kong's 12 prosecutions from 5,503 inspections (docs/facts.md) show "
+        "how rarely a breach is proven",
+        ge=0, le=1,
+    )
+    back_pay_months: float = param(
+        12.0, "months",
+        "months of the shortfall below a wage floor an employer found paying less must pay her back",
+        "assumption: PRC Labour Contract Law Art. 85 orders unpaid wages paid, with up to 100% more",
+        ge=0, le=120,
+    )
+
+
 class Migration(Section):
     """Arrivals (Harris-Todaro, chain migration), going home, remittances."""
 
@@ -807,6 +862,7 @@ class Scenario(Section):
     wages: Wages = Field(default_factory=Wages, description=Wages.__doc__)
     channels: Channels = Field(default_factory=Channels, description=Channels.__doc__)
     contracts: Contracts = Field(default_factory=Contracts, description=Contracts.__doc__)
+    compliance: Compliance = Field(default_factory=Compliance, description=Compliance.__doc__)
     migration: Migration = Field(default_factory=Migration, description=Migration.__doc__)
     training: Training = Field(default_factory=Training, description=Training.__doc__)
     hukou: Hukou = Field(default_factory=Hukou, description=Hukou.__doc__)

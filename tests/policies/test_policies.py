@@ -23,12 +23,22 @@ def baseline() -> pd.Series:
 
 
 def test_a_floor_below_every_wage_changes_nothing_at_all():
-    """A monthly minimum of 1,000 yuan (pro-rated below 40 hours) with no hourly one is below every wage: same numbers."""
+    """A monthly minimum of 1,000 yuan (pro-rated below 40 hours) with no hourly one is below every wage: same numbers.
+
+    Only what says a law is in force differs: every job complies with it, households learn of it, inspectors visit.
+    """
     scenario = small_scenario(**SIZE)
     idle = small_scenario(**SIZE, **{"policies.minimum_wage.enabled": True, "policies.minimum_wage.hourly": 0.0,
                                      "policies.minimum_wage.monthly": 1000.0,
                                      "policies.minimum_wage.enforcement": 1.0})
-    pd.testing.assert_frame_equal(run_replicates(scenario, workers=1), run_replicates(idle, workers=1))
+    base, floor = run_replicates(scenario, workers=1), run_replicates(idle, workers=1)
+    assert (floor.pop("minimum_wage_compliance") == 1.0).all()
+    assert base.pop("minimum_wage_compliance").isna().all()
+    assert (floor.pop("law_awareness") > 0).any()
+    assert (floor.pop("inspections") > 0).any()  # inspectors visit, and find nothing to fine
+    for column in ("law_awareness", "inspections"):
+        base.pop(column)
+    pd.testing.assert_frame_equal(base, floor)
 
 
 def test_an_enforced_hourly_minimum_raises_wages_cuts_hours_and_costs_fewer_jobs_than_it_raises_pay(baseline):
