@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.experiments import compare_figures, measures
+from model.experiments import compare_figures, desk, measures, report_html
 from model.experiments.compare import (
     DEFAULT_PRECISION,
     MIN_INTERVAL,
@@ -43,14 +43,19 @@ def write_outputs(result: Comparison, out: Path, force: bool, argv: list[str] | 
         (tmp / "scenarios").mkdir()
         for entrant in result.entrants:
             (tmp / "scenarios" / f"{entrant.label}.yaml").write_text(to_yaml(entrant.scenario), encoding="utf-8")
+        desk.group_effects(result).to_csv(tmp / "group_effects.csv", **CSV)
         figures = compare_figures.write_figures(result, tmp / "figures")
-        (tmp / "report.md").write_text(report_markdown(result, [p.name for p in figures]), encoding="utf-8")
-        output.write_json(tmp / "manifest.json", output.manifest(
+        report_md = report_markdown(result, [p.name for p in figures])
+        (tmp / "report.md").write_text(report_md, encoding="utf-8")
+        manifest = output.manifest(
             argv, result.seeds(), time.perf_counter() - started,
             scenarios=[{"name": e.label, "file": e.source, "replicates": result.replicates(e.label),
                         "status": result.status.get(e.label, "")} for e in result.entrants],
             months=result.first.scenario.months, precision=[t.describe() for t in result.targets],
-            max_replicates=result.max_replicates, blocks=result.blocks, **extra))
+            max_replicates=result.max_replicates, blocks=result.blocks, **extra)
+        report_html.write_workbook(result, tmp / "comparison.xlsx")
+        (tmp / "report.html").write_text(report_html.report_html(result, report_md, tmp, manifest), encoding="utf-8")
+        output.write_json(tmp / "manifest.json", manifest)
 
 
 # --- numbers in words ------------------------------------------------------------
