@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.viz import charts, panels, server
+from model.viz import charts, compare_job, panels, server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -46,10 +46,16 @@ def app(tmp_path_factory):
     (folder / "broken.yaml").write_text("name: broken\nextends: baseline.yaml\nmarket:\n  separation_rate: 7\n")
     port = server.free_port()
     started = time.perf_counter()
-    process = server.start(folder / "fee_cap.yaml", "127.0.0.1", port)
+    cache = tmp_path_factory.mktemp("compare-cache")
+    before = os.environ.get(compare_job.CACHE_ENV)
+    os.environ[compare_job.CACHE_ENV] = str(cache)  # the server's finished comparisons go here
+    try:
+        process = server.start(folder / "fee_cap.yaml", "127.0.0.1", port)
+    finally:
+        os.environ.pop(compare_job.CACHE_ENV) if before is None else os.environ.update({compare_job.CACHE_ENV: before})
     try:
         server.wait_ready(server.url("127.0.0.1", port), process)
-        yield {"url": server.url("127.0.0.1", port), "started": started, "folder": folder}
+        yield {"url": server.url("127.0.0.1", port), "started": started, "folder": folder, "cache": cache}
     finally:
         server.stop(process)
         assert process.poll() is not None
@@ -217,5 +223,107 @@ def test_sliders_show_their_value_and_unit_and_have_a_track(browser, app):
         widths = page.locator(".v-navigation-drawer .v-slider__track-container").evaluate_all(
             "els => els.map(e => e.getBoundingClientRect().width)")
         assert widths and min(widths) > 100, widths
+    finally:
+        context.close()
+
+
+# --- the Compare page ------------------------------------------------------------------------
+
+
+def _compare_page(browser, app, query: str = ""):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(app["url"] + (query or "?page=compare"))
+    page.get_by_role("button", name="Run comparison").wait_for()
+    return context, page
+
+
+def _card(page) -> dict[str, tuple[str, str]]:
+    """The card as shown: title -> (effect, interval)."""
+    page.locator(".domwork-effect").first.wait_for(timeout=120_000)
+    cards = page.locator(".domwork-card")
+    return {cards.nth(k).locator(".domwork-card-title").inner_text():
+            (cards.nth(k).locator(".domwork-effect").inner_text(), cards.nth(k).locator(".domwork-interval").inner_text())
+            for k in range(cards.count())}
+
+
+def test_compare_runs_from_the_page_its_link_gives_the_same_card_and_its_workbook_reads_back(browser, app, tmp_path):
+    context, page = _compare_page(browser, app)
+    try:
+        page.locator(".v-select").filter(has_text="Reference").click()
+        page.locator(".menuable__content__active .v-list-item").filter(has_text="baseline.yaml").first.click()
+        page.locator(".v-select").filter(has_text="Option 1").click()
+        page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
+        page.get_by_label("Months").fill("12")
+        page.get_by_label("Months").press("Enter")
+        page.get_by_label("Replicates").fill("3")
+        page.get_by_label("Replicates").press("Enter")
+        page.get_by_role("button", name="Run comparison").click()
+        card = _card(page)
+        assert "formal share (contract and insurance): fee_cap" in card and "employed workers: fee_cap" in card
+        # the card's numbers are the comparison's: its diff and interval in comparison.csv
+        folder = next(p for p in app["cache"].iterdir() if (p / "manifest.json").exists())
+        table = pd.read_csv(folder / "comparison.csv")
+        row = table[(table["scenario"] == "fee_cap") & (table["metric"] == "employed")].iloc[0]
+        effect, interval = card["employed workers: fee_cap"]
+        assert effect == f"{row['diff_vs_first']:+,.0f}"
+        assert interval == f"95% interval [{row['diff_ci_low']:+,.0f}, {row['diff_ci_high']:+,.0f}]"
+        page.get_by_text("Under fee_cap, employed workers").wait_for()
+        page.get_by_text("Winners and losers by group").wait_for()
+        page.get_by_text("policies.worker_fee_cap.enabled").first.wait_for()  # what changed
+        page.get_by_text("domwork compare baseline.yaml fee_cap.yaml --replicates 3 --months 12").wait_for()
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="comparison.xlsx").click()
+        saved = tmp_path / "comparison.xlsx"
+        download.value.save_as(saved)
+        sheets = pd.read_excel(saved, sheet_name=None)
+        assert {"card", "comparison", "group_effects", "what_changed"} <= set(sheets)
+        assert len(sheets["comparison"]) == len(table)
+
+        link = page.locator("#domwork-share-link").evaluate("a => a.href")
+        assert "ref=baseline.yaml" in link and "opt=fee_cap.yaml" in link and "v=" in link
+    finally:
+        context.close()
+    other = browser.new_context(viewport={"width": 1500, "height": 1000})  # a new browser: no shared state
+    other.set_default_timeout(TIMEOUT_MS)
+    try:
+        again = other.new_page()
+        again.goto(link)
+        assert _card(again) == card  # the same numbers, from the cache
+        again.get_by_text("(from the cache)").first.wait_for()
+        old = again.context.new_page()
+        old.goto(link.replace("v=", "v=0.0.0-old&w="))
+        old.get_by_text("This link was made with domwork 0.0.0-old").wait_for()
+    finally:
+        other.close()
+
+
+def test_compare_cancels_and_bad_input_gives_a_message(browser, app):
+    context, page = _compare_page(browser, app)
+    try:
+        page.locator(".v-select").filter(has_text="Option 1").click()
+        page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
+        page.get_by_label("Key changes").fill("policies.worker_fee_cap.max_share=7")
+        page.get_by_label("Key changes").press("Enter")
+        page.get_by_role("button", name="Run comparison").click()
+        page.get_by_text("policies.worker_fee_cap.max_share").first.wait_for()
+        page.get_by_text("option 1: policies.worker_fee_cap.max_share: Input should be less than or equal").wait_for()
+
+        page.get_by_label("Key changes").fill("")
+        page.get_by_label("Key changes").press("Enter")
+        page.get_by_label("Months").fill("240")
+        page.get_by_label("Months").press("Enter")
+        page.get_by_label("Replicates").fill("6")
+        page.get_by_label("Replicates").press("Enter")
+        page.get_by_role("button", name="Run comparison").click()
+        page.locator(".domwork-progress").filter(has_text="Running").wait_for()
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_text("Comparison cancelled.").wait_for()
+        deadline = time.perf_counter() + 10
+        while any(p.name.startswith(".job-") for p in app["cache"].iterdir()) and time.perf_counter() < deadline:
+            time.sleep(0.2)
+        assert not any(p.name.startswith(".job-") for p in app["cache"].iterdir()), "a cancelled job left files"
     finally:
         context.close()
