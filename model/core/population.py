@@ -254,6 +254,10 @@ def draw_agencies(world: World, rows: np.ndarray, rng: np.random.Generator,
     a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.5 * sd**2, sd, n))).astype(np.int32)
     a.honesty_yuan[rows] = rng.exponential(p.honesty_mean_yuan, n) if p.honesty_mean_yuan > 0 else 0.0
     a.deducts[rows] = rng.random(n) < p.deduction_share
+    # Its own stream, by row: adding it left every other draw as it was.
+    others = max(1.0 - p.deduction_share, 1e-12)
+    lends = world.streams.uniform("agency_lends", world.month, rows) < p.loan_share / others
+    a.lends[rows] = ~a.deducts[rows] & lends
     a.reputation[rows] = np.clip(rng.normal(0.5, p.reputation_sd, n), 0.0, 1.0)
     a.cash_yuan[rows] = p.start_cash_yuan
     a.opened_month[rows] = world.month

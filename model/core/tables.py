@@ -124,6 +124,8 @@ class WorkerTable(Table):
         "wage_yuan": (np.float32, 0.0),  # agreed monthly wage of the current job
         "paid_yuan": (np.float32, 0.0),  # paid to her this month, after deductions
         "deduction_left_yuan": (np.float32, 0.0),  # agency fee still to deduct from wages
+        "loan_yuan": (np.float64, 0.0),  # owed on a fee loan (with interest) to ``lender``: outlives the job
+        "lender": (np.int32, -1),  # agency that lent her a fee (or named the lender), -1 when none
         "paid_placement_fee": (np.bool_, False),  # paid or owes an agency a fee for her current job
         "agency_employed": (np.bool_, False),  # employed by an employee-based agency
         "contract": (np.bool_, False),
@@ -229,6 +231,8 @@ class AgencyTable(Table):
         "honesty_yuan": (np.float32, 0.0),  # private cost of breaking a fee cap
         "overcharging": (np.bool_, False),
         "deducts": (np.bool_, False),  # when overcharging a cap, takes the excess by wage deductions
+        "overcharged_recent": (np.float32, 0.0),  # overcharged placements in its records (about the last year)
+        "lends": (np.bool_, False),  # when overcharging a cap (and not deducting), lends her the excess at interest
         "reputation": (np.float32, 0.5),  # in [0, 1]
         "capacity": (np.int32, 0),  # placements it can handle a month
         "cash_yuan": (np.float64, 0.0),

@@ -2,9 +2,10 @@
 
 Under a cap on fees to workers an agency overcharges a placement when the extra
 it gains (net of the part of the lost fee it shifts to the household anyway)
-exceeds the detection probability times the fine plus its private cost of
-cheating. A fee deducted from wages is a fee to the worker (ILO C181 Art. 7):
-capped, inspected and fined like one paid at placement. A compliant agency
+exceeds the expected fine (inspections that prove an overcharge, and complaints of
+workers who know of the law) plus its private cost of cheating. A fee deducted
+from wages, or lent to her at interest and repaid from her pay, is a fee to the
+worker (ILO C181 Art. 7): capped, inspected and fined like one paid at placement. A compliant agency
 charges the worker at most the cap, directly or by deduction, and shifts part of
 the lost fee to the household; an overcharging agency that deducts takes the
 excess from her wages.
@@ -39,6 +40,7 @@ class FeeColumns(NamedTuple):
     household_fee_share: np.ndarray  # float32
     overcharging: np.ndarray  # bool: overcharges above this month's cap
     deducts: np.ndarray  # bool: takes the excess by wage deductions when it overcharges
+    lends: np.ndarray  # bool: lends her the excess at interest (itself or a lender it names) when it overcharges
     business_model: np.ndarray  # int8
 
 
@@ -47,6 +49,13 @@ class FeeTerms(NamedTuple):
 
     cap: float
     pass_through: float
+
+
+class LoanColumns(NamedTuple):
+    """The worker columns of fee loans: what she owes on one (yuan, with interest) and to which agency."""
+
+    loan_yuan: np.ndarray  # float64
+    lender: np.ndarray  # int32, -1 when none
 
 
 class PlacementFees(NamedTuple):
@@ -225,15 +234,17 @@ def household_cost_months_numpy(agency: np.ndarray, fees: FeeColumns, terms: Fee
 
 def placement_fees_numpy(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, fees: FeeColumns,
                          savings: np.ndarray, deduction_left: np.ndarray, paid_fee: np.ndarray,
-                         placements: np.ndarray, revenue: np.ndarray, terms: FeeTerms) -> PlacementFees:
+                         placements: np.ndarray, revenue: np.ndarray, terms: FeeTerms,
+                         loans: LoanColumns) -> PlacementFees:
     """The fees of new agency placements: who pays what, to whom, under any cap.
 
     A fee is a share of the placement's first wage. Where the posted worker fee exceeds
     the cap, a complying agency charges her the cap (all she pays, at placement and by
     deduction, ILO C181 Art. 7) and shifts ``pass_through`` of what it loses to the
     household; an overcharging one charges the posted fee and, if it deducts, takes the
-    excess from her wages. She pays the rest from savings; what she lacks is deducted
-    from her wages too. The household pays its fee. Worker fees, then household fees,
+    excess from her wages, or, if it lends, lends her the excess at interest (a debt she
+    repays from her pay, :func:`service_loans`). She pays the rest from savings; what she
+    lacks is deducted from her wages too. The household pays its fee. Worker fees, then household fees,
     go to the agency's revenue; each agency counts its placements.
 
     Args:
@@ -247,6 +258,7 @@ def placement_fees_numpy(workers: np.ndarray, agency: np.ndarray, wage: np.ndarr
         placements: agency column, updated.
         revenue: agency column, updated.
         terms: the cap and the pass-through.
+        loans: worker columns, updated: her fee loan and its lender.
 
     Returns:
         :class:`PlacementFees`.
@@ -259,8 +271,12 @@ def placement_fees_numpy(workers: np.ndarray, agency: np.ndarray, wage: np.ndarr
     lost = np.where(comply, posted - terms.cap, 0.0) * wage
     household_fee = fees.household_fee_share[agency].astype(np.float64) * wage + terms.pass_through * lost
     worker_fee = charged_share * wage
-    hidden = np.where(over & fees.deducts[agency], np.maximum(posted - terms.cap, 0.0) * wage, 0.0)
-    upfront = worker_fee - hidden
+    excess = np.maximum(posted - terms.cap, 0.0) * wage
+    hidden = np.where(over & fees.deducts[agency], excess, 0.0)
+    lent = np.where(over & fees.lends[agency] & ~fees.deducts[agency], excess, 0.0)
+    upfront = worker_fee - hidden - lent
+    loans.loan_yuan[workers] += lent
+    loans.lender[workers] = np.where(lent > 0, agency, loans.lender[workers])
     from_savings = np.minimum(upfront, savings[workers])
     savings[workers] -= from_savings
     deduction_left[workers] = upfront - from_savings + hidden
@@ -435,7 +451,17 @@ def employee_based_cost_months(world: World) -> float:
 
 
 def decide_conduct(world: World) -> None:
-    """Each agency decides this month whether to overcharge above a cap."""
+    """Each agency decides this month whether to overcharge above a cap.
+
+    It overcharges when what it keeps of the excess on a placement (less the part
+    households would take over anyway) exceeds the expected fine on that placement plus
+    its private cost of breaking the cap (``honesty_yuan``). An inspection that proves an
+    overcharge fines each overcharged placement of the year's records
+    (:func:`enforce_fee_cap`), so a placement is at risk for a year: the expected fine is
+    the fine times 12 times the chance a month that an inspection proves it
+    (:func:`fee_proof_chance`), plus the fine times the chance that she complains within a
+    year and the complaint is upheld.
+    """
     a = world.agencies
     lev = world.levers
     n = a.n
@@ -446,27 +472,102 @@ def decide_conduct(world: World) -> None:
     excess = np.maximum(a.view("worker_fee_share") - lev.worker_fee_cap_share, 0.0) * typical_wage
     # Complying, it still gets the share of the excess that households take over.
     gain = (1.0 - world.params.agencies.fee_pass_through) * excess
-    penalty = lev.fee_cap_detection * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
+    found = 12.0 * (fee_proof_chance(world) + _complaint_chance(world) * lev.fee_cap_detection)
+    penalty = min(found, 1.0) * lev.fee_cap_fine_yuan + a.view("honesty_yuan")
     a.overcharging[:n] = a.view("active") & (gain > 0) & (gain > penalty)
+
+
+def fee_proof_chance(world: World) -> float:
+    """The chance a month that an inspection proves an agency's overcharge: visits a month times the proof share."""
+    lev = world.levers
+    return lev.fee_cap_inspection_rate * lev.fee_cap_detection
+
+
+def _complaint_chance(world: World) -> float:
+    """The chance a month that a worker an agency overcharged complains: she must know of the law."""
+    w = world.workers
+    present = w.present
+    aware = float(np.mean(w.aware[present])) if present.size else 0.0
+    return world.params.compliance.complaint_rate * aware
+
+
+def enforce_fee_cap(world: World) -> None:
+    """Inspectors visit agencies and workers complain; a proven overcharge is fined and costs reputation.
+
+    Each active agency is visited with ``levers.fee_cap_inspection_rate`` a month (stream
+    ``fee_inspection``); a visit to an overcharging agency proves it with
+    ``levers.fee_cap_detection`` (stream ``fee_proof``). Each employed worker who knows of
+    the law and paid a fee to an agency now overcharging complains with
+    ``compliance.complaint_rate`` (stream ``fee_complaint``); an inspection follows and
+    proves it with the same chance. A proven agency pays ``levers.fee_cap_fine_yuan`` for
+    each overcharged placement of its year's records (``overcharged_recent``, at least
+    one), once a month however often proven, and keeps ``agencies.caught_reputation_factor``
+    of its reputation. Visits and complaints are counted (``inspections``, ``complaints``).
+    """
+    lev, a, w, f = world.levers, world.agencies, world.workers, world.flows
+    if not np.isfinite(lev.worker_fee_cap_share):
+        return
+    month = world.month
+    active = np.flatnonzero(a.view("active"))
+    visited = active[world.streams.uniform("fee_inspection", month, active) < lev.fee_cap_inspection_rate]
+    f.inspections += int(visited.size)
+    proven = visited[a.overcharging[visited] & (world.streams.uniform("fee_proof", month, visited)
+                                                 < lev.fee_cap_detection)]
+    employed = w.with_status(EMPLOYED)
+    agency = w.agency[employed]
+    overcharged = employed[(agency >= 0) & w.paid_placement_fee[employed] & w.aware[employed]]
+    overcharged = overcharged[a.overcharging[w.agency[overcharged]]]
+    rate = world.params.compliance.complaint_rate
+    complains = overcharged[world.streams.uniform("fee_complaint", month, overcharged) < rate]
+    f.complaints += int(complains.size)
+    f.inspections += int(complains.size)
+    upheld = complains[world.streams.uniform("fee_proof_complaint", month, complains) < lev.fee_cap_detection]
+    caught = np.union1d(proven, w.agency[upheld]).astype(np.int64)
+    if caught.size:
+        counts = np.maximum(np.round(a.overcharged_recent[caught].astype(np.float64)), 1.0)
+        world.agency_books.fines(caught, lev.fee_cap_fine_yuan * counts)
+        a.reputation[caught] *= world.params.agencies.caught_reputation_factor
+
+
+def service_loans(world: World) -> None:
+    """Fee loans: interest is added, and she repays what she can from this month's pay.
+
+    Each present worker with a fee loan owes ``agencies.loan_interest_monthly`` more; an
+    employed one repays at most ``agencies.loan_repay_share`` of this month's pay, and no
+    more than her savings, to the agency that lent (a fee to the worker: ILO C181 Art. 7,
+    ``worker_fees_paid``). A loan outlives the job; it is lost when she leaves for good.
+    """
+    w, p = world.workers, world.params.agencies
+    present = w.present
+    if present.size == 0:
+        return
+    owing = present[w.loan_yuan[present] > 0]
+    if owing.size == 0:
+        return
+    w.loan_yuan[owing] *= 1.0 + p.loan_interest_monthly
+    paying = owing[(w.status[owing] == EMPLOYED) & (w.paid_yuan[owing] > 0)]
+    repaid = np.minimum(w.loan_yuan[paying], p.loan_repay_share * w.paid_yuan[paying].astype(np.float64))
+    repaid = np.clip(np.minimum(repaid, w.savings_yuan[paying]), 0.0, None)
+    w.loan_yuan[paying] -= repaid
+    w.savings_yuan[paying] -= repaid
+    world.agency_books.worker_fees(w.lender[paying], repaid)
 
 
 def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
                           wage: np.ndarray) -> None:
-    """Fees for new agency placements, under any cap; detection and fines.
+    """Fees for new agency placements, under any cap (detection and fines: :func:`enforce_fee_cap`).
 
     ``workers`` (each hired once in the round), their ``agency`` and agreed ``wage``.
     """
     if workers.size == 0:
         return
     a, w = world.agencies, world.workers
-    lev = world.levers
-    p = world.params.agencies
     books = world.agency_books
     # Each worker pays her fee (from savings, the rest deducted from her wages); the
     # household pays its fee: into the agencies' revenue, in one pass (see _placement_fees).
     charged = _placement_fees(workers, agency, np.asarray(wage, dtype=np.float64), columns(a, FeeColumns),
                               w.savings_yuan, w.deduction_left_yuan, w.paid_placement_fee, a.placements,
-                              books.revenue, _fee_terms(world))
+                              books.revenue, _fee_terms(world), columns(w, LoanColumns))
     f = world.flows
     f.worker_fees_yuan += float(charged.from_savings.sum())
     paid = float(charged.household_fee.sum())
@@ -474,15 +575,9 @@ def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
     f.household_placement_fees_yuan += paid
     world.accounts.households_yuan -= paid
 
-    over = charged.over
-    n_over = int(over.sum())
     f.capped_placements += charged.capped
-    f.overcharged_placements += n_over
-    if n_over:
-        u = world.streams.uniform("fee_detection", world.month, workers)
-        caught = over & (u < lev.fee_cap_detection)
-        books.fines(agency[caught], np.full(int(caught.sum()), lev.fee_cap_fine_yuan))
-        a.reputation[agency[caught]] *= p.caught_reputation_factor
+    f.overcharged_placements += int(charged.over.sum())
+    np.add.at(a.overcharged_recent, agency[charged.over], np.float32(1.0))
 
 
 def record_outcomes(world: World, agency: np.ndarray, good: np.ndarray, start: np.ndarray,
@@ -514,6 +609,10 @@ def update(world: World) -> None:
     books = world.agency_books
     f = world.flows
 
+    service_loans(world)  # fee loans: interest, and repayments out of this month's pay
+    enforce_fee_cap(world)  # inspections and complaints under a fee cap; fines
+    if np.isfinite(world.levers.worker_fee_cap_share):  # the year's records of overcharges fade
+        a.view("overcharged_recent")[:] *= np.float32(11.0 / 12.0)
     # Employee-based agencies count their employees and collect any support subsidy;
     # every agency adds up its month and active ones pay their running costs (a closed
     # agency still collects the deductions owed to it: its cash takes them); active
@@ -706,20 +805,20 @@ def _household_cost_months(agency: np.ndarray, fee_cols: tuple, fee_values: tupl
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), np.ones(1), tuple(_fee_columns_example()),
                          np.zeros(1), np.zeros(1, np.float32), np.zeros(1, np.bool_), np.zeros(1, np.int32),
-                         np.zeros(1), (np.inf, 0.5)))
+                         np.zeros(1), (np.inf, 0.5), columns(WorkerTable(1), LoanColumns)))
 def _placement_fees(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, fee_cols: tuple,
                     savings: np.ndarray, deduction_left: np.ndarray, paid_fee: np.ndarray, placements: np.ndarray,
-                    revenue: np.ndarray, fee_values: tuple) -> PlacementFees:
+                    revenue: np.ndarray, fee_values: tuple, loan_cols: tuple) -> PlacementFees:
     """:func:`placement_fees_numpy` in one pass (was some forty numpy calls).
 
     Revenue is summed by agency in row order as ``np.bincount`` does; the fees returned
     are those of hires with an agency, in order, for numpy's sums. At 1:100 (60 hires)
     the arithmetic went from 68 us to 4 us a call. ``fee_cols``, ``fee_values``: as :func:`_household_cost_months`.
     """
-    fees, terms = FeeColumns(*fee_cols), FeeTerms(*fee_values)
+    fees, terms, loans = FeeColumns(*fee_cols), FeeTerms(*fee_values), LoanColumns(*loan_cols)
     cap, pass_through = terms.cap, terms.pass_through
     worker_fee_share, household_fee_share = fees.worker_fee_share, fees.household_fee_share
-    overcharging, deducts = fees.overcharging, fees.deducts
+    overcharging, deducts, lends = fees.overcharging, fees.deducts, fees.lends
     k = workers.size
     from_savings = np.empty(k)
     household_fee = np.empty(k)
@@ -741,10 +840,18 @@ def _placement_fees(workers: np.ndarray, agency: np.ndarray, wage: np.ndarray, f
         fee = np.float64(household_fee_share[i]) * wage[q] + pass_through * lost
         worker_fee = charged_share * wage[q]
         hidden = 0.0
-        if over[q] and deducts[i]:
+        lent = 0.0
+        if over[q] and (deducts[i] or lends[i]):
             excess = posted - cap
-            hidden = (excess if excess >= 0.0 or np.isnan(excess) else 0.0) * wage[q]
-        upfront = worker_fee - hidden
+            excess = (excess if excess >= 0.0 or np.isnan(excess) else 0.0) * wage[q]
+            if deducts[i]:
+                hidden = excess
+            else:
+                lent = excess
+        upfront = worker_fee - hidden - lent
+        loans.loan_yuan[r] += lent
+        if lent > 0:
+            loans.lender[r] = i
         held = savings[r]
         paid = upfront if upfront <= held or np.isnan(upfront) else held
         savings[r] = held - paid

@@ -288,7 +288,8 @@ def measure(world: World, employed: np.ndarray) -> dict[str, float]:
     - ``fee_compliance``: share of this month's agency placements under a fee cap whose
       agency charged the worker no more than the cap;
     - ``law_awareness``: share of households with a need who know of the laws in force;
-    - ``worker_debt_to_agencies``: what present workers still owe agencies for fees (yuan);
+    - ``worker_debt_to_agencies``: what present workers still owe agencies for fees, to be
+      deducted from wages or on fee loans with interest (yuan);
     - ``inspections`` and ``complaints``: counts this month.
     """
     w, h, f = world.workers, world.households, world.flows
@@ -306,7 +307,9 @@ def measure(world: World, employed: np.ndarray) -> dict[str, float]:
         with_need = h.view("need") >= 0
         aware = np.count_nonzero(with_need & h.view("aware"))
         row["law_awareness"] = float(aware) / float(max(np.count_nonzero(with_need), 1))
-    row["worker_debt_to_agencies"] = float(np.sum(w.deduction_left_yuan[w.present], dtype=np.float64))
+    present = w.present
+    row["worker_debt_to_agencies"] = float(np.sum(w.deduction_left_yuan[present], dtype=np.float64)
+                                           + np.sum(w.loan_yuan[present]))
     row["inspections"] = f.inspections
     row["complaints"] = f.complaints
     return row

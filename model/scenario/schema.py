@@ -372,10 +372,11 @@ class Agencies(Section):
     switch_rate: float = param(0.02, "per month", "chance an agency reviews its business model", ge=0, le=1)
     switch_margin_yuan: float = param(500.0, "yuan/month", "profit gain needed to switch model", ge=0)
     honesty_mean_yuan: float = param(
-        400.0,
+        750.0,
         "yuan",
-        "mean private cost of breaking a fee cap",
-        "calibrated: about 70% overcharge under Hong Kong's 10% cap (FACTS)",
+        "mean private cost to an agency of overcharging a placement above a fee cap",
+        "calibrated: about 70% overcharge under Hong Kong's 10% cap with Hong Kong's enforcement (FACTS policy; "
+        "docs/validation.md, T5)",
         ge=0,
     )
     reputation_rate: float = param(0.1, "share", "how fast reputation moves with outcomes", ge=0, le=1)
@@ -395,6 +396,20 @@ class Agencies(Section):
     )
     deduction_share: float = param(
         0.3, "share", "share of agencies that, when overcharging a cap, take the excess by wage deductions", ge=0, le=1
+    )
+    loan_share: float = param(
+        0.25, "share",
+        "share of agencies that, when overcharging a cap, lend the worker the excess at interest (themselves or "
+        "through a lender they name); at most 1 - deduction_share",
+        "FACTS policy: about a quarter of Hong Kong's helpers were pushed into high-interest loans to pay fees",
+        ge=0, le=1,
+    )
+    loan_interest_monthly: float = param(
+        0.03, "per month", "interest on a fee loan",
+        "assumption: about 40% a year, near Hong Kong's legal ceiling for money lenders (48%)", ge=0, le=1,
+    )
+    loan_repay_share: float = param(
+        0.2, "share of pay", "most of a month's pay a worker repays on a fee loan", ge=0, le=1
     )
 
 

@@ -23,6 +23,8 @@ CHECKS: tuple[Callable[[Lab], Result], ...] = (
     theory.common_random_numbers,
     patterns.baseline_targets,
     natural.south_africa,
+    natural.hong_kong,
+    natural.argentina,
 )
 
 

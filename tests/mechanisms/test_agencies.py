@@ -35,6 +35,7 @@ def _agencies(rng: np.random.Generator, n: int = N_AGENCIES) -> dict[str, np.nda
         "household_fee_share": rng.uniform(0.0, 0.6, n).astype(np.float32),
         "overcharging": rng.random(n) < 0.3,
         "deducts": rng.random(n) < 0.5,
+        "lends": rng.random(n) < 0.5,
         "placements": rng.integers(0, 5, n).astype(np.int32),
         "capacity": rng.integers(1, 30, n).astype(np.int32),
     }
@@ -42,7 +43,7 @@ def _agencies(rng: np.random.Generator, n: int = N_AGENCIES) -> dict[str, np.nda
 
 def _fees(a) -> agencies.FeeColumns:
     return agencies.FeeColumns(a["worker_fee_share"], a["household_fee_share"], a["overcharging"], a["deducts"],
-                               a["business_model"])
+                               a["lends"], a["business_model"])
 
 
 # --- the tests ------------------------------------------------------------------------
@@ -68,15 +69,19 @@ def test_placement_fees_kernel_matches_numpy(cap):
     wage = rng.uniform(3000.0, 9000.0, workers.size)
     savings = np.where(rng.random(n_workers) < 0.3, 0.0, rng.uniform(0.0, 4000.0, n_workers))
     state = {"savings": savings, "deduction_left": rng.uniform(0, 100, n_workers).astype(np.float32),
-             "paid_fee": rng.random(n_workers) < 0.5, "revenue": rng.uniform(0, 1e4, N_AGENCIES)}
+             "paid_fee": rng.random(n_workers) < 0.5, "revenue": rng.uniform(0, 1e4, N_AGENCIES),
+             "loan": np.where(rng.random(n_workers) < 0.2, rng.uniform(0, 500, n_workers), 0.0),
+             "lender": rng.integers(-1, N_AGENCIES, n_workers).astype(np.int32)}
     ref_a = {k: v.copy() for k, v in a.items()}
     ref = {k: v.copy() for k, v in state.items()}
+    state_before_loan = state["loan"].copy()
     terms = agencies.FeeTerms(cap, 0.5)
     expected = agencies.placement_fees_numpy(workers, agency, wage, _fees(ref_a), ref["savings"],
                                              ref["deduction_left"], ref["paid_fee"], ref_a["placements"],
-                                             ref["revenue"], terms)
+                                             ref["revenue"], terms, agencies.LoanColumns(ref["loan"], ref["lender"]))
     got = agencies._placement_fees(workers, agency, wage, tuple(_fees(a)), state["savings"], state["deduction_left"],
-                                   state["paid_fee"], a["placements"], state["revenue"], tuple(terms))
+                                   state["paid_fee"], a["placements"], state["revenue"], tuple(terms),
+                                   (state["loan"], state["lender"]))
     for name in ("from_savings", "household_fee", "over"):
         assert _same(getattr(got, name), getattr(expected, name)), name
     assert got.capped == expected.capped
@@ -85,6 +90,7 @@ def test_placement_fees_kernel_matches_numpy(cap):
     assert _same(a["placements"], ref_a["placements"])
     if np.isfinite(cap):
         assert expected.over.any() and expected.capped > 0  # the cap bound and some agencies overcharged
+        assert (ref["loan"] > state_before_loan).any()  # some lent her the excess
 
 
 @pytest.mark.parametrize("subsidy", [0.0, 1000.0])

@@ -257,6 +257,7 @@ def test_mechanism_constants_are_scenario_keys_that_act(key):
 
 def test_caught_overchargers_lose_the_share_of_reputation_the_key_says():
     cap = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.enforcement": 1.0,
+     "policies.worker_fee_cap.inspections": 12.0,
            "agencies.honesty_mean_yuan": 0.0, "policies.worker_fee_cap.fine": 0.0}
     size = {"workers.count": 400, "households.count": 600, "agencies.count": 6, "months": 8}
     base = run_replicates(small_scenario(**size, **cap), replicates=1, workers=1)

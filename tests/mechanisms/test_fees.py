@@ -11,7 +11,8 @@ from model.run.runner import last_months_means, run_replicates
 from tests.helpers import small_scenario
 
 BAN = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.0,
-       "policies.worker_fee_cap.enforcement": 1.0, "policies.worker_fee_cap.fine": 100000.0}
+       "policies.worker_fee_cap.enforcement": 1.0,
+     "policies.worker_fee_cap.inspections": 12.0, "policies.worker_fee_cap.fine": 100000.0}
 SIZE = {"workers.count": 2000, "households.count": 3000, "agencies.count": 20, "months": 36, "replicates": 2}
 
 
@@ -30,7 +31,8 @@ def test_a_fully_enforced_ban_leaves_workers_under_5_percent_of_the_baseline_fee
 def test_under_an_enforced_cap_no_placement_costs_her_more_than_the_cap_even_by_deduction():
     """Every agency deducts and all comply: what a worker pays for a placement is at most 10% of its wage."""
     cap = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.1,
-           "policies.worker_fee_cap.enforcement": 1.0, "policies.worker_fee_cap.fine": 100000.0,
+           "policies.worker_fee_cap.enforcement": 1.0,
+     "policies.worker_fee_cap.inspections": 12.0, "policies.worker_fee_cap.fine": 100000.0,
            "agencies.deduction_share": 1.0}
     model = DomesticWorkModel(small_scenario(months=24, **cap))
     w = model.workers

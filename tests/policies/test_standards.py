@@ -38,7 +38,8 @@ def _hand_count(model) -> dict[str, float]:
     {},
     {"policies.contract_mandate.enabled": True, "policies.contract_mandate.enforcement": 1.0},
     {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.0,
-     "policies.worker_fee_cap.enforcement": 1.0, "policies.worker_fee_cap.fine": 100000.0},
+     "policies.worker_fee_cap.enforcement": 1.0,
+     "policies.worker_fee_cap.inspections": 12.0, "policies.worker_fee_cap.fine": 100000.0},
 ])
 def test_scorecard_matches_a_hand_count_over_the_agents(overrides):
     model, ts = run_months(small_scenario(months=14, **overrides))
@@ -64,7 +65,8 @@ def test_the_hourly_minimum_binds_on_long_hours_and_the_monthly_one_is_pro_rated
 
 def test_a_fee_ban_that_is_enforced_raises_the_no_fee_share():
     ban = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": 0.0,
-           "policies.worker_fee_cap.enforcement": 1.0, "policies.worker_fee_cap.fine": 100000.0}
+           "policies.worker_fee_cap.enforcement": 1.0,
+     "policies.worker_fee_cap.inspections": 12.0, "policies.worker_fee_cap.fine": 100000.0}
     _, base = run_months(small_scenario(months=24))
     _, banned = run_months(small_scenario(months=24, **ban))
     assert banned["c181_no_fee_share"].iloc[-12:].mean() > base["c181_no_fee_share"].iloc[-12:].mean()

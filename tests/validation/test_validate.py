@@ -18,7 +18,7 @@ def quick_results(tmp_path_factory):
 
 @pytest.mark.parametrize("key", [
     key for key in ("identities", "urn_ball", "steady_state", "spells", "beveridge", "minimum_wage", "fees",
-                "chain_migration", "spring_festival", "crn", "targets")])
+                "chain_migration", "spring_festival", "crn", "targets", "hong_kong", "argentina")])
 def test_each_quick_check_passes_on_the_baseline(quick_results, key):
     results, figures = quick_results
     result = results[key]
