@@ -58,6 +58,11 @@ def run(path: Path, months: int = MONTHS, extra: dict | None = None) -> tuple[di
     return hashes, history
 
 
+def _same(a: float, b: float) -> bool:
+    """Equal, an empty month (nan) equal to an empty month."""
+    return a == b or (a != a and b != b)
+
+
 def differences(before: dict, now: dict) -> tuple[list[str], str | None, list[str]]:
     """Columns whose final state moved, the first metric that moved (month, name, values), and new names."""
     new = sorted(set(now["hashes"]) - set(before["hashes"]) - {"metrics"})
@@ -65,7 +70,8 @@ def differences(before: dict, now: dict) -> tuple[list[str], str | None, list[st
     moved = [k for k in now["hashes"] if k != "metrics" and k in before["hashes"]
              and now["hashes"][k] != before["hashes"][k]]
     first = next(((m, k, before["history"][m][k], v) for m, row in enumerate(now["history"])
-                  for k, v in row.items() if k in before["history"][m] and before["history"][m][k] != v), None)
+                  for k, v in row.items() if k in before["history"][m] and not _same(before["history"][m][k], v)),
+                 None)
     where = f"month {first[0] + 1}, {first[1]}: {first[2]!r} -> {first[3]!r}" if first else None
     return moved, where, new
 

@@ -201,6 +201,7 @@ class HouseholdTable(Table):
         "ordered": (np.uint8, 0),  # bits: found breaking a wage floor (1) or working-time law (2), ordered to comply
         "observes_floor": (np.bool_, False),  # obeys the wage floor in force this month (made to or by choice)
         "observes_hours": (np.bool_, False),  # obeys the working-time law in force this month
+        "law_cost_share": (np.float32, 0.0),  # share of what it would pay that a contract law costs it a month
         "attraction": (np.float32, 0.0, N_CHANNELS),
     }
 
@@ -210,6 +211,7 @@ class HouseholdTable(Table):
         # a few percent of needs, so what concerns it (clients, the hourly round, platforms) reads these
         # rows rather than a mask over every household.
         self.hourly = np.zeros(0, dtype=np.int64)
+        self.law_cost_share_set = False  # whether any household's law_cost_share may be above 0
 
     def set_arrangement(self, rows: np.ndarray, arrangement: np.ndarray) -> None:
         """Set the arrangement of ``rows``; the hourly index follows."""

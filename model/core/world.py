@@ -223,6 +223,7 @@ class MarketState:
         self.mean_wage = 0.0
         self.unemployment_rate = 0.0
         self.tightness = np.ones(N_JOB_TYPES)
+        self.insured_given_contract = 0.5  # share of jobs with a contract that are insured, as last seen
         # Agreed wage an hour by job type and arrangement, as households last saw it (set from the reference).
         self.hourly_rate = np.zeros((N_JOB_TYPES, N_ARRANGEMENTS))
 
@@ -245,4 +246,6 @@ class MarketState:
         """Keep what newcomers will look at next month: agreed wages (no festival pay), unemployment."""
         if row["mean_agreed_wage"] > 0:
             self.mean_wage = row["mean_agreed_wage"]
+        if row["contract_share"] > 0:
+            self.insured_given_contract = min(row["insured_share"] / row["contract_share"], 1.0)
         self.unemployment_rate = row["unemployment_rate"]

@@ -13,8 +13,8 @@ import numpy as np
 
 from model.core import labour
 from model.core.tables import ALLOWED_ARRANGEMENTS, HOURLY, N_ARRANGEMENTS, WEEKS_PER_MONTH
+from model.mechanisms import compliance, wages
 from model.mechanisms import hours as hours_law
-from model.mechanisms import wages
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -31,7 +31,9 @@ def choose(world: World, rows: np.ndarray, need: np.ndarray, type_wtp: np.ndarra
     worth (``demand.care_value_markup`` times that), and what it expects them to cost:
     the market's agreed wage an hour for the type and arrangement (or a floor in force
     that it observes, if higher), times the hours, plus room and board for live-in work,
-    plus a platform's share if it searches on one. A household that observes a
+    plus a platform's share if it searches on one, plus what a contract law in force would
+    cost it (:func:`model.mechanisms.compliance.contract_law_cost`: day work is covered
+    weakly). A household that observes a
     working-time law in force counts only the hours it may buy, and their worth. It picks
     the arrangement whose worth over cost, plus ``arrangements.preference_yuan`` and its
     idiosyncratic taste (Gumbel, scale ``arrangements.choice_scale_yuan``), is largest.
@@ -54,13 +56,15 @@ def choose(world: World, rows: np.ndarray, need: np.ndarray, type_wtp: np.ndarra
                                           world.types.hours_elasticity[need][:, None])
         value = np.where(bought < hours, capped, value)
     rate = world.market.hourly_rate[need] * bought * WEEKS_PER_MONTH
+    kinds = np.broadcast_to(np.arange(N_ARRANGEMENTS), hours.shape)
     if wages.floor_in_force(world):
         complies = wages.floor_applies(world, rows)[:, None]
-        kinds = np.broadcast_to(np.arange(N_ARRANGEMENTS), hours.shape)
         rate = np.maximum(rate, wages.cash_floor(world, bought, kinds) * complies)
     share = a.platform_commission_share
     cost = rate + terms.in_kind_yuan[None, :]
     cost[:, HOURLY] = np.where(platform, rate[:, HOURLY] / (1.0 - share), rate[:, HOURLY])
+    if compliance.contract_law_in_force(world):
+        cost += compliance.contract_law_cost(world, rows, need, kinds, bought)
     taste = a.choice_scale_yuan * streams.gumbel("arrangement_taste", month, rows, N_ARRANGEMENTS)
     utility = np.where(ALLOWED_ARRANGEMENTS[need], value - cost + terms.preference_yuan + taste, -np.inf)
     choice = np.argmax(utility, axis=1)

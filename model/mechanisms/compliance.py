@@ -85,9 +85,49 @@ def contract_pressure(world: World, workers: np.ndarray) -> np.ndarray:
     return norm_cost(world, w.employer[workers]) + complaint * w.aware[workers]
 
 
+def contract_law_cost(world: World, households: np.ndarray, need: np.ndarray, arrangement: np.ndarray,
+                      hours_week: np.ndarray) -> np.ndarray:
+    """What a contract law in force costs each household a month for a job, whether it obeys or not (yuan).
+
+    The lesser of obeying (the contract's cost to it, as in
+    :func:`model.mechanisms.contracts.household_contract_cost` before an agency's
+    paperwork, and the employer's part of the contributions the state does not subsidise,
+    times the share of jobs with a contract that are insured, on the going pay for the
+    job) and breaking it (the chance a month it is found, by inspection or by a complaint
+    of a worker who knows of the law, times the fine, plus the norm). Inspections and
+    complaints reach hourly work bought from a worker with several households only
+    ``compliance.hourly_coverage`` as much. Arrays broadcast: ``need``, ``arrangement`` and
+    ``hours_week`` may carry a column an arrangement. Zero while no contract law is in force.
+    """
+    arrangement = np.asarray(arrangement)
+    if not contract_law_in_force(world):
+        return np.zeros(arrangement.shape)
+    h, w, lev, p = world.households, world.workers, world.levers, world.params
+    c = p.contracts
+
+    def per_household(x: np.ndarray) -> np.ndarray:  # as a column when there is one an arrangement
+        return x[:, None] if arrangement.ndim > 1 else x
+
+    income = np.maximum(h.income_yuan[households].astype(np.float64) / p.households.income_median_yuan, 1e-3)
+    cost = c.household_cost_yuan * world.types.contract_cost_multiplier[need] * income ** -c.cost_income_elasticity
+    pay = world.market.hourly_rate[per_household(need), arrangement] * hours_week * WEEKS_PER_MONTH
+    contributions = c.contribution_rate * np.maximum(pay, c.contribution_base_min_yuan)
+    employer = c.employer_contribution_share * (1.0 - lev.insurance_subsidy_share) * contributions
+    obey = per_household(cost) + world.market.insured_given_contract * employer
+    searching = w.with_status(labour.SEARCHING)
+    aware = float(np.mean(w.aware[searching])) if searching.size else 0.0
+    found = lev.contract_inspection_rate + world.params.compliance.complaint_rate * aware
+    reach = np.where(arrangement == HOURLY, world.params.compliance.hourly_coverage, 1.0)
+    breaking = found * lev.contract_fine_yuan * reach + per_household(norm_cost(world, households))
+    return np.maximum(np.minimum(obey, breaking), 0.0)
+
+
 def update(world: World) -> None:
     """The month's awareness, detection and choices for the laws in force (see the module's text)."""
     h = world.households
+    if not contract_law_in_force(world) and h.law_cost_share_set:
+        h.view("law_cost_share")[:] = 0.0
+        h.law_cost_share_set = False
     if not laws_in_force(world):
         h.view("observes_floor")[:] = False
         h.view("observes_hours")[:] = False
@@ -106,6 +146,23 @@ def update(world: World) -> None:
         h.observes_floor[with_need] = chooses_floor(world, with_need)
     if hours:
         h.observes_hours[with_need] = chooses_working_time(world, with_need)
+    if contract_law_in_force(world):
+        price_contract_law(world, with_need)
+
+
+def price_contract_law(world: World, households: np.ndarray) -> None:
+    """Each household's expected cost of the contract law, as a share of what it would pay (``law_cost_share``).
+
+    :func:`contract_law_cost` for its need, arrangement and hours, over its willingness to
+    pay for them, at most 0.9; :func:`model.mechanisms.wages.offer_factor` takes it off.
+    """
+    h = world.households
+    need = h.need[households].astype(np.int64)
+    cost = contract_law_cost(world, households, need, h.arrangement[households].astype(np.int64),
+                             h.hours_week[households].astype(np.float64))
+    share = cost / np.maximum(h.wtp_yuan[households].astype(np.float64), 1.0)
+    h.law_cost_share[households] = np.minimum(share, 0.9)
+    h.law_cost_share_set = True
 
 
 def learn(world: World) -> None:

@@ -108,10 +108,17 @@ def commute_of(world: World, arrangement: np.ndarray, home_cell: np.ndarray, cel
 
 
 def offer_factor(world: World, households: np.ndarray) -> np.ndarray:
-    """How much more a household offers the longer its vacancy has stayed open."""
-    m = world.params.market
-    months_open = np.maximum(world.households.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
-    return 1.0 + m.offer_rise_per_month * np.minimum(months_open, m.offer_rise_months_max)
+    """How much more a household offers the longer its vacancy has stayed open, less what a law costs it.
+
+    A contract law costs an employer whether it obeys or not (the contract and the
+    contributions, or the expected fine and the norm): that share of what it would pay
+    (``households.law_cost_share``, :func:`model.mechanisms.compliance.contract_law_cost`)
+    comes off its maximum, so the bargain shares the cost between the two sides.
+    """
+    h, m = world.households, world.params.market
+    months_open = np.maximum(h.vacancy_months[households].astype(np.float64) - 1.0, 0.0)
+    rise = 1.0 + m.offer_rise_per_month * np.minimum(months_open, m.offer_rise_months_max)
+    return rise * (1.0 - h.law_cost_share[households].astype(np.float64))
 
 
 def household_maximum(world: World, workers: np.ndarray, households: np.ndarray) -> np.ndarray:
@@ -818,6 +825,7 @@ class Employers(NamedTuple):
     law_abiding: np.ndarray
     observes_floor: np.ndarray  # chosen this month (model.mechanisms.compliance.update)
     ordered: np.ndarray  # bits: ORDERED_FLOOR when an inspector ordered it to pay the floor
+    law_cost_share: np.ndarray  # share of what it would pay that a contract law costs it (offer_factor)
     hours_week: np.ndarray
     need_hours_week: np.ndarray
 
@@ -1051,6 +1059,7 @@ def _renegotiated(rows: np.ndarray, km: np.ndarray, theta: np.ndarray, floor_ter
         # household_maximum: offer_factor x productivity
         offer = 1.0 + t.offer_rise * nmin(nmax(np.float64(h.vacancy_months[household]) - 1.0, 0.0),
                                           t.offer_rise_months_max)
+        offer = offer * (1.0 - np.float64(h.law_cost_share[household]))
         years = nmin(w.experience_months[r], np.float32(120.0)) / np.float32(12.0)
         experience = np.float32(1.0) + t.experience_premium * years
         productivity = (np.float64(w.skill[r]) * (1.0 + t.certified_premium * (1.0 if w.certified[r] else 0.0))

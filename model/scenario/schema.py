@@ -548,6 +548,13 @@ class Compliance(Section):
         "how rarely a breach is proven",
         ge=0, le=1,
     )
+    hourly_coverage: float = param(
+        0.25, "share",
+        "how much of a contract law's reach (inspections, complaints) hourly work bought from a worker with several "
+        "households bears: day work is an exit from a mandate that covers it weakly",
+        "assumption; docs/evidence.md: households switch to day work bought by the hour where a mandate binds",
+        ge=0, le=1,
+    )
     back_pay_months: float = param(
         12.0, "months",
         "months of the shortfall below a wage floor an employer found paying less must pay her back",

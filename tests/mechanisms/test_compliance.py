@@ -118,3 +118,33 @@ def test_workers_on_a_contract_or_placed_by_an_agency_learn_of_a_law_sooner():
     employed = w.with_status(EMPLOYED)
     informed = w.contract[employed] | (w.channel[employed] == AGENCY)
     assert w.aware[employed[informed]].mean() > w.aware[employed[~informed]].mean() + 0.1
+
+
+def test_a_contract_law_costs_employers_at_hiring_and_the_bargain_shares_it():
+    """Its expected cost comes off what households would pay: wages fall, some jobs are not formed, day work gains."""
+    mandate = {"policies.contract_mandate.enabled": True, "policies.contract_mandate.enforcement": 0.3,
+               "policies.contract_mandate.fine": 10000.0}
+    model = DomesticWorkModel(small_scenario(**SIZE, **mandate))
+    model.run_for(3)
+    h = model.households
+    with_need = np.flatnonzero(h.view("need") >= 0)
+    share = h.law_cost_share[with_need]
+    assert (share > 0).mean() > 0.9 and share.max() <= 0.9
+    # What it costs is the lesser of obeying and breaking the law: never above the expected fine and the norm.
+    cost = compliance.contract_law_cost(model, with_need, h.need[with_need].astype(np.int64),
+                                        h.arrangement[with_need].astype(np.int64), h.hours_week[with_need])
+    lev = model.levers
+    found = lev.contract_inspection_rate + model.params.compliance.complaint_rate
+    assert (cost <= found * lev.contract_fine_yuan + compliance.norm_cost(model, with_need) + 1e-9).all()
+    fresh = with_need[h.vacancy_months[with_need] <= 1]  # no rise for a long vacancy: only the law's share
+    assert fresh.size
+    expected = 1.0 - h.law_cost_share[fresh].astype(np.float64)
+    assert wages.offer_factor(model, fresh).tobytes() == expected.tobytes()
+    base, law = outcomes(), outcomes(**mandate)
+    assert law["mean_wage"] < base["mean_wage"]
+    assert law["employed"] < base["employed"]
+    assert law["hourly_share"] > base["hourly_share"]  # day work: covered weakly
+    # Without a contract law nothing is priced.
+    plain = DomesticWorkModel(small_scenario(**SIZE))
+    plain.run_for(3)
+    assert not plain.households.view("law_cost_share").any()

@@ -45,6 +45,8 @@ def _stir(model: DomesticWorkModel, seed: int = 1) -> np.ndarray:
     w.experience_months[employed] = rng.uniform(0.0, 200.0, n).astype(np.float32)
     model.market.tightness = rng.uniform(0.0, 3.0, model.market.tightness.size)
     model.market.tightness[0] = 0.0  # below the 1e-3 clip
+    homes = w.employer[employed]
+    model.households.law_cost_share[homes] = rng.uniform(0.0, 0.3, n).astype(np.float32)  # a contract law's cost
     return employed
 
 
