@@ -412,6 +412,8 @@ def level(result: Comparison, label: str, column: str) -> tuple[float, float | N
     else:
         values = result.per_replicate[label][column].to_numpy(dtype=np.float64)
         mean, low, high = runner.mean_interval(values, LEVEL)
+    if mean is None:  # empty in some replicate's last months (a law's compliance while no such law is in force)
+        return math.nan, None, None
     if result.replicates(label) < MIN_INTERVAL or low is None or high is None:
         return float(mean), None, None
     return float(mean), float(low), float(high)

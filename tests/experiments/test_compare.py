@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -112,9 +113,11 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero_everywhere():
     table = compare.comparison_table(result)
     other = table[table["scenario"] == "baseline-2"]
     assert len(other) == len(compare.summary_metrics())
-    assert (other[["diff_vs_first", "diff_ci_low", "diff_ci_high"]] == 0).all().all()
+    measured = other[other["mean"].notna()]  # a law's compliance is empty while no such law is in force
+    assert len(measured) > 0.9 * len(other)
+    assert (measured[["diff_vs_first", "diff_ci_low", "diff_ci_high"]] == 0).all().all()
     first = table[table["scenario"] == "baseline"]
-    assert other["mean"].to_numpy().tolist() == first["mean"].to_numpy().tolist()
+    np.testing.assert_array_equal(other["mean"].to_numpy(), first["mean"].to_numpy())
     assert "0 (identical)" in diff_text("contract_share", result.difference("baseline-2", "contract_share"))
     table = terminal_table(result).splitlines()
     assert table[0].split()[:3] == ["scenario", "reps", "contract_share"]
