@@ -14,6 +14,8 @@ import yaml
 
 from model import __version__
 from model.commands.common import EXIT_FAULT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from model.run import store
+from model.run.errors import RunFailed
 from model.scenario.loading import ScenarioError
 
 
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="scenario files; the first is the reference the others are compared with")
     compare.add_argument("--out", type=Path, help="output folder (default: results/<first>-compare-<time>)")
     compare.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    compare.add_argument("--resume", action="store_true",
+                         help="continue a comparison killed in --out: its finished replicates are not rerun")
     compare.add_argument("--replicates", type=int,
                          help="replicates of every scenario (with --precision: of the first round)")
     compare.add_argument("--months", type=int, help="months to simulate (overrides the files)")
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = ["domwork", *argv]  # what the manifest records, also when called from Python
     args.program = as_program
+    store.set_command(args.argv)
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         command = importlib.import_module(f"model.commands.{args.handler}")
@@ -169,15 +174,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except RunFailed as err:
+        print(f"domwork: {err}", file=sys.stderr)
+        return EXIT_FAULT
     except yaml.YAMLError as err:  # pragma: no cover - load_scenario turns these into ScenarioError
         print(f"domwork: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception:  # an internal fault: say so, with the traceback for a bug report
+    except Exception as err:  # an internal fault: say so, with the traceback for a bug report
+        if isinstance(err, OSError) and err.errno in store.FULL:  # a full disk outside the result stores
+            where = f" writing {err.filename}" if err.filename else ""
+            print(f"domwork: no space left on the device{where} ({err.strerror}); free some space and run the "
+                  "command again (a sweep, comparison or calibration keeps what it finished: add --resume)",
+                  file=sys.stderr)
+            return EXIT_FAULT
         traceback.print_exc()
         print("domwork: internal error (a bug; please report it with the lines above)", file=sys.stderr)
         return EXIT_FAULT
     finally:
         signal.signal(signal.SIGTERM, previous)
+        store.release_all()  # the result folders' locks end with the command
         if as_program:
             gc.freeze()
 

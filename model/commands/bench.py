@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_memory(load_scenario(bench.FULL_CITY, bench.city_at(max(scales), args.months)), "--scales")
     out = args.out or output.default_out_dir("bench")
-    output.check_out_dir(out, args.force)
+    output.claim(out, args.force)
     started = time.perf_counter()
     scaling_scale = None if args.no_scaling else args.scaling_scale
     with Progress(len(scales) + 1 + (scaling_scale is not None), "bench", quiet=args.quiet, unit="run") as bar:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-from model.commands.common import EXIT_OK
+from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
 from model.experiments.compare import (
     DEFAULT_MAX_REPLICATES,
     MIN_INTERVAL,
@@ -15,9 +17,11 @@ from model.experiments.compare import (
     run_comparison,
 )
 from model.experiments.report import terminal_table, write_outputs
-from model.run import output, runner
+from model.run import output, runner, store
 from model.run.resources import check_memory
 from model.scenario.loading import ScenarioError, parse_set
+
+KIND = "compare"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,15 +55,60 @@ def run(args: argparse.Namespace) -> int:
         # The comparison holds the timeseries of every replicate of every scenario.
         check_memory(entrant.scenario.model_copy(update={"replicates": most * len(entrants)}), entrant.source,
                      processes=processes)
+    if args.resume and args.out is None:
+        raise ScenarioError("--resume: give the --out folder of the comparison to resume")
+    if args.resume and args.force:
+        raise ScenarioError("--resume and --force: choose one (continue the comparison, or replace it)")
     out = args.out or output.default_out_dir(entrants[0].label, "compare")
-    output.check_out_dir(out, args.force)
+    if args.resume:
+        _claim_to_resume(out)
+    else:
+        output.claim(out, args.force)
+        if out.exists() and args.force:
+            store.clear_owned(out)  # its replicates go as the comparison's own start: a new one grows here
+    # Each finished replicate is kept in out/replicates/ (the folder is made with the first), so a killed
+    # comparison resumes; the finished comparison then replaces the folder whole.
+    cache = store.ReplicateCache(out, output.manifest(args.argv, [], 0.0, kind=KIND))
 
     started = time.perf_counter()
-    result = run_comparison(entrants, initial, targets, max_replicates=max_replicates, workers=args.workers,
-                            quiet=args.quiet)
-    write_outputs(result, out, args.force, args.argv, started)
+    try:
+        result = run_comparison(entrants, initial, targets, max_replicates=max_replicates, workers=args.workers,
+                                quiet=args.quiet, cache=cache)
+    except KeyboardInterrupt:
+        if not (out / output.MANIFEST).exists():
+            raise  # nothing finished, nothing written
+        print(f"domwork: interrupted; {cache.stored + cache.reused:,} finished replicates are kept in {out}/: "
+              f"rerun the same command with --resume --out {out} to run only the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    write_outputs(result, out, args.force or (out / output.MANIFEST).exists(), args.argv, started,
+                  kind=KIND, complete=True, replicates_reused=cache.reused)
     if not args.quiet:
         print(terminal_table(result))
+        reused = f"; {cache.reused:,} finished replicates reused" if cache.reused else ""
         print(f"Results in {out}/ (report.md, comparison.csv, figures/); "
-              f"{time.perf_counter() - started:,.1f} s")
+              f"{time.perf_counter() - started:,.1f} s{reused}")
     return EXIT_OK
+
+
+def _claim_to_resume(out: Path) -> None:
+    """Hold the lock of an unfinished comparison's folder; refuse any other folder."""
+    for attempt in range(2):  # checked, then checked again under the lock
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise ScenarioError(f"--resume {out}: not a folder")
+        if out.exists() and any(out.iterdir()):
+            manifest = store.read_manifest(out)
+            if manifest is None or manifest.get("kind") != KIND:
+                what = "no domwork manifest" if manifest is None else f"a domwork {manifest.get('kind', 'result')}"
+                raise ScenarioError(f"--resume {out}: holds {what}, not an unfinished comparison; "
+                                    "give the folder of the comparison to resume")
+            if manifest.get("complete", True):
+                raise ScenarioError(f"--resume {out}: the comparison there is complete; nothing to resume "
+                                    "(--force runs it again)")
+            foreign = store.foreign_files(out) or []
+            if foreign:
+                raise ScenarioError(f"--resume {out}: also holds {', '.join(foreign[:store.SHOWN])}, which the "
+                                    "comparison did not write; move them out of it first")
+        elif attempt == 0:
+            output.check_out_dir(out, force=False)  # nothing to resume: a new comparison, checked as one
+        if attempt == 0:
+            store.claim(out, "--resume")

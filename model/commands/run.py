@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario, overrides(args), labels=options)
         from model.run import output, plots, runner
         from model.run.progress import Progress
-        from model.run.resources import check_memory
+        from model.run.resources import check_disk, check_memory, run_disk_bytes
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"--workers {args.workers}: must be at least 1")
@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     processes = args.workers if args.workers is not None else runner.default_workers(scenario.replicates)
     check_memory(scenario, str(args.scenario or "built-in baseline"), processes=processes)
     out = args.out or output.default_out_dir(scenario.name)
-    output.check_out_dir(out, args.force)
+    check_disk(out, run_disk_bytes(scenario), str(args.scenario or "built-in baseline"))
+    output.claim(out, args.force)
 
     started = time.perf_counter()
     prepare_kernels(args.quiet)

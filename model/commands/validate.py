@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"--workers {args.workers}: must be at least 1")
     out = args.out or output.default_out_dir("validate")
-    output.check_out_dir(out, args.force)
+    output.claim(out, args.force)
     started = time.perf_counter()
     count = len(args.checks) or len(suite.CHECKS)
     with output.staged_dir(out, args.force) as tmp:

@@ -338,7 +338,7 @@ class Comparison:
 
 def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[Target] = (),
                    max_replicates: int = DEFAULT_MAX_REPLICATES, workers: int | None = None,
-                   quiet: bool = True) -> Comparison:
+                   quiet: bool = True, cache: Any = None) -> Comparison:
     """Run the scenarios with common random numbers, adding replicates until the targets are met.
 
     Args:
@@ -348,6 +348,7 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
         max_replicates: the most replicates a scenario gets.
         workers: processes (default: every core); results do not depend on it.
         quiet: no progress bar.
+        cache: where finished replicates are kept and found again (:class:`model.run.store.ReplicateCache`).
     """
     targets = tuple(targets)
     if targets:
@@ -365,7 +366,7 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
         with Progress(total, f"compare, {what}", quiet=quiet) as bar:
             for entrant, first, n in todo:
                 ts = runner.run_replicates(entrant.scenario, replicates=n, months=months, workers=workers,
-                                           progress=bar.update, first=first)
+                                           progress=bar.update, first=first, cache=cache)
                 old = result.timeseries.get(entrant.label)
                 result.timeseries[entrant.label] = ts if old is None else pd.concat([old, ts], ignore_index=True)
                 result.blocks.append({"scenario": entrant.label, "first": first, "replicates": n})

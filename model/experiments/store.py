@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from model.run import output
+from model.run import store as result_store
 from model.scenario.loading import ScenarioError
 
 KIND = "sweep"
@@ -38,6 +38,9 @@ TIMES = "run_times.csv"
 TIMESERIES = "timeseries"
 MANIFEST = "manifest.json"
 TIME_COLUMNS = ("point", "replicate", "seconds", "worker", "session")
+# Every file a sweep writes (what a later --force may replace), as patterns relative to the folder.
+FILES = (RUNS, POINTS, TIMES, "experiment.yaml", "scenario.yaml", "sensitivity.csv", "figures/*",
+         f"{TIMESERIES}/point=*/replicate-*.parquet", f"{TIMESERIES}/point=*/.replicate-*.parquet.tmp", ".*.tmp")
 
 
 def format_value(value: Any) -> str:
@@ -84,6 +87,7 @@ class SweepStore:
         Raises:
             ScenarioError: when ``out`` cannot be used (see :func:`model.run.output.check_out_dir`), holds
                 something other than a domwork result (with ``force``), or a different sweep (with ``resume``).
+                The caller holds the folder's lock (:func:`model.run.store.claimed`).
         """
         existing = out / MANIFEST
         if resume and out.is_dir() and any(out.iterdir()):
@@ -97,14 +101,17 @@ class SweepStore:
             output.check_out_dir(out, force=True)
             store = cls(out, columns, set(), previous)
             store.done = store._recover()
+            store.manifest.update(runs_done=len(store.done), files=list(FILES))
+            store.write_manifest()  # its count is the rows of runs.csv, whatever the killed session last wrote
             return store
-        output.check_out_dir(out, force)  # with force, only a folder domwork wrote is replaced
+        output.check_out_dir(out, force)  # with force, only a folder of domwork's files is replaced
         if out.exists():
-            shutil.rmtree(out)
-        out.mkdir(parents=True)
+            result_store.clear_owned(out)
+        out.mkdir(parents=True, exist_ok=True)
+        output.make_shared(out)
         (out / TIMESERIES).mkdir()
         store = cls(out, columns, set(), {**manifest, "kind": KIND, "fingerprint": fingerprint, "complete": False,
-                                           "runs_done": 0, "sessions": []})
+                                           "runs_done": 0, "sessions": [], "files": list(FILES)})
         store.write_manifest()  # first: an interrupted start already says incomplete
         points.to_csv(out / POINTS, index=False, lineterminator="\n", float_format="%.12g")
         for name, text in files.items():
@@ -145,7 +152,21 @@ class SweepStore:
         os.replace(tmp, self.out / MANIFEST)
 
     def add(self, results: list[dict[str, Any]], session: int) -> None:
-        """Store finished runs: their time series first, then their rows (flushed to disk)."""
+        """Store finished runs: their time series first, then their rows (flushed to disk).
+
+        Raises:
+            model.run.errors.DiskFull: when the disk is full: the runs stored before are kept.
+        """
+        try:
+            self._add(results, session)
+        except OSError as err:
+            if err.errno not in result_store.FULL:
+                raise
+            raise result_store.disk_full(
+                err, self.out, f"the {len(self.done):,} finished runs in {self.out} are kept: rerun with --resume "
+                f"--out {self.out} to do only the rest") from None
+
+    def _add(self, results: list[dict[str, Any]], session: int) -> None:
         for result in results:
             ts = result.get("timeseries")
             if ts is not None:
@@ -169,6 +190,8 @@ class SweepStore:
                 os.fsync(handle.fileno())
         for result in results:
             self.done.add((result["point"], result["replicate"]))
+        self.manifest["runs_done"] = len(self.done)
+        self.write_manifest()  # the count follows the rows at once
 
     def finish_runs(self) -> pd.DataFrame:
         """Sort ``runs.csv`` by point and replicate (bytes of each row untouched) and return it."""

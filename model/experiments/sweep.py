@@ -10,6 +10,7 @@ on one process, many, or a cluster.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import socket
@@ -25,6 +26,7 @@ from model.experiments import executors, sensitivity
 from model.experiments.design import Design
 from model.experiments.store import SweepStore
 from model.run import runner
+from model.run import store as result_store
 from model.scenario.loading import ScenarioError, to_yaml
 from model.scenario.schema import Scenario
 
@@ -35,7 +37,6 @@ TASKS_PER_WORKER = 4  # at least this many tasks a worker, so that the last ones
 SECONDS_PER_AGENT_MONTH = 1.0 / 1.0e6
 SECONDS_PER_MONTH = 0.002
 SECONDS_PER_RUN = 0.02
-MANIFEST_EVERY_SECONDS = 10.0  # how often the manifest's count of runs done is brought up to date
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,22 @@ def run_sweep(design: Design, out: Path, *, workers: int | None = None, dask: st
     Raises:
         ScenarioError: bad ``out``, a different sweep in it, no scheduler, mismatched workers.
     """
+    with result_store.claimed(out), contextlib.ExitStack() as backend_stack:
+        return _run_sweep(design, out, backend_stack, workers=workers, dask=dask, resume=resume, force=force,
+                          argv=argv, progress=progress)
+
+
+def _run_sweep(design: Design, out: Path, backend_stack: contextlib.ExitStack, *, workers: int | None,
+               dask: str | None, resume: bool, force: bool, argv: list[str] | None,
+               progress: Callable[[int], None] | None) -> Outcome:
     started = time.perf_counter()
+    run_started = time.perf_counter()  # before the backend starts: its start-up counts as outside the model
+    # A cluster first: a wrong address, no workers or other versions end the command before anything is written.
+    b = backend_stack.enter_context(executors.dask(dask, workers)) if dask else None
     files = {"experiment.yaml": design.text}
     if design.base is not None:
         files["scenario.yaml"] = to_yaml(design.base)
-    seeds = sorted({replicate_seed(Scenario.model_validate(b).seed, r) for b in design.bases.values()
+    seeds = sorted({replicate_seed(Scenario.model_validate(base).seed, r) for base in design.bases.values()
                     for r in range(design.replicates)}) if design.bases else \
         [replicate_seed(design.seed, r) for r in range(design.replicates)]
     store = SweepStore.open(
@@ -165,30 +177,25 @@ def run_sweep(design: Design, out: Path, *, workers: int | None = None, dask: st
                                "command": argv}
     store.manifest["sessions"].append(session)
     store.write_manifest()  # a session killed at once is still on record
-    saved = time.monotonic()
     model_seconds = 0.0
-    run_started = time.perf_counter()  # before the backend starts: its start-up counts as outside the model
     running: float | None = None
     complete = False
     try:
         if todo:
-            processes = workers if workers is not None else runner.default_workers(len(todo))
-            backend = executors.dask(dask, workers) if dask else executors.local(processes)
-            with backend as b:
-                session.update(backend=b.kind, workers=b.workers, address=b.address)
-                size = batch_size(design, len(todo), max(b.planned, b.workers))
-                session["batch_size"] = size
-                for _, results in runner.execute_batches(run_one, _specs(design, todo), b.executor,
-                                                         batch_size=size, max_in_flight=b.in_flight):
-                    store.add(results, len(store.manifest["sessions"]))
-                    session["runs"] += len(results)
-                    model_seconds += sum(r["seconds"] for r in results)
-                    if progress is not None:
-                        progress(len(results))
-                    if time.monotonic() - saved > MANIFEST_EVERY_SECONDS:
-                        store.manifest["runs_done"] = len(store.done)
-                        store.write_manifest()
-                        saved = time.monotonic()
+            if b is None:
+                processes = workers if workers is not None else runner.default_workers(len(todo))
+                b = backend_stack.enter_context(executors.local(processes))
+            session.update(backend=b.kind, workers=b.workers, address=b.address)
+            size = batch_size(design, len(todo), max(b.planned, b.workers))
+            session["batch_size"] = size
+            for _, results in runner.execute_batches(run_one, _specs(design, todo), b.executor,
+                                                     batch_size=size, max_in_flight=b.in_flight):
+                store.add(results, len(store.manifest["sessions"]))  # rows, then the manifest's count
+                session["runs"] += len(results)
+                model_seconds += sum(r["seconds"] for r in results)
+                if progress is not None:
+                    progress(len(results))
+        backend_stack.close()  # the pool's processes or the cluster are not needed for the analysis
         running = time.perf_counter() - run_started
         complete = len(store.done) == design.runs
         if complete:
@@ -248,7 +255,7 @@ def prepare(path: Path, sets: dict[str, Any], *, workers: int | None, dask: str 
         ScenarioError: bad options or a bad experiment file.
     """
     from model.experiments.design import load_experiment
-    from model.run.resources import check_memory
+    from model.run.resources import check_disk, check_memory, sweep_disk_bytes
 
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers {workers}: must be at least 1")
@@ -257,11 +264,45 @@ def prepare(path: Path, sets: dict[str, Any], *, workers: int | None, dask: str 
     if resume and force:
         raise ScenarioError("--resume and --force: choose one (continue the sweep, or replace it)")
     design = load_experiment(path, sets)
-    if design.base is not None and not dask:
+    if dask is not None and dask != "local":
+        executors.probe(dask)  # an address where no scheduler speaks fails here, in seconds
+    if design.base is not None and dask in (None, "local"):  # a remote cluster's memory is not ours to see
+        # Each run holds one model: the heaviest point must fit, as many times as runs go at once here.
         processes = workers if workers is not None else runner.default_workers(design.runs)
-        check_memory(design.base.model_copy(update={"replicates": processes, "months": design.months}), str(path),
-                     processes=processes)
+        point = heaviest_point(design)
+        values = design.point_values(point)
+        sizes = ", ".join(f"{k}={v:,}" for k, v in values.items() if k in SIZE_KEYS) or "the base scenario's sizes"
+        check_memory(design.scenario(point).model_copy(update={"replicates": processes}),
+                     f"{path}: point {point} ({sizes})" if len(design.points) > 1 else str(path), processes=processes)
+    check_disk(out if out is not None else Path("results"),
+               sweep_disk_bytes(design.runs, design.months, len(design.metrics)), str(path))
     return design
+
+
+# The keys a run's memory grows with (model.run.resources.estimate_bytes).
+SIZE_KEYS = ("workers.count", "households.count", "agencies.count")
+
+
+def heaviest_point(design: Design) -> int:
+    """The design point whose model takes the most memory (by the population sizes it sets)."""
+    from model.experiments.design import SCENARIO_KEY, iter_point_values
+    from model.run.resources import BYTES_PER_AGENCY, BYTES_PER_HOUSEHOLD, BYTES_PER_WORKER
+
+    if not any(key in design.keys for key in (*SIZE_KEYS, SCENARIO_KEY)):
+        return 0
+    weights = dict(zip(SIZE_KEYS, (BYTES_PER_WORKER, BYTES_PER_HOUSEHOLD, BYTES_PER_AGENCY), strict=True))
+    sizes: dict[str, dict[str, int]] = {}
+    for name, data in design.bases.items():
+        scenario = Scenario.model_validate(data)
+        sizes[name] = {"workers.count": scenario.workers.count, "households.count": scenario.households.count,
+                       "agencies.count": scenario.agencies.count}
+    best, most = 0, -1.0
+    for point, values in enumerate(iter_point_values(design)):
+        base = sizes[values.get(SCENARIO_KEY) or ""]
+        size = sum(weight * float(values.get(key, base[key])) for key, weight in weights.items())
+        if size > most:
+            best, most = point, size
+    return best
 
 
 def default_out(design: Design) -> Path:

@@ -1,10 +1,12 @@
 """Result folders that are never half-written or silently replaced.
 
-A run writes into a hidden temporary folder beside the target and renames it
-into place only when every file is written. An existing non-empty target is
-refused unless ``force``, and even then only a folder that a domwork command
-wrote (it holds that command's ``manifest.json``) is replaced: never the user's
-other files. Interrupted runs leave no folder that looks complete.
+A run writes into a hidden staged folder beside the target and renames it into
+place only when every file is written. An existing non-empty target is refused
+unless ``force``, and even then only a folder that a domwork command wrote (it
+holds that command's ``manifest.json``, which lists the files it wrote) is
+replaced, and only when it holds nothing else: never the user's other files.
+Interrupted runs leave no folder that looks complete. Every writer holds the
+folder's lock (:mod:`model.run.store`) from its checks to its last file.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from model.run import store
 from model.scenario.loading import ScenarioError
 
 RESULTS_DIR = Path("results")
@@ -63,13 +66,24 @@ def check_out_dir(out: Path, force: bool) -> None:
     if protected is not None:
         raise ScenarioError(f"--out {out}: holds {protected}; give a new folder for the results")
     if out.is_dir() and any(out.iterdir()):
+        unfinished = store.describe_unfinished(out)
         if not force:
+            if unfinished is not None:
+                raise ScenarioError(f"--out {out}: holds {unfinished}; rerun with --resume --out {out} to finish it "
+                                    "(--force would discard what it finished)")
             raise ScenarioError(f"--out {out}: folder exists and is not empty; use --force to replace it "
                                 "(only a folder that a domwork command wrote can be replaced)")
-        if not is_result_folder(out):
+        foreign = store.foreign_files(out)
+        if foreign is None:
             raise ScenarioError(
                 f"--out {out}: holds files that no domwork command wrote (there is no domwork {MANIFEST}); "
                 "--force replaces only an earlier result folder, never other files: give a new folder")
+        if foreign:
+            shown = ", ".join(foreign[:store.SHOWN]) + (f" and {len(foreign) - store.SHOWN} more"
+                                                        if len(foreign) > store.SHOWN else "")
+            raise ScenarioError(
+                f"--out {out}: --force replaces only files domwork wrote, and this folder also holds {shown}; "
+                "move them out of it, or give a new folder")
     # The run writes beside ``out`` at the end: find out now, not after hours of work, if it cannot.
     ancestor = out.absolute().parent
     while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
@@ -80,20 +94,27 @@ def check_out_dir(out: Path, force: bool) -> None:
         raise ScenarioError(f"--out {out}: no permission to create folders in {ancestor}")
 
 
-MANIFEST = "manifest.json"
+MANIFEST = store.MANIFEST
+
+
+def claim(out: Path, force: bool) -> None:
+    """Check ``out`` (see :func:`check_out_dir`) and hold its lock until the command ends.
+
+    Raises:
+        ScenarioError: ``out`` cannot be used, or another command is writing there.
+    """
+    check_out_dir(out, force)
+    store.claim(out)
+    try:
+        check_out_dir(out, force)  # again, under the lock: the holder before us may have changed it
+    except BaseException:
+        store.release(out)
+        raise
 
 
 def is_result_folder(folder: Path) -> bool:
     """Whether ``folder`` is one that a domwork command wrote: it holds that command's manifest."""
-    path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and not path.is_symlink() else None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    # ``written_by`` since 0.2; earlier manifests name domwork among their versions.
-    return data.get("written_by") == "domwork" or "domwork" in (data.get("versions") or {})
+    return store.read_manifest(folder) is not None
 
 
 def make_shared(folder: Path) -> None:
@@ -107,31 +128,58 @@ def make_shared(folder: Path) -> None:
 def staged_dir(out: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary folder that becomes ``out`` when the block completes.
 
-    An existing ``out`` (with ``force``) is moved aside, not deleted, until the
-    new folder is in place, so an interruption at any moment leaves either the
-    old results or the new ones under ``out``, complete, and never a mix.
+    The folder's lock is held throughout. An existing ``out`` (with ``force``) is
+    moved aside, not deleted, until the new folder is in place, so an interruption
+    at any moment leaves either the old results or the new ones under ``out``,
+    complete, and never a mix. The manifest written in the block gets the list of
+    the files written (what a later ``--force`` may replace). Files that appeared in
+    the old folder while this one was made (not its command's) move into the new one.
     """
-    check_out_dir(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    make_shared(tmp)
-    old: Path | None = None
-    try:
-        yield tmp
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-old-", dir=out.parent))
-            os.replace(out, old / out.name)
+    if not store.held(out):  # else checked when claimed, and files put there since are carried over
+        check_out_dir(out, force)
+    with store.claimed(out):
+        if store.count(out) == 1:
+            check_out_dir(out, force)  # again, under the lock
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=store.partial_prefix(out), dir=out.parent))
+        make_shared(tmp)
+        old: Path | None = None
+        try:
             try:
+                yield tmp
+                store.record_files(tmp)
+            except OSError as err:
+                if err.errno not in store.FULL:
+                    raise
+                kept = "nothing was written under " + str(out) + (
+                    " (the earlier results there are kept)" if out.exists() else "")
+                raise store.disk_full(err, tmp, kept, shown_as=out) from None
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=store.partial_prefix(out, "old-"), dir=out.parent))
+                os.replace(out, old / out.name)
+                try:
+                    os.replace(tmp, out)
+                except BaseException:
+                    os.replace(old / out.name, out)  # put the earlier results back
+                    raise
+                _carry_over(old / out.name, out)
+            else:
                 os.replace(tmp, out)
-            except BaseException:
-                os.replace(old / out.name, out)  # put the earlier results back
-                raise
-        else:
-            os.replace(tmp, out)
-    finally:
-        for leftover in (tmp, old):
-            if leftover is not None and leftover.exists():
-                shutil.rmtree(leftover, ignore_errors=True)
+        finally:
+            for leftover in (tmp, old):
+                if leftover is not None and leftover.exists():
+                    shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Move into ``new`` the files of ``old`` that its command did not write (put there while we ran)."""
+    names = store.foreign_files(old)
+    for name in store.listing(old) if names is None else names:
+        target = new / name
+        if target.exists() or target.is_symlink():
+            target = target.with_name(f"{target.name}.kept")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old / name, target)
 
 
 def write_json(path: Path, data: Any) -> None:

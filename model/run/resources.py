@@ -103,3 +103,46 @@ def check_memory(scenario: Scenario, where: str, processes: int = 1) -> None:
         f"agencies.count={scenario.agencies.count:,} would need about {agents / 2**30:.1f} GiB of memory"
         f"{at_once}; {have / 2**30:.1f} GiB is available"
     )
+
+
+# Disk: a value of timeseries.csv takes about 12 bytes as text; a run's figures about 1.5 MB.
+TEXT_BYTES_PER_VALUE = 12
+FIGURE_BYTES = 2 * 2**20
+# A value in a sweep's Parquet files, compressed; and a row of runs.csv per metric.
+PARQUET_BYTES_PER_VALUE = 8
+
+
+def free_bytes(out: Path) -> int | None:
+    """Free space on the device ``out`` will be written to (its nearest existing folder); None if unknown."""
+    import shutil
+
+    folder = out.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def check_disk(out: Path, need: int, where: str) -> None:
+    """Refuse work whose results would not fit on the disk, before any run.
+
+    Raises:
+        ScenarioError: naming what is asked, the estimate and the space free.
+    """
+    have = free_bytes(out)
+    if have is None or need <= have:
+        return
+    raise ScenarioError(f"{where}: the results would take about {need / 2**20:,.0f} MiB on the disk of {out}, "
+                        f"where {have / 2**20:,.0f} MiB is free; free some space or give another --out")
+
+
+def run_disk_bytes(scenario: Scenario) -> int:
+    """What ``domwork run`` writes: ``timeseries.csv`` and the figures."""
+    return scenario.replicates * scenario.months * (len(COLUMNS) + 2) * TEXT_BYTES_PER_VALUE + FIGURE_BYTES
+
+
+def sweep_disk_bytes(runs: int, months: int, metrics: int) -> int:
+    """What ``domwork sweep`` writes: every run's time series in Parquet, its row, the figures."""
+    return runs * (months * (metrics + 2) * PARQUET_BYTES_PER_VALUE + 40 * (metrics + 3)) + FIGURE_BYTES

@@ -8,15 +8,19 @@ the order in which replicates finish. One runner takes any
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import itertools
 import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,9 +30,11 @@ from scipy.special import stdtrit
 
 from model.core import metrics
 from model.model import DomesticWorkModel
+from model.run.errors import WorkersLost
 from model.scenario.schema import Scenario
 
 SUMMARY_MONTHS = 12
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 _progress_queue: mp.Queue | None = None
 
 
@@ -61,12 +67,39 @@ def process_context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
-def _init_worker(progress: mp.Queue | None) -> None:
+def _init_worker(progress: mp.Queue | None, parent: int | None = None) -> None:
     global _progress_queue
     _progress_queue = progress
     # The parent handles Ctrl-C and SIGTERM and stops the workers itself: no tracebacks from them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        end_with_parent(parent)
+
+
+def end_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by SIGKILL (a pool worker must not live on as an orphan).
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); elsewhere a
+    thread looks once a second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:  # it died before the call
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def default_workers(replicates: int) -> int:
@@ -76,7 +109,7 @@ def default_workers(replicates: int) -> int:
 
 def run_replicates(scenario: Scenario, replicates: int | None = None, months: int | None = None,
                    workers: int | None = None, progress: Callable[[int], None] | None = None,
-                   first: int = 0) -> pd.DataFrame:
+                   first: int = 0, cache: Any = None) -> pd.DataFrame:
     """Run replicates first..first+n-1 and return their timeseries, ordered by replicate and month.
 
     Args:
@@ -86,18 +119,29 @@ def run_replicates(scenario: Scenario, replicates: int | None = None, months: in
         workers: processes; 1 runs in this process (default: every core).
         progress: called with a number of months done, as they are done.
         first: the first replicate's number (a later block of replicates, as adaptive comparisons add).
+        cache: a :class:`model.run.store.ReplicateCache`: replicates found there are not run again, and
+            each replicate run is kept there as it finishes.
     """
     replicates = scenario.replicates if replicates is None else replicates
     months = scenario.months if months is None else months
-    workers = default_workers(replicates) if workers is None else workers
     frames: list[pd.DataFrame | None] = [None] * replicates
-    with local_executor(workers, progress=progress is not None) as (executor, progress_queue):
-        inline = isinstance(executor, InlineExecutor)
-        on_month = (lambda: progress(1)) if inline and progress else None
-        work = functools.partial(run_replicate, scenario, months=months, on_month=on_month)
-        for r, frame in execute(work, range(first, first + replicates), executor,
-                                poll=lambda: _drain(progress_queue, progress)):
-            frames[r - first] = frame
+    todo = []
+    for r in range(first, first + replicates):
+        frames[r - first] = None if cache is None else cache.get(scenario, months, r)
+        if frames[r - first] is None:
+            todo.append(r)
+        elif progress is not None:
+            progress(months)
+    if todo:
+        workers = default_workers(len(todo)) if workers is None else workers
+        with local_executor(workers, progress=progress is not None) as (executor, progress_queue):
+            inline = isinstance(executor, InlineExecutor)
+            on_month = (lambda: progress(1)) if inline and progress else None
+            work = functools.partial(run_replicate, scenario, months=months, on_month=on_month)
+            for r, frame in execute(work, todo, executor, poll=lambda: _drain(progress_queue, progress)):
+                frames[r - first] = frame
+                if cache is not None:
+                    cache.put(scenario, months, r, frame)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -133,14 +177,75 @@ def local_executor(workers: int, progress: bool = False) -> Iterator[tuple[Execu
 
         jit.ready()  # forked workers inherit the loaded kernels instead of each loading them
     progress_queue = context.Queue() if progress else None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(progress_queue,))
+    pool = HealingPool(lambda: ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                   initializer=_init_worker, initargs=(progress_queue, os.getpid())))
     try:
         yield pool, progress_queue
     except BaseException:
         _terminate(pool)
         raise
     pool.shutdown(wait=True)
+
+
+# A pool whose worker was lost (killed from outside, or by the system for want of memory) is replaced
+# and its runs rerun this many times in one command; then the command stops with a message.
+MAX_POOL_RESTARTS = 3
+
+
+class HealingPool(Executor):
+    """A process pool that survives the loss of a worker.
+
+    When a worker process dies, :class:`ProcessPoolExecutor` fails every run it had
+    queued (``BrokenProcessPool``). :func:`execute_batches` then asks :meth:`recover`:
+    the broken pool is replaced by a fresh one and the lost runs are submitted again.
+    A run's results depend only on its seed, so the rerun gives the same bytes.
+    """
+
+    def __init__(self, make: Callable[[], ProcessPoolExecutor], limit: int = MAX_POOL_RESTARTS) -> None:
+        self._make = make
+        self.pool = make()
+        self.limit = limit
+        self.restarts = 0
+        self.generation = 0
+
+    @property
+    def _max_workers(self) -> int:
+        return self.pool._max_workers
+
+    @property
+    def _processes(self) -> dict:
+        return getattr(self.pool, "_processes", None) or {}
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        """Submit to the current pool."""
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def recover(self, error: BaseException, generation: int) -> bool:
+        """After ``error`` from a task submitted in ``generation``: whether to submit it again.
+
+        Raises:
+            WorkersLost: when the pool has been replaced :attr:`limit` times already.
+        """
+        if not isinstance(error, BrokenProcessPool):
+            return False
+        if generation < self.generation:
+            return True  # lost with a pool already replaced
+        self.restarts += 1
+        if self.restarts > self.limit:
+            raise WorkersLost(f"worker processes were lost {self.restarts} times (killed from outside, or by the "
+                              "system for want of memory?); stopped. Fewer --workers need less memory")
+        print(f"domwork: a worker process was lost; its runs start again on fresh workers "
+              f"({self.restarts} of at most {self.limit} times)", file=sys.stderr, flush=True)
+        old = self.pool
+        _terminate(old)
+        old.shutdown(wait=True)  # its threads end before a new pool forks
+        self.pool = self._make()
+        self.generation += 1
+        return True
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down."""
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _run_batch(function: Callable[[Any], Any], items: list[Any]) -> list[Any]:
@@ -184,21 +289,31 @@ def execute_batches(function: Callable[[Any], Any], items: Iterable[Any], execut
         max_in_flight = 2 * (getattr(executor, "_max_workers", None) or 4)
     max_in_flight = max(1, int(max_in_flight))
     batches = _batched(iter(items), batch_size)
-    in_flight: dict[Future, list[Any]] = {}
+    in_flight: dict[Future, tuple[list[Any], int]] = {}
+    recover = getattr(executor, "recover", None)
+    retry: list[list[Any]] = []  # batches lost with a worker, to run again first
+
+    def submit(batch: list[Any]) -> None:
+        in_flight[executor.submit(_run_batch, function, batch)] = (batch, getattr(executor, "generation", 0))
+
     try:
         while True:
             while len(in_flight) < max_in_flight:
-                batch = next(batches, None)
+                batch = retry.pop() if retry else next(batches, None)
                 if batch is None:
                     break
-                in_flight[executor.submit(_run_batch, function, batch)] = batch
+                submit(batch)
             if not in_flight:
                 break
             done, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
             if poll is not None:
                 poll()
             for future in done:
-                batch = in_flight.pop(future)
+                batch, generation = in_flight.pop(future)
+                error = future.exception() if not future.cancelled() else None
+                if error is not None and recover is not None and recover(error, generation):
+                    retry.append(batch)
+                    continue
                 yield batch, future.result()
     finally:
         for future in in_flight:
@@ -236,8 +351,8 @@ def _drain(progress_queue: mp.Queue | None, progress: Callable[[int], None] | No
         progress(done)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop worker processes now (Ctrl-C, SIGTERM), not after their current replicate."""
+def _terminate(pool: Executor) -> None:
+    """Stop worker processes now (Ctrl-C, SIGTERM, a lost worker), not after their current replicate."""
     for process in list(getattr(pool, "_processes", {}).values()):
         if process.is_alive():
             process.terminate()

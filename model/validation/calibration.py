@@ -214,17 +214,24 @@ class Evaluator:
         """
         names = tuple(self.c.targets)
         todo = {_key(v): v for v in candidates if _key(v) not in self.cache}
-        tasks = [(self.c.scenario(v), r, names, key) for key, v in todo.items() for r in range(self.c.replicates)]
-        found: dict[str, list[dict[str, float]]] = {}
-        for task, moments in runner.execute(moments_of_run, tasks, self.executor, batch_size=self.batch_size):
-            found.setdefault(task[3], []).append(moments)
+
+        def tasks():  # made as they are submitted: a large design's scenarios are never all held at once
+            for key, v in todo.items():
+                scenario = self.c.scenario(v)
+                for r in range(self.c.replicates):
+                    yield scenario, r, names, key
+
+        found: dict[str, dict[int, dict[str, float]]] = {}
+        for task, moments in runner.execute(moments_of_run, tasks(), self.executor, batch_size=self.batch_size):
+            key = task[3]
+            found.setdefault(key, {})[task[1]] = moments
+            if len(found[key]) == self.c.replicates:  # kept on disk as soon as its last replicate ends
+                rows = pd.DataFrame([found[key][r] for r in sorted(found[key])])
+                var = rows.var(ddof=1) if len(rows) > 1 else rows.mean() * 0.0
+                self.cache[key] = Evaluation(todo[key], rows.mean().to_dict(), var.fillna(0.0).to_dict())
+                self._append(self.cache[key])
             if self.progress:
                 self.progress(1)
-        for key, values in todo.items():
-            rows = pd.DataFrame(found[key])
-            var = rows.var(ddof=1) if len(rows) > 1 else rows.mean() * 0.0
-            self.cache[key] = Evaluation(values, rows.mean().to_dict(), var.fillna(0.0).to_dict())
-            self._append(self.cache[key])
         self.runs += len(candidates) * self.c.replicates
         evaluations = [self.cache[_key(v)] for v in candidates]
         self.trace.extend((e.values, self.objective(e)) for e in evaluations)

@@ -77,12 +77,24 @@ def test_a_non_empty_out_folder_is_refused_without_force(tmp_path, capsys):
     assert (out / "keep.txt").read_text() == "earlier results"
 
 
-def test_force_replaces_an_earlier_result_folder(serial, tmp_path):
+def test_force_replaces_an_earlier_result_folder_but_never_a_file_the_user_added(serial, tmp_path, capsys):
     out = tmp_path / "again"
     shutil.copytree(serial, out)
-    (out / "extra.txt").write_text("from the earlier run")
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert "timeseries.csv" in listed and "figures/wages.png" in listed
+    (out / "notes.txt").write_text("my notes on the earlier run")
+    (out / "figures" / "my_chart.png").write_bytes(b"a chart I drew")
+    assert run(out, "--force", "--workers", "1") == 2
+    err = capsys.readouterr().err
+    assert "figures/my_chart.png" in err and "notes.txt" in err
+    assert (out / "notes.txt").read_text() == "my notes on the earlier run"
+    assert (out / "figures" / "my_chart.png").read_bytes() == b"a chart I drew"
+    (out / "notes.txt").unlink()
+    (out / "figures" / "my_chart.png").unlink()
+    (out / "summary.json").write_text("earlier")
     assert run(out, "--force", "--workers", "1") == 0
-    assert not (out / "extra.txt").exists() and (out / "summary.json").exists()
+    assert (out / "summary.json").read_text() != "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again"]  # no lock or staged folder left beside
 
 
 def test_no_partial_folder_is_left_behind(serial):
