@@ -18,6 +18,7 @@ and now and then switch to a business model that pays better.
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -109,6 +110,9 @@ class MonthEndTerms(NamedTuple):
     fixed_cost: float  # yuan an active agency pays for staff and rent
     smoothing: float  # how far the smoothed profit moves toward the month's
     exit_months: int  # months of negative cash in a row that close an agency
+    employee_based_fixed: float  # agencies.employee_based_fixed_cost_yuan, instead of fixed_cost
+    management_at_ten: float  # agencies.employee_based_management_yuan x 10: managing ten employees a month
+    scale_exponent: float  # 1 - agencies.employee_based_scale_elasticity
 
 
 class MonthEnd(NamedTuple):
@@ -173,7 +177,26 @@ def _fee_terms(world: World) -> tuple:
 def _month_end_terms(world: World) -> tuple:
     """:class:`MonthEndTerms` for :func:`_month_end`: its fields, in order, as a plain tuple (as :func:`_fee_terms`)."""
     p = world.params.agencies
-    return world.levers.employee_based_subsidy_yuan, p.fixed_cost_yuan, p.profit_smoothing, p.exit_losing_months
+    return (world.levers.employee_based_subsidy_yuan, p.fixed_cost_yuan, p.profit_smoothing, p.exit_losing_months,
+            p.employee_based_fixed_cost_yuan, 10.0 * p.employee_based_management_yuan,
+            1.0 - p.employee_based_scale_elasticity)
+
+
+def running_cost(business_model: np.ndarray, employees: np.ndarray, terms: MonthEndTerms) -> np.ndarray:
+    """What an active agency pays a month to run (yuan): staff and rent, and an employee-based one's management.
+
+    An intermediary or membership agency pays ``fixed_cost``; an employee-based one pays
+    ``employee_based_fixed`` (payroll, insurance administration, a pool of replacements)
+    and manages its employees at a cost that grows less than in proportion to their
+    number: ``management_at_ten (N / 10)^scale_exponent`` for N employees (economies of
+    scale; ``employee_based_management_yuan`` an employee at ten).
+    """
+    n = np.asarray(employees, dtype=np.float64)
+    # libm's pow, element by element, as the month-end kernel has it (numpy's vectorised power differs in
+    # the last bits); a row an agency, a few thousand at most.
+    scaled = np.array([math.pow(x, terms.scale_exponent) for x in (n / 10.0).tolist()], dtype=np.float64)
+    managing = terms.management_at_ten * scaled
+    return np.where(business_model == EMPLOYEE_BASED, terms.employee_based_fixed + managing, terms.fixed_cost)
 
 
 def _views(table: object, group: type) -> tuple:
@@ -294,8 +317,8 @@ def month_end_numpy(workers: MonthEndWorkers, books: BookColumns, accounts: Agen
     Each agency counts its employees (present, employed workers it employs) and the
     state pays it ``subsidy_per_employee`` on each. Its income is what it took (fees,
     the bills that repay wages it paid, subsidies) less its payroll, added to its
-    business model's income; its profit, that less its costs and, if active, the fixed
-    cost, goes to its cash. An active agency moves its smoothed profit ``smoothing`` of
+    business model's income; its profit, that less its costs and, if active, its running
+    cost (:func:`running_cost`), goes to its cash. An active agency moves its smoothed profit ``smoothing`` of
     the way to the month's (in float32) and counts months of negative cash in a row.
 
     Args:
@@ -318,7 +341,7 @@ def month_end_numpy(workers: MonthEndWorkers, books: BookColumns, accounts: Agen
     active = a.active
     income = books.revenue + books.passed_through + books.subsidies - books.payroll
     income_by_model += np.bincount(a.business_model, weights=income, minlength=BUSINESS_MODEL_COUNT)
-    fixed = terms.fixed_cost * active
+    fixed = running_cost(a.business_model, a.employees, terms) * active
     profit = income - books.costs - fixed
     a.profit_yuan[:] = profit
     a.cash_yuan[:] += profit
@@ -403,8 +426,10 @@ def entrant_profit_estimate_numpy(world: World) -> np.ndarray:
     training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
     fees[EMPLOYEE_BASED] = 0.0
     profit = expected * fees - p.agencies.fixed_cost_yuan
-    profit[EMPLOYEE_BASED] += (employees * (p.agencies.employee_based_markup * wage + lev.employee_based_subsidy_yuan)
-                               - expected[EMPLOYEE_BASED] * training)
+    running = MonthEndTerms(*_month_end_terms(world))
+    eb_running = float(running_cost(np.array([EMPLOYEE_BASED]), np.array([employees]), running)[0])
+    profit[EMPLOYEE_BASED] += (employees * (employee_based_charge(world) * wage + lev.employee_based_subsidy_yuan)
+                               - expected[EMPLOYEE_BASED] * training + p.agencies.fixed_cost_yuan - eb_running)
     return profit
 
 
@@ -433,19 +458,33 @@ def household_cost_months(world: World, agency: np.ndarray) -> np.ndarray:
                                   _fee_terms(world), employee_based_cost_months(world))
 
 
+def employee_based_charge(world: World) -> float:
+    """What an employee-based agency bills a household a month over wages and contributions, as a share of the wage.
+
+    ``agencies.employee_based_markup``, less ``agencies.subsidy_pass_through`` of a
+    support subsidy an employee (over the typical wage): firms competing for clients pass
+    part of it on. Never below 0.
+    """
+    p = world.params.agencies
+    wage = world.agency_books.terms.typical_wage
+    passed = p.subsidy_pass_through * world.levers.employee_based_subsidy_yuan / wage
+    return max(p.employee_based_markup - passed, 0.0)
+
+
 def employee_based_cost_months(world: World) -> float:
     """What an employee-based worker costs a household over a year, beyond the wage, in months of wages.
 
     The agency's charge and the employer's part of the contributions it passes on,
-    less the fine the household no longer risks and the service it values. The
-    support subsidy is the agency's income (7.7), not a lower price: counted once.
+    less the fine the household no longer risks and the service it values. Of a support
+    subsidy, the part the agency passes on lowers its charge (:func:`employee_based_charge`);
+    the rest is its income (7.7): counted once.
     """
     lev = world.levers
     p = world.params
     wage = world.agency_books.terms.typical_wage
     insurance = p.contracts.contribution_rate * max(1.0, p.contracts.contribution_base_min_yuan / wage)
     employer = insurance * (1.0 - lev.insurance_subsidy_share) * p.contracts.employer_contribution_share
-    monthly = (p.agencies.employee_based_markup + employer
+    monthly = (employee_based_charge(world) + employer
                - lev.contract_expected_fine_yuan / wage - p.agencies.employee_based_value)
     return 12.0 * max(monthly, 0.0)
 
@@ -629,7 +668,30 @@ def update(world: World) -> None:
     if _switch(world, means, counts):
         means, counts = profit_by_model(world)
     _enter(world, means, counts)
+    scale_capacity(world)
     a.placements[: a.n] = 0
+
+
+def scale_capacity(world: World) -> None:
+    """Agencies grow with their business: the agency channel's capacity follows the demand it meets.
+
+    An active agency that placed as many as it could this month and earns on average
+    (smoothed profit above 0) takes on staff: its capacity grows by
+    ``agencies.capacity_growth`` (at least one placement a month). One that placed fewer
+    than a quarter of its capacity and loses money lets staff go, by as much, down to
+    one. So when some agencies close, those left grow into the demand they leave.
+    """
+    a = world.agencies
+    rate = world.params.agencies.capacity_growth
+    if rate <= 0.0:
+        return
+    active = a.view("active")
+    capacity, placements, profit = a.view("capacity"), a.view("placements"), a.view("profit_avg_yuan")
+    step = np.maximum(np.ceil(rate * capacity), 1).astype(np.int32)
+    grow = active & (placements >= capacity) & (profit > 0)
+    shrink = active & (4 * placements < capacity) & (profit < 0)
+    capacity[grow] += step[grow]
+    capacity[shrink] = np.maximum(capacity[shrink] - step[shrink], 1)
 
 
 def profit_by_model(world: World) -> tuple[np.ndarray, np.ndarray]:
@@ -687,7 +749,8 @@ def entrant_profit_estimate(world: World) -> np.ndarray:
     of the lost fee households take over); an employee-based one keeps an employee for
     about 1 / separation_rate months and earns its charge and the support subsidy on
     each employee a month, on the employees it would have after a year, less training.
-    Every model pays the running cost.
+    Every model pays its running cost (:func:`running_cost`: an employee-based firm's
+    grows with its employees, less than in proportion).
     """
     from model.mechanisms.channels import agency_weights  # channels imports this module
 
@@ -718,8 +781,10 @@ def entrant_profit_estimate(world: World) -> np.ndarray:
     training = p.training.cost_yuan * (1.0 - lev.training_subsidy_share) * (1.0 - p.workers.certified_share)
     fees[EMPLOYEE_BASED] = 0.0
     profit = [e * f - p.agencies.fixed_cost_yuan for e, f in zip(expected, fees, strict=True)]
-    profit[EMPLOYEE_BASED] += (employees * (p.agencies.employee_based_markup * wage + lev.employee_based_subsidy_yuan)
-                               - expected[EMPLOYEE_BASED] * training)
+    running = MonthEndTerms(*_month_end_terms(world))
+    eb_running = float(running_cost(np.array([EMPLOYEE_BASED]), np.array([employees]), running)[0])
+    profit[EMPLOYEE_BASED] += (employees * (employee_based_charge(world) * wage + lev.employee_based_subsidy_yuan)
+                               - expected[EMPLOYEE_BASED] * training + p.agencies.fixed_cost_yuan - eb_running)
     return np.array(profit)
 
 
@@ -729,10 +794,17 @@ def expected_profit_by_model(world: World) -> np.ndarray:
 
 
 def _expected_profit(world: World, means: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """:func:`expected_profit_by_model` given :func:`profit_by_model` now."""
-    if counts.all():  # every model has agencies: no estimate needed
-        return means
-    return np.where(counts > 0, means, entrant_profit_estimate(world))
+    """:func:`expected_profit_by_model` given :func:`profit_by_model` now.
+
+    An employee-based entrant starts with no employees: it expects at most what an
+    entrant would earn from the demand it would meet in a year (:func:`entrant_profit_estimate`),
+    not what incumbents grown large earn.
+    """
+    estimate = entrant_profit_estimate(world)
+    expected = np.where(counts > 0, means, estimate)
+    if counts[EMPLOYEE_BASED]:
+        expected[EMPLOYEE_BASED] = min(means[EMPLOYEE_BASED], estimate[EMPLOYEE_BASED])
+    return expected
 
 
 def _enter(world: World, means: np.ndarray, counts: np.ndarray) -> None:
@@ -896,7 +968,7 @@ def _move_reputation(reputation: np.ndarray, agency: np.ndarray, good: np.ndarra
 
 def _month_end_example() -> tuple:
     return (columns(WorkerTable(1), MonthEndWorkers), tuple(BookColumns(*np.zeros((5, 1)))),
-            _views(AgencyTable(1), AgencyAccounts), np.zeros(3), tuple(MonthEndTerms(0.0, 1.0, 0.1, 6)))
+            _views(AgencyTable(1), AgencyAccounts), np.zeros(3), tuple(MonthEndTerms(0.0, 1.0, 0.1, 6, 1.0, 1.0, 0.7)))
 
 
 @kernel(example=_month_end_example)
@@ -936,7 +1008,11 @@ def _month_end(worker_cols: tuple, book_cols: tuple, account_cols: tuple, income
         subsidies[i] += 0.0 + subsidy[i]
         income = revenue[i] + passed_through[i] + subsidies[i] - payroll[i]
         by_model[business_model[i]] += income
-        fixed[i] = fixed_cost * np.float64(active[i])
+        running = fixed_cost
+        if business_model[i] == EMPLOYEE_BASED:
+            running = terms.employee_based_fixed + terms.management_at_ten * (np.float64(count[i]) / 10.0) \
+                ** terms.scale_exponent
+        fixed[i] = running * np.float64(active[i])
         profit = income - costs[i] - fixed[i]
         profit_yuan[i] = profit
         cash[i] += profit

@@ -46,6 +46,7 @@ from model.core.tables import (
     WorkerTable,
 )
 from model.mechanisms import hours
+from model.mechanisms.agencies import employee_based_charge
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -622,7 +623,7 @@ def pay_in_numpy(world: World) -> None:
     after contributions, searchers on their savings (:func:`budgets`); months in the job,
     experience and months of search go up by one. The same bookings, in the same order.
     """
-    w, p, f = world.workers, world.params, world.flows
+    w, f = world.workers, world.flows
     acc, books = world.accounts, world.agency_books
     employed = w.with_status(EMPLOYED)
     w.arrears_now[w.present] = False
@@ -644,7 +645,7 @@ def pay_in_numpy(world: World) -> None:
     agency = w.agency[employed[eb]]
     books.bills_passed_through(agency, cost[eb])
     books.pay_payroll(agency, cost[eb])
-    books.household_fees(agency, p.agencies.employee_based_markup * w.wage_yuan[employed[eb]].astype(np.float64),
+    books.household_fees(agency, employee_based_charge(world) * w.wage_yuan[employed[eb]].astype(np.float64),
                          service=True)
     f.worker_pay_yuan += float(pay.gross.sum())
 
@@ -679,7 +680,7 @@ def pay(world: World) -> None:
     w, streams, month = world.workers, world.streams, world.month
     month_pay = _pay_month(w.present, streams.ukey("arrears", month), streams.ukey("arrears_repaid", month),
                            columns(w, Payees), columns(w, Budgeters), columns(w, Careers), _pay_terms(world),
-                           _budget_terms(world), world.params.agencies.employee_based_markup)
+                           _budget_terms(world), employee_based_charge(world))
     books, f = world.agency_books, world.flows
     if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
         books.worker_fees(month_pay.fees.agency, month_pay.fees.amount)
@@ -728,7 +729,7 @@ def _book_wage_bills(world: World, direct: DirectBills, employee_based: AgencyBi
     ``direct``: wages, employer's contributions and both, summed over the jobs households
     pay directly. An employee-based agency is the employer: it pays both (``cost``, one a
     job, ``agency`` its agency) out of the bill it sends the household, which adds its
-    charge (``agencies.employee_based_markup`` of the agreed wage, ``markup``) to the
+    charge (:func:`model.mechanisms.agencies.employee_based_charge` of the agreed wage, ``markup``) to the
     wages and contributions it passes on.
     """
     f = world.flows

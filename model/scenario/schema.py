@@ -342,6 +342,12 @@ class Agencies(Section):
     employee_based_markup: float = param(
         0.2, "share of wage", "what employee-based agencies bill over wage and insurance", ge=0, le=3
     )
+    subsidy_pass_through: float = param(
+        0.5, "share",
+        "share of a support subsidy an employee that employee-based agencies pass on to households in a lower "
+        "charge (the rest is their income)",
+        "assumption: firms competing for clients pass part of a per-worker subsidy on", ge=0, le=1,
+    )
     employee_based_value: float = param(
         0.15,
         "share of wage a month",
@@ -350,6 +356,12 @@ class Agencies(Section):
         le=3,
     )
     capacity: int = param(12, "placements/month", "placements an agency can handle a month", ge=1)
+    capacity_growth: float = param(
+        0.1, "per month",
+        "how fast an agency that fills its capacity and earns takes on staff (and one a quarter busy that loses "
+        "money lets staff go): the agency channel follows demand, not the number of agencies",
+        "assumption", ge=0, le=1,
+    )
     capacity_sd: float = param(0.5, "log points", "spread of capacity across agencies (lognormal sigma)", ge=0, le=3)
     reputation_sd: float = param(0.1, "share", "spread of reputation of new agencies around 0.5", ge=0, le=1)
     profit_smoothing: float = param(
@@ -365,7 +377,26 @@ class Agencies(Section):
     screening: float = param(
         1.0, "weight", "how much agencies rank candidates on skill and record when over capacity", ge=0, le=10
     )
-    fixed_cost_yuan: float = param(3000.0, "yuan/month", "running cost of an agency", ge=0)
+    fixed_cost_yuan: float = param(3000.0, "yuan/month", "running cost of an intermediary or membership agency", ge=0)
+    employee_based_fixed_cost_yuan: float = param(
+        6000.0, "yuan/month",
+        "running cost of an employee-based agency before managing its employees (payroll, insurance "
+        "administration, a pool of replacements, legal duties as an employer)",
+        "assumption: about twice an intermediary's; FACTS policy: slow take-up of the employee-based model "
+        "because of its cost",
+        ge=0,
+    )
+    employee_based_management_yuan: float = param(
+        400.0, "yuan/month per employee",
+        "cost of managing an employee (training, supervision, replacement) in a firm of ten employees",
+        "assumption", ge=0,
+    )
+    employee_based_scale_elasticity: float = param(
+        0.3, "elasticity",
+        "how fast the management cost an employee falls with the firm's size: (N/10)^-elasticity "
+        "(0: none, 1: all of it fixed)",
+        "assumption: economies of scale in payroll and supervision", ge=0, le=1,
+    )
     start_cash_yuan: float = param(30000.0, "yuan", "cash of a new agency", ge=0)
     exit_losing_months: int = param(6, "months", "months of negative cash before an agency closes", ge=1)
     entry_rate: float = param(0.05, "per month", "entry per active agency when agencies earn on average", ge=0, le=1)

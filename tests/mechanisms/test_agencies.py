@@ -112,7 +112,7 @@ def test_month_end_kernel_matches_numpy(subsidy):
     ref_books = {k: v.copy() for k, v in books.items()}
     ref_income, income = np.full(3, 7.25), np.full(3, 7.25)
     workers = agencies.MonthEndWorkers(w["present"], w["status"], w["agency_employed"], w["agency"])
-    terms = agencies.MonthEndTerms(subsidy, 3000.0, 0.1, 6)
+    terms = agencies.MonthEndTerms(subsidy, 3000.0, 0.1, 6, 6000.0, 4000.0, 0.7)
 
     def accounts(a):
         return agencies.AgencyAccounts(a["active"], a["business_model"], a["employees"], a["profit_yuan"],
@@ -242,7 +242,9 @@ def test_the_kernels_groups_carry_each_column_and_parameter_in_its_named_field()
     assert agencies.fee_terms(model) == agencies.FeeTerms(cap=0.15, pass_through=p.fee_pass_through)
     assert agencies.MonthEndTerms(*agencies._month_end_terms(model)) == agencies.MonthEndTerms(
         subsidy_per_employee=1000.0, fixed_cost=p.fixed_cost_yuan, smoothing=p.profit_smoothing,
-        exit_months=p.exit_losing_months)
+        exit_months=p.exit_losing_months, employee_based_fixed=p.employee_based_fixed_cost_yuan,
+        management_at_ten=10.0 * p.employee_based_management_yuan,
+        scale_exponent=1.0 - p.employee_based_scale_elasticity)
     assert lev.employee_based_subsidy_yuan == 1000.0
     for table, group in ((a, agencies.FeeColumns), (w, agencies.MonthEndWorkers), (model.agency_books,
                          agencies.BookColumns), (w, agencies.EmploymentColumns)):

@@ -155,7 +155,8 @@ def test_the_review_and_self_enrolment_are_the_numpy_steps(hukou_gap):
     _decide(model, found, "inspection", forced=True)
     reviewed = employed[model.streams.uniform("contract_review", month, employed)
                         < model.params.contracts.reviews_per_year / 12.0]
-    w.wage_yuan[reviewed] = wages.bargain(model, reviewed, w.employer[reviewed], w.agency_employed[reviewed])
+    bargained = reviewed[w.arrangement[reviewed] != HOURLY]  # an hourly worker's pay is agreed client by client
+    w.wage_yuan[bargained] = wages.bargain(model, bargained, w.employer[bargained], w.agency_employed[bargained])
     _decide(model, reviewed, "review")
     before = w.self_insured.copy()
     _self_enrol(model, w.present)

@@ -41,6 +41,10 @@ def test_going_home_is_the_numpy_hazard_to_the_last_bit():
     w, m = model.workers, model.params.migration
     # Exactly the float32 nearest the retirement age (below 45.3): numpy counts them as of age.
     w.age_years[w.with_status(SEARCHING)[:20]] = np.float32(m.retirement_age)
+    # Some migrants searching long with little left: the broke.
+    migrants = w.with_status(SEARCHING)[~w.local_hukou[w.with_status(SEARCHING)]][20:40]
+    w.savings_yuan[migrants] = m.broke_savings_yuan * np.linspace(0.5, 1.5, migrants.size)
+    w.months_searching[migrants] = m.broke_months
     expected = migration.who_goes_home_numpy(model)
     going = migration._going_home(w.present, migration.home_columns(model), migration.home_terms(model))
     assert np.array_equal(going.quitting, expected.quitting) and np.array_equal(going.leaving, expected.leaving)
