@@ -69,6 +69,14 @@ WEEKLY_REST = ("c189_weekly_rest_share", "weekly rest day (C189 Art. 10)")
 if WEEKLY_REST[0] in metrics.COLUMNS:
     SCORECARD = (*SCORECARD, WEEKLY_REST)
 
+# Each law in force, as people respond to it (empty while the law is not in force: no line).
+LAW_SERIES = (
+    ("minimum_wage_compliance", "jobs paid at least the wage floor"),
+    ("contract_compliance", "jobs with a written contract, under a contract law"),
+    ("fee_compliance", "agency placements within the fee cap"),
+    ("law_awareness", "households who know of the laws in force"),
+)
+
 CHARTS: dict[str, Chart] = {
     "wages": Chart("Monthly wage of employed workers", "yuan/month", WAGE,
                    (("mean_wage", "mean"), ("median_wage", "median"), ("p10_wage", "10th percentile"),
@@ -81,6 +89,7 @@ CHARTS: dict[str, Chart] = {
                           (*ARRANGEMENT_SERIES, MULTI_EMPLOYER_SERIES)),
     "formalization": Chart("Formal employment", "share of employed workers", PERCENT, FORMAL_SERIES),
     "scorecard": Chart("Standards scorecard (ILO C189, C181)", "share of employed workers", PERCENT, SCORECARD),
+    "laws": Chart("Laws in practice: compliance and awareness", "share", PERCENT, LAW_SERIES),
     "unemployment": Chart("Unemployment and vacancies", "share", PERCENT,
                           (("unemployment_rate", "unemployment rate"), ("vacancy_rate", "vacancy rate"))),
     "channels": Chart("Placements by channel", "share of hires this month", PERCENT, CHANNEL_SERIES),
