@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario and write results and figures")
-    run.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")
+    run.add_argument("scenario", nargs="?", type=Path,
+                     help="scenario YAML file, or a shipped scenario's name (domwork scenarios lists them; "
+                          "default: built-in baseline)")
     run.add_argument("--out", type=Path, help="output folder (default: results/<name>-<time>)")
     run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     run.add_argument("--replicates", type=int, help="independent runs (overrides the file)")
@@ -116,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="model runs to spend, all candidates' replicates counted (default 200)")
     _distributed_options(calibrate, "continue a calibration killed in --out: finished candidates are not rerun")
     calibrate.set_defaults(handler="calibrate", parser=calibrate)
+
+    scenarios = sub.add_parser("scenarios", help="list the shipped scenarios, experiments and calibrations by name")
+    scenarios.set_defaults(handler="scenarios", parser=scenarios)
 
     viz = sub.add_parser("viz", help="serve the live app: the city map, live plots and a policy twin")
     viz.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file (default: built-in baseline)")

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+from model import shipped
 from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
 from model.scenario.loading import ScenarioError, check_overrides, parse_set
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
                             "calibration's candidates are planned from it before any run)")
     sets = parse_set(args.sets)
     check_overrides(sets)
+    args.calibration = shipped.resolve(args.calibration, "calibration")  # a shipped calibration by name
     c = calibration.load_calibration(args.calibration, sets)
     calibration.check_budget(c, args.budget)
     if args.workers is not None and args.workers < 1:

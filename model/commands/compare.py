@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from model import shipped
 from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
 from model.experiments.compare import (
     DEFAULT_MAX_REPLICATES,
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} {value}: must be at least 1")
-    entrants = load_entrants(args.scenarios, overrides, options, args.allow_different)
+    paths = [shipped.resolve(path) for path in args.scenarios]  # shipped scenarios by name: fee_cap
+    entrants = load_entrants(paths, overrides, options, args.allow_different)
     if args.max_replicates is not None and not targets and args.replicates is not None:
         raise ScenarioError("--max-replicates: only used with --precision (or without --replicates, when the "
                             "default precision targets apply)")

@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from model import shipped
 from model.commands.common import EXIT_OK, overrides, prepare_kernels, seeds
 from model.run.startup import loading
 from model.scenario.loading import ScenarioError, load_scenario, to_yaml
@@ -15,6 +16,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``domwork run`` from parsed arguments."""
     options = {key: f"--{key}" for key in ("replicates", "months", "seed") if getattr(args, key) is not None}
     with loading(freeze=args.program):
+        args.scenario = shipped.resolve(args.scenario)  # a shipped scenario's name: `domwork run fee_cap`
         scenario = load_scenario(args.scenario, overrides(args), labels=options)
         from model.run import output, plots, runner
         from model.run.progress import Progress

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from model import shipped
 from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
 from model.scenario.loading import parse_set
 
@@ -14,6 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from model.experiments import sweep
     from model.run.progress import Progress
 
+    args.experiment = shipped.resolve(args.experiment, "experiments")  # a shipped experiment by name
     design = sweep.prepare(args.experiment, parse_set(args.sets), workers=args.workers, dask=args.dask,
                            out=args.out, resume=args.resume, force=args.force)
     out = args.out or sweep.default_out(design)

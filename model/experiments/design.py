@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from model import shipped
 from model.core import metrics
 from model.scenario.loading import (
     ScenarioError,
@@ -281,7 +282,8 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
         scenario_file = data.get("scenario")
         if scenario_file is not None and (not isinstance(scenario_file, str) or not scenario_file.strip()):
             raise ScenarioError(f"{where}: scenario: must be a scenario file name, got {scenario_file!r}")
-        base = load_scenario(path.parent / scenario_file if scenario_file else None, sets)
+        base_file = shipped.base_scenario(where, "scenario", scenario_file, path.parent) if scenario_file else None
+        base = load_scenario(base_file, sets)
         bases[""] = base.model_dump(mode="python", exclude={"extends"})
     elif "scenario" in data or sets:
         raise ScenarioError(f"{where}: scenario: the {model} test function takes no scenario (and no --set)")
@@ -331,7 +333,7 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
         for file in lists[SCENARIO_KEY]:
             if not isinstance(file, str):
                 raise ScenarioError(f"{where}: {section}.scenario: a list of scenario files, got {file!r}")
-            loaded = load_scenario(path.parent / file, sets)
+            loaded = load_scenario(shipped.base_scenario(where, f"{section}.scenario", file, path.parent), sets)
             if loaded.name in bases:
                 raise ScenarioError(f"{where}: {section}.scenario: two files have the same scenario name")
             bases[loaded.name] = loaded.model_dump(mode="python", exclude={"extends"})

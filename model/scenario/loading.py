@@ -221,9 +221,14 @@ def _resolve(path: Path, chain: tuple[Path, ...], origin: dict[str, str]) -> dic
     if parent is not None:
         if not isinstance(parent, str) or not parent.strip():
             raise ScenarioError(f"{path}: 'extends' must be a file name, got {parent!r}")
-        parent_path = (path.parent / parent)
+        from model import shipped  # a name of a shipped scenario (extends: baseline) is found anywhere
+
+        parent_path = path.parent / parent
         if not parent_path.exists():
-            raise ScenarioError(f"{path}: 'extends' names {parent!r}, which does not exist ({parent_path})")
+            parent_path = shipped.find(parent) or parent_path
+        if not parent_path.exists():
+            raise ScenarioError(f"{path}: 'extends' names {parent!r}, which does not exist ({parent_path}) "
+                                "and is not a shipped scenario")
         merged = _resolve(parent_path, (*chain, path), origin)
         # A description says what this file is; a child that gives none has none of its parent's.
         merged.pop("description", None)

@@ -42,6 +42,7 @@ import yaml
 from scipy import optimize
 from scipy.stats import qmc
 
+from model import shipped
 from model.core import metrics
 from model.core.rng import replicate_seed
 from model.experiments import design as experiment_keys
@@ -108,7 +109,7 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     scenario_file = data.get("scenario")
     if scenario_file is not None and (not isinstance(scenario_file, str) or not scenario_file.strip()):
         raise ScenarioError(f"{where}: scenario: must be a scenario file name, got {scenario_file!r}")
-    base_file = (path.parent / scenario_file) if scenario_file else None
+    base_file = shipped.base_scenario(where, "scenario", scenario_file, path.parent) if scenario_file else None
     base = load_scenario(base_file, dict(sets or {}))
     replicates = experiment_keys.whole_number(where, "replicates", data.get("replicates", 4), 1, 1000)
     months = experiment_keys.whole_number(where, "months", data.get("months", base.months), 13, 1200)
