@@ -18,7 +18,7 @@ from model.experiments import measures
 from model.experiments.compare import Comparison, level
 from model.run import plots
 
-TITLE_WIDTH = 44  # characters of a panel title's line, three panels across
+TITLE_WIDTH = 36  # characters of a panel title's line, three panels across (44 ran into the next panel's)
 _EFFECT_NOTE = ("Dots: mean paired difference from {first} across replicates (common random numbers); bars: 95% "
                 "t-interval; filled: the interval excludes 0; no bar: fewer than 3 replicates.")
 _LEVEL_NOTE = "Dots: mean over the last 12 months across replicates; bars: 95% t-interval (none below 3 replicates)."
@@ -85,7 +85,7 @@ def _effects(result: Comparison, panels: Sequence[tuple[str, str]], path: Path, 
             first_mean = float(result.per_replicate[result.first.label][column].mean())
             ax.set_title(textwrap.fill(label, TITLE_WIDTH) + f"\n({result.first.label}: "
                          f"{_level_text(column, first_mean)})", fontsize=9)
-            ax.set_xlabel(_unit_label(column))
+            ax.set_xlabel(_unit_label(column, plots.scale_label(result.first.scenario.workers.count)))
             ax.grid(axis="y", visible=False)
             _symmetric(ax)
         for ax in axes[len(panels):]:
@@ -142,14 +142,21 @@ def _symmetric(ax: Axes) -> None:
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
-def _unit_label(column: str) -> str:
+def _unit_label(column: str, scale: str = "") -> str:
+    """The unit of a difference: points, yuan a month (of the whole city: its scale said), or a count."""
     kind = measures.unit(column)
-    return {"share": "difference, percentage points", "yuan": "difference, yuan"}.get(kind, "difference")
+    if kind == measures.SHARE:
+        return "difference, percentage points"
+    per_person = column.startswith(("mean_", "median_", "p10_", "p90_"))
+    whole_city = f",\n{scale}" if scale and not per_person else ""  # a line of its own: three panels across
+    if kind == measures.YUAN:
+        return f"difference, yuan a month{whole_city}"
+    return f"difference{whole_city}"
 
 
 def _level_text(column: str, value: float) -> str:
     kind = measures.unit(column)
     if kind == measures.SHARE:
         return f"{100 * value:.1f}%"
-    return f"{value:,.0f}" + (" yuan" if kind == measures.YUAN else "")
+    return f"{value:,.0f}" + (" yuan a month" if kind == measures.YUAN else "")
 

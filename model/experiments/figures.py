@@ -72,6 +72,43 @@ def _file(key: str) -> str:
     return key.replace(".", "_")
 
 
+_KEY_UNITS: dict[str, str] = {}
+
+
+def key_label(key: str) -> str:
+    """A varied key as an axis says it: words and unit (``market: separation rate (per month)``)."""
+    if not _KEY_UNITS:
+        from model.scenario import reference
+
+        _KEY_UNITS.update({doc.path: doc.unit for doc in reference.keys()})  # noqa: SIM118 (a function)
+    if key == "scenario":
+        return "scenario"
+    unit = _KEY_UNITS.get(key, "")
+    *section, leaf = key.split(".")
+    words = (" ".join(section).replace("_", " ") + ": " if section else "") + leaf.replace("_", " ")
+    return f"{words} ({unit})" if unit and unit not in ("-", "switch", "bool", "flag") else words
+
+
+def metric_label(metric: str, scale: str = "") -> str:
+    """A metric as a panel says it: its words and its unit; money and counts of the whole city say its scale."""
+    from model.experiments import measures
+
+    words = metric.replace("_", " ")
+    kind = measures.unit(metric)
+    if kind == measures.SHARE:
+        return f"{words} (%)"
+    per_person = metric.startswith(("mean_", "median_", "p10_", "p90_"))
+    if kind == measures.YUAN:
+        return f"{words} (yuan a month{'' if per_person or not scale else ', ' + scale})"
+    if metric.endswith("_rate") or per_person:
+        return words
+    return f"{words} ({scale})" if scale else words
+
+
+def _scale(design: Design) -> str:
+    return plots.scale_label(design.base.workers.count) if design.base is not None else ""
+
+
 def _kind(metric: str) -> str:
     return "percent" if metric in metrics.SHARE_COLUMNS else "count"
 
@@ -112,14 +149,14 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
         note = ("Mean over runs at each value (replicates and other keys' values), with its 95% interval "
                 "(none from fewer than 3 runs).")
     groups = [(None, runs)] if other is None else list(runs.groupby(other, sort=True))
-    title = f"{design.name}: metrics against {key}"
+    title = f"{design.name}: metrics against {key_label(key)}"
     with plots.figure(path, title, note=note, rows=rows, cols=cols, paths=paths) as axes:
         for ax, metric in zip(axes, chosen, strict=False):
             for k, (label, frame) in enumerate(groups):
                 colour = f"C{k % 10}"
                 summary = _summary(frame, x.loc[frame.index], metric)
                 positions = np.arange(len(summary)) if categorical else summary["x"].to_numpy(dtype=float)
-                name = None if label is None else f"{other} = {label}"
+                name = None if label is None else _line_label(other, label)
                 if categorical:
                     offset = (k - (len(groups) - 1) / 2) * 0.12
                     ax.errorbar(positions + offset, summary["mean"], yerr=[summary["mean"] - summary["low"],
@@ -135,13 +172,18 @@ def _by_key(design: Design, runs: pd.DataFrame, key: str, other: str | None, cho
             if categorical:
                 labels = _summary(runs, runs[key], metric)["x"]
                 ax.set_xticks(np.arange(len(labels)), [str(v) for v in labels])
-            ax.set_title(metric)
-            ax.set_xlabel(key)
+            ax.set_title(metric_label(metric, _scale(design)), fontsize=9)
+            ax.set_xlabel(key_label(key))
             plots.value_axis(ax.yaxis, _kind(metric))
         for ax in axes[len(chosen):]:
             ax.set_visible(False)
         if other is not None:
-            axes[0].legend(loc="best")
+            axes[0].legend(loc="best", title=key_label(other), fontsize=8, title_fontsize=8)
+
+
+def _line_label(key: str, value: object) -> str:
+    """A line's legend entry: a scenario by its name, a value with its key's words."""
+    return str(value) if key == "scenario" else f"{key.rsplit('.', 1)[-1].replace('_', ' ')} = {value}"
 
 
 def _beveridge(design: Design, runs: pd.DataFrame, group: str | None, path: Path, paths: list[Path]) -> None:
@@ -151,27 +193,30 @@ def _beveridge(design: Design, runs: pd.DataFrame, group: str | None, path: Path
         {**{k: "first" for k in keys}, "unemployment_rate": "mean", "vacancy_rate": "mean"})
     along = next((k for k in keys if k != group and pd.api.types.is_numeric_dtype(means[k])), None)
     groups = [(None, means)] if group is None else list(means.groupby(group, sort=True))
-    note = "One dot a design point, mean over its replicates" + (f"; joined in order of {along}." if along else ".")
+    note = "One dot a design point, mean over its replicates" + (
+        f"; joined in order of {key_label(along)}." if along else ".")
     with plots.figure(path, f"{design.name}: Beveridge curve", note=note, rows=1, paths=paths) as (ax,):
         for k, (label, group_means) in enumerate(groups):
             ordered = group_means.sort_values(along) if along else group_means
             ax.plot(ordered["unemployment_rate"], ordered["vacancy_rate"], color=f"C{k % 10}", marker="o",
-                    linewidth=1.2 if along else 0, label=None if label is None else f"{group} = {label}")
-        ax.set_xlabel("unemployment rate (share of labour force)")
-        ax.set_ylabel("vacancy rate (share of jobs)")
+                    linewidth=1.2 if along else 0, label=None if label is None else _line_label(group, label))
+        ax.set_xlabel("unemployment rate (% of the labour force)")
+        ax.set_ylabel("vacancy rate (% of jobs)")
         plots.value_axis(ax.xaxis, "percent")
         plots.value_axis(ax.yaxis, "percent")
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)
+        # From 0, with room above and right of the highest and rightmost points: none is cut by the frame.
+        ax.set_xlim(0, 1.08 * max(float(means["unemployment_rate"].max()), 1e-6))
+        ax.set_ylim(0, 1.08 * max(float(means["vacancy_rate"].max()), 1e-6))
         if group is not None:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, title=key_label(group))
 
 
 def _heatmap(design: Design, runs: pd.DataFrame, chosen: tuple[str, ...], path: Path, paths: list[Path]) -> None:
     first, second = (k for k in design.keys if runs[k].nunique() > 1)
     rows, cols = _grid(len(chosen))
     note = "Mean over replicates of each grid point."
-    with plots.figure(path, f"{design.name}: {first} x {second}", note=note, rows=rows, cols=cols,
+    with plots.figure(path, f"{design.name}: {key_label(first)} x {key_label(second)}", note=note, rows=rows,
+                      cols=cols,
                        paths=paths) as axes:
         for ax, metric in zip(axes, chosen, strict=False):
             grid = runs.pivot_table(index=second, columns=first, values=metric, aggfunc="mean", sort=True)
@@ -180,9 +225,9 @@ def _heatmap(design: Design, runs: pd.DataFrame, chosen: tuple[str, ...], path: 
                                                      for v in grid.columns])
             ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v)
                                                      for v in grid.index])
-            ax.set_xlabel(first)
-            ax.set_ylabel(second)
-            ax.set_title(metric)
+            ax.set_xlabel(key_label(first))
+            ax.set_ylabel(key_label(second))
+            ax.set_title(metric_label(metric, _scale(design)), fontsize=9)
             ax.grid(False)
             bar = ax.figure.colorbar(image, ax=ax)
             plots.value_axis(bar.ax.yaxis, _kind(metric))

@@ -201,13 +201,13 @@ def _wages(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, pa
                          linewidth=0, label="10th-90th percentile of workers")
         _draw(top, ts, "mean_wage", "C0", "mean wage")
         _draw(top, ts, "median_wage", "C0", "median wage", linestyle="--", band_alpha=0.0)
-        _finish(top, ts, "Monthly wage of employed workers", "yuan/month", WAGE)
+        _finish(top, ts, "Monthly wage of employed workers", "yuan a month", WAGE)
         # Below the monthly wage, on the same months: a month's pay is its hours times its rate.
         _draw(middle, ts, "mean_hourly_wage", "C0", "mean hourly pay")
         _finish(middle, ts, "Hourly pay of employed workers", "yuan an hour", HOURLY_WAGE)
         for k, job in enumerate(JOB_TYPES):
             _draw(bottom, ts, f"mean_wage_{job}", f"C{k}", series_label(job))
-        _finish(bottom, ts, "Mean wage by job type", "yuan/month", WAGE)
+        _finish(bottom, ts, "Mean wage by job type", "yuan a month", WAGE)
 
 
 def _hours(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
@@ -246,8 +246,7 @@ def _agency_use(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Contex
         _finish(top, ts, "How hires were made", "share of hires this month", PERCENT)
         _draw(bottom, ts, "worker_fees_paid", "C1", "paid by workers", scale=1e-3)
         _draw(bottom, ts, "household_fees_paid", "C0", "paid by households", scale=1e-3)
-        _finish(bottom, ts, "Agency fees paid", "thousand yuan/month" + (f" ({ctx.scale})" if ctx.scale else ""),
-                MONEY)
+        _finish(bottom, ts, "Agency fees paid", money_label(ctx), MONEY)
 
 
 def _migration(ts: pd.DataFrame, path: Path, title: str, note: str, ctx: Context, paths: list[Path]) -> None:
@@ -287,13 +286,15 @@ _RUN_FIGURES: dict[str, tuple[Callable[..., None], int]] = {
 RUN_FIGURE_COUNT = len(_RUN_FIGURES)  # how many figures write_run_figures writes
 
 
+MONEY_LABEL = "thousand yuan a month"  # said with the city's scale (money_label)
+PANEL_TITLE_WIDTH = 48  # characters of a panel title's line, two panels across
 # (column, panel title, y label, kind, scale) of each panel of each comparison figure.
 _COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
     "compare_wages.png": ("Wages of employed workers", [
-        ("mean_wage", "Mean wage", "yuan/month", WAGE, 1.0),
-        ("median_wage", "Median wage", "yuan/month", WAGE, 1.0),
-        ("p10_wage", "10th percentile (low paid)", "yuan/month", WAGE, 1.0),
-        ("p90_wage", "90th percentile (well paid)", "yuan/month", WAGE, 1.0)]),
+        ("mean_wage", "Mean wage", "yuan a month", WAGE, 1.0),
+        ("median_wage", "Median wage", "yuan a month", WAGE, 1.0),
+        ("p10_wage", "10th percentile (low paid)", "yuan a month", WAGE, 1.0),
+        ("p90_wage", "90th percentile (well paid)", "yuan a month", WAGE, 1.0)]),
     "compare_formalization.png": ("Formal employment", [
         (column, label.capitalize(), "share of employed workers", PERCENT, 1.0) for column, label in FORMAL_SERIES]),
     "compare_unemployment.png": ("Unemployment and vacancies", [
@@ -302,9 +303,14 @@ _COMPARISONS: dict[str, tuple[str, list[tuple[str, str, str, str, float]]]] = {
     "compare_agency_use.png": ("Agency use and fees", [
         ("agency_placement_share", "Hires through agencies", "share of hires this month", PERCENT, 1.0),
         ("referral_placement_share", "Hires through referrals", "share of hires this month", PERCENT, 1.0),
-        ("worker_fees_paid", "Fees paid by workers", "thousand yuan/month", MONEY, 1e-3),
-        ("household_fees_paid", "Fees paid by households", "thousand yuan/month", MONEY, 1e-3)]),
+        ("worker_fees_paid", "Fees paid by workers", MONEY_LABEL, MONEY, 1e-3),
+        ("household_fees_paid", "Fees paid by households", MONEY_LABEL, MONEY, 1e-3)]),
 }
+
+
+def money_label(ctx: Context, unit: str = "thousand yuan a month") -> str:
+    """A money axis of the whole city: ``thousand yuan a month, 1:100 of the city`` (totals scale with it)."""
+    return f"{unit}, {ctx.scale}" if ctx.scale else unit
 
 
 def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: Path,
@@ -339,7 +345,9 @@ def write_comparison_figures(ts_by_scenario: dict[str, pd.DataFrame], out_dir: P
             for ax, (column, panel_title, ylabel, kind, scale) in zip(axes, panels, strict=False):
                 for name, ts in frames.items():
                     _draw(ax, ts, column, colours[name], name, scale=scale)
-                _finish(ax, months.to_frame(), panel_title, ylabel, kind, legend=False)
+                # Two panels across: a long title wraps rather than run past the figure's edge.
+                _finish(ax, months.to_frame(), textwrap.fill(panel_title, PANEL_TITLE_WIDTH),
+                        money_label(ctx) if kind == MONEY else ylabel, kind, legend=False)
             for ax in axes[len(panels):]:
                 ax.set_visible(False)
             # One legend: every panel has the same scenarios in the same colours. It hangs off the top-right

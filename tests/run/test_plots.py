@@ -335,7 +335,7 @@ def test_captions_and_titles_say_what_a_policy_analyst_needs(monkeypatch, tmp_pa
     assert "Not drawn, zero throughout: fee overcharging" in abuses["note"]
     # Hourly pay beside monthly pay; hours and arrangements with their units in words, not column names.
     pay = [panel["ylabel"] for panel in wages["panels"]]
-    assert pay == ["yuan/month", "yuan an hour", "yuan/month"]
+    assert pay == ["yuan a month", "yuan an hour", "yuan a month"]
     assert wages["panels"][1]["legend"] == ["mean hourly pay"]
     assert "Hourly pay: each worker's pay in the month over her hours in it" in wages["note"]
     assert all(re.fullmatch(r"\d+\.\d", t) for t in wages["panels"][1]["yticks"]), wages["panels"][1]["yticks"]
@@ -349,7 +349,7 @@ def test_captions_and_titles_say_what_a_policy_analyst_needs(monkeypatch, tmp_pa
         for panel in figure["panels"]:
             assert "_" not in panel["ylabel"] and not any("_" in label for label in panel["legend"]), panel
     fees = texts["agency_use.png"]["panels"][1]
-    assert fees["ylabel"] == "thousand yuan/month (1:100 of the city)"
+    assert fees["ylabel"] == "thousand yuan a month, 1:100 of the city"
     percent_ticks = [t for f in texts.values() for p in f["panels"] for t in p["yticks"] if t.endswith("%")]
     assert percent_ticks and all(re.fullmatch(r"\d+\.\d%", t) for t in percent_ticks), set(percent_ticks)
 
@@ -358,3 +358,14 @@ def test_scale_labels():
     assert plots.scale_label(4000) == "1:100 of the city"
     assert plots.scale_label(400_000) == "the whole city (1:1)"
     assert plots.scale_label(40_000) == "1:10 of the city"
+
+
+def test_sweep_figures_label_keys_and_metrics_in_words_with_units():
+    from model.experiments.figures import key_label, metric_label
+
+    assert key_label("market.separation_rate") == "market: separation rate (per month)"
+    assert key_label("policies.contract_mandate.enabled") == "policies contract mandate: enabled"
+    assert metric_label("mean_wage", "1:100 of the city") == "mean wage (yuan a month)"
+    assert metric_label("worker_fees_paid", "1:100 of the city") == "worker fees paid (yuan a month, 1:100 of the city)"
+    assert metric_label("unemployment_rate") == "unemployment rate (%)"
+    assert "_" not in key_label("policies.worker_fee_cap.max_share")
