@@ -109,7 +109,7 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
         plots = page.locator(".vega-embed")
         shown = charts.available_charts()
         plots.nth(len(shown)).wait_for()
-        assert plots.count() == 1 + len(shown)  # the map and every chart the model's columns allow
+        playwright_api.expect(plots).to_have_count(1 + len(shown))  # the map and every chart the columns allow
         page.get_by_text("Before the first month").wait_for()
         wages = plots.nth(1)
         before = wages.screenshot()
@@ -327,3 +327,24 @@ def test_compare_cancels_and_bad_input_gives_a_message(browser, app):
         assert not any(p.name.startswith(".job-") for p in app["cache"].iterdir()), "a cancelled job left files"
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_a_closed_tab_cancels_its_comparison(browser, app):
+    """The session of a closed tab is closed after the cull timeout, and its comparison with it."""
+    context, page = _compare_page(browser, app)
+    page.locator(".v-select").filter(has_text="Option 1").click()
+    page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
+    page.get_by_label("Months").fill("600")
+    page.get_by_label("Months").press("Enter")
+    page.get_by_label("Replicates").fill("20")
+    page.get_by_label("Replicates").press("Enter")
+    page.get_by_role("button", name="Run comparison").click()
+    page.locator(".domwork-progress").filter(has_text="Running: compare").wait_for()  # its replicates run
+    jobs = [p for p in app["cache"].iterdir() if p.name.startswith(".job-")]
+    assert jobs and (jobs[0] / compare_job.PROGRESS).exists()
+    context.close()
+    deadline = time.perf_counter() + 90  # the cull timeout (30 s) and some
+    while any(p.name.startswith(".job-") for p in app["cache"].iterdir()) and time.perf_counter() < deadline:
+        time.sleep(1)
+    assert not any(p.name.startswith(".job-") for p in app["cache"].iterdir()), "the comparison outlived its tab"
