@@ -114,9 +114,10 @@ class PageSetup:
 
 
 def default_folder() -> Path:
-    """The project's ``scenarios/`` folder, else ``scenarios/`` under the working folder."""
-    here = Path(__file__).resolve().parents[2] / "scenarios"
-    return here if here.is_dir() else Path.cwd() / "scenarios"
+    """The project's scenarios: the clone's ``scenarios/``, else those installed with the package (else none)."""
+    from model import shipped
+
+    return shipped.folder("scenarios") or Path.cwd() / "scenarios"
 
 
 def flat_values(section: BaseModel, prefix: str = "") -> dict[str, Any]:
