@@ -35,6 +35,7 @@ from model.scenario.schema import Scenario
 
 SUMMARY_MONTHS = 12
 _PR_SET_PDEATHSIG = 1  # prctl(2)
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}  # while a pool starts its processes
 _progress_queue: mp.Queue | None = None
 
 
@@ -73,6 +74,8 @@ def _init_worker(progress: mp.Queue | None, parent: int | None = None) -> None:
     # The parent handles Ctrl-C and SIGTERM and stops the workers itself: no tracebacks from them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Started with them held back (see HealingPool.submit): a Ctrl-C meanwhile is now dropped here.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
     if parent is not None:
         end_with_parent(parent)
 
@@ -207,6 +210,7 @@ class HealingPool(Executor):
         self.limit = limit
         self.restarts = 0
         self.generation = 0
+        self._started = False
 
     @property
     def _max_workers(self) -> int:
@@ -217,8 +221,22 @@ class HealingPool(Executor):
         return getattr(self.pool, "_processes", None) or {}
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        """Submit to the current pool."""
-        return self.pool.submit(fn, *args, **kwargs)
+        """Submit to the current pool.
+
+        A pool starts its processes at its first task. Meanwhile Ctrl-C and SIGTERM are held
+        back: delivered in the middle of a fork, Python drops the interrupt in its fork
+        handlers ("Exception ignored in _releaseLock") and the command ran on. They arrive
+        as soon as the processes are started.
+        """
+        if self._started or threading.current_thread() is not threading.main_thread():
+            return self.pool.submit(fn, *args, **kwargs)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+        try:
+            future = self.pool.submit(fn, *args, **kwargs)
+            self._started = True
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return future
 
     def recover(self, error: BaseException, generation: int) -> bool:
         """After ``error`` from a task submitted in ``generation``: whether to submit it again.
@@ -240,6 +258,7 @@ class HealingPool(Executor):
         _terminate(old)
         old.shutdown(wait=True)  # its threads end before a new pool forks
         self.pool = self._make()
+        self._started = False
         self.generation += 1
         return True
 
