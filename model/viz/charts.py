@@ -34,6 +34,7 @@ from model.run.plots import (
     series_label,
 )
 from model.viz.live import LiveModel
+from model.viz.vega import LiveVega
 
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
@@ -137,10 +138,12 @@ def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
     return out
 
 
-def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin_label: str = "") -> dict:
+def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin_label: str = "",
+         months: int | None = None) -> dict:
     """The chart as a Vega-Lite spec: the run solid, the twin dashed, one colour a series."""
     data = long_frame(chart, run, twin)
-    months = max(12, int(data["month"].max()) if len(data) else 12)
+    if months is None:  # the x axis spans the run's months: the chart's frame stays, only its data change
+        months = max(12, int(data["month"].max()) if len(data) else 12)
     runs = [RUN, TWIN] if twin is not None else [RUN]
     dash: dict[str, Any] = {"field": "run", "type": "nominal",
                             "scale": {"domain": runs, "range": [[1, 0], [5, 3]][: len(runs)]}, "legend": None}
@@ -156,14 +159,16 @@ def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin
         "title": chart.title,
         "width": WIDTH,
         "height": HEIGHT,
-        "data": {"values": records(data)},
+        "datasets": {"table": records(data)},
+        "data": {"name": "table"},
         "mark": {"type": "line", "strokeWidth": 1.8},
         "encoding": {
             "x": {"field": "month", "type": "quantitative", "title": "month",
                   "scale": {"domain": [1, months], "nice": False}},
             "y": y_axis,
+            # The domain named: the legend has its entries (and a size) before the first month too.
             "color": {"field": "series", "type": "nominal", "title": None,
-                      "sort": [label for _, label in chart.series],
+                      "scale": {"domain": [label for _, label in chart.series]},
                       "legend": {"orient": "bottom", "columns": 2, "labelLimit": 220}},
             "strokeDash": dash,
             "detail": {"field": "run", "type": "nominal"},
@@ -171,14 +176,15 @@ def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin
     }
 
 
-def vega_element(vega_spec: dict):
-    """A solara Vega-Lite element of a spec.
+def vega_element(vega_spec: dict, renderer: str = "canvas"):
+    """A live Vega-Lite element of a spec.
 
     ``solara.FigureAltair`` takes an Altair chart and validates it on every render; our
-    specs are plain dicts from a few templates (checked against the schema in the tests),
-    so they go straight to the widget ``FigureAltair`` itself uses (solara 1.64.1).
+    specs are plain dicts from a few templates (checked against the schema in the tests).
+    They go to :class:`model.viz.vega.LiveVega`, which redraws a month by swapping the
+    chart's named data in place rather than building the chart again.
     """
-    return solara.widgets.VegaLite.element(spec=vega_spec, listen_to_click=False, listen_to_hover=False)
+    return LiveVega.element(spec=vega_spec, renderer=renderer)
 
 
 def version(model: LiveModel) -> tuple:
@@ -193,7 +199,8 @@ def LiveChart(model: LiveModel, name: str):
     update_counter.get()
     chart = CHARTS[name]
     key = version(model)
-    vega_spec = solara.use_memo(lambda: spec(chart, model.history(), model.history("twin"), model.twin_label), [key])
+    vega_spec = solara.use_memo(lambda: spec(chart, model.history(), model.history("twin"), model.twin_label,
+                                             model.params.months), [key])
     return vega_element(vega_spec)
 
 

@@ -163,7 +163,7 @@ def CityMap(model: LiveModel):
     update_counter.get()
     key = version(model)[:2]
     vega_spec = solara.use_memo(lambda: spec(model), [key])
-    return vega_element(vega_spec)
+    return vega_element(vega_spec, renderer="canvas")
 
 
 def map_component(model: LiveModel):

@@ -19,6 +19,7 @@ from model.scenario.loading import load_scenario, to_yaml
 from model.viz import assets, charts, city_map, controls, panels
 from model.viz.controls import PageSetup, model_params, moved
 from model.viz.live import MAX_LIVE_WORKERS, LiveModel
+from model.viz.vega import LiveVega
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"workers.count": 600, "households.count": 900, "agencies.count": 12}
@@ -367,13 +368,13 @@ def page(setup):
 def test_components_render_the_month_map_and_charts_and_follow_a_step(page):
     model, rc = page
     assert "Before the first month" in _markdown(rc)
-    plots = rc.find(solara.widgets.VegaLite).widgets
+    plots = rc.find(LiveVega).widgets
     assert len(plots) == 1 + len(charts.available_charts())
-    wages_before = plots[1].spec["data"]["values"]
+    wages_before = plots[1].spec["datasets"]["table"]
     model.step()
     force_update()
     assert "January 2016 (month 1 of 24)" in _markdown(rc)
-    assert rc.find(solara.widgets.VegaLite).widgets[1].spec["data"]["values"] != wages_before
+    assert rc.find(LiveVega).widgets[1].spec["datasets"]["table"] != wages_before
 
 
 def test_twin_switch_runs_the_twin_and_shows_the_differences(page):
