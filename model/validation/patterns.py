@@ -106,8 +106,8 @@ def fees(lab: Lab) -> Result:
     result = Result("fees", "Fee cap and fee ban",
                     "`scenarios/fee_cap.yaml` (10% of the first month's wage, enforced as Hong Kong's): overcharging "
                     "near Hong Kong's 70% and fees moved towards households. A fully enforced ban (`max_share: 0`, "
-                    "`enforcement: 1`, monthly inspections, a 100,000 yuan fine): fees paid by workers, deductions included, below "
-                    "5% of the baseline's.")
+                    "`enforcement: 1`, monthly inspections, a 100,000 yuan fine): fees paid by workers, deductions "
+                    "included, below 5% of the baseline's.")
     # The baseline's size even in a quick validation: a share of a few dozen agencies' placements, which a
     # market a fifth of the size leaves to a handful.
     size = Size.of(False).population() if lab.size.quick else {}
