@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def run(path: Path, months: int = MONTHS, extra: dict | None = None) -> tuple[di
 
 def _same(a: float, b: float) -> bool:
     """Equal, an empty month (nan) equal to an empty month."""
-    return a == b or (a != a and b != b)
+    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def differences(before: dict, now: dict) -> tuple[list[str], str | None, list[str]]:
