@@ -10,6 +10,8 @@ held out to test that the model generalises.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -54,6 +56,35 @@ def _paired(base: pd.DataFrame, policy: pd.DataFrame, first: int, last: int, col
     return (p / b - 1.0).to_numpy()
 
 
+@dataclass
+class LawRuns:
+    """Paired replicates of the baseline and of a law introduced after the warm-up, read over years 2-3 of it."""
+
+    base: pd.DataFrame
+    policy: pd.DataFrame
+    first: int  # the first month read: a year after the law
+    last: int
+
+    def effect(self, column: str) -> float:
+        """The mean over replicates of the policy's change of ``column``, relative to the baseline's."""
+        return float(np.mean(_paired(self.base, self.policy, self.first, self.last, column)))
+
+    def window(self) -> pd.DataFrame:
+        """The policy's months read."""
+        return self.policy[(self.policy["month"] >= self.first) & (self.policy["month"] <= self.last)]
+
+
+def law_runs(lab: Lab, law: dict, key: str) -> LawRuns:
+    """The baseline and ``law`` (policy ``key`` in force from the month after the warm-up), paired, at 1:100."""
+    start = SA_WARM_UP + 1
+    months = SA_WARM_UP + 12 * SA_YEARS
+    replicates = 4 if lab.size.quick else 8
+    law = {**law, f"policies.{key}.enabled": True, f"policies.{key}.start_month": start}
+    base = lab.timeseries(lab.scenario(months=months, replicates=replicates, **SA_SIZE))
+    policy = lab.timeseries(lab.scenario(law, months=months, replicates=replicates, **SA_SIZE))
+    return LawRuns(base, policy, start + 12, months)
+
+
 def south_africa(lab: Lab) -> Result:
     """T1-T2: an hourly minimum that half of the households observe, set where most workers are paid less."""
     result = Result(
@@ -64,20 +95,10 @@ def south_africa(lab: Lab) -> Result:
         "(Dinkelman & Ranchhod 2012; Hertz 2005): over the next three years wages rose about 20% with no "
         "significant loss of jobs; weekly hours fell; workers' total earnings rose. Paired replicates, the same "
         "seeds with and without the law; effects are the means of months 13-36 after it.")
-    start = SA_WARM_UP + 1
     floor, below = hourly_pay_quantile(lab, SA_WARM_UP, SA_BELOW_FLOOR)
-    months = SA_WARM_UP + 12 * SA_YEARS
-    replicates = 4 if lab.size.quick else 8
-    law = {"policies.minimum_wage.enabled": True, "policies.minimum_wage.hourly": floor,
-           "policies.minimum_wage.monthly": 0.0, "policies.minimum_wage.enforcement": SA_OBSERVING,
-           "policies.minimum_wage.start_month": start}
-    base = lab.timeseries(lab.scenario(months=months, replicates=replicates, **SA_SIZE))
-    policy = lab.timeseries(lab.scenario(law, months=months, replicates=replicates, **SA_SIZE))
-    first, last = start + 12, months
-
-    def effect(column: str) -> float:
-        return float(np.mean(_paired(base, policy, first, last, column)))
-
+    runs = law_runs(lab, {"policies.minimum_wage.hourly": floor, "policies.minimum_wage.monthly": 0.0,
+                          "policies.minimum_wage.enforcement": SA_OBSERVING}, "minimum_wage")
+    effect = runs.effect
     monthly, employment = effect("mean_wage"), effect("employed")
     earnings, hours, hourly = effect("worker_earnings"), effect("mean_hours_week"), effect("mean_hourly_wage")
     result.add("hourly minimum set (yuan), share of workers paid below it", f"{floor:.1f}, {below:.0%}",
@@ -92,12 +113,11 @@ def south_africa(lab: Lab) -> Result:
     result.add("workers' total earnings, change", earnings, "not lower", "≥ 0", earnings >= 0.0, "+.1%")
     result.add("weekly hours of those employed, change", hours, "-10% to 0%", "T2 band", -0.10 <= hours <= 0.0,
                "+.1%")
-    window = policy[(policy["month"] >= first) & (policy["month"] <= last)]
-    complying = float(window["minimum_wage_compliance"].mean())
+    complying = float(runs.window()["minimum_wage_compliance"].mean())
     result.add("jobs paid at least the floor", complying, "far from full (under 95%)", "Dinkelman & Ranchhod 2012",
                complying < 0.95, ".0%")
     result.figure = "south_africa.png"
-    _figure(lab, result.figure, base, policy, start, floor, replicates)
+    _figure(lab, result.figure, runs.base, runs.policy, SA_WARM_UP + 1, floor, int(runs.base["replicate"].nunique()))
     return result
 
 
@@ -118,20 +138,10 @@ def hong_kong(lab: Lab) -> Result:
         "2017-2018; a helpers' survey): about 70% of agencies overcharged; a quarter of helpers were pushed into "
         "high-interest loans; fees moved to employers. Paired replicates; effects are the means of months 13-36 "
         "after the cap.")
-    start = SA_WARM_UP + 1
-    months = SA_WARM_UP + 12 * SA_YEARS
-    replicates = 4 if lab.size.quick else 8
-    cap = {"policies.worker_fee_cap.enabled": True, "policies.worker_fee_cap.max_share": HK_CAP,
-           "policies.worker_fee_cap.inspections": HK_INSPECTIONS, "policies.worker_fee_cap.enforcement": HK_PROOF,
-           "policies.worker_fee_cap.start_month": start}
-    base = lab.timeseries(lab.scenario(months=months, replicates=replicates, **SA_SIZE))
-    policy = lab.timeseries(lab.scenario(cap, months=months, replicates=replicates, **SA_SIZE))
-    first, last = start + 12, months
-
-    def effect(column: str) -> float:
-        return float(np.mean(_paired(base, policy, first, last, column)))
-
-    window = policy[(policy["month"] >= first) & (policy["month"] <= last)]
+    runs = law_runs(lab, {"policies.worker_fee_cap.max_share": HK_CAP,
+                          "policies.worker_fee_cap.inspections": HK_INSPECTIONS,
+                          "policies.worker_fee_cap.enforcement": HK_PROOF}, "worker_fee_cap")
+    effect, window = runs.effect, runs.window()
     over = float(window["overcharging_share"].mean())
     worker, household, debt = effect("worker_fees_paid"), effect("household_fees_paid"), \
         effect("worker_debt_to_agencies")
