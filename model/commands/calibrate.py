@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from model.experiments import executors
     from model.run import output, store
     from model.run.progress import Progress
+    from model.run.resources import calibrate_disk_bytes, check_disk
     from model.validation import calibration
 
     if not 1 <= args.budget <= MAX_BUDGET:
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dask is not None and args.dask != "local":
         executors.probe(args.dask)  # an address where no scheduler speaks fails here, in seconds
     out = args.out or output.default_out_dir(c.name, "calibrate")
+    check_disk(out, calibrate_disk_bytes(args.budget, len(c.targets)), str(args.calibration))
     calibration.prepare_folder(c, out, force=args.force, resume=args.resume)
     store.claim(out)  # until the command ends: a second command on this folder is refused
     calibration.prepare_folder(c, out, force=args.force, resume=args.resume)  # again, under the lock

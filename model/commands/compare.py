@@ -19,7 +19,7 @@ from model.experiments.compare import (
 )
 from model.experiments.report import terminal_table, write_outputs
 from model.run import output, runner, store
-from model.run.resources import check_memory
+from model.run.resources import check_disk, check_memory, compare_disk_bytes
 from model.scenario.loading import ScenarioError, parse_set
 
 KIND = "compare"
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume and args.force:
         raise ScenarioError("--resume and --force: choose one (continue the comparison, or replace it)")
     out = args.out or output.default_out_dir(entrants[0].label, "compare")
+    check_disk(out, compare_disk_bytes([e.scenario for e in entrants], most), entrants[0].source)
     if args.resume:
         _claim_to_resume(out)
     else:

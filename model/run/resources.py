@@ -143,6 +143,21 @@ def run_disk_bytes(scenario: Scenario) -> int:
     return scenario.replicates * scenario.months * (len(COLUMNS) + 2) * TEXT_BYTES_PER_VALUE + FIGURE_BYTES
 
 
+def compare_disk_bytes(scenarios: list[Scenario], replicates: int) -> int:
+    """What ``domwork compare`` writes.
+
+    Each replicate's time series, kept for ``--resume``; the tables, the workbook, the
+    report with its figures embedded, and the figures.
+    """
+    series = sum(replicates * s.months * (len(COLUMNS) + 2) * TEXT_BYTES_PER_VALUE for s in scenarios)
+    return series + 20 * FIGURE_BYTES
+
+
+def calibrate_disk_bytes(budget: int, metrics: int) -> int:
+    """What ``domwork calibrate`` writes: a row of ``evaluations.csv`` a run, its tables and its figures."""
+    return budget * 40 * (metrics + 8) + 4 * FIGURE_BYTES
+
+
 def sweep_disk_bytes(runs: int, months: int, metrics: int) -> int:
     """What ``domwork sweep`` writes: every run's time series in Parquet, its row, the figures."""
     return runs * (months * (metrics + 2) * PARQUET_BYTES_PER_VALUE + 40 * (metrics + 3)) + FIGURE_BYTES

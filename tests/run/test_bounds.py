@@ -115,3 +115,11 @@ def test_results_that_would_not_fit_on_the_disk_are_refused_before_any_run(tmp_p
     status = sweep_cli(path, "--workers", 1, "--out", tmp_path / "sweep")
     assert_refused(status, capsys.readouterr().err, str(path), "MiB on the disk")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.yaml"]
+    # compare and calibrate too, before anything is written
+    status = cli(["compare", str(ROOT / "scenarios" / "baseline.yaml"), str(ROOT / "scenarios" / "fee_cap.yaml"),
+                  "--replicates", "200", "--out", str(tmp_path / "compare"), "--quiet"])
+    assert_refused(status, capsys.readouterr().err, "baseline.yaml", "MiB on the disk", "1 MiB is free")
+    status = cli(["calibrate", str(ROOT / "calibration" / "baseline.yaml"), "--budget", "100000",
+                  "--out", str(tmp_path / "calibration"), "--quiet"])
+    assert_refused(status, capsys.readouterr().err, "baseline.yaml", "MiB on the disk")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.yaml"]
