@@ -211,7 +211,6 @@ class HouseholdTable(Table):
         # a few percent of needs, so what concerns it (clients, the hourly round, platforms) reads these
         # rows rather than a mask over every household.
         self.hourly = np.zeros(0, dtype=np.int64)
-        self.law_cost_share_set = False  # whether any household's law_cost_share may be above 0
 
     def set_arrangement(self, rows: np.ndarray, arrangement: np.ndarray) -> None:
         """Set the arrangement of ``rows``; the hourly index follows."""

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from model.experiments import measures
 from model.experiments.compare import LEVEL, Comparison, difference, level
 from model.run import runner
+from model.scenario.loading import flat_values
 from model.scenario.schema import Scenario
 
 # The card: (column, label) in order.
@@ -180,17 +180,6 @@ def winners_and_losers(effects: pd.DataFrame) -> pd.DataFrame:
 # --- what changed ------------------------------------------------------------------------------
 
 
-def _flat(section: BaseModel, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in type(section).model_fields:
-        value = getattr(section, name)
-        if isinstance(value, BaseModel):
-            out.update(_flat(value, f"{prefix}{name}."))
-        else:
-            out[f"{prefix}{name}"] = value
-    return out
-
-
 def key_info(dotted: str) -> tuple[str, str]:
     """A scenario key's unit and source, as the schema declares them (empty where it says nothing)."""
     model_cls: Any = Scenario
@@ -207,10 +196,10 @@ def key_info(dotted: str) -> tuple[str, str]:
 
 def what_changed(result: Comparison) -> pd.DataFrame:
     """Every key in which an option's scenario differs from the reference's (``name`` and ``description`` aside)."""
-    reference = _flat(result.first.scenario)
+    reference = flat_values(result.first.scenario)
     rows = []
     for entrant in result.others:
-        for key, new in _flat(entrant.scenario).items():
+        for key, new in flat_values(entrant.scenario).items():
             old = reference.get(key)
             if key in ("name", "description") or new == old:
                 continue

@@ -102,7 +102,7 @@ def contract_law_cost(world: World, households: np.ndarray, need: np.ndarray, ar
     arrangement = np.asarray(arrangement)
     if not contract_law_in_force(world):
         return np.zeros(arrangement.shape)
-    h, w, lev, p = world.households, world.workers, world.levers, world.params
+    h, lev, p = world.households, world.levers, world.params
     c = p.contracts
 
     def per_household(x: np.ndarray) -> np.ndarray:  # as a column when there is one an arrangement
@@ -114,9 +114,7 @@ def contract_law_cost(world: World, households: np.ndarray, need: np.ndarray, ar
     contributions = c.contribution_rate * np.maximum(pay, c.contribution_base_min_yuan)
     employer = c.employer_contribution_share * (1.0 - lev.insurance_subsidy_share) * contributions
     obey = per_household(cost) + world.market.insured_given_contract * employer
-    searching = w.with_status(labour.SEARCHING)
-    aware = float(np.mean(w.aware[searching])) if searching.size else 0.0
-    found = lev.contract_inspection_rate + world.params.compliance.complaint_rate * aware
+    found = lev.contract_inspection_rate + world.params.compliance.complaint_rate * searchers_aware(world)
     reach = np.where(arrangement == HOURLY, world.params.compliance.hourly_coverage, 1.0)
     breaking = found * lev.contract_fine_yuan * reach + per_household(norm_cost(world, households))
     return np.maximum(np.minimum(obey, breaking), 0.0)
@@ -125,9 +123,8 @@ def contract_law_cost(world: World, households: np.ndarray, need: np.ndarray, ar
 def update(world: World) -> None:
     """The month's awareness, detection and choices for the laws in force (see the module's text)."""
     h = world.households
-    if not contract_law_in_force(world) and h.law_cost_share_set:
+    if not contract_law_in_force(world):
         h.view("law_cost_share")[:] = 0.0
-        h.law_cost_share_set = False
     if not laws_in_force(world):
         h.view("observes_floor")[:] = False
         h.view("observes_hours")[:] = False
@@ -162,7 +159,6 @@ def price_contract_law(world: World, households: np.ndarray) -> None:
                              h.hours_week[households].astype(np.float64))
     share = cost / np.maximum(h.wtp_yuan[households].astype(np.float64), 1.0)
     h.law_cost_share[households] = np.minimum(share, 0.9)
-    h.law_cost_share_set = True
 
 
 def learn(world: World) -> None:
@@ -197,17 +193,22 @@ def _pay(world: World, households: np.ndarray) -> np.ndarray:
     return np.where((worker >= 0) & (arrangement == HOURLY), h.pay_yuan[households], wage).astype(np.float64)
 
 
+def searchers_aware(world: World) -> float:
+    """The share of searching workers who know of the laws in force: how likely a vacancy's future worker does."""
+    w = world.workers
+    searching = w.with_status(labour.SEARCHING)
+    return float(np.mean(w.aware[searching])) if searching.size else 0.0
+
+
 def _complaint_chance(world: World, households: np.ndarray) -> np.ndarray:
     """The chance a month each household's worker complains of a breach: she must know of the law.
 
-    For a vacancy, the share of the searching workers who know of it.
+    For a vacancy, the share of the searching workers who know of it (:func:`searchers_aware`).
     """
     w = world.workers
-    rate = world.params.compliance.complaint_rate
     worker = world.households.worker[households]
-    searching = w.with_status(labour.SEARCHING)
-    share = float(np.mean(w.aware[searching])) if searching.size else 0.0
-    return rate * np.where(worker >= 0, w.aware[np.maximum(worker, 0)], share)
+    aware = np.where(worker >= 0, w.aware[np.maximum(worker, 0)], searchers_aware(world))
+    return world.params.compliance.complaint_rate * aware
 
 
 def floor_shortfall(world: World, households: np.ndarray) -> np.ndarray:

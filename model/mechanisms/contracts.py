@@ -315,13 +315,8 @@ def inspect(world: World, employed: np.ndarray) -> None:
     found = employed[found]
     world.flows.contract_inspections_found += int(found.size)
     if found.size:
-        fine_households(world, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
+        compliance.fine_households(world, w.employer[found], np.full(found.size, lev.contract_fine_yuan))
         decide(world, found, "inspection", forced=True)
-
-
-def fine_households(world: World, households: np.ndarray, amount: np.ndarray) -> None:
-    """Fines households pay to the state (counted with the month's fines): :func:`compliance.fine_households`."""
-    compliance.fine_households(world, households, amount)
 
 
 def review(world: World) -> None:

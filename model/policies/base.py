@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from model.core.world import World
 
 
+def monthly_chance(yearly: float) -> float:
+    """The chance a month that gives ``yearly`` over twelve independent months."""
+    return 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
+
+
 class Policy:
     """A policy: one file declares all of it.
 

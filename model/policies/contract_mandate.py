@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from model.core.levers import Lever
-from model.policies.base import Policy
+from model.policies.base import Policy, monthly_chance
 from model.scenario.fields import PolicyParams, param
 
 if TYPE_CHECKING:
@@ -36,6 +36,6 @@ class ContractMandate(Policy):
         """Set the monthly inspection chance, the fine and the expected monthly fine of a job without a contract."""
         lev = world.levers
         lev.contract_required = True
-        lev.contract_inspection_rate = 1.0 - (1.0 - self.params.enforcement) ** (1.0 / 12.0)
+        lev.contract_inspection_rate = monthly_chance(self.params.enforcement)
         lev.contract_fine_yuan = self.params.fine
         lev.contract_expected_fine_yuan = lev.contract_inspection_rate * self.params.fine

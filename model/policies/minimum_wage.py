@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from model.core.levers import Lever
-from model.policies.base import Policy
+from model.policies.base import Policy, monthly_chance
 from model.scenario.fields import PolicyParams, param
 
 if TYPE_CHECKING:
@@ -82,6 +82,6 @@ class MinimumWage(Policy):
         world.levers.wage_floor_monthly_yuan = self.params.monthly
         world.levers.wage_floor_in_kind_share = self.params.in_kind_share
         world.levers.wage_floor_enforcement = self.params.enforcement
-        world.levers.wage_floor_inspection_rate = 1.0 - (1.0 - self.params.inspections) ** (1.0 / 12.0)
+        world.levers.wage_floor_inspection_rate = monthly_chance(self.params.inspections)
         world.levers.wage_floor_fine_yuan = self.params.fine
         world.levers.wage_floor_reference_pull = self.params.reference_pull

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from model.core.levers import Lever
-from model.policies.base import Policy
+from model.policies.base import Policy, monthly_chance
 from model.scenario.fields import PolicyParams, param
 
 if TYPE_CHECKING:
@@ -60,5 +60,5 @@ class WorkingTime(Policy):
         world.levers.max_days_week = self.params.max_days_week
         world.levers.max_hours_week = self.params.max_hours_week
         world.levers.working_time_enforcement = self.params.enforcement
-        world.levers.working_time_inspection_rate = 1.0 - (1.0 - self.params.inspections) ** (1.0 / 12.0)
+        world.levers.working_time_inspection_rate = monthly_chance(self.params.inspections)
         world.levers.working_time_fine_yuan = self.params.fine

@@ -416,6 +416,18 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
     return validate(data, origin, where)
 
 
+def flat_values(section: BaseModel, prefix: str = "") -> dict[str, Any]:
+    """Every leaf value of a scenario (or a section), by dotted key."""
+    out: dict[str, Any] = {}
+    for name in type(section).model_fields:
+        value = getattr(section, name)
+        if isinstance(value, BaseModel):
+            out.update(flat_values(value, f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = value
+    return out
+
+
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"a": {"b": 1}, "c.d": 2}`` as ``{"a.b": 1, "c.d": 2}``: every leaf by its dotted path."""
     flat: dict[str, Any] = {}

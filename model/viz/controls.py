@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from model.scenario.loading import ScenarioError, load_scenario
+from model.scenario.loading import ScenarioError, flat_values, load_scenario
 from model.scenario.schema import Policies, Scenario
 
 # Market and population keys with a control of their own (label, slider maximum).
@@ -118,18 +118,6 @@ def default_folder() -> Path:
     from model import shipped
 
     return shipped.folder("scenarios") or Path.cwd() / "scenarios"
-
-
-def flat_values(section: BaseModel, prefix: str = "") -> dict[str, Any]:
-    """Every leaf value of a scenario (or a section), by dotted key."""
-    out: dict[str, Any] = {}
-    for name in type(section).model_fields:
-        value = getattr(section, name)
-        if isinstance(value, BaseModel):
-            out.update(flat_values(value, f"{prefix}{name}."))
-        else:
-            out[f"{prefix}{name}"] = value
-    return out
 
 
 def _limits(model_cls: type[BaseModel], name: str) -> tuple[float | None, float | None]:

@@ -15,7 +15,7 @@ from model import DomesticWorkModel
 from model.core import jit
 from model.core.jit import columns
 from model.core.tables import EMPLOYED, HOURLY, LIVE_IN, LIVE_OUT
-from model.mechanisms import contracts, wages
+from model.mechanisms import compliance, contracts, wages
 
 
 def _model(scenario: str = "baseline", months: int = 14, **overrides) -> DomesticWorkModel:
@@ -151,7 +151,7 @@ def test_the_review_and_self_enrolment_are_the_numpy_steps(hukou_gap):
     employed = w.with_status(EMPLOYED)
     uncovered = employed[~w.contract[employed] & ~w.agency_employed[employed]]
     found = uncovered[model.streams.uniform("contract_inspection", month, uncovered) < 0.3]
-    contracts.fine_households(model, w.employer[found], np.full(found.size, model.levers.contract_fine_yuan))
+    compliance.fine_households(model, w.employer[found], np.full(found.size, model.levers.contract_fine_yuan))
     _decide(model, found, "inspection", forced=True)
     reviewed = employed[model.streams.uniform("contract_review", month, employed)
                         < model.params.contracts.reviews_per_year / 12.0]
