@@ -114,8 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate = sub.add_parser("calibrate", help="fit scenario parameters to target moments (resumable)")
     calibrate.add_argument("calibration", type=Path, help="calibration YAML file (see docs/calibration.md)")
     calibrate.add_argument("--out", type=Path, help="output folder (default: results/<name>-calibrate-<time>)")
-    calibrate.add_argument("--budget", type=int, default=200,
-                           help="model runs to spend, all candidates' replicates counted (default 200)")
+    calibrate.add_argument("--method", choices=("smd", "posterior"), default="smd",
+                           help="smd: a point estimate by simulated minimum distance (the default); posterior: a "
+                                "sample of parameter sets by ABC-SMC, written to posterior.csv")
+    calibrate.add_argument("--budget", type=int,
+                           help="model runs to spend, all candidates' replicates counted (default 200 with smd; "
+                                "with posterior, eight candidates per particle and generation)")
     _distributed_options(calibrate, "continue a calibration killed in --out: finished candidates are not rerun")
     calibrate.set_defaults(handler="calibrate", parser=calibrate)
 

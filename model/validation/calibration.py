@@ -50,8 +50,9 @@ from model.run import output, plots, runner
 from model.scenario.loading import ScenarioError, load_scenario, read_yaml_mapping
 from model.scenario.schema import NAME_PATTERN, Scenario
 
-KEYS = ("name", "description", "scenario", "replicates", "months", "parameters", "targets", "search")
+KEYS = ("name", "description", "scenario", "replicates", "months", "parameters", "targets", "search", "posterior")
 SEARCH_KEYS = ("global_share", "seed")
+POSTERIOR_KEYS = ("population", "generations")
 EVALUATIONS = "evaluations.csv"
 Z95 = 1.959963984540054
 
@@ -71,6 +72,8 @@ class Calibration:
     global_share: float = 0.4
     seed: int = 0
     description: str = ""
+    population: int = 100  # --method posterior: particles a generation
+    generations: int = 8  # --method posterior: most generations
 
     @property
     def names(self) -> list[str]:
@@ -79,11 +82,13 @@ class Calibration:
 
     def to_values(self, unit: np.ndarray) -> dict[str, Any]:
         """Parameter values from a point of the unit cube (integers rounded)."""
-        values = {}
-        for u, (key, (low, high, is_int)) in zip(np.clip(unit, 0.0, 1.0), self.parameters.items(), strict=True):
-            x = low + float(u) * (high - low)
-            values[key] = round(x) if is_int else round(x, 12)
-        return values
+        return self.rounded({key: low + float(u) * (high - low) for u, (key, (low, high, _))
+                             in zip(np.clip(unit, 0.0, 1.0), self.parameters.items(), strict=True)})
+
+    def rounded(self, values: Mapping[str, float]) -> dict[str, Any]:
+        """Values as a candidate runs them: integers rounded, reals to 12 decimals (one cache key a candidate)."""
+        return {key: round(values[key]) if self.parameters[key][2] else round(float(values[key]), 12)
+                for key in self.parameters}
 
     def scenario(self, values: Mapping[str, Any]) -> Scenario:
         """The base scenario with ``values`` and the calibration's months and replicates."""
@@ -150,9 +155,18 @@ def load_calibration(path: str | Path, sets: Mapping[str, Any] | None = None) ->
     if not isinstance(share, int | float) or isinstance(share, bool) or not 0.1 <= share <= 0.9:
         raise ScenarioError(f"{where}: search.global_share: a share of the budget from 0.1 to 0.9 (got {share!r})")
     seed = experiment_keys.whole_number(where, "search.seed", search.get("seed", base.seed % 2**32), 0, 2**32 - 1)
+    posterior = data.get("posterior", {}) or {}
+    if not isinstance(posterior, Mapping):
+        raise ScenarioError(f"{where}: posterior: a mapping with population and generations")
+    experiment_keys.refuse_unknown(where, "posterior.", posterior, POSTERIOR_KEYS)
+    population = experiment_keys.whole_number(where, "posterior.population", posterior.get("population", 100), 10,
+                                              5000)
+    generations = experiment_keys.whole_number(where, "posterior.generations", posterior.get("generations", 8), 2,
+                                               50)
     calibration = Calibration(name=name, path=path, base=base, base_file=base_file, replicates=replicates,
                               months=months, parameters=bounds, targets=fitted, global_share=float(share), seed=seed,
-                              description=str(data.get("description", "")), _sets=dict(sets or {}))
+                              description=str(data.get("description", "")), population=population,
+                              generations=generations, _sets=dict(sets or {}))
     for corner in (np.zeros(len(bounds)), np.ones(len(bounds))):
         calibration.scenario(calibration.to_values(corner))  # every candidate is a valid scenario
     return calibration
@@ -178,7 +192,8 @@ class Evaluation:
     var: dict[str, float]
 
 
-def _key(values: Mapping[str, Any]) -> str:
+def candidate_key(values: Mapping[str, Any]) -> str:
+    """A candidate's key in ``evaluations.csv``: its values as sorted JSON."""
     return json.dumps({k: values[k] for k in sorted(values)}, sort_keys=True)
 
 
@@ -200,7 +215,8 @@ class Evaluator:
             with cache.open(newline="", encoding="utf-8") as handle:
                 for row in csv.DictReader(handle):
                     values = json.loads(row["values"])
-                    self.cache[_key(values)] = Evaluation(values, json.loads(row["mean"]), json.loads(row["var"]))
+                    self.cache[candidate_key(values)] = Evaluation(values, json.loads(row["mean"]),
+                                                                   json.loads(row["var"]))
 
     @property
     def left(self) -> int:
@@ -214,7 +230,7 @@ class Evaluator:
         calibration takes the same path as the one it resumes.
         """
         names = tuple(self.c.targets)
-        todo = {_key(v): v for v in candidates if _key(v) not in self.cache}
+        todo = {candidate_key(v): v for v in candidates if candidate_key(v) not in self.cache}
 
         def tasks():  # made as they are submitted: a large design's scenarios are never all held at once
             for key, v in todo.items():
@@ -234,7 +250,7 @@ class Evaluator:
             if self.progress:
                 self.progress(1)
         self.runs += len(candidates) * self.c.replicates
-        evaluations = [self.cache[_key(v)] for v in candidates]
+        evaluations = [self.cache[candidate_key(v)] for v in candidates]
         self.trace.extend((e.values, self.objective(e)) for e in evaluations)
         return evaluations
 
@@ -244,7 +260,8 @@ class Evaluator:
             writer = csv.writer(handle, lineterminator="\n")
             if new:
                 writer.writerow(["values", "mean", "var"])
-            writer.writerow([_key(e.values), json.dumps(e.mean, sort_keys=True), json.dumps(e.var, sort_keys=True)])
+            writer.writerow([candidate_key(e.values), json.dumps(e.mean, sort_keys=True),
+                             json.dumps(e.var, sort_keys=True)])
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -396,10 +413,10 @@ def _replicate_interval(e: Evaluation, metric: str, n: int) -> tuple[float | Non
 # --- outputs --------------------------------------------------------------------------
 
 
-def fitted_yaml(c: Calibration, result: Fit, out: Path) -> str:
+def fitted_yaml(c: Calibration, estimate: Mapping[str, Any], out: Path) -> str:
     """A scenario that extends the base with the fitted values (relative to the output folder)."""
     nested: dict[str, Any] = {}
-    for key, value in result.estimate.items():
+    for key, value in estimate.items():
         node = nested
         parts = key.split(".")
         for part in parts[:-1]:
@@ -477,14 +494,16 @@ def replicate_seeds(c: Calibration) -> list[int]:
 # --- the command ------------------------------------------------------------------------
 
 
-def _fingerprint(c: Calibration) -> str:
+def _fingerprint(c: Calibration, method: str = "smd") -> str:
     import hashlib
 
     text = c.path.read_text(encoding="utf-8") + json.dumps(c._sets, sort_keys=True, default=str)
+    if method != "smd":  # the smd method's fingerprint as before: its earlier folders still resume
+        text += f"\nmethod: {method}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def prepare_folder(c: Calibration, out: Path, *, force: bool, resume: bool) -> None:
+def prepare_folder(c: Calibration, out: Path, *, force: bool, resume: bool, method: str = "smd") -> None:
     """Check ``out`` before any work: new, an earlier result to replace (``force``), or one to resume."""
     if resume:
         manifest = out / output.MANIFEST
@@ -493,17 +512,21 @@ def prepare_folder(c: Calibration, out: Path, *, force: bool, resume: bool) -> N
         except (OSError, ValueError):
             raise ScenarioError(f"--resume {out}: no calibration to resume there (no readable {output.MANIFEST})"
                                 ) from None
-        if data.get("command_name") != "calibrate" or data.get("fingerprint") != _fingerprint(c):
-            raise ScenarioError(f"--resume {out}: holds another calibration (or another version of {c.path}); "
-                                "give its own folder, or drop --resume to start afresh elsewhere")
+        if data.get("command_name") != "calibrate" or data.get("fingerprint") != _fingerprint(c, method):
+            raise ScenarioError(f"--resume {out}: holds another calibration (or another version of {c.path}, or "
+                                "another --method); give its own folder, or drop --resume to start afresh elsewhere")
         return
     output.check_out_dir(out, force)
 
 
 def calibrate(c: Calibration, out: Path, *, budget: int, executor, force: bool, resume: bool,
               argv: list[str] | None, started: float, progress: Callable[[int], None] | None = None,
-              batch_size: int = 1) -> Fit:
+              batch_size: int = 1, method: str = "smd", proposals: int = 8):
     """Fit, writing ``evaluations.csv`` as candidates finish and the results when done.
+
+    ``method`` "smd" returns a :class:`Fit`; "posterior" a
+    :class:`~model.validation.posterior.Posterior` (and writes ``posterior.csv`` and
+    ``generations.csv`` too), its proposals run ``proposals`` at a time.
 
     The folder says it is incomplete (``"complete": false`` in its manifest) until
     the last file is written, so an interrupted calibration never looks finished.
@@ -517,19 +540,34 @@ def calibrate(c: Calibration, out: Path, *, budget: int, executor, force: bool, 
             os.replace(out, aside)
             shutil.rmtree(aside, ignore_errors=True)
         out.mkdir(parents=True, exist_ok=True)
-    for stale in ("report.md", "fitted.yaml", "calibration.csv", "fit.csv"):
+    for stale in ("report.md", "fitted.yaml", "calibration.csv", "fit.csv", "posterior.csv", "generations.csv"):
         (out / stale).unlink(missing_ok=True)
-    head = {"command_name": "calibrate", "fingerprint": _fingerprint(c), "calibration": str(c.path),
-            "budget": budget, "replicates": c.replicates, "months": c.months}
+    head = {"command_name": "calibrate", "method": method, "fingerprint": _fingerprint(c, method),
+            "calibration": str(c.path), "budget": budget, "replicates": c.replicates, "months": c.months}
     output.write_json(out / output.MANIFEST, output.manifest(argv, replicate_seeds(c), 0.0, complete=False, **head))
     evaluator = Evaluator(c, executor, out / EVALUATIONS, budget, progress=progress, batch_size=batch_size)
-    result = fit(c, evaluator)
-    params, fit_rows = tables(c, result)
-    figures(c, result, fit_rows, out / "figures")
+    if method == "posterior":
+        from model.validation import posterior
+
+        result = posterior.sample_posterior(c, evaluator, batch=proposals)
+        estimate = result.estimate(c)
+        at = evaluator.evaluate([estimate])[0]  # the budget's last candidate: the fit at the posterior mean
+        params, fit_rows = posterior.tables(c, result, at)
+        posterior.figures(c, result, fit_rows, out / "figures")
+        result.sample.to_csv(out / posterior.POSTERIOR, index=False, float_format="%.10g", lineterminator="\n")
+        result.generations.to_csv(out / posterior.GENERATIONS, index=False, float_format="%.10g",
+                                  lineterminator="\n")
+        text, runs = posterior.report(c, result, params, fit_rows, budget), (result.candidates + 1) * c.replicates
+    else:
+        result = fit(c, evaluator)
+        estimate, runs = result.estimate, result.runs
+        params, fit_rows = tables(c, result)
+        figures(c, result, fit_rows, out / "figures")
+        text = report(c, result, params, fit_rows, budget)
     params.to_csv(out / "calibration.csv", index=False, float_format="%.10g", lineterminator="\n")
     fit_rows.to_csv(out / "fit.csv", index=False, float_format="%.10g", lineterminator="\n")
-    (out / "fitted.yaml").write_text(fitted_yaml(c, result, out), encoding="utf-8")
-    (out / "report.md").write_text(report(c, result, params, fit_rows, budget), encoding="utf-8")
+    (out / "fitted.yaml").write_text(fitted_yaml(c, estimate, out), encoding="utf-8")
+    (out / "report.md").write_text(text, encoding="utf-8")
     output.write_json(out / output.MANIFEST, output.manifest(
-        argv, replicate_seeds(c), time.perf_counter() - started, complete=True, runs=result.runs, **head))
+        argv, replicate_seeds(c), time.perf_counter() - started, complete=True, runs=runs, **head))
     return result
