@@ -252,7 +252,8 @@ def draw_agencies(world: World, rows: np.ndarray, rng: np.random.Generator,
     a.cell[rows] = rng.integers(0, world.city.cells, n)
     sd = p.capacity_sd
     a.capacity[rows] = np.maximum(1, np.round(p.capacity * rng.lognormal(-0.5 * sd**2, sd, n))).astype(np.int32)
-    a.honesty_yuan[rows] = rng.exponential(p.honesty_mean_yuan, n) if p.honesty_mean_yuan > 0 else 0.0
+    # Drawn whatever the mean (0 included), so that the draws after it are the same in every scenario.
+    a.honesty_yuan[rows] = p.honesty_mean_yuan * rng.standard_exponential(n)
     a.deducts[rows] = rng.random(n) < p.deduction_share
     # Its own stream, by row: adding it left every other draw as it was.
     others = max(1.0 - p.deduction_share, 1e-12)

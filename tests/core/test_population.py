@@ -59,3 +59,16 @@ def test_the_draw_terms_carry_each_parameter_in_its_named_field():
         newcomers=True, newcomer_months=p.newcomer_savings_months, month=model.month)
     assert all(getattr(terms, name) is getattr(expected, name) for name in expected._fields[:4])
     assert terms[4:] == expected[4:]
+
+
+def test_agencies_without_a_private_cost_of_overcharging_draw_everything_else_the_same():
+    # honesty_mean_yuan 0 (assumptions/no_norms.yaml) once skipped its draw and shifted every agency draw after it.
+    from model import DomesticWorkModel
+    from tests.helpers import small_scenario
+
+    honest, shameless = (DomesticWorkModel(small_scenario(**{"agencies.honesty_mean_yuan": mean})).agencies
+                         for mean in (750.0, 0.0))
+    assert (shameless.honesty_yuan == 0).all() and (honest.honesty_yuan > 0).sum() > 5
+    for name in honest.COLUMNS:
+        if name != "honesty_yuan":
+            assert np.array_equal(getattr(honest, name), getattr(shameless, name)), name
