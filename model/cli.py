@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default 40)")
     compare.add_argument("--allow-different", action="append", default=[], metavar="KEY",
                          help="let a population size (workers.count, households.count, agencies.count) differ")
+    compare.add_argument("--assumptions", metavar="NAME,...|all",
+                         help="run the whole comparison under each assumption set (shipped names, 'baseline', files; "
+                              "'all': baseline and every shipped set) and say which effects keep their sign")
     compare.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
     compare.set_defaults(handler="compare")

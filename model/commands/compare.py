@@ -9,6 +9,7 @@ from pathlib import Path
 
 from model import shipped
 from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
+from model.experiments import assumptions
 from model.experiments.compare import (
     DEFAULT_MAX_REPLICATES,
     MIN_INTERVAL,
@@ -37,14 +38,20 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} {value}: must be at least 1")
     paths = [shipped.resolve(path) for path in args.scenarios]  # shipped scenarios by name: fee_cap
-    entrants = load_entrants(paths, overrides, options, args.allow_different)
+    # The whole comparison under each assumption set: each set's keys go to every scenario, after its file and
+    # before the command line (what each entrant gets is decided here; a per-replicate layer, such as a parameter
+    # set a replicate, belongs inside run_comparison). Without --assumptions, one run under no set.
+    runs = [(s, load_entrants(paths, overrides, options, args.allow_different, assumptions=s))
+            for s in assumptions.parse(args.assumptions)]
+    entrants = runs[0][1]
+    every = [e for _, under in runs for e in under]
     if args.max_replicates is not None and not targets and args.replicates is not None:
         raise ScenarioError("--max-replicates: only used with --precision (or without --replicates, when the "
                             "default precision targets apply)")
     if not targets and args.replicates is None:
         targets = default_targets()
     # Without --replicates the files' own counts start the comparison: the largest of them.
-    initial = max(e.scenario.replicates for e in entrants)
+    initial = max(e.scenario.replicates for e in every)
     if targets:
         initial = max(initial, MIN_INTERVAL)
     max_replicates = args.max_replicates if args.max_replicates is not None else max(DEFAULT_MAX_REPLICATES, initial)
@@ -53,16 +60,16 @@ def run(args: argparse.Namespace) -> int:
                             f"({'--replicates' if args.replicates is not None else 'the files'})")
     most = max_replicates if targets else initial
     processes = args.workers if args.workers is not None else runner.default_workers(most)
-    for entrant in entrants:
-        # The comparison holds the timeseries of every replicate of every scenario.
-        check_memory(entrant.scenario.model_copy(update={"replicates": most * len(entrants)}), entrant.source,
+    for entrant in every:
+        # The comparison holds the timeseries of every replicate of every scenario under every set.
+        check_memory(entrant.scenario.model_copy(update={"replicates": most * len(every)}), entrant.source,
                      processes=processes)
     if args.resume and args.out is None:
         raise ScenarioError("--resume: give the --out folder of the comparison to resume")
     if args.resume and args.force:
         raise ScenarioError("--resume and --force: choose one (continue the comparison, or replace it)")
     out = args.out or output.default_out_dir(entrants[0].label, "compare")
-    check_disk(out, compare_disk_bytes([e.scenario for e in entrants], most), entrants[0].source)
+    check_disk(out, compare_disk_bytes([e.scenario for e in every], most), entrants[0].source)
     if args.resume:
         _claim_to_resume(out)
     else:
@@ -75,18 +82,19 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        result = run_comparison(entrants, initial, targets, max_replicates=max_replicates, workers=args.workers,
-                                quiet=args.quiet, cache=cache)
+        results = [run_comparison(under, initial, targets, max_replicates=max_replicates, workers=args.workers,
+                                  quiet=args.quiet, cache=cache, assumptions=s.name) for s, under in runs]
     except KeyboardInterrupt:
         if not (out / output.MANIFEST).exists():
             raise  # nothing finished, nothing written
         print(f"domwork: interrupted; {cache.stored + cache.reused:,} finished replicates are kept in {out}/: "
               f"rerun the same command with --resume --out {out} to run only the rest", file=sys.stderr)
         return EXIT_INTERRUPTED
-    write_outputs(result, out, args.force or (out / output.MANIFEST).exists(), args.argv, started,
-                  kind=KIND, complete=True, replicates_reused=cache.reused)
+    write_outputs(results, out, args.force or (out / output.MANIFEST).exists(), args.argv, started,
+                  sets=[s for s, _ in runs] if args.assumptions is not None else (), kind=KIND, complete=True,
+                  replicates_reused=cache.reused)
     if not args.quiet:
-        print(terminal_table(result))
+        print(terminal_table(results))
         reused = f"; {cache.reused:,} finished replicates reused" if cache.reused else ""
         print(f"Results in {out}/ (report.md, comparison.csv, figures/); "
               f"{time.perf_counter() - started:,.1f} s{reused}")

@@ -1,4 +1,4 @@
-"""``domwork scenarios``: the shipped scenarios (and experiments and calibrations), by name, with what each is."""
+"""``domwork scenarios``: the shipped scenarios, experiments, calibrations and assumption sets, with what each is."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``domwork scenarios`` from parsed arguments."""
     width = max(60, min(120, shutil.get_terminal_size((100, 20)).columns))
     for kind, how in (("scenarios", "domwork run NAME"), ("experiments", "domwork sweep NAME"),
-                      ("calibration", "domwork calibrate NAME")):
+                      ("calibration", "domwork calibrate NAME"),
+                      ("assumptions", "domwork compare A B --assumptions NAME,...|all")):
         rows = shipped.describe(kind)
         if not rows:
             continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,8 @@ def _value(scenario: Scenario, dotted: str) -> Any:
 
 
 def load_entrants(paths: Sequence[Path], overrides: Mapping[str, Any] | None = None,
-                  labels: Mapping[str, str] | None = None, allow_different: Sequence[str] = ()) -> list[Entrant]:
+                  labels: Mapping[str, str] | None = None, allow_different: Sequence[str] = (),
+                  assumptions: Any = None) -> list[Entrant]:
     """Load the compared scenarios and refuse those that cannot be paired.
 
     Args:
@@ -146,6 +147,8 @@ def load_entrants(paths: Sequence[Path], overrides: Mapping[str, Any] | None = N
         overrides: dotted keys set for every scenario (``--set``, ``--months``, ``--seed``, ...).
         labels: how to name the source of an override in messages.
         allow_different: population sizes (``workers.count``, ...) allowed to differ.
+        assumptions: an :class:`model.experiments.assumptions.AssumptionSet` whose keys every scenario
+            gets after its file and before ``overrides`` (which win).
 
     Raises:
         ScenarioError: fewer than two files, a bad file, or scenarios that differ in a key of
@@ -157,6 +160,8 @@ def load_entrants(paths: Sequence[Path], overrides: Mapping[str, Any] | None = N
         if key not in POPULATION:
             raise ScenarioError(f"--allow-different {key}: only population sizes may differ "
                                 f"({', '.join(POPULATION)})")
+    if assumptions is not None:
+        overrides, labels = assumptions.layered(overrides, labels)
     overrides = dict(overrides or {})
     entrants: list[Entrant] = []
     seen: dict[str, int] = {}
@@ -293,6 +298,7 @@ class Comparison:
         max_replicates: the most replicates a scenario could get.
         blocks: what was run, in order: scenario label, first replicate, replicates.
         status: label -> ``reference``, ``fixed``, ``met`` or ``max`` (stopped at the maximum).
+        assumptions: the name of the assumption set it ran under (empty without ``--assumptions``).
     """
 
     entrants: list[Entrant]
@@ -302,6 +308,7 @@ class Comparison:
     max_replicates: int = 0
     blocks: list[dict[str, Any]] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)
+    assumptions: str = ""
     _summaries: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -338,7 +345,7 @@ class Comparison:
 
 def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[Target] = (),
                    max_replicates: int = DEFAULT_MAX_REPLICATES, workers: int | None = None,
-                   quiet: bool = True, cache: Any = None) -> Comparison:
+                   quiet: bool = True, cache: Any = None, assumptions: str = "") -> Comparison:
     """Run the scenarios with common random numbers, adding replicates until the targets are met.
 
     Args:
@@ -349,11 +356,13 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
         workers: processes (default: every core); results do not depend on it.
         quiet: no progress bar.
         cache: where finished replicates are kept and found again (:class:`model.run.store.ReplicateCache`).
+        assumptions: the name of the assumption set the entrants were loaded under (for tables and progress).
     """
     targets = tuple(targets)
     if targets:
         replicates = max(replicates, MIN_INTERVAL)
-    result = Comparison(entrants, targets=targets, max_replicates=max(max_replicates, replicates))
+    result = Comparison(entrants, targets=targets, max_replicates=max(max_replicates, replicates),
+                        assumptions=assumptions)
     plan = {e.label: replicates for e in entrants}
     done = dict.fromkeys(plan, 0)
     months = entrants[0].scenario.months
@@ -363,6 +372,7 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
             break
         total = sum(n for _, _, n in todo) * months
         what = f"round {round_}: {len(todo)} scenarios" if targets else f"{len(todo)} scenarios x {replicates}"
+        what += f" under {assumptions}" if assumptions else ""
         with Progress(total, f"compare, {what}", quiet=quiet) as bar:
             for entrant, first, n in todo:
                 ts = runner.run_replicates(entrant.scenario, replicates=n, months=months, workers=workers,
@@ -420,8 +430,18 @@ def level(result: Comparison, label: str, column: str) -> tuple[float, float | N
     return float(mean), float(low), float(high)
 
 
+def under_each(results: Comparison | Sequence[Comparison]) -> list[Comparison]:
+    """The comparison under each assumption set, in order (one comparison: a list of it)."""
+    return [results] if isinstance(results, Comparison) else list(results)
+
+
+def stacked(table: Callable[[Comparison], pd.DataFrame], results: Sequence[Comparison]) -> pd.DataFrame:
+    """``table`` of each set's comparison, one below the other (their ``assumptions`` column tells them apart)."""
+    return pd.concat([table(r) for r in results], ignore_index=True)
+
+
 def comparison_table(result: Comparison) -> pd.DataFrame:
-    """``comparison.csv``: one row per scenario and metric of ``summary.json``."""
+    """``comparison.csv``: one row per scenario and metric of ``summary.json``; last, the assumption set's name."""
     rows = []
     for entrant in result.entrants:
         n = result.replicates(entrant.label)
@@ -434,7 +454,7 @@ def comparison_table(result: Comparison) -> pd.DataFrame:
                 diff = (d.mean, d.low, d.high)
             rows.append({"scenario": entrant.label, "metric": metric, "mean": mean, "ci_low": low,
                          "ci_high": high, "diff_vs_first": diff[0], "diff_ci_low": diff[1],
-                         "diff_ci_high": diff[2], "replicates": n})
+                         "diff_ci_high": diff[2], "replicates": n, "assumptions": result.assumptions})
     return pd.DataFrame(rows)
 
 
@@ -446,7 +466,8 @@ def pairing_table(result: Comparison) -> pd.DataFrame:
             d = result.difference(entrant.label, metric)
             rows.append({"scenario": entrant.label, "metric": metric, "replicates": d.replicates,
                          "diff_halfwidth": d.halfwidth, "var_paired": d.var_paired,
-                         "var_independent": d.var_independent, "variance_saved": d.variance_saved})
+                         "var_independent": d.var_independent, "variance_saved": d.variance_saved,
+                         "assumptions": result.assumptions})
     return pd.DataFrame(rows)
 
 
@@ -459,5 +480,6 @@ def replicates_table(result: Comparison) -> pd.DataFrame:
         frame = result.per_replicate[entrant.label].reset_index()
         frame.insert(0, "seed", [replicate_seed(entrant.scenario.seed, int(k)) for k in frame["replicate"]])
         frame.insert(0, "scenario", entrant.label)
-        frames.append(frame[["scenario", "replicate", "seed", *summary_metrics()]])
+        frame["assumptions"] = result.assumptions
+        frames.append(frame[["scenario", "replicate", "seed", *summary_metrics(), "assumptions"]])
     return pd.concat(frames, ignore_index=True)

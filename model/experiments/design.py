@@ -241,6 +241,13 @@ def refuse_unknown(where: str, section: str, given: Mapping[str, Any], known: tu
             raise ScenarioError(f"{where}: unknown key '{section}{key}'{hint}. Known keys here: {', '.join(known)}")
 
 
+def check_name(where: str, name: Any) -> str:
+    """``name`` when it is letters, digits, ``-`` and ``_`` (as a scenario's name), else a ScenarioError."""
+    if not isinstance(name, str) or not pd.Series([name]).str.fullmatch(NAME_PATTERN[1:-1]).iloc[0]:
+        raise ScenarioError(f"{where}: name: letters, digits, - and _ only (got {name!r})")
+    return name
+
+
 def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> Design:
     """Read, check and expand an experiment file.
 
@@ -261,9 +268,7 @@ def load_experiment(path: str | Path, sets: Mapping[str, Any] | None = None) -> 
     model = data.get("model", "domwork")
     if model not in MODELS:
         raise ScenarioError(f"{where}: model: must be one of {', '.join(MODELS)} (got {model!r})")
-    name = data.get("name", path.stem.replace(".", "_"))
-    if not isinstance(name, str) or not pd.Series([name]).str.fullmatch(NAME_PATTERN[1:-1]).iloc[0]:
-        raise ScenarioError(f"{where}: name: letters, digits, - and _ only (got {name!r})")
+    name = check_name(where, data.get("name", path.stem.replace(".", "_")))
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ScenarioError(f"{where}: description: must be text")

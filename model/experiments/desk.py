@@ -32,8 +32,9 @@ CARD: tuple[tuple[str, str], ...] = (
     ("formal_share", "formal share (contract and insurance)"),
     ("decent_work_share", "decent work share (all four standards)"),
 )
-GROUP_COLUMNS = ["scenario", "group", "metric", "mean", "diff_vs_first", "diff_ci_low", "diff_ci_high", "replicates"]
-CHANGE_COLUMNS = ["scenario", "key", "unit", "old", "new", "source"]
+GROUP_COLUMNS = ["scenario", "group", "metric", "mean", "diff_vs_first", "diff_ci_low", "diff_ci_high", "replicates",
+                 "assumptions"]
+CHANGE_COLUMNS = ["scenario", "key", "unit", "old", "new", "source", "assumptions"]
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,13 @@ def card(result: Comparison) -> list[Effect]:
 def card_table(result: Comparison) -> pd.DataFrame:
     """The card as a table, one row an option and figure.
 
-    Columns: ``scenario, metric, label, reference, diff_vs_first, diff_ci_low, diff_ci_high, replicates, sentence``.
+    Columns: ``scenario, metric, label, reference, diff_vs_first, diff_ci_low, diff_ci_high, replicates, sentence,
+    assumptions``.
     """
     return pd.DataFrame([{"scenario": e.scenario, "metric": e.column, "label": e.label, "reference": e.reference,
                           "diff_vs_first": e.mean, "diff_ci_low": e.low, "diff_ci_high": e.high,
-                          "replicates": e.replicates, "sentence": e.sentence} for e in card(result)])
+                          "replicates": e.replicates, "sentence": e.sentence, "assumptions": result.assumptions}
+                         for e in card(result)])
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def group_effects(result: Comparison) -> pd.DataFrame:
                 d_mean, d_low, d_high = d.mean, d.low, d.high
             rows.append({"scenario": entrant.label, "group": group, "metric": metric, "mean": float(mean),
                          "diff_vs_first": d_mean, "diff_ci_low": d_low, "diff_ci_high": d_high,
-                         "replicates": len(values)})
+                         "replicates": len(values), "assumptions": result.assumptions})
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
@@ -175,6 +178,13 @@ def winners_and_losers(effects: pd.DataFrame) -> pd.DataFrame:
     up = clear["diff_vs_first"] > 0
     clear.insert(2, "verdict", np.where(up != cost, "gains", "loses"))
     return clear
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as a page shows it: without the ``assumptions`` column when no assumption set was named."""
+    if "assumptions" in frame.columns and not frame["assumptions"].fillna("").astype(str).str.len().any():
+        return frame.drop(columns="assumptions")
+    return frame
 
 
 # --- what changed ------------------------------------------------------------------------------
@@ -205,6 +215,6 @@ def what_changed(result: Comparison) -> pd.DataFrame:
                 continue
             unit, source = key_info(key)
             rows.append({"scenario": entrant.label, "key": key, "unit": unit, "old": old, "new": new,
-                         "source": source})
+                         "source": source, "assumptions": result.assumptions})
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 

@@ -58,6 +58,12 @@ class Measure:
         return None
 
 
+def resolve_all(entries: tuple[Measure, ...], available: Collection[str]) -> list[tuple[Measure, str, str]]:
+    """``(measure, column, label)`` of each of ``entries`` that the model measures, or a stand-in of it."""
+    available = set(available)
+    return [(m, *r) for m in entries if (r := m.resolve(available)) is not None]
+
+
 HEADLINE: tuple[Measure, ...] = (
     Measure("contract_share", "contract share"),
     Measure("insured_share", "insured share"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from model.experiments import compare_figures, desk, measures, report_html
+from model.experiments import assumptions, compare_figures, desk, measures, report_html
 from model.experiments.compare import (
     DEFAULT_PRECISION,
     MIN_INTERVAL,
@@ -17,7 +18,9 @@ from model.experiments.compare import (
     level,
     pairing_table,
     replicates_table,
+    stacked,
     summary_metrics,
+    under_each,
 )
 from model.run import output, plots
 from model.scenario.loading import to_yaml
@@ -33,28 +36,53 @@ _STATUS = {
 }
 
 
-def write_outputs(result: Comparison, out: Path, force: bool, argv: list[str] | None, started: float,
-                  **extra: object) -> None:
-    """Write the comparison's folder: all or nothing (see :func:`model.run.output.staged_dir`)."""
+def _scenarios(result: Comparison) -> list[dict]:
+    return [{"name": e.label, "file": e.source, "replicates": result.replicates(e.label),
+             "status": result.status.get(e.label, "")} for e in result.entrants]
+
+
+def write_outputs(results: Comparison | Sequence[Comparison], out: Path, force: bool, argv: list[str] | None,
+                  started: float, sets: Sequence[assumptions.AssumptionSet] = (), **extra: object) -> None:
+    """Write the comparison's folder: all or nothing (see :func:`model.run.output.staged_dir`).
+
+    Args:
+        results: the comparison, or the same comparison under each assumption set (``sets``, in order): the
+            tables hold every set's rows; the report, its figures and the card are the first set's, with a
+            section on which effects are robust across the sets.
+        out: the result folder.
+        force: replace an earlier domwork folder there.
+        argv: the command, for the manifest.
+        started: ``time.perf_counter()`` when the command started.
+        sets: the assumption sets, one a comparison (none without ``--assumptions``).
+        **extra: more entries of ``manifest.json``.
+    """
+    results = under_each(results)
+    result = results[0]
     with output.staged_dir(out, force) as tmp:
-        comparison_table(result).to_csv(tmp / "comparison.csv", **CSV)
-        pairing_table(result).to_csv(tmp / "pairing.csv", **CSV)
-        replicates_table(result).to_csv(tmp / "replicates.csv", **CSV)
-        (tmp / "scenarios").mkdir()
-        for entrant in result.entrants:
-            (tmp / "scenarios" / f"{entrant.label}.yaml").write_text(to_yaml(entrant.scenario), encoding="utf-8")
-        desk.group_effects(result).to_csv(tmp / "group_effects.csv", **CSV)
+        stacked(comparison_table, results).to_csv(tmp / "comparison.csv", **CSV)
+        stacked(pairing_table, results).to_csv(tmp / "pairing.csv", **CSV)
+        stacked(replicates_table, results).to_csv(tmp / "replicates.csv", **CSV)
+        for r in results:  # scenarios/<label>.yaml; under sets scenarios/<set>/<label>.yaml
+            folder = tmp / "scenarios" / r.assumptions
+            folder.mkdir(parents=True, exist_ok=True)
+            for entrant in r.entrants:
+                (folder / f"{entrant.label}.yaml").write_text(to_yaml(entrant.scenario), encoding="utf-8")
+        stacked(desk.group_effects, results).to_csv(tmp / "group_effects.csv", **CSV)
         figures = compare_figures.write_figures(result, tmp / "figures")
-        report_md = report_markdown(result, [p.name for p in figures])
+        report_md = report_markdown(results, [p.name for p in figures], sets)
         (tmp / "report.md").write_text(report_md, encoding="utf-8")
+        if sets:
+            extra["assumptions"] = [{"name": s.name, "file": s.source, "set": dict(s.overrides),
+                                     "scenarios": _scenarios(r), "blocks": r.blocks}
+                                    for s, r in zip(sets, results, strict=True)]
         manifest = output.manifest(
-            argv, result.seeds(), time.perf_counter() - started,
-            scenarios=[{"name": e.label, "file": e.source, "replicates": result.replicates(e.label),
-                        "status": result.status.get(e.label, "")} for e in result.entrants],
-            months=result.first.scenario.months, precision=[t.describe() for t in result.targets],
-            max_replicates=result.max_replicates, blocks=result.blocks, **extra)
-        report_html.write_workbook(result, tmp / "comparison.xlsx")
-        (tmp / "report.html").write_text(report_html.report_html(result, report_md, tmp, manifest), encoding="utf-8")
+            argv, max((r.seeds() for r in results), key=len), time.perf_counter() - started,
+            scenarios=_scenarios(result), months=result.first.scenario.months,
+            precision=[t.describe() for t in result.targets], max_replicates=result.max_replicates,
+            blocks=result.blocks, **extra)
+        report_html.write_workbook(results, tmp / "comparison.xlsx")
+        (tmp / "report.html").write_text(report_html.report_html(results, report_md, tmp, manifest),
+                                         encoding="utf-8")
         output.write_json(tmp / "manifest.json", manifest)
 
 
@@ -135,8 +163,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _resolved(result: Comparison, entries: tuple[measures.Measure, ...]) -> list[tuple[measures.Measure, str, str]]:
-    available = set(result.per_replicate[result.first.label].columns)
-    return [(m, *r) for m in entries if (r := m.resolve(available)) is not None]
+    return measures.resolve_all(entries, result.per_replicate[result.first.label].columns)
 
 
 def _policies(entrant) -> str:
@@ -146,8 +173,11 @@ def _policies(entrant) -> str:
     return ", ".join(f"{name} (from month {month})" if month > 1 else name for month, name in starts)
 
 
-def report_markdown(result: Comparison, figures: list[str]) -> str:
-    """The whole ``report.md``."""
+def report_markdown(results: Comparison | Sequence[Comparison], figures: list[str],
+                    sets: Sequence[assumptions.AssumptionSet] = ()) -> str:
+    """The whole ``report.md``: of the first set's comparison, and with sets, whether each effect is robust."""
+    results = under_each(results)
+    result = results[0]
     first = result.first
     s = first.scenario
     names = ", ".join(e.label for e in result.entrants)
@@ -159,6 +189,11 @@ def report_markdown(result: Comparison, figures: list[str]) -> str:
         f"**{first.label}** is the mean of paired differences, replicate by replicate. Values are means over "
         f"the last 12 months; intervals are 95% t-intervals across replicates (none with fewer than "
         f"{MIN_INTERVAL}). Shares are in percent, their differences in percentage points; money in yuan a month.")
+    if sets:
+        out += ["", f"The whole comparison ran under {len(sets)} assumption sets ({', '.join(x.name for x in sets)}): "
+                f"the sections below are under **{result.assumptions}**, the first; "
+                "[Robustness across assumption sets](#robustness-across-assumption-sets) gives every headline "
+                "effect under each set and whether its sign holds under all of them."]
     out += ["", "## Scenarios", ""]
     rows = [[e.label, f"`{e.source}`", e.scenario.description.strip() or "-", _policies(e),
              str(result.replicates(e.label)), _STATUS.get(result.status.get(e.label, ""), "-")]
@@ -183,6 +218,8 @@ def report_markdown(result: Comparison, figures: list[str]) -> str:
                       [[e.label, *(level_text(c, *level(result, e.label, c)) for _, c, _ in headline)]
                        for e in result.entrants]))
     out += ["", "All metrics of `summary.json` for every scenario, with differences: `comparison.csv`.", ""]
+    if sets:
+        out += _robustness_section(results, sets, headline)
     out += _scorecard_section(result)
     out += _who_gains_section(result)
     out += _precision_section(result, headline)
@@ -194,9 +231,40 @@ def report_markdown(result: Comparison, figures: list[str]) -> str:
             "- `pairing.csv`: per scenario and metric, the variance of the paired difference and of the "
             "difference of independent runs, from the same replicates.",
             "- `replicates.csv`: per scenario and replicate, its seed and every metric (last-12-month means).",
-            "- `scenarios/*.yaml`: each scenario fully resolved; `manifest.json`: command, seeds, versions, "
-            "rounds of replicates, wall time.", ""]
+            "- `scenarios/*.yaml`: each scenario fully resolved (under sets, `scenarios/<set>/*.yaml`); "
+            "`manifest.json`: command, seeds, versions, rounds of replicates, wall time.",
+            *(["- every table has the column `assumptions`, the set each row is under."] if sets else []), ""]
     return "\n".join(out)
+
+
+def _robustness_section(results: list[Comparison], sets: Sequence[assumptions.AssumptionSet],
+                        headline) -> list[str]:
+    first = results[0]
+    out = ["## Robustness across assumption sets", "",
+           "Each set's keys were given to every scenario after its file and before the command line, and replicate "
+           "k ran with the same seed under every set.", ""]
+    out.append(_table(["set", "what it assumes", "keys set", "replicates of each scenario"],
+                      [[x.name, x.description or "-",
+                        ", ".join(f"`{k}: {v}`" for k, v in x.overrides.items()) or "none",
+                        ", ".join(str(r.replicates(e.label)) for e in r.entrants)]
+                       for x, r in zip(sets, results, strict=True)]))
+    out += ["", assumptions.RULE, ""]
+    columns = [c for _, c, _ in headline]
+    labels = {c: label for _, c, label in headline}
+    found = {(v.scenario, v.metric): v for v in assumptions.verdicts(results, columns)}
+    for e in first.others:
+        verdicts = [found[(e.label, c)] for c in columns]
+        out += [f"### {e.label} against {first.first.label}", ""]
+        groups = [("Robust", [v for v in verdicts if v.kind == "robust"], lambda v: f" ({v.first})"),
+                  ("Depends on an assumption", [v for v in verdicts if v.kind == "depends"],
+                   lambda v: f" ({', '.join(v.depends_on)})"),
+                  ("Unclear under every set", [v for v in verdicts if v.kind == "unclear"], lambda v: "")]
+        out += [f"- {name}: " + ", ".join(f"{labels[v.metric]}{how(v)}" for v in chosen) + "."
+                for name, chosen, how in groups if chosen]
+        out += ["", _table(["effect", *(f"under {r.assumptions}" for r in results), "sign"],
+                           [[labels[v.metric], *(diff_text(v.metric, r.difference(e.label, v.metric)) for r in results),
+                             v.words()] for v in verdicts]), ""]
+    return out
 
 
 def _fallback_notes(resolved: list[tuple[measures.Measure, str, str]], entries) -> list[str]:
@@ -292,20 +360,40 @@ def _median_saved(result: Comparison, label: str) -> str:
 # --- terminal --------------------------------------------------------------------
 
 
-def terminal_table(result: Comparison) -> str:
-    """A short table for the terminal: the reference's levels, then every scenario's differences."""
+def terminal_table(results: Comparison | Sequence[Comparison]) -> str:
+    """A short table for the terminal: the reference's levels, then every scenario's differences.
+
+    Under assumption sets, that for each set (an ``assumptions`` column says which), then a ``sign`` row for
+    each option: whether each effect's sign is robust across the sets, or which sets it depends on.
+    """
+    results = under_each(results)
+    result = results[0]
     available = set(result.per_replicate[result.first.label].columns)
     columns = [c for c in measures.TERMINAL if c in available]
     first = result.first
-    rows = [["scenario", "reps", *columns],
-            [first.label, str(result.replicates(first.label)),
-             *(level_text(c, *level(result, first.label, c)) for c in columns)]]
-    rows += [[e.label, str(result.replicates(e.label)),
-              *(diff_text(c, result.difference(e.label, c), unit=False) for c in columns)] for e in result.others]
+    sets = bool(result.assumptions)
+
+    def row(label: str, under: str, reps: str, cells) -> list[str]:
+        return [label, *([under] if sets else []), reps, *cells]
+
+    rows = [row("scenario", "assumptions", "reps", columns)]
+    for r in results:
+        rows.append(row(first.label, r.assumptions, str(r.replicates(first.label)),
+                        [level_text(c, *level(r, first.label, c)) for c in columns]))
+        rows += [row(e.label, r.assumptions, str(r.replicates(e.label)),
+                     [diff_text(c, r.difference(e.label, c), unit=False) for c in columns]) for e in r.others]
+    if sets:
+        verdicts = assumptions.verdicts(results, columns)
+        rows += [row(e.label, "sign", "", [v.short() for v in verdicts if v.scenario == e.label])
+                 for e in result.others]
+    reps = rows[0].index("reps")
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) if k == 1 else cell.ljust(w) for k, (cell, w) in enumerate(zip(row, widths,
-                                                                                                   strict=True)))
-             .rstrip() for row in rows]
-    lines.append(f"(first row: levels in {first.label}; other rows: differences from it, shares in points; "
+    lines = ["  ".join(cell.rjust(w) if k == reps else cell.ljust(w)
+                       for k, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip() for row in rows]
+    each = " of each set" if sets else ""
+    lines.append(f"(first row{each}: levels in {first.label}; other rows: differences from it, shares in points; "
                  "95% intervals in brackets)")
+    if sets:
+        lines.append("(sign: 'robust +' or 'robust -' when the 95% interval lies on that side of 0 under every set; "
+                     "else the sets under which the sign differs from the first set's)")
     return "\n".join(lines)

@@ -11,13 +11,21 @@ import base64
 import html
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import markdown
 import pandas as pd
 
-from model.experiments import desk
-from model.experiments.compare import Comparison, comparison_table, pairing_table, replicates_table
+from model.experiments import assumptions, desk, measures
+from model.experiments.compare import (
+    Comparison,
+    comparison_table,
+    pairing_table,
+    replicates_table,
+    stacked,
+    under_each,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -48,6 +56,7 @@ def _embed_images(body: str, folder: Path) -> str:
 
 
 def _frame_html(frame: pd.DataFrame) -> str:
+    frame = desk.shown(frame)
     return frame.to_html(index=False, na_rep="", float_format=lambda x: f"{x:,.6g}", border=0, escape=True)
 
 
@@ -65,13 +74,18 @@ def card_html(result: Comparison) -> str:
     return '<div class="card">' + "".join(boxes) + "</div>"
 
 
-def report_html(result: Comparison, report_md: str, folder: Path, manifest: dict) -> str:
-    """The whole page: the card, then ``report.md`` (figures embedded), winners and losers, what changed, provenance."""
+def report_html(results: Comparison | Sequence[Comparison], report_md: str, folder: Path, manifest: dict) -> str:
+    """The whole page: the card, then ``report.md`` (figures embedded), winners and losers, what changed, provenance.
+
+    Under assumption sets the card is the first set's; the group effects and what changed are every set's.
+    """
+    results = under_each(results)
+    result = results[0]
     body = markdown.markdown(report_md, extensions=["tables"])
     body = _embed_images(body, folder)
-    effects = desk.group_effects(result)
+    effects = stacked(desk.group_effects, results)
     verdicts = desk.winners_and_losers(effects)
-    changed = desk.what_changed(result)
+    changed = stacked(desk.what_changed, results)
     title = html.escape(f"Comparison: {', '.join(e.label for e in result.entrants)}")
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
              f"<style>{STYLE}</style></head><body>",
@@ -95,16 +109,22 @@ def report_html(result: Comparison, report_md: str, folder: Path, manifest: dict
     return "\n".join(parts)
 
 
-def workbook_tables(result: Comparison) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets, by name."""
-    return {"card": desk.card_table(result), "comparison": comparison_table(result),
-            "group_effects": desk.group_effects(result), "what_changed": desk.what_changed(result),
-            "pairing": pairing_table(result), "replicates": replicates_table(result)}
+def workbook_tables(results: Comparison | Sequence[Comparison]) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets, by name: every set's rows; under sets also ``robustness``."""
+    results = under_each(results)
+    sheets = {"card": desk.card_table, "comparison": comparison_table, "group_effects": desk.group_effects,
+              "what_changed": desk.what_changed, "pairing": pairing_table, "replicates": replicates_table}
+    tables = {name: stacked(table, results) for name, table in sheets.items()}
+    if results[0].assumptions:
+        available = results[0].per_replicate[results[0].first.label].columns
+        headline = [column for _, column, _ in measures.resolve_all(measures.HEADLINE, available)]
+        tables["robustness"] = assumptions.robustness_table(results, headline)
+    return tables
 
 
-def write_workbook(result: Comparison, path: Path) -> None:
+def write_workbook(results: Comparison | Sequence[Comparison], path: Path) -> None:
     """``comparison.xlsx``: one sheet a table (openpyxl)."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in workbook_tables(result).items():
+        for name, frame in workbook_tables(results).items():
             frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_excel(
                 writer, sheet_name=name, index=False)

@@ -35,7 +35,7 @@ FIGURES = (("effects.png", "Effects against the reference"), ("scorecard.png", "
 
 def _table(frame: pd.DataFrame) -> None:
     """A table at full height (no row hidden behind a scroll bar)."""
-    solara.HTML(tag="div", unsafe_innerHTML=frame.to_html(index=False, na_rep="", border=0, escape=True,
+    solara.HTML(tag="div", unsafe_innerHTML=desk.shown(frame).to_html(index=False, na_rep="", border=0, escape=True,
                                                           float_format=lambda x: f"{x:,.4g}"),
                 style={"font-size": "0.85em", "overflow-x": "auto"})
 

@@ -26,7 +26,7 @@ SIZE = {"workers.count": 600, "households.count": 900, "agencies.count": 6, "mon
 SMALL = [item for key, value in SIZE.items() if key != "months" for item in ("--set", f"{key}={value}")] + [
     "--months", str(SIZE["months"]), "--quiet"]
 CONTRACT_COLUMNS = ["scenario", "metric", "mean", "ci_low", "ci_high", "diff_vs_first", "diff_ci_low",
-                    "diff_ci_high", "replicates"]
+                    "diff_ci_high", "replicates", "assumptions"]
 FIGURES = ("compare_wages.png", "compare_formalization.png", "compare_unemployment.png", "compare_agency_use.png",
            "effects.png", "scorecard.png", "who_gains.png")
 
@@ -57,6 +57,7 @@ def folder(tmp_path_factory) -> Path:
 def test_compare_writes_the_contracted_table_report_figures_and_manifest(folder):
     table = pd.read_csv(folder / "comparison.csv")
     assert list(table.columns) == CONTRACT_COLUMNS
+    assert table["assumptions"].isna().all()  # the column is there, empty without --assumptions
     metrics = compare.summary_metrics()
     assert list(table["scenario"].unique()) == ["baseline", "contract_mandate", "fee_ban"]
     assert len(table) == 3 * len(metrics)

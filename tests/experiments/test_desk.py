@@ -30,7 +30,7 @@ def compared(tmp_path_factory) -> Path:
 
 def test_group_effects_are_paired_with_intervals_for_every_party(compared):
     effects = pd.read_csv(compared / "group_effects.csv")
-    assert list(effects.columns) == desk.GROUP_COLUMNS
+    assert list(effects.columns) == desk.GROUP_COLUMNS and effects["assumptions"].isna().all()
     parties = {g.split(":")[0] for g in effects["group"]}
     assert {"workers", "agencies", "state"} <= parties
     assert {"workers:job_type=elder_carer", "agencies:business_model=employee_based"} <= set(effects["group"])
