@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--assumptions", metavar="NAME,...|all",
                          help="run the whole comparison under each assumption set (shipped names, 'baseline', files; "
                               "'all': baseline and every shipped set) and say which effects keep their sign")
+    compare.add_argument("--posterior", type=Path, metavar="POSTERIOR.csv",
+                         help="carry parameter uncertainty into the effects: replicate k of every scenario runs "
+                              "with a parameter set drawn by weight from this sample (posterior.csv of calibrate "
+                              "--method posterior), each set on two seeds (default 20 replicates)")
     compare.add_argument("--workers", type=int, help="processes for replicates (default: every core)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
     compare.set_defaults(handler="compare")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from model import shipped
 from model.commands.common import EXIT_INTERRUPTED, EXIT_OK
-from model.experiments import assumptions
+from model.experiments import assumptions, posterior_draws
 from model.experiments.compare import (
     DEFAULT_MAX_REPLICATES,
     MIN_INTERVAL,
@@ -24,10 +24,19 @@ from model.run.resources import check_disk, check_memory, compare_disk_bytes
 from model.scenario.loading import ScenarioError, parse_set
 
 KIND = "compare"
+# --posterior without --replicates: ten parameter sets, each on two seeds.
+POSTERIOR_REPLICATES = 20
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``domwork compare`` from parsed arguments; bad input raises :class:`ScenarioError` before any work."""
+    if args.posterior is not None:
+        if args.precision or args.max_replicates is not None:
+            raise ScenarioError(f"--precision and --max-replicates with --posterior {args.posterior}: an interval "
+                                "that holds the parameters' uncertainty does not narrow with more replicates; give "
+                                f"--replicates (default {POSTERIOR_REPLICATES}: each drawn set runs on two seeds)")
+        if args.replicates is None:
+            args.replicates = POSTERIOR_REPLICATES
     options = {key: f"--{key}" for key in ("replicates", "months", "seed") if getattr(args, key) is not None}
     overrides = parse_set(args.sets)
     for key in options:
@@ -45,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
             for s in assumptions.parse(args.assumptions)]
     entrants = runs[0][1]
     every = [e for _, under in runs for e in under]
+    draws = None
+    if args.posterior is not None:
+        draws = posterior_draws.load_posterior(args.posterior, entrants[0].scenario)
+        for _, under in runs:
+            draws.check_common([(e.label, e.scenario) for e in under])
     if args.max_replicates is not None and not targets and args.replicates is not None:
         raise ScenarioError("--max-replicates: only used with --precision (or without --replicates, when the "
                             "default precision targets apply)")
@@ -83,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         results = [run_comparison(under, initial, targets, max_replicates=max_replicates, workers=args.workers,
-                                  quiet=args.quiet, cache=cache, assumptions=s.name) for s, under in runs]
+                                  quiet=args.quiet, cache=cache, assumptions=s.name, posterior=draws)
+                   for s, under in runs]
     except KeyboardInterrupt:
         if not (out / output.MANIFEST).exists():
             raise  # nothing finished, nothing written

@@ -18,6 +18,7 @@ same bytes with any number of processes.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from model.core import metrics
+from model.experiments import posterior_draws
 from model.run import runner
 from model.run.progress import Progress
 from model.scenario.loading import ScenarioError, load_scenario
@@ -210,6 +212,9 @@ class Difference:
         var_paired: variance of the paired difference across replicates (None with one pair).
         var_independent: variance of the difference of independent runs, estimated from the same
             replicates (the sum of the two scenarios' variances).
+        parameter_share: with a posterior (``--posterior``), the share of a paired difference's variance
+            due to the parameters; the interval then holds the effect's spread over the posterior too
+            (:mod:`model.experiments.posterior_draws`). None without one.
     """
 
     replicates: int
@@ -218,6 +223,7 @@ class Difference:
     high: float | None
     var_paired: float | None
     var_independent: float | None
+    parameter_share: float | None = None
 
     @property
     def halfwidth(self) -> float | None:
@@ -237,19 +243,26 @@ class Difference:
         return 1.0 - self.var_paired / self.var_independent
 
 
-def difference(first: pd.Series, other: pd.Series) -> Difference:
-    """The paired difference ``other - first`` over ``other``'s replicates (``first`` has at least as many)."""
+def difference(first: pd.Series, other: pd.Series, posterior: bool = False) -> Difference:
+    """The paired difference ``other - first`` over ``other``'s replicates (``first`` has at least as many).
+
+    With ``posterior`` (replicates 2i and 2i + 1 ran parameter set i of a posterior), the interval
+    carries the parameters' uncertainty as well as the seeds' (:func:`posterior_draws.interval`).
+    """
+    other = other.sort_index()
     a = first.loc[other.index].to_numpy(dtype=np.float64)
     b = other.to_numpy(dtype=np.float64)
     d = b - a
     n = d.size
     mean = float(d.mean())
-    low = high = None
-    if n >= MIN_INTERVAL:
+    low = high = share = None
+    if posterior:
+        mean, low, high, share = posterior_draws.interval(d)
+    elif n >= MIN_INTERVAL:
         _, low, high = runner.mean_interval(d, LEVEL)
     var_paired = float(d.var(ddof=1)) if n >= 2 else None
     var_independent = float(a.var(ddof=1) + b.var(ddof=1)) if n >= 2 else None
-    return Difference(n, mean, low, high, var_paired, var_independent)
+    return Difference(n, mean, low, high, var_paired, var_independent, share)
 
 
 def met(target: Target, diff: Difference) -> bool:
@@ -299,6 +312,7 @@ class Comparison:
         blocks: what was run, in order: scenario label, first replicate, replicates.
         status: label -> ``reference``, ``fixed``, ``met`` or ``max`` (stopped at the maximum).
         assumptions: the name of the assumption set it ran under (empty without ``--assumptions``).
+        posterior: the posterior whose parameter sets the replicates ran (``--posterior``), or None.
     """
 
     entrants: list[Entrant]
@@ -309,6 +323,7 @@ class Comparison:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)
     assumptions: str = ""
+    posterior: posterior_draws.PosteriorDraws | None = None
     _summaries: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -333,7 +348,8 @@ class Comparison:
 
     def difference(self, label: str, metric: str) -> Difference:
         """The paired difference of ``metric`` between scenario ``label`` and the first."""
-        return difference(self.per_replicate[self.first.label][metric], self.per_replicate[label][metric])
+        return difference(self.per_replicate[self.first.label][metric], self.per_replicate[label][metric],
+                          posterior=self.posterior is not None)
 
     def seeds(self) -> list[int]:
         """Seed of each replicate run (shared by every scenario)."""
@@ -345,7 +361,8 @@ class Comparison:
 
 def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[Target] = (),
                    max_replicates: int = DEFAULT_MAX_REPLICATES, workers: int | None = None,
-                   quiet: bool = True, cache: Any = None, assumptions: str = "") -> Comparison:
+                   quiet: bool = True, cache: Any = None, assumptions: str = "",
+                   posterior: posterior_draws.PosteriorDraws | None = None) -> Comparison:
     """Run the scenarios with common random numbers, adding replicates until the targets are met.
 
     Args:
@@ -357,12 +374,13 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
         quiet: no progress bar.
         cache: where finished replicates are kept and found again (:class:`model.run.store.ReplicateCache`).
         assumptions: the name of the assumption set the entrants were loaded under (for tables and progress).
+        posterior: replicate k of every scenario runs with its parameter set k (``--posterior``).
     """
     targets = tuple(targets)
     if targets:
         replicates = max(replicates, MIN_INTERVAL)
     result = Comparison(entrants, targets=targets, max_replicates=max(max_replicates, replicates),
-                        assumptions=assumptions)
+                        assumptions=assumptions, posterior=posterior)
     plan = {e.label: replicates for e in entrants}
     done = dict.fromkeys(plan, 0)
     months = entrants[0].scenario.months
@@ -375,8 +393,11 @@ def run_comparison(entrants: list[Entrant], replicates: int, targets: Sequence[T
         what += f" under {assumptions}" if assumptions else ""
         with Progress(total, f"compare, {what}", quiet=quiet) as bar:
             for entrant, first, n in todo:
+                per_replicate = None if posterior is None else functools.partial(
+                    posterior.scenario, f"{assumptions}/{entrant.label}", entrant.scenario)
                 ts = runner.run_replicates(entrant.scenario, replicates=n, months=months, workers=workers,
-                                           progress=bar.update, first=first, cache=cache)
+                                           progress=bar.update, first=first, cache=cache,
+                                           per_replicate=per_replicate)
                 old = result.timeseries.get(entrant.label)
                 result.timeseries[entrant.label] = ts if old is None else pd.concat([old, ts], ignore_index=True)
                 result.blocks.append({"scenario": entrant.label, "first": first, "replicates": n})
@@ -452,9 +473,11 @@ def comparison_table(result: Comparison) -> pd.DataFrame:
             else:
                 d = result.difference(entrant.label, metric)
                 diff = (d.mean, d.low, d.high)
-            rows.append({"scenario": entrant.label, "metric": metric, "mean": mean, "ci_low": low,
-                         "ci_high": high, "diff_vs_first": diff[0], "diff_ci_low": diff[1],
-                         "diff_ci_high": diff[2], "replicates": n, "assumptions": result.assumptions})
+            row = {"scenario": entrant.label, "metric": metric, "mean": mean, "ci_low": low, "ci_high": high,
+                   "diff_vs_first": diff[0], "diff_ci_low": diff[1], "diff_ci_high": diff[2], "replicates": n}
+            if result.posterior is not None:
+                row["diff_var_parameter_share"] = None if entrant is result.first else d.parameter_share
+            rows.append({**row, "assumptions": result.assumptions})
     return pd.DataFrame(rows)
 
 

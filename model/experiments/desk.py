@@ -161,14 +161,19 @@ def group_effects(result: Comparison) -> pd.DataFrame:
             values = result.per_replicate[entrant.label][column]
             mean, _, _ = runner.mean_interval(values.to_numpy(dtype=np.float64), LEVEL)
             if entrant is result.first:
-                d_mean, d_low, d_high = 0.0, 0.0, 0.0
+                d_mean, d_low, d_high, share = 0.0, 0.0, 0.0, None
             else:
-                d = difference(first[column], values)
-                d_mean, d_low, d_high = d.mean, d.low, d.high
-            rows.append({"scenario": entrant.label, "group": group, "metric": metric, "mean": float(mean),
-                         "diff_vs_first": d_mean, "diff_ci_low": d_low, "diff_ci_high": d_high,
-                         "replicates": len(values), "assumptions": result.assumptions})
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+                d = difference(first[column], values, posterior=result.posterior is not None)
+                d_mean, d_low, d_high, share = d.mean, d.low, d.high, d.parameter_share
+            row = {"scenario": entrant.label, "group": group, "metric": metric, "mean": float(mean),
+                   "diff_vs_first": d_mean, "diff_ci_low": d_low, "diff_ci_high": d_high, "replicates": len(values)}
+            if result.posterior is not None:
+                row["diff_var_parameter_share"] = share
+            rows.append({**row, "assumptions": result.assumptions})
+    columns = list(GROUP_COLUMNS)
+    if result.posterior is not None:
+        columns.insert(columns.index("assumptions"), "diff_var_parameter_share")
+    return pd.DataFrame(rows, columns=columns)
 
 
 def winners_and_losers(effects: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.experiments import assumptions, compare_figures, desk, measures, report_html
+from model.experiments import assumptions, compare_figures, desk, measures, posterior_draws, report_html
 from model.experiments.compare import (
     DEFAULT_PRECISION,
     MIN_INTERVAL,
@@ -62,6 +62,10 @@ def write_outputs(results: Comparison | Sequence[Comparison], out: Path, force: 
         stacked(comparison_table, results).to_csv(tmp / "comparison.csv", **CSV)
         stacked(pairing_table, results).to_csv(tmp / "pairing.csv", **CSV)
         stacked(replicates_table, results).to_csv(tmp / "replicates.csv", **CSV)
+        if result.posterior is not None:  # which parameter set each replicate ran
+            n = max(r.replicates(r.first.label) for r in results)
+            posterior_draws.draws_table(result.posterior, n).to_csv(tmp / "posterior_draws.csv", **CSV)
+            extra["posterior"] = dict(posterior_draws.describe(result.posterior, n))
         for r in results:  # scenarios/<label>.yaml; under sets scenarios/<set>/<label>.yaml
             folder = tmp / "scenarios" / r.assumptions
             folder.mkdir(parents=True, exist_ok=True)
@@ -189,6 +193,8 @@ def report_markdown(results: Comparison | Sequence[Comparison], figures: list[st
         f"**{first.label}** is the mean of paired differences, replicate by replicate. Values are means over "
         f"the last 12 months; intervals are 95% t-intervals across replicates (none with fewer than "
         f"{MIN_INTERVAL}). Shares are in percent, their differences in percentage points; money in yuan a month.")
+    if result.posterior is not None:
+        out += ["", *_posterior_paragraph(result)]
     if sets:
         out += ["", f"The whole comparison ran under {len(sets)} assumption sets ({', '.join(x.name for x in sets)}): "
                 f"the sections below are under **{result.assumptions}**, the first; "
@@ -222,6 +228,8 @@ def report_markdown(results: Comparison | Sequence[Comparison], figures: list[st
         out += _robustness_section(results, sets, headline)
     out += _scorecard_section(result)
     out += _who_gains_section(result)
+    if result.posterior is not None:
+        out += _parameter_share_section(result, headline)
     out += _precision_section(result, headline)
     out += ["## Figures", ""]
     out += [f"![{name}](figures/{name})" for name in figures]
@@ -233,8 +241,38 @@ def report_markdown(results: Comparison | Sequence[Comparison], figures: list[st
             "- `replicates.csv`: per scenario and replicate, its seed and every metric (last-12-month means).",
             "- `scenarios/*.yaml`: each scenario fully resolved (under sets, `scenarios/<set>/*.yaml`); "
             "`manifest.json`: command, seeds, versions, rounds of replicates, wall time.",
-            *(["- every table has the column `assumptions`, the set each row is under."] if sets else []), ""]
+            *(["- every table has the column `assumptions`, the set each row is under."] if sets else []),
+            *(["- `posterior_draws.csv`: the posterior row and parameter values each replicate ran with."]
+              if result.posterior is not None else []), ""]
     return "\n".join(out)
+
+
+def _posterior_paragraph(result: Comparison) -> list[str]:
+    draws = result.posterior
+    n = result.replicates(result.first.label)
+    about = posterior_draws.describe(draws, n)
+    return [f"**Parameter uncertainty.** Replicate k of every scenario also ran with a parameter set drawn by weight "
+            f"from `{about['file']}` ({about['sets']} sets of {', '.join(f'`{p}`' for p in draws.parameters)}; "
+            f"{about['drawn']} distinct sets drawn, each on two seeds). Each difference's interval is therefore the "
+            "mean ± 1.96 sqrt(parameter variance + the variance of the mean): it holds the effect's spread over the "
+            "posterior as well as the seeds' noise, and more replicates do not narrow it to nothing. Within a pair "
+            "of replicates only the seed differs, which splits each difference's variance into its parameter and "
+            "stochastic parts ([Parameter uncertainty](#parameter-uncertainty))."]
+
+
+def _parameter_share_section(result: Comparison, headline) -> list[str]:
+    out = ["## Parameter uncertainty", "",
+           "Share of each paired difference's variance due to the parameters (the rest is the seeds'); "
+           "`diff_var_parameter_share` in `comparison.csv` and `group_effects.csv`. A large share means the "
+           "effect depends on what we do not know about the city more than on chance.", ""]
+    out.append(_table(["scenario", *(label for _, _, label in headline)],
+                      [[e.label, *(_share_text(result.difference(e.label, c)) for _, c, _ in headline)]
+                       for e in result.others]))
+    return [*out, ""]
+
+
+def _share_text(d: Difference) -> str:
+    return "-" if d.parameter_share is None else f"{d.parameter_share:.0%}"
 
 
 def _robustness_section(results: list[Comparison], sets: Sequence[assumptions.AssumptionSet],

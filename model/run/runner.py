@@ -56,6 +56,13 @@ def run_replicate(scenario: Scenario, replicate: int, months: int | None = None,
     return frame
 
 
+def _run_numbered(task: tuple[Scenario, int], months: int | None = None,
+                  on_month: Callable[[], None] | None = None) -> pd.DataFrame:
+    """:func:`run_replicate` of a (scenario, replicate) pair: a task for any executor."""
+    scenario, replicate = task
+    return run_replicate(scenario, replicate, months=months, on_month=on_month)
+
+
 def process_context() -> mp.context.BaseContext:
     """Fork when it is safe (POSIX, one thread): workers start at once with everything imported.
 
@@ -112,7 +119,8 @@ def default_workers(replicates: int) -> int:
 
 def run_replicates(scenario: Scenario, replicates: int | None = None, months: int | None = None,
                    workers: int | None = None, progress: Callable[[int], None] | None = None,
-                   first: int = 0, cache: Any = None) -> pd.DataFrame:
+                   first: int = 0, cache: Any = None,
+                   per_replicate: Callable[[int], Scenario] | None = None) -> pd.DataFrame:
     """Run replicates first..first+n-1 and return their timeseries, ordered by replicate and month.
 
     Args:
@@ -124,15 +132,19 @@ def run_replicates(scenario: Scenario, replicates: int | None = None, months: in
         first: the first replicate's number (a later block of replicates, as adaptive comparisons add).
         cache: a :class:`model.run.store.ReplicateCache`: replicates found there are not run again, and
             each replicate run is kept there as it finishes.
+        per_replicate: the scenario replicate ``r`` runs (``compare --posterior``: ``scenario`` with
+            parameter set ``r``); default ``scenario`` for every replicate. It should return the same
+            object for the same ``r`` (the cache keys scenarios by identity while it runs).
     """
     replicates = scenario.replicates if replicates is None else replicates
     months = scenario.months if months is None else months
     frames: list[pd.DataFrame | None] = [None] * replicates
     todo = []
     for r in range(first, first + replicates):
-        frames[r - first] = None if cache is None else cache.get(scenario, months, r)
+        run = scenario if per_replicate is None else per_replicate(r)
+        frames[r - first] = None if cache is None else cache.get(run, months, r)
         if frames[r - first] is None:
-            todo.append(r)
+            todo.append((run, r))
         elif progress is not None:
             progress(months)
     if todo:
@@ -140,11 +152,11 @@ def run_replicates(scenario: Scenario, replicates: int | None = None, months: in
         with local_executor(workers, progress=progress is not None) as (executor, progress_queue):
             inline = isinstance(executor, InlineExecutor)
             on_month = (lambda: progress(1)) if inline and progress else None
-            work = functools.partial(run_replicate, scenario, months=months, on_month=on_month)
-            for r, frame in execute(work, todo, executor, poll=lambda: _drain(progress_queue, progress)):
+            work = functools.partial(_run_numbered, months=months, on_month=on_month)
+            for (run, r), frame in execute(work, todo, executor, poll=lambda: _drain(progress_queue, progress)):
                 frames[r - first] = frame
                 if cache is not None:
-                    cache.put(scenario, months, r, frame)
+                    cache.put(run, months, r, frame)
     return pd.concat(frames, ignore_index=True)
 
 

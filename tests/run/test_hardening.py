@@ -532,7 +532,7 @@ class _ReverseOrderPool:
         for future, fn, args in reversed(self.calls):
             future.set_running_or_notify_cancel()
             future.set_result(fn(*args))
-            self.finished.append(args[1][0])  # (function, [replicate])
+            self.finished.append(args[1][0][1])  # (function, [(scenario, replicate)])
             time.sleep(0.05)
 
     def shutdown(self, wait=True, cancel_futures=False) -> None:
