@@ -141,6 +141,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="browser sessions served at once; more get a message (default 8)")
     viz.set_defaults(handler="viz", parser=viz)
 
+    discover = sub.add_parser("discover", help="scenario discovery: the levers and uncertainties of a finished sweep "
+                              "where a condition holds (PRIM)")
+    discover.add_argument("sweep", type=Path, metavar="SWEEP_DIR", help="a folder that domwork sweep wrote")
+    discover.add_argument("--where", required=True, metavar="EXPR",
+                          help="the condition, over runs.csv's columns (dotted keys as written, or in backticks) "
+                               "and a lever's paired effect: effect(metric) (absolute) or change(metric) (relative), "
+                               "e.g. \"change(employed) < -0.02\" (see docs/experiments.md)")
+    discover.add_argument("--out", type=Path, help="output folder (default: results/<name>-discover-<time>)")
+    discover.add_argument("--force", action="store_true", help="replace a folder an earlier domwork command wrote")
+    discover.add_argument("--threshold", type=float, default=0.8,
+                          help="the density a box should reach: of the steps of PRIM's trajectory that reach it, "
+                               "the one with the highest coverage x density is kept (default 0.8)")
+    discover.add_argument("--boxes", type=int, default=1,
+                          help="boxes to seek, each among the runs outside the earlier ones; a later box is kept "
+                               "only if it reaches --threshold (default 1)")
+    discover.set_defaults(handler="discover", parser=discover)
+
     schema = sub.add_parser("schema", help="print every scenario key with type, unit, default and description")
     schema.add_argument("--markdown", action="store_true", help="print a Markdown table instead")
     schema.set_defaults(handler="schema", parser=schema)
