@@ -1,5 +1,10 @@
 """The map: the city's neighbourhoods, its households, a sample of its workers and its agencies.
 
+Three views (the buttons above it): workers in formal or informal jobs; workers by the
+arrangement of their job (live-in, live-out, hourly or day work); and where the policy
+twin differs from this run, neighbourhood by neighbourhood (formal jobs, and jobs, at the
+employer's home: the twin's count minus this run's).
+
 The grid is the one ``model/core/city.py`` lays out: household income
 (shaded) falls away from the centre and migrant workers rent in the urban
 villages (outlined). Workers are drawn where they are this month: at the
@@ -15,7 +20,7 @@ import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
-from model.core.tables import AWAY, BUSINESS_MODELS, EMPLOYED, SEARCHING
+from model.core.tables import AWAY, BUSINESS_MODELS, EMPLOYED, HOURLY, LIVE_IN, LIVE_OUT, SEARCHING
 from model.viz.charts import VEGA_LITE_SCHEMA, records, vega_element, version
 from model.viz.live import LiveModel
 
@@ -25,6 +30,10 @@ SIZE = 290  # pixels a side
 
 # Map states, their colours (and shapes for agencies).
 WORKER_STATES = {"searching": "#d62728", "informal job": "#ff7f0e", "formal job": "#2ca02c", "away": "#9467bd"}
+ARRANGEMENT_STATES = {"searching": "#d62728", "live-in": "#8c564b", "live-out": "#17becf",
+                      "hourly or day work": "#bcbd22", "away": "#9467bd"}
+# The map's views: the button's label by key.
+VIEWS = {"jobs": "Formal or informal", "arrangements": "Arrangements", "twin": "Twin's difference"}
 HOUSEHOLD_STATES = {"employs a worker": "#525252", "vacancy": "#1f77b4", "no need": "#cccccc"}
 AGENCY_SHAPES = {"intermediary": "triangle-up", "membership": "square", "employee based": "diamond"}
 _R2 = (0.7548776662466927, 0.5698402909980532)  # the plastic-number sequence: evenly spread points
@@ -44,18 +53,44 @@ def _sample(rows: np.ndarray, most: int) -> np.ndarray:
     return rows[:: -(-rows.size // most)]
 
 
-def worker_states(model: LiveModel) -> dict[str, np.ndarray]:
-    """Rows of the workers in each map state: searching, informal job, formal job, away."""
+def worker_states(model: LiveModel, view: str = "jobs") -> dict[str, np.ndarray]:
+    """Rows of the workers in each map state of ``view``: searching, the jobs, away.
+
+    The jobs are formal or informal (``view`` "jobs"), or by arrangement ("arrangements").
+    """
     w = model.workers
     status = w.view("status")
     employed = status == EMPLOYED
-    formal = employed & w.view("contract") & w.view("insured")
-    return {
-        "searching": np.flatnonzero(status == SEARCHING),
-        "informal job": np.flatnonzero(employed & ~formal),
-        "formal job": np.flatnonzero(formal),
-        "away": np.flatnonzero(status == AWAY),
-    }
+    if view == "arrangements":
+        arrangement = w.view("arrangement")
+        jobs = {"live-in": employed & (arrangement == LIVE_IN), "live-out": employed & (arrangement == LIVE_OUT),
+                "hourly or day work": employed & (arrangement == HOURLY)}
+    else:
+        formal = employed & w.view("contract") & w.view("insured")
+        jobs = {"informal job": employed & ~formal, "formal job": formal}
+    return {"searching": np.flatnonzero(status == SEARCHING), **{k: np.flatnonzero(v) for k, v in jobs.items()},
+            "away": np.flatnonzero(status == AWAY)}
+
+
+def jobs_by_cell(model) -> tuple[np.ndarray, np.ndarray]:
+    """Jobs and formal jobs in each neighbourhood, counted at the employer's home."""
+    w, h = model.workers, model.households
+    employed = np.flatnonzero((w.view("status") == EMPLOYED) & (w.employer[: w.n] >= 0))
+    cells = h.cell[w.employer[employed]]
+    formal = w.view("contract")[employed] & w.view("insured")[employed]
+    size = model.city.cells
+    return (np.bincount(cells, minlength=size)[:size],
+            np.bincount(cells, weights=formal.astype(float), minlength=size)[:size].astype(np.int64))
+
+
+def twin_frame(model: LiveModel) -> pd.DataFrame:
+    """``cells_frame`` with, per neighbourhood, the twin's jobs and formal jobs minus this run's."""
+    frame = cells_frame(model)
+    jobs, formal = jobs_by_cell(model)
+    twin_jobs, twin_formal = jobs_by_cell(model.twin) if model.twin is not None else (jobs, formal)
+    frame["formal_jobs"] = twin_formal - formal
+    frame["jobs"] = twin_jobs - jobs
+    return frame
 
 
 def cells_frame(model: LiveModel) -> pd.DataFrame:
@@ -68,7 +103,7 @@ def cells_frame(model: LiveModel) -> pd.DataFrame:
                          "urban_village": village})
 
 
-def points_frame(model: LiveModel) -> pd.DataFrame:
+def points_frame(model: LiveModel, view: str = "jobs") -> pd.DataFrame:
     """One row a dot: households (a sample), workers (a sample) and agencies, with ``kind`` and ``state``."""
     city, cell = model.city, model.params.city.cell_km
     corner_x, corner_y = city.x_km - cell / 2, city.y_km - cell / 2
@@ -86,7 +121,7 @@ def points_frame(model: LiveModel) -> pd.DataFrame:
         add("household", state, h_rows[mask], h.cell[h_rows[mask]], 0.0)
 
     w = model.workers
-    states = worker_states(model)
+    states = worker_states(model, view)
     present = sum(rows.size for rows in states.values())
     for state, in_state in states.items():
         rows = _sample(in_state, max(1, round(MAX_WORKERS_DRAWN * in_state.size / max(present, 1))))
@@ -107,9 +142,11 @@ def _colour(title: str, states: dict[str, str]) -> dict:
             "scale": {"domain": list(states), "range": list(states.values())}, "legend": {"orient": "right"}}
 
 
-def spec(model: LiveModel) -> dict:
-    """The map of this month as a layered Vega-Lite spec (cells, households, workers, agencies)."""
-    points = points_frame(model)
+def spec(model: LiveModel, view: str = "jobs") -> dict:
+    """The map of this month in ``view`` (a key of ``VIEWS``) as a layered Vega-Lite spec."""
+    if view == "twin":
+        return twin_spec(model)
+    points = points_frame(model, view)
     half = model.params.city.grid_size * model.params.city.cell_km / 2
     x = {"field": "x", "type": "quantitative", "title": "km from the centre",
          "scale": {"domain": [-half, half], "nice": False}}
@@ -152,18 +189,58 @@ def spec(model: LiveModel) -> dict:
                for kind in ("household", "worker", "agency")},
         },
         "layer": [ground, dots("household", HOUSEHOLD_STATES, "households", 6, 0.8),
-                  dots("worker", WORKER_STATES, "workers (a sample)", 12, 0.9), agencies],
+                  dots("worker", ARRANGEMENT_STATES if view == "arrangements" else WORKER_STATES,
+                       "workers (a sample)", 12, 0.9), agencies],
         "resolve": {"scale": {"color": "independent"}},
+    }
+
+
+def twin_spec(model: LiveModel) -> dict:
+    """Neighbourhoods coloured by the twin's formal jobs minus this run's (blue: more under the twin)."""
+    half = model.params.city.grid_size * model.params.city.cell_km / 2
+    x = {"field": "x", "type": "quantitative", "title": "km from the centre",
+         "scale": {"domain": [-half, half], "nice": False}}
+    y = {"field": "y", "type": "quantitative", "title": None, "scale": {"domain": [-half, half], "nice": False}}
+    frame = twin_frame(model)
+    widest = max(1, int(frame["formal_jobs"].abs().max()))
+    village = "datum.urban_village"
+    if model.twin is None:
+        subtitle = "no policy twin: pick one under 'Policy twin' to see where it differs"
+    else:
+        subtitle = (f"{model.twin_label} minus this run, month {model.month}: {int(frame['formal_jobs'].sum()):+,} "
+                    f"formal jobs, {int(frame['jobs'].sum()):+,} jobs")
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": {"text": "Where the policy twin differs", "subtitle": subtitle},
+        "width": SIZE,
+        "height": SIZE,
+        "data": {"values": records(frame, digits=3)},
+        "mark": {"type": "rect"},
+        "encoding": {
+            "x": x, "x2": {"field": "x2"}, "y": y, "y2": {"field": "y2"},
+            "color": {"field": "formal_jobs", "type": "quantitative", "title": "formal jobs (twin - this run)",
+                      "scale": {"scheme": "redblue", "domain": [-widest, widest]},
+                      "legend": {"orient": "right", "gradientLength": 100}},
+            "stroke": {"condition": {"test": village, "value": "#8c564b"}, "value": "#ffffff"},
+            "strokeWidth": {"condition": {"test": village, "value": 2.5}, "value": 0.3},
+            "tooltip": [{"field": "formal_jobs", "title": "formal jobs"}, {"field": "jobs", "title": "jobs"}],
+        },
     }
 
 
 @solara.component
 def CityMap(model: LiveModel):
-    """The map, redrawn each month."""
+    """The map, redrawn each month, with its view buttons."""
     update_counter.get()
-    key = version(model)[:2]
-    vega_spec = solara.use_memo(lambda: spec(model), [key])
-    return vega_element(vega_spec, renderer="canvas")
+    view = solara.use_reactive("jobs")
+    key = (*version(model), view.value)
+    vega_spec = solara.use_memo(lambda: spec(model, view.value), [key])
+    with solara.Column(gap="4px") as column:
+        with solara.ToggleButtonsSingle(value=view, dense=True, classes=["domwork-map-views"]):
+            for name, label in VIEWS.items():
+                solara.Button(label, value=name, text=True)
+        vega_element(vega_spec, renderer="canvas")
+    return column
 
 
 def map_component(model: LiveModel):

@@ -469,3 +469,38 @@ def test_viz_refuses_a_port_in_use(capsys):
         assert main(["viz", "--port", str(port)]) == 2
     assert f"--port {port}: cannot listen there" in capsys.readouterr().err
     assert main(["viz", "--port", "70000"]) == 2
+
+
+def test_map_views_show_arrangements_and_where_the_twin_differs(folder):
+    (folder / "mandate.yaml").write_text(
+        "name: mandate\nextends: baseline.yaml\npolicies:\n  contract_mandate: {enabled: true, enforcement: 0.9}\n")
+    m = LiveModel(setup=PageSetup.create(folder / "baseline.yaml"))
+    m.run_for(3)
+    jobs = city_map.worker_states(m, "jobs")
+    by_arrangement = city_map.worker_states(m, "arrangements")
+    assert set(by_arrangement) == set(city_map.ARRANGEMENT_STATES)
+    employed = jobs["informal job"].size + jobs["formal job"].size
+    assert sum(by_arrangement[k].size for k in ("live-in", "live-out", "hourly or day work")) == employed
+    points = city_map.points_frame(m, "arrangements")
+    assert set(points.loc[points["kind"] == "worker", "state"]) <= set(city_map.ARRANGEMENT_STATES)
+    _validate(city_map.spec(m, "arrangements"))
+    # No twin: every difference is 0 and the map says how to get one.
+    alone = city_map.spec(m, "twin")
+    assert "no policy twin" in alone["title"]["subtitle"]
+    assert {row["formal_jobs"] for row in alone["data"]["values"]} == {0}
+    _validate(alone)
+    jobs_here, formal_here = city_map.jobs_by_cell(m)
+    assert 0 < jobs_here.sum() <= m.metrics["employed"] and formal_here.sum() <= jobs_here.sum()
+    # A twin with the contract mandate: the neighbourhoods' differences add up to the city's.
+    m.set_twin("mandate.yaml")
+    assert m.twin is not None, m.twin_problem
+    m.run_for(2)
+    frame = city_map.twin_frame(m)
+    twin_jobs, twin_formal = city_map.jobs_by_cell(m.twin)
+    here_jobs, here_formal = city_map.jobs_by_cell(m)
+    assert frame["formal_jobs"].sum() == twin_formal.sum() - here_formal.sum()
+    assert frame["jobs"].sum() == twin_jobs.sum() - here_jobs.sum()
+    drawn = city_map.spec(m, "twin")
+    assert "mandate" in drawn["title"]["subtitle"] and "formal jobs" in drawn["title"]["subtitle"]
+    assert frame["formal_jobs"].sum() > 0, "a mandate enforced at 0.9 brings no formal job"
+    _validate(drawn)

@@ -128,6 +128,11 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
         _step(page, 2)
         page.get_by_text("fees paid by workers (yuan)").nth(1).wait_for()
         page.get_by_role("columnheader", name="difference", exact=True).wait_for()
+        city = plots.nth(0)  # the map's views: arrangements, then where the twin differs
+        for view in ("Arrangements", "Twin's difference", "Formal or informal"):
+            before_view = city.screenshot()
+            page.get_by_role("button", name=view, exact=True).click()
+            assert _changed(city, before_view), f"the map did not change to its view {view!r}"
         page.get_by_role("button", name="▶").click()  # play, then pause
         page.get_by_text(re.compile(r"^Time: ([4-9]|\d\d)\.0$")).wait_for()
         page.get_by_role("button", name="❚❚").click()
