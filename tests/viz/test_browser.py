@@ -334,6 +334,44 @@ def test_compare_cancels_and_bad_input_gives_a_message(browser, app):
         context.close()
 
 
+def _choose(page, which: str, scenario: str, months: int, replicates: int) -> None:
+    page.locator(".v-select").filter(has_text=which).click()
+    page.locator(".menuable__content__active .v-list-item").filter(has_text=scenario).first.click()
+    for label, value in (("Months", months), ("Replicates", replicates)):
+        page.get_by_label(label).fill(str(value))
+        page.get_by_label(label).press("Enter")
+
+
+def test_two_sessions_never_share_a_comparison(browser, app):
+    first, page_a = _compare_page(browser, app)
+    second, page_b = _compare_page(browser, app)
+    try:
+        untouched = page_b.locator(".v-select").all_inner_texts()
+        _choose(page_a, "Option 1", "fee_cap.yaml", 240, 6)
+        page_a.get_by_role("button", name="Run comparison").click()
+        page_a.locator(".domwork-progress").filter(has_text="Running").wait_for()
+        # B sees none of A's choices, nor its comparison, and runs its own beside it.
+        assert page_b.locator(".domwork-progress").filter(has_text="Running").count() == 0
+        assert page_b.locator(".v-select").all_inner_texts() == untouched
+        assert page_b.get_by_label("Months").input_value() != "240"
+        playwright_api.expect(page_b.get_by_role("button", name="Run comparison")).to_be_enabled()
+        page_b.locator(".v-select").filter(has_text="Reference").click()
+        page_b.locator(".menuable__content__active .v-list-item").filter(has_text="baseline.yaml").first.click()
+        _choose(page_b, "Option 1", "fee_cap.yaml", 12, 3)
+        page_b.get_by_role("button", name="Run comparison").click()
+        card = _card(page_b)
+        assert "employed workers: fee_cap" in card
+        # A's comparison is still its own: cancelling it leaves B's card alone.
+        page_a.get_by_role("button", name="Cancel").click()
+        page_a.get_by_text("Comparison cancelled.").wait_for()
+        assert page_b.get_by_text("Comparison cancelled.").count() == 0
+        assert _card(page_b) == card
+        assert page_a.locator(".domwork-effect").count() == 0, "A shows a card it never finished"
+    finally:
+        first.close()
+        second.close()
+
+
 @pytest.mark.slow
 def test_a_closed_tab_cancels_its_comparison(browser, app):
     """The session of a closed tab is closed after the cull timeout, and its comparison with it."""
