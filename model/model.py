@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from model.core import accounts, jit, labour, metrics
+from model.core import accounts, groups, jit, labour, metrics
 from model.core.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.core.books import AgencyBooks
 from model.core.city import build_city
@@ -164,6 +164,7 @@ class DomesticWorkModel(mesa.Model):
         self.households = HouseholdTable(p.households.count, spare=0.0)
         self.market.expect(self.types, self.arrangements)
         draw_households(self, self.streams.get("households", 0))
+        self.households.income_quintile[:] = groups.income_quintiles(self.households.view("income_yuan"))
         with_need = np.flatnonzero(self.households.view("need") >= 0)
         arrangements.choose(self, with_need, self.households.need[with_need].astype(np.int64),
                             self.households.wtp_yuan[with_need])
@@ -270,6 +271,7 @@ class DomesticWorkModel(mesa.Model):
             raise RuntimeError(f"a run is at most {MAX_MONTHS:,} months; month counters would overflow")
         self.month += 1
         self.flows = MonthFlows()
+        accounts.clear_month(self)
         self.agency_books = AgencyBooks(self, self.agency_books.terms)
         self.employed_at_start = self.n_employed
         self.money_before_yuan = accounts.total_yuan(self)

@@ -18,6 +18,13 @@ The incomes the first three get from outside the market (salaries, farm income, 
 are not modelled, so their accounts start at 0 and go negative as they pay. Every
 flow moves money between two accounts, so the total of all of them never changes:
 ``money_unaccounted`` is the change of the total over the month, 0 up to rounding.
+
+Who paid also goes on the payer's row, for the month (so that the metrics by group can
+add it up by income quintile, hukou or origin): what each worker paid agencies
+(``workers.fees_month_yuan``), what each household spent on care
+(``households.care_month_yuan``) and, of it, its fees and service charges to agencies
+(``households.fees_month_yuan``). Their sums are the month's ``worker_fees_paid``,
+``household_care_spending`` and ``household_fees_paid``.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from model.core.tables import HOURLY
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -46,3 +55,62 @@ def total_yuan(world: World) -> float:
     acc = world.accounts
     held = float(np.sum(world.workers.view("savings_yuan"))) + float(np.sum(world.agencies.view("cash_yuan")))
     return held + acc.households_yuan + acc.state_yuan + acc.villages_yuan + acc.platforms_yuan
+
+
+def clear_month(world: World) -> None:
+    """Start the month's per-row payments at 0 (see the module's docstring)."""
+    world.workers.view("fees_month_yuan")[:] = 0.0
+    world.households.view("care_month_yuan")[:] = 0.0
+    world.households.view("fees_month_yuan")[:] = 0.0
+
+
+def record_worker_fees(world: World, workers: np.ndarray, amount: np.ndarray) -> None:
+    """``workers`` paid agencies ``amount`` (one a worker; a row may come twice) this month."""
+    np.add.at(world.workers.fees_month_yuan, workers, np.asarray(amount, dtype=np.float64))
+
+
+def record_care(world: World, households: np.ndarray, amount: np.ndarray, fees: bool = False) -> None:
+    """``households`` paid ``amount`` for care this month (one a household; a row may come twice).
+
+    ``fees``: the amount is a fee or service charge to an agency (counted in both columns).
+    """
+    amount = np.asarray(amount, dtype=np.float64)
+    h = world.households
+    np.add.at(h.care_month_yuan, households, amount)
+    if fees:
+        np.add.at(h.fees_month_yuan, households, amount)
+
+
+def record_care_of_jobs(world: World, workers: np.ndarray, amount: np.ndarray, fees: bool = False) -> None:
+    """The households ``workers`` work for paid ``amount`` (one a worker) for their work: :func:`employers_of`."""
+    record_care(world, *employers_of(world, workers, amount), fees=fees)
+
+
+def employers_of(world: World, workers: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The households that pay for the work of ``workers`` (each once), and each one's part of ``amount``.
+
+    A worker's amount falls on her employer (``workers.employer``). An hourly worker's is
+    shared among the households she works for, in proportion to what each pays her
+    (``households.pay_yuan``), so that the parts add up to her amount; on her employer
+    if they pay her nothing.
+    """
+    w, h = world.workers, world.households
+    workers = np.asarray(workers, dtype=np.int64)
+    households, part = w.employer[workers], np.array(amount, dtype=np.float64)
+    hourly = np.flatnonzero(w.arrangement[workers] == HOURLY)
+    if hourly.size == 0:
+        return households, part
+    paying = workers[hourly]
+    order = np.argsort(paying, kind="stable")
+    ranked = paying[order]
+    clients = h.hourly[h.worker[h.hourly] >= 0]
+    owner = h.worker[clients]
+    at = np.minimum(np.searchsorted(ranked, owner), ranked.size - 1)
+    served = ranked[at] == owner
+    clients, at = clients[served], order[at[served]]  # each client, and the position of its worker in ``paying``
+    pay = h.pay_yuan[clients].astype(np.float64)
+    total = np.bincount(at, weights=pay, minlength=hourly.size)
+    shares = np.divide(pay, total[at], out=np.zeros(pay.size), where=total[at] > 0)
+    clients_part = part[hourly][at] * shares
+    part[hourly[total > 0]] = 0.0  # theirs goes to the clients (her employer among them) instead
+    return np.concatenate((households, clients)), np.concatenate((part, clients_part))

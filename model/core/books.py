@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.core import accounts
+
 if TYPE_CHECKING:
     from model.core.world import World
 
@@ -48,13 +50,17 @@ class AgencyBooks:
         target += np.bincount(agency[valid], weights=amount[valid], minlength=target.size)[: target.size]
         return float(amount[valid].sum())
 
-    def worker_fees(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """Fees paid by workers (at placement or deducted from wages); the caller takes them from her."""
+    def worker_fees(self, agency: np.ndarray, amount: np.ndarray, workers: np.ndarray) -> None:
+        """Fees paid by ``workers`` (at placement or deducted from wages); the caller takes them from her."""
         self.world.flows.worker_fees_yuan += self._add(self.revenue, agency, amount)
+        valid = agency >= 0
+        accounts.record_worker_fees(self.world, workers[valid], amount[valid])
 
-    def household_fees(self, agency: np.ndarray, amount: np.ndarray, service: bool = False) -> None:
-        """Fees paid by households: one-off placement fees, or employee-based service charges."""
+    def household_fees(self, agency: np.ndarray, amount: np.ndarray, jobs: np.ndarray, service: bool = False) -> None:
+        """Fees paid by the households of ``jobs`` (worker rows): placement fees, or employee-based service charges."""
         paid = self._add(self.revenue, agency, amount)
+        valid = agency >= 0
+        accounts.record_care_of_jobs(self.world, jobs[valid], amount[valid], fees=True)
         f = self.world.flows
         f.household_fees_yuan += paid
         if service:
@@ -63,9 +69,11 @@ class AgencyBooks:
             f.household_placement_fees_yuan += paid
         self.world.accounts.households_yuan -= paid
 
-    def bills_passed_through(self, agency: np.ndarray, amount: np.ndarray) -> None:
-        """The wages and contributions of employee-based bills, paid by households."""
+    def bills_passed_through(self, agency: np.ndarray, amount: np.ndarray, jobs: np.ndarray) -> None:
+        """The wages and contributions of employee-based bills, paid by the households of ``jobs`` (worker rows)."""
         self.world.flows.household_bills_passed_yuan += self._add(self.passed_through, agency, amount)
+        valid = agency >= 0
+        accounts.record_care_of_jobs(self.world, jobs[valid], amount[valid])
         self.world.accounts.households_yuan -= float(amount[agency >= 0].sum())
 
     def pay_payroll(self, agency: np.ndarray, amount: np.ndarray) -> None:

@@ -1,7 +1,8 @@
 """The month's measurements, read from the arrays (masked means, bincounts), never from Agent objects.
 
 ``COLUMNS`` lists every column of ``timeseries.csv`` after ``replicate`` and
-``month``, in order; CONTRACT.md's columns come first.
+``month``, in order; CONTRACT.md's columns come first, the metrics by group
+(``model/core/groups.py``) last.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core import accounts
+from model.core import accounts, groups
 from model.core.jit import kernel
 from model.core.labour import REASON
 from model.core.tables import (
@@ -78,11 +79,14 @@ STANDARDS_COLUMNS = (
 )
 # The laws in force as people respond to them (model/mechanisms/compliance.py).
 LAW_COLUMNS = compliance.MEASURES
-COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *ARRANGEMENT_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS, *LAW_COLUMNS)
+# Households by income quintile, workers by hukou and by origin: ``<metric>__<group kind>_<value>``.
+GROUP_COLUMNS = groups.COLUMNS
+COLUMNS = (*CONTRACT_COLUMNS, *EXTRA_COLUMNS, *ARRANGEMENT_COLUMNS, *MONEY_COLUMNS, *STANDARDS_COLUMNS, *LAW_COLUMNS,
+           *GROUP_COLUMNS)
 
-# Share columns: must lie in [0, 1].
-SHARE_COLUMNS = tuple(c for c in COLUMNS
-                      if c.endswith(("_share", "_rate", "_incidence", "_concentration", "_compliance", "_awareness")))
+# Share columns: must lie in [0, 1] (a metric by group is a share when its metric is).
+SHARE_COLUMNS = tuple(c for c in COLUMNS if c.partition("__")[0].endswith(
+    ("_share", "_rate", "_incidence", "_concentration", "_compliance", "_awareness")))
 
 
 WAGE_PERCENTILES = np.array([10.0, 50.0, 90.0])
@@ -361,6 +365,7 @@ def measure_month(world: World) -> tuple[dict[str, float], np.ndarray]:
     row.update(money(world, c["in_debt"], present.size))
     row.update(standards(c, n_employed))
     row.update(compliance.measure(world, employed))
+    row.update(groups.measure(world, present, worked.minimum_met))
     return row, _rates(worked.rate_sum, worked.rate_count)
 
 

@@ -142,6 +142,7 @@ class WorkerTable(Table):
         "attraction": (np.float32, 0.0, N_CHANNELS),  # learnt value of each channel
         "separated_month": (np.int16, -999),  # last month a job of hers ended
         "aware": (np.bool_, False),  # knows of the laws on domestic work in force (her rights)
+        "fees_month_yuan": (np.float64, 0.0),  # paid to agencies this month: from savings, by deduction, on a loan
     }
 
     def __init__(self, n: int, spare: float = 0.25) -> None:
@@ -203,6 +204,9 @@ class HouseholdTable(Table):
         "observes_hours": (np.bool_, False),  # obeys the working-time law in force this month
         "law_cost_share": (np.float32, 0.0),  # share of what it would pay that a contract law costs it a month
         "attraction": (np.float32, 0.0, N_CHANNELS),
+        "income_quintile": (np.int8, 0),  # 1 (the poorest fifth of the city's households by income) to 5
+        "care_month_yuan": (np.float64, 0.0),  # spent on care this month (as household_care_spending)
+        "fees_month_yuan": (np.float64, 0.0),  # of which fees and service charges paid to agencies
     }
 
     def __init__(self, n: int, spare: float = 0.25) -> None:

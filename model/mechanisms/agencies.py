@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from model.core.accounts import record_care_of_jobs, record_worker_fees
 from model.core.jit import columns, kernel
 from model.core.population import business_model_shares, draw_agencies, set_business_model
 from model.core.rng import uniform_at
@@ -589,7 +590,7 @@ def service_loans(world: World) -> None:
     repaid = np.clip(np.minimum(repaid, w.savings_yuan[paying]), 0.0, None)
     w.loan_yuan[paying] -= repaid
     w.savings_yuan[paying] -= repaid
-    world.agency_books.worker_fees(w.lender[paying], repaid)
+    world.agency_books.worker_fees(w.lender[paying], repaid, paying)
 
 
 def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
@@ -613,6 +614,9 @@ def charge_placement_fees(world: World, workers: np.ndarray, agency: np.ndarray,
     f.household_fees_yuan += paid
     f.household_placement_fees_yuan += paid
     world.accounts.households_yuan -= paid
+    payers = workers[agency >= 0]  # the fees returned are those of hires with an agency, in order
+    record_worker_fees(world, payers, charged.from_savings)
+    record_care_of_jobs(world, payers, charged.household_fee, fees=True)
 
     f.capped_placements += charged.capped
     f.overcharged_placements += int(charged.over.sum())

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.core import labour
+from model.core.accounts import record_care
 from model.core.labour import days_for, hourly_clients
 from model.core.tables import EMPLOYED, HOURLY, OPEN, REFERRAL, SEARCHING
 from model.mechanisms import contracts, hours, wages
@@ -263,5 +264,6 @@ def pay_platforms(world: World) -> None:
     c = world.params.arrangements.platform_commission_share
     commission = float(np.sum(h.pay_yuan[served[paid]].astype(np.float64)) * (c / (1.0 - c)))
     world.accounts.households_yuan -= commission
+    record_care(world, served[paid], h.pay_yuan[served[paid]].astype(np.float64) * (c / (1.0 - c)))
     world.accounts.platforms_yuan += commission
     world.flows.platform_commissions_yuan += commission

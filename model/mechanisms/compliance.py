@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.core import labour
+from model.core.accounts import record_care
 from model.core.tables import AGENCY, EMPLOYED, HOURLY, ORDERED_FLOOR, ORDERED_HOURS, WEEKS_PER_MONTH
 from model.mechanisms import wages
 
@@ -292,6 +293,7 @@ def _detect_floor(world: World, employed: np.ndarray) -> None:
     w.savings_yuan[rows] += back
     paid = float(back.sum())
     world.accounts.households_yuan -= paid
+    record_care(world, homes, back)
     f = world.flows
     f.back_pay_yuan += paid
     f.worker_pay_yuan += paid

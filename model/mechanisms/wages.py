@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from model.core import accounts
 from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
 from model.core.jit import columns, kernel, nmax, nmin
 from model.core.rng import uniform_at
@@ -631,7 +632,7 @@ def pay_in_numpy(world: World) -> None:
     pay = wages_paid(world, employed, world.streams.uniform("arrears", world.month, employed),
                      world.streams.uniform("arrears_repaid", world.month, employed))
     deducted = pay.deduction > 0
-    books.worker_fees(w.agency[employed[deducted]], pay.deduction[deducted])
+    books.worker_fees(w.agency[employed[deducted]], pay.deduction[deducted], employed[deducted])
     f.insurance_contributions_yuan += float(pay.total.sum())
     f.public_subsidies_yuan += float(pay.subsidy.sum())
     f.worker_contributions_yuan += float(pay.worker.sum())
@@ -642,11 +643,12 @@ def pay_in_numpy(world: World) -> None:
     f.household_wages_yuan += float(pay.gross[direct].sum())
     f.household_contributions_yuan += float(pay.employer[direct].sum())
     acc.households_yuan -= float(cost[direct].sum())
+    accounts.record_care_of_jobs(world, employed[direct], cost[direct])
     agency = w.agency[employed[eb]]
-    books.bills_passed_through(agency, cost[eb])
+    books.bills_passed_through(agency, cost[eb], employed[eb])
     books.pay_payroll(agency, cost[eb])
     books.household_fees(agency, employee_based_charge(world) * w.wage_yuan[employed[eb]].astype(np.float64),
-                         service=True)
+                         employed[eb], service=True)
     f.worker_pay_yuan += float(pay.gross.sum())
 
     def spend_and_save(rows: np.ndarray, income: np.ndarray) -> np.ndarray:
@@ -683,10 +685,12 @@ def pay(world: World) -> None:
                            _budget_terms(world), employee_based_charge(world))
     books, f = world.agency_books, world.flows
     if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
-        books.worker_fees(month_pay.fees.agency, month_pay.fees.amount)
+        books.worker_fees(month_pay.fees.agency, month_pay.fees.amount, month_pay.fees.worker)
     employed = EmployedAmounts._make(amount.sum() for amount in month_pay.employed)  # numpy's sums, in their order
     _book_insurance(world, employed.total, employed.subsidy, employed.employer, employed.worker)
     _book_wage_bills(world, DirectBills._make(amount.sum() for amount in month_pay.direct), month_pay.employee_based)
+    rows = month_pay.employed_rows
+    accounts.record_care_of_jobs(world, rows[~w.agency_employed[rows]], month_pay.direct.bill)
     f.worker_pay_yuan += float(employed.gross)
     _book_budget(world, BudgetAmounts(cost=employed.living, home=employed.sent, borrowed=employed.borrowed,
                                       repaid=employed.repaid, remitted=employed.remitted))
@@ -738,9 +742,9 @@ def _book_wage_bills(world: World, direct: DirectBills, employee_based: AgencyBi
     world.accounts.households_yuan -= float(direct.bill)
     if employee_based.agency.size:  # nothing to book otherwise (adding zeros changes no sum)
         books = world.agency_books
-        books.bills_passed_through(employee_based.agency, employee_based.cost)
+        books.bills_passed_through(employee_based.agency, employee_based.cost, employee_based.worker)
         books.pay_payroll(employee_based.agency, employee_based.cost)
-        books.household_fees(employee_based.agency, employee_based.markup, service=True)
+        books.household_fees(employee_based.agency, employee_based.markup, employee_based.worker, service=True)
 
 
 def _book_budget(world: World, amounts: BudgetAmounts) -> None:
@@ -925,10 +929,11 @@ class EmployedAmounts(NamedTuple):
 
 
 class Fees(NamedTuple):
-    """The agency deductions of the month: the agency and the amount, one a worker who had some."""
+    """The agency deductions of the month: the agency, the amount and the worker, one a worker who had some."""
 
     agency: np.ndarray
     amount: np.ndarray
+    worker: np.ndarray
 
 
 class DirectBills(NamedTuple):
@@ -940,11 +945,12 @@ class DirectBills(NamedTuple):
 
 
 class AgencyBills(NamedTuple):
-    """Of the jobs of employee-based agencies, one a job: the agency, wage and contributions, its charge."""
+    """Of the jobs of employee-based agencies, one a job: the agency, wage and contributions, its charge, the worker."""
 
     agency: np.ndarray
     cost: np.ndarray
     markup: np.ndarray
+    worker: np.ndarray
 
 
 class BudgetAmounts(NamedTuple):
@@ -965,6 +971,7 @@ class MonthPay(NamedTuple):
     direct: DirectBills
     employee_based: AgencyBills
     searching: BudgetAmounts
+    employed_rows: np.ndarray  # the rows of the employed, in the order of their amounts
 
 
 @functools.lru_cache(maxsize=8)
@@ -1134,17 +1141,18 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
     budget = _budgets(employed, pay.paid - pay.worker, budgeters, budget_terms)
     agency = careers.agency
     fee_agency, fee_amount = np.empty(n_employed, agency.dtype), np.empty(n_employed)
+    fee_worker = np.empty_like(employed)
     direct = DirectBills(np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb))
-    eb = AgencyBills(np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb))
+    eb = AgencyBills(np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb), np.empty(n_eb, np.int64))
     k, d, b = 0, 0, 0
     for i in range(n_employed):
         r = employed[i]
         if pay.deduction[i] > 0:
-            fee_agency[k], fee_amount[k] = agency[r], pay.deduction[i]
+            fee_agency[k], fee_amount[k], fee_worker[k] = agency[r], pay.deduction[i], r
             k += 1
         bill = pay.gross[i] + pay.employer[i]
         if agency_employed[r]:
-            eb.agency[b], eb.cost[b] = agency[r], bill
+            eb.agency[b], eb.cost[b], eb.worker[b] = agency[r], bill, r
             eb.markup[b] = markup_share * np.float64(payees.wage_yuan[r])
             b += 1
         else:
@@ -1161,7 +1169,8 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
                                        pay.paid - budget.cost)
     searching_amounts = BudgetAmounts(searchers.cost, searchers.home, searchers.borrowed, searchers.repaid,
                                       searchers.home - searchers.repaid)
-    return MonthPay(employed_amounts, Fees(fee_agency[:k], fee_amount[:k]), direct, eb, searching_amounts)
+    return MonthPay(employed_amounts, Fees(fee_agency[:k], fee_amount[:k], fee_worker[:k]), direct, eb,
+                    searching_amounts, employed)
 
 
 def _pay_example() -> tuple:
