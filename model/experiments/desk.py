@@ -179,7 +179,8 @@ def group_effects(result: Comparison) -> pd.DataFrame:
 def winners_and_losers(effects: pd.DataFrame) -> pd.DataFrame:
     """The group effects whose interval excludes 0, as ``gains`` or ``loses`` (costs to the state reversed)."""
     clear = effects[(effects["diff_ci_low"] > 0) | (effects["diff_ci_high"] < 0)].copy()
-    cost = clear["metric"].isin(["state_net_cost", "public_subsidies", "care_spending", "unmet_need_share"])
+    cost = clear["metric"].isin(["state_net_cost", "public_subsidies", "care_spending", "unmet_need_share",
+                                 "fees_paid"])
     up = clear["diff_vs_first"] > 0
     clear.insert(2, "verdict", np.where(up != cost, "gains", "loses"))
     return clear

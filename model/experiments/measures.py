@@ -15,6 +15,7 @@ from model.core import metrics
 SHARE, YUAN, COUNT = "share", "yuan", "count"
 
 # Money columns (yuan): everything else that is not a share is a count or a number of people.
+_GROUP_MONEY = {"care_spending", "fees_paid"}  # metrics by group in yuan a month (model/core/groups.py)
 _MONEY = {
     "mean_wage", "median_wage", "p10_wage", "p90_wage", "mean_agreed_wage", "worker_fees_paid",
     "household_fees_paid", "fines_paid", "wages_lost", "insurance_contributions", "public_subsidies",
@@ -26,9 +27,16 @@ _MONEY = {
 
 
 def unit(column: str) -> str:
-    """``share`` (shown in percent and points), ``yuan`` or ``count``."""
+    """``share`` (shown in percent and points), ``yuan`` or ``count``.
+
+    A metric by group (``METRIC__KIND_VALUE``, e.g. ``care_spending__income_quintile_1``) has its
+    metric's unit.
+    """
     if column in metrics.SHARE_COLUMNS or column == "annual_turnover" or column.endswith("_share"):
         return SHARE
+    base = column.partition("__")[0]
+    if base != column:
+        return SHARE if base.endswith("_share") else YUAN if base in _GROUP_MONEY or base in _MONEY else COUNT
     if column in _MONEY or column.startswith("mean_wage_"):
         return YUAN
     return COUNT

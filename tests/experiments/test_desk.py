@@ -80,3 +80,20 @@ def test_group_columns_read_new_metrics_by_name():
     assert ("households:income_quintile=1", "employed_share", "employed_share__income_quintile_1") in found
     assert ("workers:origin=2", "mean_wage", "mean_wage__origin_2") in found
     assert ("state", "state_net_cost", "state_net_cost") in found
+
+
+def test_group_metrics_keep_their_metric_unit_and_fees_are_a_loss():
+    from model.experiments import measures
+
+    assert measures.unit("care_spending__income_quintile_1") == measures.YUAN
+    assert measures.unit("fees_paid__hukou_migrant") == measures.YUAN
+    assert measures.unit("mean_wage__origin_major") == measures.YUAN
+    assert measures.unit("employed_share__hukou_local") == measures.SHARE
+    assert measures.unit("employed__origin_minor") == measures.COUNT
+    effects = pd.DataFrame([
+        {"scenario": "ban", "group": "workers:hukou=migrant", "metric": "fees_paid", "mean": 100.0,
+         "diff_vs_first": 40.0, "diff_ci_low": 10.0, "diff_ci_high": 70.0, "replicates": 5, "assumptions": ""},
+        {"scenario": "ban", "group": "workers:hukou=migrant", "metric": "mean_wage", "mean": 5000.0,
+         "diff_vs_first": 40.0, "diff_ci_low": 10.0, "diff_ci_high": 70.0, "replicates": 5, "assumptions": ""}])
+    verdicts = desk.winners_and_losers(effects).set_index("metric")["verdict"]
+    assert verdicts["fees_paid"] == "loses" and verdicts["mean_wage"] == "gains"
