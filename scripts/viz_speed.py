@@ -2,7 +2,9 @@
 
 Measures, with Debian's chromium driven by Playwright:
 
-- page ready: from starting the server to the page showing its Step button and every chart;
+- page ready: from starting the server to the page showing its Step button and every plot drawn
+  (wolf-sheep's two matplotlib images; the City page's map and every chart on a canvas); also when the
+  server first answered and when the Step button showed;
 - Step: from the click to the last chart of the new month drawn (the last change to the page's
   grid of charts, or the last Vega chart redrawn in place, followed by 0.5 s without either),
   median of N steps, for Mesa's wolf-sheep
@@ -10,7 +12,12 @@ Measures, with Debian's chromium driven by Playwright:
 - the Compare page's card: from opening the link of a comparison (baseline against the C189 package,
   1:100; nothing cached, so it runs) to the card shown, and the card's numbers.
 
-Usage: ``python scripts/viz_speed.py [--steps 12] [--months 24] [--replicates 3]``; prints Markdown.
+With ``--rounds R`` the two apps are measured R times, by turns (the machine's load moves: each app
+gets its share of it), and the table gives medians over the rounds. Every chart counts as drawn only
+once it is drawn: the page draws all of them at once, on screen or not.
+
+Usage: ``python scripts/viz_speed.py [--steps 12] [--rounds 1] [--no-card] [--months 24] [--replicates 3]``;
+prints Markdown.
 """
 
 from __future__ import annotations
@@ -61,10 +68,12 @@ def start(app: Path, scenario: Path | None, port: int) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def ready(page, charts: str) -> None:
-    """Wait for the Step button and the first chart."""
+def ready(page, charts: str, plots: int = 1) -> float:
+    """Wait for the Step button, then for ``plots`` plots drawn; return when the button showed (perf_counter)."""
     page.get_by_role("button", name="Step").wait_for()
-    page.locator(charts).first.wait_for()
+    button = time.perf_counter()
+    page.wait_for_function(f"document.querySelectorAll({charts!r}).length >= {plots}", polling=50)
+    return button
 
 
 def step_times(page, steps: int, first_month: int) -> list[float]:
@@ -83,19 +92,22 @@ def step_times(page, steps: int, first_month: int) -> list[float]:
 
 
 def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: int, twin: bool = False,
-                warm: int = 2) -> dict[str, float]:
-    """Page ready and median Step of one app (with the twin off, and on when asked)."""
+                warm: int = 2, plots: int = 1) -> dict[str, float]:
+    """Page ready (and when the server answered, and the Step button showed) and median Step of one app.
+
+    The Step with the twin off, and on when asked.
+    """
     port = server.free_port()
     started = time.perf_counter()
     process = start(app, scenario, port)
     try:
-        server.wait_ready(server.url("127.0.0.1", port), process)
+        answer_s = server.wait_ready(server.url("127.0.0.1", port), process)
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(120_000)
         page.goto(server.url("127.0.0.1", port))
-        ready(page, charts)
+        button = ready(page, charts, plots)
         ready_s = time.perf_counter() - started
-        out = {"ready_s": ready_s}
+        out = {"ready_s": ready_s, "answer_s": answer_s, "button_s": button - started}
         step_times(page, warm, 1)
         out["off"] = statistics.median(step_times(page, steps, warm + 1))
         if twin:
@@ -133,31 +145,62 @@ def measure_card(browser, months: int, replicates: int) -> tuple[float, list[str
         server.stop(process)
 
 
+def measure_wolf_sheep(browser, steps: int) -> dict[str, float]:
+    """Mesa's wolf-sheep example: its space and its line plot are matplotlib images."""
+    return measure_app(browser, wolf_sheep_app(), None, ".vue-grid-item img, .vue-grid-item canvas", steps, plots=2)
+
+
+def measure_city(browser, steps: int, app: Path = ROOT / "model" / "viz" / "app.py") -> dict[str, float]:
+    """The City page of ``app`` at 1:100, the twin off and on: the map and every chart drawn on a canvas."""
+    from model.viz import charts
+
+    return measure_app(browser, app, ROOT / "scenarios" / "fee_cap.yaml", ".vega-embed canvas, .vega-embed svg",
+                       steps, twin=True, plots=1 + len(charts.available_charts()))
+
+
 def main() -> int:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=1, help="measure both apps this many times, by turns")
+    parser.add_argument("--no-card", action="store_true", help="skip the Compare page's card")
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--replicates", type=int, default=3)
     args = parser.parse_args()
+    wolves, cities, loads = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        wolf = measure_app(browser, wolf_sheep_app(), None, ".vue-grid-item img, .vue-grid-item canvas", args.steps)
-        city = measure_app(browser, ROOT / "model" / "viz" / "app.py", ROOT / "scenarios" / "fee_cap.yaml",
-                           ".vega-embed canvas, .vega-embed svg", args.steps, twin=True)
-        card_s, card = measure_card(browser, args.months, args.replicates)
+        for k in range(args.rounds):
+            first, second = (measure_wolf_sheep, measure_city) if k % 2 == 0 else (measure_city, measure_wolf_sheep)
+            for measure in (first, second):
+                (wolves if measure is measure_wolf_sheep else cities).append(measure(browser, args.steps))
+            loads.append(os.getloadavg()[0])
+        card_s, card = (None, []) if args.no_card else measure_card(browser, args.months, args.replicates)
         browser.close()
-    load = os.getloadavg()
-    print(f"Load average at the end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min); {os.cpu_count()} cores.\n")
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    def each(runs: list[dict[str, float]], key: str, digits: int) -> str:
+        return "" if len(runs) == 1 else " (" + " / ".join(f"{run[key]:.{digits}f}" for run in runs) + ")"
+
+    print(f"Load average (1 min) after each round: {', '.join(f'{x:.1f}' for x in loads)}; "
+          f"{os.cpu_count()} cores; {args.rounds} round(s), medians (each round in brackets).\n")
     print("| | Mesa wolf-sheep | domwork City, twin off | domwork City, twin on |")
     print("|---|---:|---:|---:|")
-    print(f"| Step, click to the last chart drawn (median of {args.steps}) | {wolf['off']:.2f} s | "
-          f"{city['off']:.2f} s | {city['on']:.2f} s |")
-    print(f"| server start to page ready | {wolf['ready_s']:.1f} s | {city['ready_s']:.1f} s | |")
-    print(f"\nCompare page, baseline against c189_package at 1:100, {args.months} months, {args.replicates} "
-          f"replicates: the card {card_s:.1f} s after opening its link.\n")
-    for text in card:
-        print(f"- {text}")
+    print(f"| Step, click to the last chart drawn (median of {args.steps}) | {med(wolves, 'off'):.2f} s"
+          f"{each(wolves, 'off', 2)} | {med(cities, 'off'):.2f} s{each(cities, 'off', 2)} | "
+          f"{med(cities, 'on'):.2f} s{each(cities, 'on', 2)} |")
+    for key, label in (("answer_s", "server start to the server answering"),
+                       ("button_s", "server start to the Step button shown"),
+                       ("ready_s", "server start to page ready (every plot drawn)")):
+        print(f"| {label} | {med(wolves, key):.1f} s{each(wolves, key, 1)} | {med(cities, key):.1f} s"
+              f"{each(cities, key, 1)} | |")
+    if card_s is not None:
+        print(f"\nCompare page, baseline against c189_package at 1:100, {args.months} months, {args.replicates} "
+              f"replicates: the card {card_s:.1f} s after opening its link.\n")
+        for text in card:
+            print(f"- {text}")
     return 0
 
 

@@ -59,8 +59,8 @@ _STYLE = {
 
 # The model reports 0 when nobody of a kind was paid that month: that is a missing observation,
 # not a wage of zero, and drawing it would show a false collapse.
-_WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES),
-                 "mean_hourly_wage")
+WAGE_COLUMNS = ("mean_wage", "median_wage", "p10_wage", "p90_wage", *(f"mean_wage_{t}" for t in JOB_TYPES),
+                "mean_hourly_wage")
 
 _STOCKS = (("workers", "all workers (in the city or away)"), ("employed", "employed"), ("searching", "searching"),
            ("away", "away (home for the festival)"))
@@ -447,7 +447,7 @@ def _replicates(ts: pd.DataFrame) -> int:
 def prepared(ts: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``ts`` with wages of 0 (nobody of that kind paid that month) as missing, not drawn."""
     ts = ts.copy()
-    wages = [c for c in _WAGE_COLUMNS if c in ts.columns]
+    wages = [c for c in WAGE_COLUMNS if c in ts.columns]
     ts[wages] = ts[wages].astype(float).where(ts[wages] > 0)
     return ts
 

@@ -11,6 +11,7 @@ report (the standards scorecard before it exists) is not offered.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,11 @@ from model.run.plots import (
     MULTI_EMPLOYER_SERIES,
     PERCENT,
     WAGE,
-    prepared,
+    WAGE_COLUMNS,
     series_label,
 )
 from model.viz.live import LiveModel
-from model.viz.vega import LiveVega
+from model.viz.vega import LiveVega, Spec
 
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
@@ -107,21 +108,35 @@ def available_charts() -> list[str]:
     return [name for name, chart in CHARTS.items() if chart.available]
 
 
-def long_frame(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None) -> pd.DataFrame:
-    """The chart's series in long form: ``month, value, series, run``; months without a value are left out."""
-    parts = []
-    columns = [column for column, _ in chart.series]
+def rows(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None,
+         digits: int | None = 6) -> list[dict[str, Any]]:
+    """The chart's points as JSON-ready dicts ``month, value, series, run``, month by month, values rounded.
+
+    Months without a value are left out (a wage of 0 means nobody of that kind was paid, as
+    ``model.run.plots.prepared`` has it). Month by month, so that next month's points come after
+    this month's: the chart's widget then sends the browser only the new ones. Built from numpy
+    columns, not a long pandas frame: pandas' string columns cost tens of milliseconds a chart.
+    """
+    lines = []  # (run, label, months, values) of each line
     for which, raw in ((RUN, run), (TWIN, twin)):
         if raw is None or raw.empty:
             continue
-        frame = prepared(raw[["month", *columns]])  # a wage of 0 means nobody of that kind was paid: no value
+        months = raw["month"].to_numpy(dtype=np.int64)
         for column, label in chart.series:
-            parts.append(pd.DataFrame({"month": frame["month"].to_numpy(),
-                                       "value": frame[column].to_numpy(dtype=float) * chart.scale,
-                                       "series": label, "run": which}))
-    if not parts:
-        return pd.DataFrame({"month": [], "value": [], "series": [], "run": []})
-    return pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+            values = raw[column].to_numpy(dtype=float) * chart.scale
+            if column in WAGE_COLUMNS:
+                values = np.where(values > 0, values, np.nan)
+            values = values.tolist() if digits is None else [round(value, digits) for value in values.tolist()]
+            lines.append((which, label, months.tolist(), values))
+    points = [(month, k, value) for k, (_, _, months, values) in enumerate(lines)
+              for month, value in zip(months, values, strict=True) if not math.isnan(value)]
+    points.sort(key=lambda point: point[0])  # stable: within a month, the lines in order
+    return [{"month": month, "value": value, "series": lines[k][1], "run": lines[k][0]} for month, k, value in points]
+
+
+def long_frame(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None) -> pd.DataFrame:
+    """The chart's series in long form: ``month, value, series, run``; months without a value are left out."""
+    return pd.DataFrame(rows(chart, run, twin, digits=None), columns=["month", "value", "series", "run"])
 
 
 def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
@@ -141,9 +156,9 @@ def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
 def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin_label: str = "",
          months: int | None = None) -> dict:
     """The chart as a Vega-Lite spec: the run solid, the twin dashed, one colour a series."""
-    data = long_frame(chart, run, twin)
+    data = rows(chart, run, twin)
     if months is None:  # the x axis spans the run's months: the chart's frame stays, only its data change
-        months = max(12, int(data["month"].max()) if len(data) else 12)
+        months = max(12, data[-1]["month"] if data else 12)
     runs = [RUN, TWIN] if twin is not None else [RUN]
     dash: dict[str, Any] = {"field": "run", "type": "nominal",
                             "scale": {"domain": runs, "range": [[1, 0], [5, 3]][: len(runs)]}, "legend": None}
@@ -152,14 +167,14 @@ def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin
         dash["legend"] = {"orient": "top"}
     y_axis: dict[str, Any] = {"field": "value", "type": "quantitative", "title": chart.ylabel,
                               "scale": {"zero": chart.kind != WAGE}, "axis": {"format": _FORMATS[chart.kind]}}
-    if data.empty:
+    if not data:
         y_axis["scale"]["domain"] = [0, 1]  # nothing yet: an empty frame rather than an infinite extent
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": chart.title,
         "width": WIDTH,
         "height": HEIGHT,
-        "datasets": {"table": records(data)},
+        "datasets": {"table": data},
         "data": {"name": "table"},
         "mark": {"type": "line", "strokeWidth": 1.8},
         "encoding": {
@@ -181,10 +196,10 @@ def vega_element(vega_spec: dict, renderer: str = "canvas"):
 
     ``solara.FigureAltair`` takes an Altair chart and validates it on every render; our
     specs are plain dicts from a few templates (checked against the schema in the tests).
-    They go to :class:`model.viz.vega.LiveVega`, which redraws a month by swapping the
-    chart's named data in place rather than building the chart again.
+    They go to :class:`model.viz.vega.LiveVega`, which sends the browser a month's new rows and
+    has it redraw the chart in place rather than build it again.
     """
-    return LiveVega.element(spec=vega_spec, renderer=renderer)
+    return LiveVega.element(spec=Spec(vega_spec), renderer=renderer)
 
 
 def version(model: LiveModel) -> tuple:

@@ -93,26 +93,40 @@ def twin_frame(model: LiveModel) -> pd.DataFrame:
     return frame
 
 
-def cells_frame(model: LiveModel) -> pd.DataFrame:
-    """One row a neighbourhood: its corners in km, income multiplier and whether it is an urban village."""
+def _cells(model: LiveModel) -> dict[str, np.ndarray]:
+    """Each neighbourhood's corners in km, income multiplier and whether it is an urban village, as columns."""
     city, cell = model.city, model.params.city.cell_km
     village = np.zeros(city.cells, dtype=bool)
     village[city.urban_villages] = True
-    return pd.DataFrame({"x": city.x_km - cell / 2, "x2": city.x_km + cell / 2, "y": city.y_km - cell / 2,
-                         "y2": city.y_km + cell / 2, "income": city.income_multiplier.round(3),
-                         "urban_village": village})
+    return {"x": city.x_km - cell / 2, "x2": city.x_km + cell / 2, "y": city.y_km - cell / 2,
+            "y2": city.y_km + cell / 2, "income": city.income_multiplier.round(3), "urban_village": village}
 
 
-def points_frame(model: LiveModel, view: str = "jobs") -> pd.DataFrame:
-    """One row a dot: households (a sample), workers (a sample) and agencies, with ``kind`` and ``state``."""
+def cells_frame(model: LiveModel) -> pd.DataFrame:
+    """One row a neighbourhood: its corners in km, income multiplier and whether it is an urban village."""
+    return pd.DataFrame(_cells(model))
+
+
+def _columns_records(columns: dict[str, np.ndarray], digits: int) -> list[dict]:
+    """Rows of equal-length numpy columns as JSON-ready dicts, floats rounded."""
+    lists = {key: [round(value, digits) for value in values.tolist()] if values.dtype.kind == "f"
+             else values.tolist() for key, values in columns.items()}
+    keys = list(lists)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*lists.values(), strict=True)]
+
+
+def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """The map's dots, group by group: ``(kind, state, x, y)``, positions in km rounded to 10 m.
+
+    Households (a sample), workers (a sample, in proportion to the states of ``view``) and agencies.
+    """
     city, cell = model.city, model.params.city.cell_km
     corner_x, corner_y = city.x_km - cell / 2, city.y_km - cell / 2
-    parts = []
+    groups = []
 
     def add(kind: str, state: str, rows: np.ndarray, cells: np.ndarray, shift: float) -> None:
         du, dv = _offsets(rows, shift)
-        parts.append(pd.DataFrame({"x": (corner_x[cells] + du * cell).round(2),
-                                   "y": (corner_y[cells] + dv * cell).round(2), "kind": kind, "state": state}))
+        groups.append((kind, state, (corner_x[cells] + du * cell).round(2), (corner_y[cells] + dv * cell).round(2)))
 
     h = model.households
     h_rows = _sample(np.arange(h.n), MAX_HOUSEHOLDS_DRAWN)
@@ -134,7 +148,21 @@ def points_frame(model: LiveModel, view: str = "jobs") -> pd.DataFrame:
     for k, kind in enumerate(BUSINESS_MODELS):
         rows = active[a.business_model[active] == k]
         add("agency", kind.replace("_", " "), rows, a.cell[rows], 0.71)
-    return pd.concat(parts, ignore_index=True)
+    return groups
+
+
+def points_frame(model: LiveModel, view: str = "jobs") -> pd.DataFrame:
+    """One row a dot: households (a sample), workers (a sample) and agencies, with ``kind`` and ``state``."""
+    return pd.concat([pd.DataFrame({"x": x, "y": y, "kind": kind, "state": state})
+                      for kind, state, x, y in dots(model, view)], ignore_index=True)
+
+
+def _dot_records(model: LiveModel, view: str) -> dict[str, list[dict]]:
+    """The dots of each kind as JSON-ready dicts ``x, y, state`` (built without pandas: a step's budget)."""
+    out: dict[str, list[dict]] = {"household": [], "worker": [], "agency": []}
+    for kind, state, x, y in dots(model, view):
+        out[kind] += [{"x": u, "y": v, "state": state} for u, v in zip(x.tolist(), y.tolist(), strict=True)]
+    return out
 
 
 def _colour(title: str, states: dict[str, str]) -> dict:
@@ -146,7 +174,6 @@ def spec(model: LiveModel, view: str = "jobs") -> dict:
     """The map of this month in ``view`` (a key of ``VIEWS``) as a layered Vega-Lite spec."""
     if view == "twin":
         return twin_spec(model)
-    points = points_frame(model, view)
     half = model.params.city.grid_size * model.params.city.cell_km / 2
     x = {"field": "x", "type": "quantitative", "title": "km from the centre",
          "scale": {"domain": [-half, half], "nice": False}}
@@ -177,16 +204,14 @@ def spec(model: LiveModel, view: str = "jobs") -> dict:
             "scale": {"domain": list(AGENCY_SHAPES), "range": list(AGENCY_SHAPES.values())},
             "legend": {"orient": "right"}}},
     }
-    columns = ["x", "y", "state"]
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": {"text": "The city this month", "subtitle": "urban villages outlined in brown"},
         "width": SIZE,
         "height": SIZE,
         "datasets": {
-            "cells": records(cells_frame(model), digits=3),
-            **{kind: records(points.loc[points["kind"] == kind, columns], digits=2)
-               for kind in ("household", "worker", "agency")},
+            "cells": _columns_records(_cells(model), digits=3),
+            **_dot_records(model, view),
         },
         "layer": [ground, dots("household", HOUSEHOLD_STATES, "households", 6, 0.8),
                   dots("worker", ARRANGEMENT_STATES if view == "arrangements" else WORKER_STATES,

@@ -150,6 +150,24 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
         context.close()
 
 
+def test_charts_hold_every_month_though_a_step_sends_only_its_rows(browser, app):
+    """A step sends a chart its new month's rows only (model/viz/vega.py): the drawn chart holds every month."""
+    context, page = _open(browser, app)
+    try:
+        drawn = page.locator("[data-rows]")  # each chart notes the rows it holds: the map first, then the charts
+        playwright_api.expect(drawn).to_have_count(1 + len(charts.available_charts()))
+        unemployment = drawn.nth(1 + charts.available_charts().index("unemployment"))  # two lines, every month
+        for month in (1, 2, 3):
+            _step(page, month)
+            playwright_api.expect(unemployment).to_have_attribute("data-rows", str(2 * month))
+        page.get_by_text("Policy twin", exact=True).click()  # the chart built again, with the twin's 3 months
+        playwright_api.expect(unemployment).to_have_attribute("data-rows", str(2 * 3 * 2))
+        _step(page, 4)
+        playwright_api.expect(unemployment).to_have_attribute("data-rows", str(2 * 4 * 2))
+    finally:
+        context.close()
+
+
 def test_two_sessions_do_not_share_a_model(browser, app):
     first, page_a = _open(browser, app)
     second, page_b = _open(browser, app)
