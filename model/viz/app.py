@@ -16,7 +16,7 @@ from mesa.visualization import SolaraViz
 
 from model.viz import charts, city_map, panels, sessions
 from model.viz.controls import SCENARIO_KEY, SEED_KEY, PageSetup, controls
-from model.viz.live import LiveModel
+from model.viz.live import LiveModel, Spare
 from model.viz.server import SCENARIO_ENV
 
 TWIN_DEFAULT = "baseline.yaml"
@@ -35,6 +35,9 @@ def components() -> list:
 
 
 SETUP = page_setup()
+# The first visitor's model is built while the server starts and the browser loads the page.
+SPARE = Spare(SETUP)
+SPARE.start()
 
 
 @solara.component
@@ -92,7 +95,8 @@ def CityPage():
 @solara.component
 def City(session: sessions.Session):
     """The City page of a session: its own model, its controls, the twin bar, the panels and SolaraViz."""
-    first = solara.use_memo(lambda: session.city or LiveModel(setup=SETUP, page_settings=session.settings), [])
+    first = solara.use_memo(lambda: session.city or (None if session.settings else SPARE.take())
+                            or LiveModel(setup=SETUP, page_settings=session.settings), [])
     model = solara.use_reactive(first)
     session.city = model.value
     choices = SETUP.scenario_files()

@@ -18,7 +18,7 @@ from model.core import metrics
 from model.scenario.loading import load_scenario, to_yaml
 from model.viz import assets, charts, city_map, controls, panels
 from model.viz.controls import PageSetup, model_params, moved
-from model.viz.live import MAX_LIVE_WORKERS, LiveModel
+from model.viz.live import MAX_LIVE_WORKERS, LiveModel, Spare
 from model.viz.vega import LiveVega
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +65,19 @@ def test_twin_switched_on_late_catches_up_to_the_same_months(setup):
     assert late.twin.month == late.month == 5
     pd.testing.assert_frame_equal(early.history("twin"), late.history("twin"))
     pd.testing.assert_frame_equal(early.history(), late.history())
+
+
+def test_a_spare_model_goes_to_one_session_is_the_fresh_one_and_is_dropped_when_its_file_changes(setup):
+    """The model built ahead for the next visitor is the one her page would build, and nobody else's."""
+    spare = Spare(setup, refill_after_s=0.0)
+    spare.start()
+    first = spare.take()  # waits for the build underway
+    assert first is not None and first.month == 0 and first.fingerprint == LiveModel(setup=setup).fingerprint
+    second = spare.take()  # given once: the next one is another model
+    assert second is not None and second is not first and second.fingerprint == first.fingerprint
+    spare.wait()
+    setup.launch.write_text(setup.launch.read_text().replace("seed: 7", "seed: 8"))
+    assert spare.take() is None  # built before its launch file changed: the page reads the file again
 
 
 def test_twin_differs_by_the_policy(setup):
