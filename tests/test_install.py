@@ -94,3 +94,10 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_a_shipped_scenario_from_anothe
     ran = subprocess.run([str(domwork), "run", "mine.yaml", *SMALL, "--out", "mine"], capture_output=True,
                          text=True, cwd=elsewhere, check=False)
     assert ran.returncode == 0, ran.stderr
+    # The shipped posterior and assumption sets, by name, from another folder.
+    compared = subprocess.run([str(domwork), "compare", "baseline", "fee_cap", "--posterior", "baseline-posterior.csv",
+                               "--assumptions", "wage_posting", *SMALL, "--out", "compared"],
+                              capture_output=True, text=True, cwd=elsewhere, check=False)
+    assert compared.returncode == 0, compared.stderr
+    table = (elsewhere / "compared" / "comparison.csv").read_text()
+    assert "diff_var_parameter_share" in table and "wage_posting" in table

@@ -31,6 +31,7 @@ POSTERIOR_REPLICATES = 20
 def run(args: argparse.Namespace) -> int:
     """Run ``domwork compare`` from parsed arguments; bad input raises :class:`ScenarioError` before any work."""
     if args.posterior is not None:
+        args.posterior = shipped.resolve(args.posterior, "calibration")  # the shipped baseline-posterior.csv by name
         if args.precision or args.max_replicates is not None:
             raise ScenarioError(f"--precision and --max-replicates with --posterior {args.posterior}: an interval "
                                 "that holds the parameters' uncertainty does not narrow with more replicates; give "

@@ -33,7 +33,11 @@ EXCLUDED = ("baseline.yaml", "guangzhou_full.yaml")
 OUT = Path("results/policies")
 DOC = Path("docs/policies.md")
 FIGURES = Path("docs/figures/policies")
-SECTIONS = ("Differences from baseline", "Standards scorecard", "Who gains, who pays", "Replicates and precision")
+SECTIONS = ("Differences from baseline", "Parameter uncertainty", "Standards scorecard", "Who gains, who pays",
+            "Replicates and precision")
+# The shipped baseline's posterior (domwork calibrate calibration/baseline.yaml --method posterior): every effect on
+# the page carries the uncertainty of the fitted parameters as well as the seeds'.
+POSTERIOR = Path("calibration/baseline-posterior.csv")
 _MARKER = re.compile(r"(<!-- measured:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /measured -->)", re.S)
 
 
@@ -155,7 +159,7 @@ def command(out: Path = OUT) -> list[str]:
     files = [str(SCENARIOS / p.name) for p in policy_files()]
     # no_agencies has no agencies at all: its workers and households are paired, its agencies cannot be.
     return ["domwork", "compare", str(SCENARIOS / "baseline.yaml"), *files, "--allow-different", "agencies.count",
-            "--out", str(out), "--force", "--quiet"]
+            "--posterior", str(POSTERIOR), "--out", str(out), "--force", "--quiet"]
 
 
 def _section(report: str, title: str) -> str:
