@@ -102,7 +102,14 @@ def load_posterior(path: Path, reference: Scenario) -> PosteriorDraws:
     """
     where = f"--posterior {path}"
     if not path.is_file():
-        raise ScenarioError(f"{where}: file not found" if not path.exists() else f"{where}: not a file")
+        if path.exists():
+            raise ScenarioError(f"{where}: not a file")
+        from model import shipped
+
+        folder = shipped.folder("calibration")
+        known = sorted(p.name for p in folder.glob("*.csv")) if folder is not None else []
+        hint = f" (shipped posteriors, by name: {', '.join(known)})" if known else ""
+        raise ScenarioError(f"{where}: file not found{hint}")
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             header = next(csv.reader(handle), None)

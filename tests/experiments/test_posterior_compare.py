@@ -78,7 +78,7 @@ def test_bad_posterior_files_are_refused(text, fragments, tmp_path, capsys):
 def test_a_missing_posterior_file_is_refused(tmp_path, capsys):
     status = cli(["compare", str(BASELINE), str(ROOT / "scenarios" / "fee_cap.yaml"), "--posterior",
                   str(tmp_path / "nothere.csv"), "--out", str(tmp_path / "out"), "--quiet"])
-    assert_refused(status, capsys.readouterr().err, "nothere.csv", "file not found")
+    assert_refused(status, capsys.readouterr().err, "nothere.csv", "file not found", "baseline-posterior.csv")
 
 
 def test_a_policy_that_sets_a_posterior_parameter_is_refused(tmp_path, capsys):
