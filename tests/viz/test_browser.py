@@ -143,6 +143,8 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
             for later in range(month + 1, max(month + 1, 24) + 1):
                 _step(page, later)
             page.set_viewport_size({"width": 1500, "height": 1250})
+            page.evaluate("() => { window.scrollTo(0, 0); document.querySelectorAll('*').forEach("
+                          "e => { if (e.scrollTop) e.scrollTop = 0; }); }")  # the map's buttons scrolled it
             page.wait_for_timeout(3000)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
