@@ -76,6 +76,11 @@ class Calibration:
     generations: int = 8  # --method posterior: most generations
 
     @property
+    def base_label(self) -> str:
+        """The base scenario as reports name it: its path without ``..`` steps, or the built-in baseline."""
+        return os.path.normpath(self.base_file) if self.base_file is not None else "built-in baseline"
+
+    @property
     def names(self) -> list[str]:
         """Parameter keys, in the file's order."""
         return list(self.parameters)
@@ -442,7 +447,7 @@ def tables(c: Calibration, result: Fit) -> tuple[pd.DataFrame, pd.DataFrame]:
 def report(c: Calibration, result: Fit, params: pd.DataFrame, fit_rows: pd.DataFrame, budget: int) -> str:
     """``report.md``: the method, the fitted values with intervals and the fit to each target."""
     lines = [f"# Calibration `{c.name}`", "", c.description, "",
-             f"Base scenario: `{c.base_file or 'built-in baseline'}`, {c.replicates} replicates x {c.months} months "
+             f"Base scenario: `{c.base_label}`, {c.replicates} replicates x {c.months} months "
              f"a candidate (the same seeds for every candidate: common random numbers). {result.runs} model runs "
              f"of a budget of {budget}. Objective at the estimate (sum of squared standardized distances): "
              f"{result.objective:.3g}.", "",

@@ -260,7 +260,7 @@ def report(c: Calibration, post: Posterior, params: pd.DataFrame, fit_rows: pd.D
              f"{post.temperature:.3g}, above 1: the budget ended the schedule early, so the sample is of a "
              "flattened posterior (wider than the exact one); give a larger --budget")
     lines = [f"# Calibration `{c.name}`: posterior", "", c.description, "",
-             f"Base scenario: `{c.base_file or 'built-in baseline'}`, {c.replicates} replicates x {c.months} months "
+             f"Base scenario: `{c.base_label}`, {c.replicates} replicates x {c.months} months "
              f"a candidate (the same seeds for every candidate: common random numbers). {post.candidates:,} "
              f"candidates and one at the posterior mean, {(post.candidates + 1) * c.replicates:,} model runs of a "
              f"budget of {budget:,}.", "",
