@@ -15,7 +15,6 @@ posterior, which more replicates do not narrow, plus the Monte Carlo error of it
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,12 +110,11 @@ def load_posterior(path: Path, reference: Scenario) -> PosteriorDraws:
         hint = f" (shipped posteriors, by name: {', '.join(known)})" if known else ""
         raise ScenarioError(f"{where}: file not found{hint}")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), None)
         frame = pd.read_csv(path)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise ScenarioError(f"{where}: not a readable CSV file ({str(err).splitlines()[0]})") from None
-    if not header or WEIGHT not in header:
+    header = [str(name) for name in frame.columns]
+    if WEIGHT not in header:
         raise ScenarioError(f"{where}: no '{WEIGHT}' column; a posterior sample has one column per parameter by its "
                             "dotted key and a weight (posterior.csv of domwork calibrate --method posterior)")
     parameters = [name for name in header if name != WEIGHT]

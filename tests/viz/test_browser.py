@@ -273,17 +273,25 @@ def _card(page) -> dict[str, tuple[str, str]]:
             for k in range(cards.count())}
 
 
+def _pick(page, which: str, scenario: str) -> None:
+    """Set the Compare page's select ``which`` (Reference, Option 1, ...) to ``scenario``."""
+    page.locator(".v-select").filter(has_text=which).click()
+    page.locator(".menuable__content__active .v-list-item").filter(has_text=scenario).first.click()
+
+
+def _choose(page, which: str, scenario: str, months: int, replicates: int) -> None:
+    """Set a select, then the months and replicates of the comparison."""
+    _pick(page, which, scenario)
+    for label, value in (("Months", months), ("Replicates", replicates)):
+        page.get_by_label(label).fill(str(value))
+        page.get_by_label(label).press("Enter")
+
+
 def test_compare_runs_from_the_page_its_link_gives_the_same_card_and_its_workbook_reads_back(browser, app, tmp_path):
     context, page = _compare_page(browser, app)
     try:
-        page.locator(".v-select").filter(has_text="Reference").click()
-        page.locator(".menuable__content__active .v-list-item").filter(has_text="baseline.yaml").first.click()
-        page.locator(".v-select").filter(has_text="Option 1").click()
-        page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
-        page.get_by_label("Months").fill("12")
-        page.get_by_label("Months").press("Enter")
-        page.get_by_label("Replicates").fill("3")
-        page.get_by_label("Replicates").press("Enter")
+        _pick(page, "Reference", "baseline.yaml")
+        _choose(page, "Option 1", "fee_cap.yaml", 12, 3)
         page.get_by_role("button", name="Run comparison").click()
         card = _card(page)
         assert "formal share (contract and insurance): fee_cap" in card and "employed workers: fee_cap" in card
@@ -328,8 +336,7 @@ def test_compare_runs_from_the_page_its_link_gives_the_same_card_and_its_workboo
 def test_compare_cancels_and_bad_input_gives_a_message(browser, app):
     context, page = _compare_page(browser, app)
     try:
-        page.locator(".v-select").filter(has_text="Option 1").click()
-        page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
+        _pick(page, "Option 1", "fee_cap.yaml")
         page.get_by_label("Key changes").fill("policies.worker_fee_cap.max_share=7")
         page.get_by_label("Key changes").press("Enter")
         page.get_by_role("button", name="Run comparison").click()
@@ -354,14 +361,6 @@ def test_compare_cancels_and_bad_input_gives_a_message(browser, app):
         context.close()
 
 
-def _choose(page, which: str, scenario: str, months: int, replicates: int) -> None:
-    page.locator(".v-select").filter(has_text=which).click()
-    page.locator(".menuable__content__active .v-list-item").filter(has_text=scenario).first.click()
-    for label, value in (("Months", months), ("Replicates", replicates)):
-        page.get_by_label(label).fill(str(value))
-        page.get_by_label(label).press("Enter")
-
-
 def test_two_sessions_never_share_a_comparison(browser, app):
     first, page_a = _compare_page(browser, app)
     second, page_b = _compare_page(browser, app)
@@ -375,8 +374,7 @@ def test_two_sessions_never_share_a_comparison(browser, app):
         assert page_b.locator(".v-select").all_inner_texts() == untouched
         assert page_b.get_by_label("Months").input_value() != "240"
         playwright_api.expect(page_b.get_by_role("button", name="Run comparison")).to_be_enabled()
-        page_b.locator(".v-select").filter(has_text="Reference").click()
-        page_b.locator(".menuable__content__active .v-list-item").filter(has_text="baseline.yaml").first.click()
+        _pick(page_b, "Reference", "baseline.yaml")
         _choose(page_b, "Option 1", "fee_cap.yaml", 12, 3)
         page_b.get_by_role("button", name="Run comparison").click()
         card = _card(page_b)
@@ -396,12 +394,7 @@ def test_two_sessions_never_share_a_comparison(browser, app):
 def test_a_closed_tab_cancels_its_comparison(browser, app):
     """The session of a closed tab is closed after the cull timeout, and its comparison with it."""
     context, page = _compare_page(browser, app)
-    page.locator(".v-select").filter(has_text="Option 1").click()
-    page.locator(".menuable__content__active .v-list-item").filter(has_text="fee_cap.yaml").first.click()
-    page.get_by_label("Months").fill("600")
-    page.get_by_label("Months").press("Enter")
-    page.get_by_label("Replicates").fill("20")
-    page.get_by_label("Replicates").press("Enter")
+    _choose(page, "Option 1", "fee_cap.yaml", 600, 20)
     page.get_by_role("button", name="Run comparison").click()
     page.locator(".domwork-progress").filter(has_text="Running: compare").wait_for()  # its replicates run
     jobs = [p for p in app["cache"].iterdir() if p.name.startswith(".job-")]
