@@ -1,126 +1,52 @@
 """The live app of ``domwork viz``: two pages, "City" (the live model) and "Compare" (policy options side by side).
 
-Served by ``solara run model/viz/app.py``. ``DOMWORK_VIZ_SCENARIO`` names the
-scenario file the City page starts with (unset: the built-in baseline); the
-pickers offer the project's scenarios and the files of that scenario's folder,
-by name. Each browser session has its own models and comparisons
-(:mod:`model.viz.sessions`): visitors never share one.
+Served by ``solara run model/viz/app.py``. This file imports only solara: the pages
+(:mod:`model.viz.city`, with Mesa's visualisation and the model) are imported in a
+background thread that starts with the server, so that the server answers, and the
+browser loads solara's front end, while they load. Until they have, the page shows
+its bar and a note, and has the browser load the chart library meanwhile.
 """
 
 from __future__ import annotations
 
-import os
+import threading
+from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 import solara
-from mesa.visualization import SolaraViz
 
-from model.viz import charts, city_map, panels, sessions
-from model.viz.controls import SCENARIO_KEY, SEED_KEY, PageSetup, controls
-from model.viz.live import LiveModel, Spare
-from model.viz.server import SCENARIO_ENV
+from model.viz.vega import LiveVega
 
-TWIN_DEFAULT = "baseline.yaml"
-# SolaraViz names its one grid page "Page 0"; the app's pages are named in the bar above instead.
-CITY_CSS = ".domwork-city .v-tabs { display: none; }"
+LOADED = threading.Event()  # the pages' module is imported (or failed to be)
+# The Compare page's module is imported this long after the pages', out of the way of the first page drawn.
+COMPARE_AFTER_S = 10.0
 
 
-def page_setup() -> PageSetup:
-    """The page's set-up from the environment (the CLI has checked that the scenario validates)."""
-    return PageSetup.create(os.environ.get(SCENARIO_ENV) or None)
+def _load_compare() -> None:
+    from model.viz import compare_page  # noqa: F401
 
 
-def components() -> list:
-    """The map and every chart the model's columns allow, in page order (the text panels sit above the grid)."""
-    return [city_map.map_component, *(charts.chart_component(name) for name in charts.available_charts())]
+def _load() -> None:
+    """Import the pages (which starts building the first visitor's model), later the Compare page's module."""
+    try:
+        from model.viz import city  # noqa: F401
+    finally:
+        LOADED.set()
+    later = threading.Timer(COMPARE_AFTER_S, _load_compare)
+    later.daemon = True
+    later.start()
 
 
-SETUP = page_setup()
-# The first visitor's model is built while the server starts and the browser loads the page.
-SPARE = Spare(SETUP)
-SPARE.start()
+# An error here shows on the page: ``pages()`` imports the module again and raises it there.
+threading.Thread(target=_load, name="domwork-viz-load", daemon=True).start()
 
 
-@solara.component
-def ControlsPanel(settings: dict):
-    """The page's controls, each with its exact value and unit; they take effect on Reset.
+def pages():
+    """The pages' module, once the background import has finished."""
+    LOADED.wait()
+    from model.viz import city
 
-    A control writes to the session's ``settings`` only once it is moved (see
-    :meth:`model.viz.controls.Control.moved`); put back, it is forgotten again.
-    """
-    shown = solara.use_reactive(dict(settings))
-    items = controls(SETUP)
-
-    def change(key: str, value) -> None:
-        item = items.get(key)
-        if item is None or item.moved(value) or key in (SCENARIO_KEY, SEED_KEY):
-            settings[key] = value
-        else:
-            settings.pop(key, None)
-        shown.value = dict(settings)
-
-    with solara.Column(gap="2px", style={"min-width": "260px"}):
-        solara.Markdown("Settings take effect on **Reset**. A setting left alone keeps the scenario's value.",
-                        style={"font-size": "0.85em"})
-        solara.Select(label="Scenario", value=shown.value.get(SCENARIO_KEY, SETUP.start[SCENARIO_KEY]),
-                      values=SETUP.scenario_files(), on_value=lambda v: change(SCENARIO_KEY, v))
-        solara.InputText(label="Seed (a whole number)", value=str(shown.value.get(SEED_KEY, SETUP.start[SEED_KEY])),
-                         on_value=lambda v: change(SEED_KEY, v))
-        for key, item in items.items():
-            value = shown.value.get(key, item.start)
-            mark = " (changed)" if key in shown.value else ""
-            if item.kind == "switch":
-                solara.Checkbox(label=f"{item.label}{mark}", value=bool(value),
-                                on_value=lambda v, key=key: change(key, v))
-                continue
-            solara.Text(f"{item.label}: {item.text(value)}{mark}", style={"font-size": "0.85em"})
-            slider = solara.SliderFloat if item.kind == "float" else solara.SliderInt
-            slider("", value=value, min=item.low, max=item.high, step=item.step, thumb_label=False,
-                   on_value=lambda v, key=key: change(key, v))
-
-
-@solara.component
-def SessionsFull():
-    """What a visitor beyond the cap on sessions sees."""
-    solara.Error(f"This app already serves {sessions.max_sessions()} browser sessions, its limit "
-                 "(domwork viz --max-sessions). Close another tab, or try again in a minute.")
-
-
-@solara.component
-def CityPage():
-    """One browser session's City page (or a message when the app serves as many sessions as it may)."""
-    session = sessions.current()
-    return City(session) if session.admitted else SessionsFull()
-
-
-@solara.component
-def City(session: sessions.Session):
-    """The City page of a session: its own model, its controls, the twin bar, the panels and SolaraViz."""
-    first = solara.use_memo(lambda: session.city or (None if session.settings else SPARE.take())
-                            or LiveModel(setup=SETUP, page_settings=session.settings), [])
-    model = solara.use_reactive(first)
-    session.city = model.value
-    choices = SETUP.scenario_files()
-    default = TWIN_DEFAULT if TWIN_DEFAULT in choices else (choices[0] if choices else "")
-    title = f"domwork: {SETUP.launch.name if SETUP.launch else 'built-in baseline'}"
-    solara.Style(CITY_CSS)
-    with solara.Sidebar(), solara.Card("Scenario and policies"):
-        ControlsPanel(session.settings)
-    with solara.Column(style={"padding": "0 12px"}, classes=["domwork-city"]):
-        panels.TwinBar(model, choices, default)
-        with solara.Columns([1, 1]):
-            panels.Headlines(model.value)
-            panels.Differences(model.value)
-        SolaraViz(model, components=components(), name=title,
-                  model_params={"setup": SETUP, "page_settings": session.settings})
-
-
-@solara.component
-def ComparePage(query: dict[str, str]):
-    """One browser session's Compare page (see :mod:`model.viz.compare_page`), opened from a link's ``query``."""
-    from model.viz import compare_page
-
-    session = sessions.current()
-    return compare_page.Compare(SETUP, session, query) if session.admitted else SessionsFull()
+    return city
 
 
 PAGES = ("City", "Compare")
@@ -128,9 +54,25 @@ PAGE_QUERY = "page"  # ?page=compare opens the Compare page (its shareable links
 
 
 def _query(search: str | None) -> dict[str, str]:
-    from urllib.parse import parse_qsl
-
     return dict(parse_qsl((search or "").lstrip("?")))
+
+
+@solara.component
+def Loading(on_loaded: Callable[[bool], None]):
+    """The page while its modules load: a note, and an empty chart, which loads the chart library meanwhile.
+
+    Calls ``on_loaded(True)`` once they have.
+    """
+
+    def wait() -> None:
+        LOADED.wait()
+        on_loaded(True)
+
+    solara.use_thread(wait, dependencies=[], intrusive_cancel=False)
+    with solara.Column(style={"padding": "16px"}):
+        solara.Text("Loading the model and Mesa's visualisation...")
+        solara.ProgressLinear(True)
+        LiveVega.element(spec=None)
 
 
 @solara.component
@@ -139,10 +81,15 @@ def Page():
     router = solara.use_router()
     query = _query(router.search)
     tab = solara.use_reactive(1 if query.get(PAGE_QUERY, "").lower() == "compare" else 0)
+    loaded = solara.use_reactive(LOADED.is_set())
     with solara.AppBar():
         solara.v.Tabs(v_model=tab.value, on_v_model=tab.set, centered=True, background_color="transparent",
                       dark=True, children=[solara.v.Tab(children=[label]) for label in PAGES])
+    if not loaded.value:
+        Loading(loaded.set)
+        return
+    city = pages()
     if tab.value == 1:
-        ComparePage(query)
+        city.ComparePage(query)
     else:
-        CityPage()
+        city.CityPage()

@@ -288,7 +288,7 @@ def controls(setup: PageSetup) -> dict[str, Control]:
 def model_params(setup: PageSetup) -> dict[str, Any]:
     """SolaraViz ``model_params``: the picker, the seed, every lever and market parameter, and the set-up.
 
-    The page draws its own controls (:func:`model.viz.app.ControlsPanel`, value and unit shown) and hands
+    The page draws its own controls (:func:`model.viz.city.ControlsPanel`, value and unit shown) and hands
     SolaraViz only fixed values; this full form serves scripts that use SolaraViz's own inputs.
     """
     params: dict[str, Any] = {

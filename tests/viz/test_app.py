@@ -350,10 +350,18 @@ def test_difference_panel_shows_run_twin_and_difference(setup):
     assert diff == pytest.approx(run - twin, abs=1)
 
 
+def test_panels_are_html_tables_with_the_users_markup_escaped():
+    """A file name is the user's: markup in it shows as text, it does not become part of the page."""
+    html = panels.markdown_html("### <img src=x onerror=alert(1)>.yaml\n\n| figure | value |\n|---|---:|\n"
+                                "| employed | 1,234 |")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;.yaml" in html
+    assert "<table>" in html and '<td style="text-align: right;">1,234</td>' in html
+
+
 def _markdown(rc) -> str:
-    """The text of every Markdown panel rendered."""
-    return " ".join(w.template for w in rc.find(v.VuetifyTemplate).widgets
-                    if isinstance(w.template, str) and "solara-markdown" in w.template)
+    """The HTML of every text panel rendered."""
+    return " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                    if "domwork-panel" in w.attributes.get("class", ""))
 
 
 @solara.component
