@@ -320,8 +320,7 @@ class DomesticWorkModel(mesa.Model):
         return self._count(EMPLOYED)
 
     def _count(self, status: int) -> int:
-        w = self.workers
-        return int(np.count_nonzero(w.status[w.present] == status))
+        return self.workers.with_status(status).size
 
 
 def _reporter(name: str):

@@ -26,11 +26,12 @@ none, as the city-wide shares).
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from model.core.tables import EMPLOYED
+from model.core.jit import columns, kernel
+from model.core.tables import EMPLOYED, HouseholdTable, WorkerTable
 
 if TYPE_CHECKING:
     from model.core.world import World
@@ -103,33 +104,44 @@ def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def measure(world: World, present: np.ndarray, minimum_met: np.ndarray) -> dict[str, float]:
-    """Every column of :data:`COLUMNS` this month, from a few bincounts over the tables.
+    """Every column of :data:`COLUMNS` this month, from one compiled pass over the tables (:func:`_tally`).
 
     ``present``: the rows of the workers present; ``minimum_met``: by position in it, whether
     her pay met the statutory minimum for her hours (for ``decent_work_share``, as the scorecard).
     """
-    return {**_households(world), **_workers(world, present, minimum_met)}
-
-
-def _households(world: World) -> dict[str, float]:
-    """By quintile: with a need (and of them, employing), spending on care and fees (``HOUSEHOLD_METRICS``)."""
     h = world.households
+    tallies = _tally(present, minimum_met, _minor(world.origin_base.tobytes()), h.n,
+                     columns(world.workers, GroupedWorkers), columns(h, GroupedHouseholds))
+    return values(tallies)
+
+
+class GroupTallies(NamedTuple):
+    """What the metrics by group are worked out from: counts and sums by quintile and by worker cell.
+
+    A worker's cell is migrant + 2 x minor (local major, migrant major, local minor, migrant minor);
+    ``_CELL_GROUPS`` sums cells into the groups of ``HUKOU`` then ``ORIGINS``.
+    """
+
+    need: np.ndarray  # households (no need, need met, need unmet) x quintile 1 to 5 (int64)
+    care: np.ndarray  # spent on care, by quintile (yuan, summed in row order)
+    fees: np.ndarray  # of which fees and service charges to agencies, by quintile
+    cells: np.ndarray  # workers by cell x (present, employed, paid, with a contract, formal, decent) (int64)
+    pay: np.ndarray  # pay this month of the employed, by cell (yuan, summed in row order)
+    worker_fees: np.ndarray  # paid agencies this month, by cell
+
+
+def tally_in_numpy(world: World, present: np.ndarray, minimum_met: np.ndarray) -> GroupTallies:
+    """The rule of :func:`_tally`, in numpy: a few bincounts over the tables (the kernel gives the same bits)."""
+    h, w = world.households, world.workers
     quintile = h.view("income_quintile").astype(np.intp)  # 1 to 5
     need = h.view("need") >= 0
     # One count of (no need, need met, need unmet) x quintile.
     key = quintile + 6 * need
     key += 6 * (need & (h.view("worker") < 0))
-    counts = np.bincount(key, minlength=18).reshape(3, 6)[:, 1:]
-    with_need = counts[1] + counts[2]
-    money = [np.bincount(quintile, weights=h.view(column), minlength=6)[1:]
-             for column in ("care_month_yuan", "fees_month_yuan")]
-    values = (with_need.tolist(), *_share(counts[1:], with_need).tolist(), *(m.tolist() for m in money))
-    return dict(zip(_HOUSEHOLD_NAMES, (v for metric in values for v in metric), strict=True))
-
-
-def _workers(world: World, present: np.ndarray, minimum_met: np.ndarray) -> dict[str, float]:
-    """By hukou and by origin (``WORKER_METRICS``): counted over the four cells of both, then summed by group."""
-    w = world.workers
+    need_counts = np.bincount(key, minlength=18).reshape(3, 6)[:, 1:]
+    care, fees = (np.bincount(quintile, weights=h.view(column), minlength=6)[1:]
+                  for column in ("care_month_yuan", "fees_month_yuan"))
+    # Workers: each as the bits of one code (``_PATTERNS``), counted over the four cells.
     employed = w.status[present] == EMPLOYED
     paid = w.paid_yuan[present]
     code = employed.astype(np.uint8)
@@ -138,12 +150,94 @@ def _workers(world: World, present: np.ndarray, minimum_met: np.ndarray) -> dict
                                 _minor(world.origin_base.tobytes())[w.origin[present]]), start=1):
         code |= flag.view(np.uint8) << bit
     by_code = np.bincount(code, minlength=4 * _PATTERNS).reshape(4, _PATTERNS)
-    counts = np.column_stack((by_code.sum(axis=1), by_code @ _CONDITIONS))  # per cell
-    workers, employed_n, paid_n, contract_n, formal_n, decent_n = counts.T @ _CELL_GROUPS
     cell = code >> 5
-    pay = np.bincount(cell, weights=np.where(employed, paid, 0.0), minlength=4) @ _CELL_GROUPS
-    fees = np.bincount(cell, weights=w.fees_month_yuan[present], minlength=4) @ _CELL_GROUPS
+    return GroupTallies(need_counts, care, fees, np.column_stack((by_code.sum(axis=1), by_code @ _CONDITIONS)),
+                        np.bincount(cell, weights=np.where(employed, paid, 0.0), minlength=4),
+                        np.bincount(cell, weights=w.fees_month_yuan[present], minlength=4))
+
+
+def values(tallies: GroupTallies) -> dict[str, float]:
+    """Every column of :data:`COLUMNS` from the month's tallies: households by quintile, workers by hukou and origin."""
+    counts = tallies.need
+    with_need = counts[1] + counts[2]
+    households = (with_need.tolist(), *_share(counts[1:], with_need).tolist(), tallies.care.tolist(),
+                  tallies.fees.tolist())
+    # Counted over the four cells of hukou and origin, then summed by group.
+    workers, employed_n, paid_n, contract_n, formal_n, decent_n = tallies.cells.T @ _CELL_GROUPS
+    pay, fees = tallies.pay @ _CELL_GROUPS, tallies.worker_fees @ _CELL_GROUPS
     shares = _share(np.stack((employed_n, contract_n, formal_n, decent_n)), np.stack((workers, *[employed_n] * 3)))
-    values = (workers.tolist(), employed_n.tolist(), shares[0].tolist(), _share(pay, paid_n).tolist(),
-              *shares[1:].tolist(), fees.tolist())
-    return dict(zip(_WORKER_NAMES, (v for metric in values for v in metric), strict=True))
+    worker_values = (workers.tolist(), employed_n.tolist(), shares[0].tolist(), _share(pay, paid_n).tolist(),
+                     *shares[1:].tolist(), fees.tolist())
+    return {**dict(zip(_HOUSEHOLD_NAMES, (v for metric in households for v in metric), strict=True)),
+            **dict(zip(_WORKER_NAMES, (v for metric in worker_values for v in metric), strict=True))}
+
+
+# --- kernels ------------------------------------------------------------------------------------------------------
+
+
+class GroupedWorkers(NamedTuple):
+    """The worker columns the tally reads (whole columns, by row)."""
+
+    status: np.ndarray
+    paid_yuan: np.ndarray
+    contract: np.ndarray
+    insured: np.ndarray
+    paid_placement_fee: np.ndarray
+    local_hukou: np.ndarray
+    origin: np.ndarray
+    fees_month_yuan: np.ndarray
+
+
+class GroupedHouseholds(NamedTuple):
+    """The household columns the tally reads (whole columns, by row)."""
+
+    income_quintile: np.ndarray
+    need: np.ndarray
+    worker: np.ndarray
+    care_month_yuan: np.ndarray
+    fees_month_yuan: np.ndarray
+
+
+def _tally_example() -> tuple:
+    minor = np.zeros(1, np.bool_)
+    minor.flags.writeable = False  # as _minor gives it
+    return (np.zeros(1, np.int64), np.zeros(1, np.bool_), minor, 1,
+            columns(WorkerTable(1), GroupedWorkers), columns(HouseholdTable(1), GroupedHouseholds))
+
+
+@kernel(example=_tally_example)
+def _tally(present: np.ndarray, minimum_met: np.ndarray, minor: np.ndarray, n_households: int,
+           worker_columns: tuple, household_columns: tuple) -> GroupTallies:
+    """:func:`tally_in_numpy` in one pass over the households and one over the present workers.
+
+    Sums are taken in row order, as ``np.bincount`` takes them (same bits); where numpy made
+    about 30 passes and copies of the present rows (at 1:1, about 20 ms a month). ``minor``:
+    by hometown county, whether it is a minor sender; the columns come as plain tuples of
+    :class:`GroupedWorkers` and :class:`GroupedHouseholds`.
+    """
+    w, h = GroupedWorkers(*worker_columns), GroupedHouseholds(*household_columns)
+    # Flags are counted as 0 or 1 rather than branched on: they vary from row to row, and
+    # mispredicted branches took most of the time.
+    need = np.zeros((3, 6), np.int64)
+    care, fees = np.zeros(6), np.zeros(6)
+    for r in range(n_households):
+        q, has = h.income_quintile[r], np.int64(h.need[r] >= 0)
+        need[has + has * np.int64(h.worker[r] < 0), q] += 1
+        care[q] += h.care_month_yuan[r]
+        fees[q] += h.fees_month_yuan[r]
+    cells = np.zeros((4, 6), np.int64)
+    pay, worker_fees = np.zeros(4), np.zeros(4)
+    for i in range(present.size):
+        r = present[i]
+        cell = np.int64(not w.local_hukou[r]) + 2 * np.int64(minor[w.origin[r]])
+        employed = np.int64(w.status[r] == EMPLOYED)
+        formal = employed * np.int64(w.contract[r]) * np.int64(w.insured[r])
+        cells[cell, 0] += 1
+        cells[cell, 1] += employed
+        cells[cell, 2] += employed * np.int64(w.paid_yuan[r] > 0)
+        cells[cell, 3] += employed * np.int64(w.contract[r])
+        cells[cell, 4] += formal
+        cells[cell, 5] += formal * np.int64(minimum_met[i]) * np.int64(not w.paid_placement_fee[r])
+        pay[cell] += np.float64(w.paid_yuan[r]) if employed else 0.0
+        worker_fees[cell] += w.fees_month_yuan[r]
+    return GroupTallies(need[:, 1:], care[1:], fees[1:], cells, pay, worker_fees)

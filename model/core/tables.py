@@ -12,6 +12,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from model.core.jit import kernel
+
 # Worker status codes.
 INACTIVE = 0  # a spare row not yet used by an arrival
 SEARCHING = 1
@@ -171,9 +173,12 @@ class WorkerTable(Table):
         self.present = np.delete(self.present, np.searchsorted(self.present, rows))
 
     def with_status(self, status: int) -> np.ndarray:
-        """Present rows with ``status`` (SEARCHING, EMPLOYED or AWAY), ascending."""
-        present = self.present
-        return present[self.status[present] == status]
+        """Present rows with ``status`` (SEARCHING, EMPLOYED or AWAY), ascending.
+
+        ``present[status[present] == status]``, in one compiled pass without its two
+        temporaries (at 1:1 of the city, called a few times a month: 1.3-2 -> 0.5 ms a call).
+        """
+        return _rows_with(self.present, self.status, status)
 
 
 # Bits of ``households.ordered``: found breaking a law by an inspector and ordered to obey it.
@@ -219,9 +224,15 @@ class HouseholdTable(Table):
     def set_arrangement(self, rows: np.ndarray, arrangement: np.ndarray) -> None:
         """Set the arrangement of ``rows``; the hourly index follows."""
         self.arrangement[rows] = arrangement
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
-        kept = self.hourly[~np.isin(self.hourly, rows)]
-        self.hourly = np.union1d(kept, rows[self.arrangement[rows] == HOURLY])
+        rows = np.asarray(rows, dtype=np.int64)
+        if not (rows[1:] > rows[:-1]).all():  # new needs come ascending and once each; others may not
+            rows = np.unique(rows)
+        # Both ascending without repeats: merged by binary search (np.isin and np.union1d sorted them again).
+        kept = self.hourly
+        if rows.size:
+            kept = kept[rows[np.minimum(np.searchsorted(rows, kept), rows.size - 1)] != kept]
+        joining = rows[self.arrangement[rows] == HOURLY]
+        self.hourly = np.insert(kept, np.searchsorted(kept, joining), joining)
 
 
 class AgencyTable(Table):
@@ -248,3 +259,18 @@ class AgencyTable(Table):
         "opened_month": (np.int16, 0),
         "losing_months": (np.int16, 0),
     }
+
+
+@kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), EMPLOYED))
+def _rows_with(rows: np.ndarray, column: np.ndarray, value: int) -> np.ndarray:
+    """The ``rows`` whose ``column`` is ``value``, in their order: ``rows[column[rows] == value]``."""
+    n = 0
+    for r in rows:
+        n += column[r] == value
+    out = np.empty(n, np.int64)
+    k = 0
+    for r in rows:
+        if column[r] == value:
+            out[k] = r
+            k += 1
+    return out

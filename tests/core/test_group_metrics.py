@@ -140,3 +140,24 @@ def test_a_fee_ban_lowers_what_migrants_pay_agencies():
     (_, before), (_, after) = run_months(base), run_months(ban)
     for column in ("fees_paid__hukou_migrant", "fees_paid__origin_major", "fees_paid__origin_minor"):
         assert after[column].iloc[6:].sum() < 0.5 * before[column].iloc[6:].sum(), column
+
+
+def test_the_tally_kernel_is_the_numpy_rule_to_the_bit():
+    """One compiled pass (groups._tally) gives the bincounts of groups.tally_in_numpy, each sum to the last bit."""
+    from model.core.jit import columns
+    from tests.helpers import stepped
+
+    model = stepped(14)
+    w, h = model.workers, model.households
+    rng = np.random.default_rng(3)
+    minimum_met = rng.random(w.present.size) < 0.7
+    w.fees_month_yuan[w.present[::7]] = rng.random(w.present[::7].size) * 300.0  # sums of many terms
+    h.care_month_yuan[: h.n : 3] = rng.random(h.care_month_yuan[: h.n : 3].size) * 5000.0
+    expected = groups.tally_in_numpy(model, w.present, minimum_met)
+    got = groups._tally(w.present, minimum_met, groups._minor(model.origin_base.tobytes()), h.n,
+                        columns(w, groups.GroupedWorkers), columns(h, groups.GroupedHouseholds))
+    for name, value in expected._asdict().items():
+        assert getattr(got, name).dtype == value.dtype, name
+        assert np.ascontiguousarray(getattr(got, name)).tobytes() == np.ascontiguousarray(value).tobytes(), name
+    assert expected.cells[:, 5].sum() > 0 and expected.need[2].sum() > 0
+    assert groups.values(got) == groups.values(expected) == groups.measure(model, w.present, minimum_met)
