@@ -12,6 +12,7 @@ report (the standards scorecard before it exists) is not offered.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,8 @@ from model.run.plots import (
 from model.viz.live import LiveModel
 from model.viz.vega import LiveVega, Spec
 
+# A model's time series: a frame (``LiveModel.history``) or numpy columns (``LiveModel.columns``).
+History = pd.DataFrame | Mapping[str, Any]
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # the version solara's front end loads
@@ -108,7 +111,7 @@ def available_charts() -> list[str]:
     return [name for name, chart in CHARTS.items() if chart.available]
 
 
-def rows(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None,
+def rows(chart: Chart, run: History | None, twin: History | None,
          digits: int | None = 6) -> list[dict[str, Any]]:
     """The chart's points as JSON-ready dicts ``month, value, series, run``, month by month, values rounded.
 
@@ -116,14 +119,15 @@ def rows(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None,
     ``model.run.plots.prepared`` has it). Month by month, so that next month's points come after
     this month's: the chart's widget then sends the browser only the new ones. Built from numpy
     columns, not a long pandas frame: pandas' string columns cost tens of milliseconds a chart.
+    ``run`` and ``twin`` are the models' histories, as frames or as :class:`model.viz.live.Columns`.
     """
     lines = []  # (run, label, months, values) of each line
     for which, raw in ((RUN, run), (TWIN, twin)):
-        if raw is None or raw.empty:
+        if raw is None or len(raw["month"]) == 0:
             continue
-        months = raw["month"].to_numpy(dtype=np.int64)
+        months = np.asarray(raw["month"], dtype=np.int64)
         for column, label in chart.series:
-            values = raw[column].to_numpy(dtype=float) * chart.scale
+            values = np.asarray(raw[column], dtype=float) * chart.scale
             if column in WAGE_COLUMNS:
                 values = np.where(values > 0, values, np.nan)
             values = values.tolist() if digits is None else [round(value, digits) for value in values.tolist()]
@@ -134,7 +138,7 @@ def rows(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None,
     return [{"month": month, "value": value, "series": lines[k][1], "run": lines[k][0]} for month, k, value in points]
 
 
-def long_frame(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None) -> pd.DataFrame:
+def long_frame(chart: Chart, run: History | None, twin: History | None) -> pd.DataFrame:
     """The chart's series in long form: ``month, value, series, run``; months without a value are left out."""
     return pd.DataFrame(rows(chart, run, twin, digits=None), columns=["month", "value", "series", "run"])
 
@@ -153,7 +157,7 @@ def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
     return out
 
 
-def spec(chart: Chart, run: pd.DataFrame | None, twin: pd.DataFrame | None, twin_label: str = "",
+def spec(chart: Chart, run: History | None, twin: History | None, twin_label: str = "",
          months: int | None = None) -> dict:
     """The chart as a Vega-Lite spec: the run solid, the twin dashed, one colour a series."""
     data = rows(chart, run, twin)
@@ -214,7 +218,7 @@ def LiveChart(model: LiveModel, name: str):
     update_counter.get()
     chart = CHARTS[name]
     key = version(model)
-    vega_spec = solara.use_memo(lambda: spec(chart, model.history(), model.history("twin"), model.twin_label,
+    vega_spec = solara.use_memo(lambda: spec(chart, model.columns(), model.columns("twin"), model.twin_label,
                                              model.params.months), [key])
     return vega_element(vega_spec)
 

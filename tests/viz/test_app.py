@@ -355,7 +355,7 @@ def test_panels_are_html_tables_with_the_users_markup_escaped():
     html = panels.markdown_html("### <img src=x onerror=alert(1)>.yaml\n\n| figure | value |\n|---|---:|\n"
                                 "| employed | 1,234 |")
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;.yaml" in html
-    assert "<table>" in html and '<td style="text-align: right;">1,234</td>' in html
+    assert "<table>" in html and '<td style="text-align:right">1,234</td>' in html
 
 
 def _markdown(rc) -> str:
