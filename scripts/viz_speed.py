@@ -10,7 +10,9 @@ Measures, with Debian's chromium driven by Playwright:
   median of N steps, for Mesa's wolf-sheep
   example and for the City page at 1:100 with the twin off and on;
 - the Compare page's card: from opening the link of a comparison (baseline against the C189 package,
-  1:100; nothing cached, so it runs) to the card shown, and the card's numbers.
+  1:100; nothing cached, so it runs) to the card shown, and the card's numbers;
+- the floor: a solara page with one line of text, from starting its server to the text shown (what any
+  solara app pays before its own imports and drawing).
 
 With ``--rounds R`` the two apps are measured R times, by turns (the machine's load moves: each app
 gets its share of it), and the table gives medians over the rounds. Every chart counts as drawn only
@@ -145,6 +147,38 @@ def measure_card(browser, months: int, replicates: int) -> tuple[float, list[str
         server.stop(process)
 
 
+FLOOR_APP = """import solara
+
+
+@solara.component
+def Page():
+    solara.Text("floor")
+"""
+
+
+def measure_floor(browser) -> dict[str, float]:
+    """A solara page with one line of text: server start to the server answering, and to the text shown."""
+    folder = Path(tempfile.mkdtemp(prefix="viz-speed-floor-"))
+    app = folder / "floor.py"
+    app.write_text(FLOOR_APP)
+    port = server.free_port()
+    started = time.perf_counter()
+    process = start(app, None, port)
+    try:
+        answer_s = server.wait_ready(server.url("127.0.0.1", port), process)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.goto(server.url("127.0.0.1", port))
+        page.get_by_text("floor", exact=True).wait_for()
+        out = {"ready_s": time.perf_counter() - started, "answer_s": answer_s}
+        page.close()
+        return out
+    finally:
+        server.stop(process)
+        app.unlink()
+        folder.rmdir()
+
+
 def measure_wolf_sheep(browser, steps: int) -> dict[str, float]:
     """Mesa's wolf-sheep example: its space and its line plot are matplotlib images."""
     return measure_app(browser, wolf_sheep_app(), None, ".vue-grid-item img, .vue-grid-item canvas", steps, plots=2)
@@ -167,13 +201,14 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--replicates", type=int, default=3)
     args = parser.parse_args()
-    wolves, cities, loads = [], [], []
+    wolves, cities, floors, loads = [], [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         for k in range(args.rounds):
             first, second = (measure_wolf_sheep, measure_city) if k % 2 == 0 else (measure_city, measure_wolf_sheep)
             for measure in (first, second):
                 (wolves if measure is measure_wolf_sheep else cities).append(measure(browser, args.steps))
+            floors.append(measure_floor(browser))
             loads.append(os.getloadavg()[0])
         card_s, card = (None, []) if args.no_card else measure_card(browser, args.months, args.replicates)
         browser.close()
@@ -196,6 +231,9 @@ def main() -> int:
                        ("ready_s", "server start to page ready (every plot drawn)")):
         print(f"| {label} | {med(wolves, key):.1f} s{each(wolves, key, 1)} | {med(cities, key):.1f} s"
               f"{each(cities, key, 1)} | |")
+    print(f"\nA solara page with one line of text (the floor of any solara app here): the server answered "
+          f"{med(floors, 'answer_s'):.1f} s{each(floors, 'answer_s', 1)} and the text showed "
+          f"{med(floors, 'ready_s'):.1f} s{each(floors, 'ready_s', 1)} after its start.")
     if card_s is not None:
         print(f"\nCompare page, baseline against c189_package at 1:100, {args.months} months, {args.replicates} "
               f"replicates: the card {card_s:.1f} s after opening its link.\n")
