@@ -123,26 +123,40 @@ def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: i
         server.stop(process)
 
 
-def measure_card(browser, months: int, replicates: int) -> tuple[float, list[str]]:
-    """Seconds from opening a comparison's link to its card, and the card's texts."""
+def _card(browser, address: str) -> tuple[float, list[str]]:
+    """Open ``address`` in a new browser context: seconds to the card shown, and the card's texts."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(300_000)
+        started = time.perf_counter()
+        page.goto(address)
+        page.locator(".domwork-effect").first.wait_for()
+        seconds = time.perf_counter() - started
+        cards = page.locator(".domwork-card")
+        return seconds, [" ".join(cards.nth(k).inner_text().split()) for k in range(cards.count())]
+    finally:
+        context.close()
+
+
+def measure_card(browser, months: int, replicates: int) -> tuple[float, list[str], float, bool]:
+    """Seconds from opening a comparison's link to its card, and the card's texts; then the link's round trip.
+
+    The round trip: the same link opened again in a new browser context (as by someone it was sent to),
+    which the result cache answers: its seconds, and whether its card reads the same.
+    """
     port = server.free_port()
     cache = Path(tempfile.mkdtemp(prefix="viz-speed-cache-"))
     os.environ[compare_job.CACHE_ENV] = str(cache)  # an empty cache: the comparison runs
     process = server.start(ROOT / "scenarios" / "baseline.yaml", "127.0.0.1", port)
     try:
         server.wait_ready(server.url("127.0.0.1", port), process)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.set_default_timeout(300_000)
         query = compare_job.Analysis("baseline.yaml", (compare_job.Option("c189_package.yaml"),), months=months,
                                      replicates=replicates).query()
-        started = time.perf_counter()  # a link runs its analysis at once (the cache is empty)
-        page.goto(server.url("127.0.0.1", port) + "?" + query)
-        page.locator(".domwork-effect").first.wait_for()
-        seconds = time.perf_counter() - started
-        cards = page.locator(".domwork-card")
-        texts = [" ".join(cards.nth(k).inner_text().split()) for k in range(cards.count())]
-        page.close()
-        return seconds, texts
+        address = server.url("127.0.0.1", port) + "?" + query  # a link runs its analysis at once (empty cache)
+        seconds, texts = _card(browser, address)
+        again_s, again = _card(browser, address)
+        return seconds, texts, again_s, again == texts
     finally:
         server.stop(process)
 
@@ -210,7 +224,8 @@ def main() -> int:
                 (wolves if measure is measure_wolf_sheep else cities).append(measure(browser, args.steps))
             floors.append(measure_floor(browser))
             loads.append(os.getloadavg()[0])
-        card_s, card = (None, []) if args.no_card else measure_card(browser, args.months, args.replicates)
+        card_s, card, again_s, same = ((None, [], None, False) if args.no_card
+                                       else measure_card(browser, args.months, args.replicates))
         browser.close()
 
     def med(runs: list[dict[str, float]], key: str) -> float:
@@ -236,7 +251,9 @@ def main() -> int:
           f"{med(floors, 'ready_s'):.1f} s{each(floors, 'ready_s', 1)} after its start.")
     if card_s is not None:
         print(f"\nCompare page, baseline against c189_package at 1:100, {args.months} months, {args.replicates} "
-              f"replicates: the card {card_s:.1f} s after opening its link.\n")
+              f"replicates: the card {card_s:.1f} s after opening its link; the link opened again in a new "
+              f"browser context: the card {again_s:.1f} s after, from the cache, "
+              f"{'the same texts' if same else 'DIFFERENT texts'}.\n")
         for text in card:
             print(f"- {text}")
     return 0
