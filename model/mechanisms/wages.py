@@ -689,8 +689,7 @@ def pay(world: World) -> None:
     employed = EmployedAmounts._make(amount.sum() for amount in month_pay.employed)  # numpy's sums, in their order
     _book_insurance(world, employed.total, employed.subsidy, employed.employer, employed.worker)
     _book_wage_bills(world, DirectBills._make(amount.sum() for amount in month_pay.direct), month_pay.employee_based)
-    rows = month_pay.employed_rows
-    accounts.record_care_of_jobs(world, rows[~w.agency_employed[rows]], month_pay.direct.bill)
+    accounts.record_care_of_jobs(world, month_pay.direct_rows, month_pay.direct.bill)
     f.worker_pay_yuan += float(employed.gross)
     _book_budget(world, BudgetAmounts(cost=employed.living, home=employed.sent, borrowed=employed.borrowed,
                                       repaid=employed.repaid, remitted=employed.remitted))
@@ -971,7 +970,7 @@ class MonthPay(NamedTuple):
     direct: DirectBills
     employee_based: AgencyBills
     searching: BudgetAmounts
-    employed_rows: np.ndarray  # the rows of the employed, in the order of their amounts
+    direct_rows: np.ndarray  # the rows of the jobs households pay directly, in the order of ``direct``
 
 
 @functools.lru_cache(maxsize=8)
@@ -1143,6 +1142,7 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
     fee_agency, fee_amount = np.empty(n_employed, agency.dtype), np.empty(n_employed)
     fee_worker = np.empty_like(employed)
     direct = DirectBills(np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb))
+    direct_rows = np.empty(n_employed - n_eb, np.int64)
     eb = AgencyBills(np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb), np.empty(n_eb, np.int64))
     k, d, b = 0, 0, 0
     for i in range(n_employed):
@@ -1157,6 +1157,7 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
             b += 1
         else:
             direct.wages[d], direct.contributions[d], direct.bill[d] = pay.gross[i], pay.employer[i], bill
+            direct_rows[d] = r
             d += 1
         careers.months_in_job[r] += 1
         careers.experience_months[r] += np.float32(1.0)
@@ -1170,7 +1171,7 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
     searching_amounts = BudgetAmounts(searchers.cost, searchers.home, searchers.borrowed, searchers.repaid,
                                       searchers.home - searchers.repaid)
     return MonthPay(employed_amounts, Fees(fee_agency[:k], fee_amount[:k], fee_worker[:k]), direct, eb,
-                    searching_amounts, employed)
+                    searching_amounts, direct_rows)
 
 
 def _pay_example() -> tuple:

@@ -62,3 +62,29 @@ def test_the_employee_based_subsidy_is_agency_income_once():
                                                                  + 800.0 * employees)
     assert last["state_net_cost"] == pytest.approx(
         last["public_subsidies"] - last["fines_paid"] - last["insurance_contributions"])
+
+
+def test_care_of_jobs_is_booked_as_add_at_over_employers_of_to_the_bit():
+    """record_care_of_jobs books what np.add.at over employers_of booked, an hourly worker's share on each client."""
+    from model.core import accounts
+    from model.core.tables import EMPLOYED, HOURLY
+    from tests.helpers import stepped
+
+    model = stepped(6)
+    w, h = model.workers, model.households
+    employed = w.with_status(EMPLOYED)
+    assert (w.arrangement[employed] == HOURLY).any()
+    rng = np.random.default_rng(5)
+    workers = np.concatenate((employed, employed[::3]))  # a worker may come twice
+    amount = rng.random(workers.size) * 4000.0
+    for fees in (False, True):
+        start = [h.care_month_yuan.copy(), h.fees_month_yuan.copy()]
+        accounts.record_care_of_jobs(model, workers, amount, fees=fees)
+        got = [h.care_month_yuan.copy(), h.fees_month_yuan.copy()]
+        h.care_month_yuan[:], h.fees_month_yuan[:] = start
+        households, part = accounts.employers_of(model, workers, amount)
+        np.add.at(h.care_month_yuan, households, part)
+        if fees:
+            np.add.at(h.fees_month_yuan, households, part)
+        assert got[0].tobytes() == h.care_month_yuan.tobytes() and got[1].tobytes() == h.fees_month_yuan.tobytes()
+        assert (got[1] != start[1]).any() == fees
