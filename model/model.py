@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from model.core import accounts, groups, jit, labour, metrics
+from model.core import accounts, groups, jit, labour, memory, metrics
 from model.core.agents import Agency, Household, Worker, create_row_agents, remove_row_agents
 from model.core.books import AgencyBooks
 from model.core.city import build_city
@@ -139,6 +139,7 @@ class DomesticWorkModel(mesa.Model):
         self.agency_agents: list[Agency] = []
         self.timings: dict[str, float] = {}  # seconds spent in each mechanism, summed over months
         jit.ready()  # compile or load the kernels before the first month, once a process
+        memory.keep_freed_memory()  # the month's large arrays reuse freed memory, once a process
         self.accounts = accounts.Accounts()
 
         self._set_up()
