@@ -10,12 +10,18 @@ its bar and a note, and has the browser load the chart library meanwhile.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import solara
 
 from model.viz.vega import LiveVega
+
+# solara warns, in 12 lines on the terminal at the first visit, that a page served over http at an address
+# other than "localhost" (ours is 127.0.0.1) gets a session cookie that an iframe could not keep. The app
+# is not served in an iframe.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
 
 LOADED = threading.Event()  # the pages' module is imported (or failed to be)
 # The Compare page's module is imported this long after the pages', out of the way of the first page drawn.

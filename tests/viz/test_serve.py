@@ -13,6 +13,7 @@ from model.viz import server
 
 
 def test_viz_prints_its_address_serves_and_stops_when_interrupted(tmp_path):
+    """One line on the terminal, the address; nothing else, not even solara's warning about iframe cookies."""
     port = server.free_port()
     scenario = tmp_path / "small.yaml"
     scenario.write_text("name: small\nworkers: {count: 300}\nhouseholds: {count: 400}\nagencies: {count: 4}\n")
@@ -37,6 +38,8 @@ def test_viz_prints_its_address_serves_and_stops_when_interrupted(tmp_path):
                 time.sleep(0.2)
         else:
             raise AssertionError("the server still listens after Ctrl+C")
+        errors.flush()
+        assert (tmp_path / "stderr.txt").read_text() == "", "the terminal gets only the address"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
