@@ -263,14 +263,17 @@ class AgencyTable(Table):
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int8), EMPLOYED))
 def _rows_with(rows: np.ndarray, column: np.ndarray, value: int) -> np.ndarray:
-    """The ``rows`` whose ``column`` is ``value``, in their order: ``rows[column[rows] == value]``."""
+    """The ``rows`` whose ``column`` is ``value``, in their order: ``rows[column[rows] == value]``.
+
+    Without a branch: each row is written and kept if it qualifies (where they alternate at
+    random, mispredicted branches made a selection of half the present 4 times slower).
+    """
     n = 0
     for r in rows:
         n += column[r] == value
-    out = np.empty(n, np.int64)
+    out = np.empty(n + 1, np.int64)
     k = 0
     for r in rows:
-        if column[r] == value:
-            out[k] = r
-            k += 1
-    return out
+        out[k] = r
+        k += column[r] == value
+    return out[:k]

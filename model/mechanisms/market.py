@@ -453,18 +453,21 @@ def _searchers_and_employed(present: np.ndarray, status: np.ndarray,
 
 @kernel(example=lambda: (np.zeros(1, np.int8), np.zeros(1, np.int32)))
 def _vacancies(need: np.ndarray, worker: np.ndarray) -> np.ndarray:
-    """:func:`vacancies_numpy` in one pass instead of four."""
+    """:func:`vacancies_numpy` in one pass instead of four.
+
+    Without a branch: each row is written and kept if it is a vacancy (households with a
+    need and without alternate at random, and mispredicted branches took most of the
+    time: at 1:1, 4 -> 1 ms).
+    """
     n = 0
     for r in range(need.size):
-        if need[r] >= 0 and worker[r] < 0:
-            n += 1
-    out = np.empty(n, dtype=np.int64)
+        n += (need[r] >= 0) & (worker[r] < 0)
+    out = np.empty(n + 1, dtype=np.int64)
     n = 0
     for r in range(need.size):
-        if need[r] >= 0 and worker[r] < 0:
-            out[n] = r
-            n += 1
-    return out
+        out[n] = r
+        n += (need[r] >= 0) & (worker[r] < 0)
+    return out[:n]
 
 @kernel(example=lambda: (np.zeros(1, np.int64), np.zeros(1, np.int32), np.zeros(1, np.int32)))
 def _employer_cells(employed: np.ndarray, employer: np.ndarray, cell: np.ndarray) -> np.ndarray:

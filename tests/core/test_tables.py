@@ -22,3 +22,17 @@ def test_the_hourly_index_is_the_sorted_set_of_hourly_households_after_any_chang
             arrangement[rows] = chosen
             assert table.hourly.dtype == np.int64
             assert np.array_equal(table.hourly, np.flatnonzero(arrangement == HOURLY)), trial
+
+
+def test_with_status_is_the_numpy_selection_of_the_present_rows():
+    from model.core.tables import AWAY, EMPLOYED, SEARCHING, WorkerTable
+
+    rng = np.random.default_rng(2)
+    for n in (0, 1, 7, 300):
+        table = WorkerTable(n)
+        table.status[:n] = rng.integers(0, 5, n)
+        table.index_present()
+        for status in (SEARCHING, EMPLOYED, AWAY):
+            expected = table.present[table.status[table.present] == status]
+            got = table.with_status(status)
+            assert got.dtype == np.int64 and np.array_equal(got, expected)
