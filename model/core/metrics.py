@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from model.core import accounts, groups
-from model.core.jit import kernel
+from model.core.jit import columns, kernel
 from model.core.labour import REASON
 from model.core.tables import (
     AGENCY,
@@ -33,6 +33,7 @@ from model.core.tables import (
     REFERRAL,
     SEARCHING,
     WEEKS_PER_MONTH,
+    WorkerTable,
 )
 from model.mechanisms import compliance
 
@@ -240,6 +241,63 @@ def _census(present: np.ndarray, status: np.ndarray, contract: np.ndarray, insur
     return counts
 
 
+class PaidColumns(NamedTuple):
+    """The worker columns :func:`_paid_census` reads (whole columns, by row)."""
+
+    status: np.ndarray
+    paid_yuan: np.ndarray
+    job_type: np.ndarray
+    origin: np.ndarray
+
+
+class PaidCensus(NamedTuple):
+    """The pay of the employed paid this month, and the present by hometown (:func:`paid_census_numpy`)."""
+
+    paid: np.ndarray  # pay of each employed worker paid this month, in row order (float32, as the column)
+    by_type: np.ndarray  # their pay summed by job type (float64)
+    n_by_type: np.ndarray  # how many by job type
+    origins: np.ndarray  # present workers by hometown county
+
+
+def paid_census_numpy(world: World) -> PaidCensus:
+    """The rule of :func:`_paid_census` in numpy: gathers, selections and bincounts."""
+    w = world.workers
+    employed = w.with_status(EMPLOYED)
+    paid32 = w.paid_yuan[employed]
+    paid_rows = employed[paid32 > 0]
+    paid32 = paid32[paid32 > 0]
+    paid_type = w.job_type[paid_rows]
+    return PaidCensus(paid32, np.bincount(paid_type, weights=paid32.astype(np.float64), minlength=N_JOB_TYPES),
+                      np.bincount(paid_type, minlength=N_JOB_TYPES),
+                      np.bincount(w.origin[w.present], minlength=world.params.migration.origins))
+
+
+def _paid_census_example() -> tuple:
+    return np.zeros(1, np.int64), columns(WorkerTable(1), PaidColumns), 1
+
+
+@kernel(example=_paid_census_example)
+def _paid_census(present: np.ndarray, paid_columns: tuple, n_origins: int) -> PaidCensus:
+    """:func:`paid_census_numpy` in one pass over the present (sums in row order, as ``np.bincount``'s).
+
+    Where numpy made three gathers, two selections and three bincounts (at 1:1, about 6 ms).
+    ``paid_columns``: :class:`PaidColumns` as a plain tuple.
+    """
+    w = PaidColumns(*paid_columns)
+    paid = np.empty(present.size + 1, w.paid_yuan.dtype)
+    by_type, n_by_type = np.zeros(N_JOB_TYPES), np.zeros(N_JOB_TYPES, np.int64)
+    origins = np.zeros(n_origins, np.int64)
+    n = 0
+    for r in present:
+        origins[w.origin[r]] += 1
+        if w.status[r] == EMPLOYED and w.paid_yuan[r] > 0:
+            paid[n] = w.paid_yuan[r]
+            n += 1
+            by_type[w.job_type[r]] += np.float64(w.paid_yuan[r])
+            n_by_type[w.job_type[r]] += 1
+    return PaidCensus(paid[:n].copy(), by_type, n_by_type, origins)
+
+
 def _share(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else 0.0
 
@@ -272,23 +330,17 @@ def measure_month(world: World) -> tuple[dict[str, float], np.ndarray]:
     hires = int(t[SEARCHING, EMPLOYED])
     separations = int(t[EMPLOYED, SEARCHING])
 
-    paid32 = w.paid_yuan[employed]
-    paid_rows = employed[paid32 > 0]
-    paid32 = paid32[paid32 > 0]
-    paid = paid32.astype(np.float64)
-    if paid.size:
-        p10, median, p90 = percentiles(paid32, WAGE_PERCENTILES)
-        mean_wage = float(paid.mean())
+    pay = _paid_census(present, columns(w, PaidColumns), world.params.migration.origins)
+    if pay.paid.size:
+        p10, median, p90 = percentiles(pay.paid, WAGE_PERCENTILES)
+        mean_wage = float(pay.paid.astype(np.float64).mean())
     else:
         p10 = median = p90 = mean_wage = 0.0
-    paid_type = w.job_type[paid_rows]
-    by_type = np.bincount(paid_type, weights=paid, minlength=len(JOB_TYPES))
-    n_by_type = np.bincount(paid_type, minlength=len(JOB_TYPES))
+    by_type, n_by_type = pay.by_type, pay.n_by_type
 
     active = a.view("active")
     kinds = np.bincount(a.view("business_model")[active], minlength=3)
-    origins = np.bincount(w.origin[present], minlength=world.params.migration.origins)
-    origin_shares = origins / max(origins.sum(), 1)
+    origin_shares = pay.origins / max(pay.origins.sum(), 1)
     sep = f.separations_by_reason
 
     row = {

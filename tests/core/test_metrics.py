@@ -51,3 +51,18 @@ def test_the_work_census_is_the_numpy_reading_of_hours_pay_and_arrangements():
     at = np.searchsorted(w.present, employed)
     assert np.array_equal(worked.minimum_met[at], w.paid_yuan[employed] >= owed - credit - metrics.FEN)
     assert worked.minimum_met[at].any() and not worked.minimum_met[at].all()
+
+
+def test_the_paid_census_is_the_numpy_reading_of_pay_by_type_and_origin_to_the_bit():
+    """One compiled pass gives the selections and bincounts numpy made (model/core/metrics.py)."""
+    from model.core import metrics
+    from model.core.jit import columns
+    from tests.helpers import stepped
+
+    model = stepped(14)
+    w = model.workers
+    got = metrics._paid_census(w.present, columns(w, metrics.PaidColumns), model.params.migration.origins)
+    expected = metrics.paid_census_numpy(model)
+    for name, value in expected._asdict().items():
+        assert getattr(got, name).dtype == value.dtype and getattr(got, name).tobytes() == value.tobytes(), name
+    assert 0 < got.paid.size < w.present.size and got.n_by_type.sum() == got.paid.size
