@@ -56,6 +56,11 @@ def pages():
 
 
 PAGES = ("City", "Compare")
+# The bar's title keeps its width beside the centred tabs (else it reads "domw..."); the tab shown is
+# underlined by its own border, not by vuetify's sliding bar, which stays where it was measured when the
+# title and the menu button come in and the tabs move.
+BAR_CSS = (".v-app-bar .v-toolbar__title { flex-shrink: 0; min-width: max-content; }"
+           " .v-app-bar .v-tab--active { box-shadow: inset 0 -2px 0 white; }")
 PAGE_QUERY = "page"  # ?page=compare opens the Compare page (its shareable links carry it)
 
 
@@ -75,6 +80,7 @@ def Loading(on_loaded: Callable[[bool], None]):
         on_loaded(True)
 
     solara.use_thread(wait, dependencies=[], intrusive_cancel=False)
+    solara.AppBarTitle("domwork")
     with solara.Column(style={"padding": "16px"}):
         solara.Text("Loading the model and Mesa's visualisation...")
         solara.ProgressLinear(True)
@@ -88,9 +94,10 @@ def Page():
     query = _query(router.search)
     tab = solara.use_reactive(1 if query.get(PAGE_QUERY, "").lower() == "compare" else 0)
     loaded = solara.use_reactive(LOADED.is_set())
+    solara.Style(BAR_CSS)
     with solara.AppBar():
         solara.v.Tabs(v_model=tab.value, on_v_model=tab.set, centered=True, background_color="transparent",
-                      dark=True, children=[solara.v.Tab(children=[label]) for label in PAGES])
+                      dark=True, hide_slider=True, children=[solara.v.Tab(children=[label]) for label in PAGES])
     if not loaded.value:
         Loading(loaded.set)
         return

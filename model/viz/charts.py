@@ -173,6 +173,7 @@ def spec(chart: Chart, run: History | None, twin: History | None, twin_label: st
                               "scale": {"zero": chart.kind != WAGE}, "axis": {"format": _FORMATS[chart.kind]}}
     if not data:
         y_axis["scale"]["domain"] = [0, 1]  # nothing yet: an empty frame rather than an infinite extent
+        y_axis["axis"]["labels"] = False  # whose ticks would read 0, 0, 0, 1, 1, 1 in the chart's format
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": chart.title,
