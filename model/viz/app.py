@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import solara
 
+from model.viz import text
 from model.viz.vega import LiveVega
 
 # solara warns, in 12 lines on the terminal at the first visit, that a page served over http at an address
@@ -94,7 +95,7 @@ def Page():
     query = _query(router.search)
     tab = solara.use_reactive(1 if query.get(PAGE_QUERY, "").lower() == "compare" else 0)
     loaded = solara.use_reactive(LOADED.is_set())
-    solara.Style(BAR_CSS)
+    solara.Style(BAR_CSS + text.CSS)
     with solara.AppBar():
         solara.v.Tabs(v_model=tab.value, on_v_model=tab.set, centered=True, background_color="transparent",
                       dark=True, hide_slider=True, children=[solara.v.Tab(children=[label]) for label in PAGES])

@@ -29,7 +29,8 @@ PACKAGES: tuple[tuple[str, str], ...] = (
     ("vega@5", "vega@5"),
     ("vega-lite@5", "vega-lite@5"),
     ("vega-embed@6", "vega-embed@6"),
-    # Every solara Markdown panel loads mermaid (diagrams) and KaTeX (formulas) when it is mounted.
+    # Every solara Markdown widget loads mermaid (diagrams) and KaTeX (formulas) when it is mounted (the app's
+    # pages use none; a page of the user's own may).
     ("mermaid@10.8.0", "mermaid@10.8.0"),
     ("katex@0.16.9", "katex@0.16.9"),
 )

@@ -20,10 +20,11 @@ from model.viz import charts, city_map, panels, sessions
 from model.viz.controls import SCENARIO_KEY, SEED_KEY, PageSetup, controls
 from model.viz.live import LiveModel, Spare
 from model.viz.server import SCENARIO_ENV
+from model.viz.text import MarkdownPanel
 
 TWIN_DEFAULT = "baseline.yaml"
 # SolaraViz names its one grid page "Page 0"; the app's pages are named in the bar above instead.
-CITY_CSS = ".domwork-city .v-tabs { display: none; }" + panels.PANEL_CSS
+CITY_CSS = ".domwork-city .v-tabs { display: none; }"
 
 
 def page_setup() -> PageSetup:
@@ -61,7 +62,8 @@ def ControlsPanel(settings: dict):
         shown.value = dict(settings)
 
     with solara.Column(gap="2px", style={"min-width": "260px"}):
-        panels.MarkdownPanel("Settings take effect on **Reset**. A setting left alone keeps the scenario's value.")
+        MarkdownPanel("Settings take effect on **Reset**. A setting left alone keeps the scenario's value.",
+                      style={"font-size": "0.85em"})
         solara.Select(label="Scenario", value=shown.value.get(SCENARIO_KEY, SETUP.start[SCENARIO_KEY]),
                       values=SETUP.scenario_files(), on_value=lambda v: change(SCENARIO_KEY, v))
         solara.InputText(label="Seed (a whole number)", value=str(shown.value.get(SEED_KEY, SETUP.start[SEED_KEY])),

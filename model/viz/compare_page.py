@@ -24,6 +24,7 @@ from model.scenario.loading import ScenarioError
 from model.viz import sessions
 from model.viz.compare_job import MAX_OPTIONS, Analysis, Job, Option, python_snippet, resolve
 from model.viz.controls import PageSetup
+from model.viz.text import MarkdownPanel
 
 POLL_S = 0.4
 DOWNLOADS = (("comparison.csv", "text/csv"), ("group_effects.csv", "text/csv"),
@@ -82,27 +83,27 @@ def Card(folder: Path):
 def Results(job: Job, analysis: Analysis):
     """Everything a finished comparison shows, and its link, reproduce panel and downloads."""
     folder = job.folder
-    solara.Markdown(f"### The card: effects against {job.resolved.labels[0]}")
+    MarkdownPanel(f"### The card: effects against {job.resolved.labels[0]}")
     Card(folder)
     effects = pd.read_csv(folder / "group_effects.csv")
     comparison = pd.read_csv(folder / "comparison.csv")
     for name, title in FIGURES:
         if (folder / "figures" / name).exists():
-            solara.Markdown(f"### {title}")
+            MarkdownPanel(f"### {title}")
             solara.Image(folder / "figures" / name, width="900px")
-    solara.Markdown("### Who gains, who pays")
+    MarkdownPanel("### Who gains, who pays")
     who = [m.column for _, m in measures.WHO_GAINS]
     _table(comparison[comparison["metric"].isin(who)][["scenario", "metric", "mean", "diff_vs_first",
                                                        "diff_ci_low", "diff_ci_high"]])
-    solara.Markdown("### Winners and losers by group (paired effects whose 95% interval excludes 0)")
+    MarkdownPanel("### Winners and losers by group (paired effects whose 95% interval excludes 0)")
     verdicts = desk.winners_and_losers(effects)
     if len(verdicts):
         _table(verdicts)
     else:
         solara.Text("No group effect is clear of 0.")
-    solara.Markdown("### Every group effect")
+    MarkdownPanel("### Every group effect")
     _table(effects)
-    solara.Markdown("### What changed")
+    MarkdownPanel("### What changed")
     changed = pd.read_excel(folder / "comparison.xlsx", sheet_name="what_changed")
     _table(changed) if len(changed) else solara.Text("The options do not differ from the reference.")
     Reproduce(job, analysis)
@@ -112,13 +113,13 @@ def Results(job: Job, analysis: Analysis):
 def Reproduce(job: Job, analysis: Analysis):
     """The link, the command, a Python snippet and the downloads."""
     link = "?" + analysis.query()
-    solara.Markdown("### Share and reproduce")
+    MarkdownPanel("### Share and reproduce")
     solara.HTML(tag="div", unsafe_innerHTML=f'<a id="domwork-share-link" href="{html.escape(link)}" '
                                            f'target="_blank">Link to this analysis</a> (domwork {__version__}: '
                                            "it opens this page with the same settings and the same numbers)")
-    solara.Markdown("The same comparison from the command line (the scenario files are in the downloads' "
+    MarkdownPanel("The same comparison from the command line (the scenario files are in the downloads' "
                     "`scenarios/` and in `comparison.xlsx`):\n\n```sh\n" + " ".join(job.resolved.argv) + "\n```")
-    solara.Markdown("And from Python:\n\n```python\n" + python_snippet(analysis, job.resolved) + "\n```")
+    MarkdownPanel("And from Python:\n\n```python\n" + python_snippet(analysis, job.resolved) + "\n```")
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for name, mime in DOWNLOADS:
             path = job.folder / name
@@ -191,7 +192,7 @@ def Compare(setup: PageSetup, session: sessions.Session, query: dict[str, str]):
     with solara.AppBar():
         solara.AppBarTitle("domwork: compare")
     with solara.Column(style={"padding": "12px", "max-width": "1200px"}):
-        solara.Markdown("## Compare policy options\nEach option runs in the reference's city with its seeds, "
+        MarkdownPanel("## Compare policy options\nEach option runs in the reference's city with its seeds, "
                         "replicate by replicate (common random numbers): every effect is a paired difference with "
                         "its 95% interval.")
         if linked[2]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import calendar
 
 import solara
-from markdown_it import MarkdownIt
 from mesa.visualization.utils import force_update, update_counter
 
 from model.core import metrics
 from model.viz.live import LiveModel
+from model.viz.text import MarkdownPanel
 
 # (column, label, format) of the headline figures; shares as percentages, money in yuan, hours and pay an
 # hour to a tenth.
@@ -103,35 +103,8 @@ def difference_markdown(model: LiveModel) -> str:
     return "\n".join(lines)
 
 
-# Panels are HTML made here from Markdown, not solara's Markdown widget: that one loads a diagram library
-# (mermaid) and a formula library (KaTeX) into the page as it first shows, half a second of the page's start.
-# markdown-it: a panel in 1.7 ms against Python-Markdown's 4.1 (solara's widget's), at every step. Markup in
-# the text itself (file names are the user's) is shown as text.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-PANEL_CSS = """
-.domwork-panel { font-size: 0.8em; }
-.domwork-panel h3 { font-size: 1.25em; font-weight: 500; margin: 4px 0 6px; }
-.domwork-panel p { margin: 0 0 6px; }
-.domwork-panel table { border-collapse: collapse; margin-bottom: 6px; }
-.domwork-panel th, .domwork-panel td { border-bottom: 1px solid #e0e0e0; padding: 2px 8px; }
-.domwork-panel th { text-align: left; font-weight: 500; }
-.domwork-panel td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
-.domwork-panel code { font-size: 0.95em; background: #f3f3f3; padding: 0 2px; }
-"""
-
-
-def markdown_html(text: str) -> str:
-    """``text`` (Markdown with tables) as HTML, any markup in the text itself escaped (file names are the user's)."""
-    return _MARKDOWN.render(text)
-
-
-def MarkdownPanel(text: str, style: dict | None = None):
-    """A Markdown text shown as HTML, as tall as its text: no row is hidden behind a scroll bar."""
-    return solara.HTML(tag="div", unsafe_innerHTML=markdown_html(text), classes=["domwork-panel"], style=style or {})
-
-
 def _panel(text: str):
-    return MarkdownPanel(text)
+    return MarkdownPanel(text, style={"font-size": "0.8em"})
 
 
 @solara.component

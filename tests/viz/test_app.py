@@ -16,7 +16,7 @@ from mesa.visualization.utils import force_update
 from model.cli import main
 from model.core import metrics
 from model.scenario.loading import load_scenario, to_yaml
-from model.viz import assets, charts, city_map, controls, panels
+from model.viz import assets, charts, city_map, controls, panels, text
 from model.viz.controls import PageSetup, model_params, moved
 from model.viz.live import MAX_LIVE_WORKERS, LiveModel, Spare
 from model.viz.vega import LiveVega
@@ -352,7 +352,7 @@ def test_difference_panel_shows_run_twin_and_difference(setup):
 
 def test_panels_are_html_tables_with_the_users_markup_escaped():
     """A file name is the user's: markup in it shows as text, it does not become part of the page."""
-    html = panels.markdown_html("### <img src=x onerror=alert(1)>.yaml\n\n| figure | value |\n|---|---:|\n"
+    html = text.markdown_html("### <img src=x onerror=alert(1)>.yaml\n\n| figure | value |\n|---|---:|\n"
                                 "| employed | 1,234 |")
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;.yaml" in html
     assert "<table>" in html and '<td style="text-align:right">1,234</td>' in html
