@@ -99,6 +99,79 @@ def nmin(x: float, y: float) -> float:
     return x if x <= y or np.isnan(x) else y
 
 
+# --- numpy's sum, for kernels that sum as they go ------------------------------------------------------------
+#
+# ``a.sum()`` of a contiguous float64 array adds it pairwise: blocks of at most PAIRWISE_BLOCK
+# values, each summed in eight running sums, and the blocks' sums added up a binary tree whose
+# splits depend only on the length. A kernel that produces the values in order can sum them
+# block by block as it goes (:func:`pairwise_plan`, :func:`block_sum`) and get numpy's bits
+# without keeping the array; tests/core/test_jit.py holds these to ``np.sum``.
+
+PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@kernel(example=lambda: (300,), inner=True)
+def pairwise_plan(n: int) -> np.ndarray:
+    """The pairwise tree of numpy's sum of ``n`` values, in postfix.
+
+    Each entry is a block's length (>= 0, the blocks in order, tiling 0..n), or -1: add the
+    last two sums. Evaluating the plan with a stack (push a block's sum, on -1 replace the
+    last two by their sum) leaves numpy's pairwise sum of the n values, less the ``0.0 +``
+    that ``np.sum`` starts from.
+    """
+    plan = np.empty(2 * (n // 8 + 1) + 1, np.int64)  # at most n / 64 blocks (each over 64 but the first)
+    pending_n, pending_state = np.empty(64, np.int64), np.empty(64, np.int64)
+    pending_n[0], pending_state[0] = n, 0
+    depth, k = 1, 0
+    while depth:
+        top = depth - 1
+        size = pending_n[top]
+        if size <= PAIRWISE_BLOCK:
+            plan[k] = size
+            k += 1
+            depth -= 1
+        elif pending_state[top] == 2:
+            plan[k] = -1
+            k += 1
+            depth -= 1
+        else:
+            half = size // 2
+            half -= half % 8
+            pending_n[depth] = half if pending_state[top] == 0 else size - half
+            pending_state[depth] = 0
+            pending_state[top] += 1
+            depth += 1
+    return plan[:k]
+
+
+@kernel(example=lambda: (np.zeros(PAIRWISE_BLOCK), 3), inner=True)
+def block_sum(values: np.ndarray, n: int) -> float:
+    """The sum of one block of numpy's pairwise tree: ``values[:n]``, n at most :data:`PAIRWISE_BLOCK`."""
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += values[i]
+        return total
+    r0, r1, r2, r3 = values[0], values[1], values[2], values[3]
+    r4, r5, r6, r7 = values[4], values[5], values[6], values[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += values[i]
+        r1 += values[i + 1]
+        r2 += values[i + 2]
+        r3 += values[i + 3]
+        r4 += values[i + 4]
+        r5 += values[i + 5]
+        r6 += values[i + 6]
+        r7 += values[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += values[i]
+        i += 1
+    return total
+
+
 def columns(table: object, group: type) -> tuple:
     """The columns of ``table`` the NamedTuple ``group`` names, in its order, as a plain tuple for a kernel.
 

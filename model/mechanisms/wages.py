@@ -33,7 +33,7 @@ import numpy as np
 
 from model.core import accounts
 from model.core.costs import commute_yuan, commute_yuan_one, commutes_one, rent_yuan, rent_yuan_one
-from model.core.jit import columns, kernel, nmax, nmin
+from model.core.jit import PAIRWISE_BLOCK, block_sum, columns, kernel, nmax, nmin, pairwise_plan
 from model.core.rng import uniform_at
 from model.core.tables import (
     EMPLOYED,
@@ -686,7 +686,7 @@ def pay(world: World) -> None:
     books, f = world.agency_books, world.flows
     if month_pay.fees.agency.size:  # else nothing to book (adding zeros changes no sum)
         books.worker_fees(month_pay.fees.agency, month_pay.fees.amount, month_pay.fees.worker)
-    employed = EmployedAmounts._make(amount.sum() for amount in month_pay.employed)  # numpy's sums, in their order
+    employed = month_pay.employed  # summed as numpy sums
     _book_insurance(world, employed.total, employed.subsidy, employed.employer, employed.worker)
     _book_wage_bills(world, DirectBills._make(amount.sum() for amount in month_pay.direct), month_pay.employee_based)
     accounts.record_care_of_jobs(world, month_pay.direct_rows, month_pay.direct.bill)
@@ -912,7 +912,7 @@ class Budget(NamedTuple):
 
 
 class EmployedAmounts(NamedTuple):
-    """The employed's amounts of the month, one a worker (or their sums)."""
+    """The employed's amounts of the month, one a worker (or their sums: what :func:`_pay_month` gives)."""
 
     gross: np.ndarray
     total: np.ndarray
@@ -960,6 +960,9 @@ class BudgetAmounts(NamedTuple):
     borrowed: np.ndarray
     repaid: np.ndarray
     remitted: np.ndarray
+
+
+N_EMPLOYED_AMOUNTS = len(EmployedAmounts._fields)
 
 
 class MonthPay(NamedTuple):
@@ -1100,19 +1103,21 @@ def _pay_month_example() -> tuple:
 def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, payee_columns: tuple,
                budgeter_columns: tuple, career_columns: tuple, pay_values: tuple, budget_values: tuple,
                markup_share: float) -> MonthPay:
-    """Settle the month of every present worker as :func:`pay_in_numpy`: pay (:func:`_pay_rows`), then budgets.
+    """Settle the month of every present worker as :func:`pay_in_numpy`: pay (:func:`_pay_one`), then her budget.
 
     Clears this month's arrears and pay of the present; the employed are paid and spend
-    what is left after her contributions (:func:`_budgets`), searchers live on their
+    what is left after her contributions (:func:`_budget_one`), searchers live on their
     savings; months in the job, experience and months of search go up by one. Returns,
-    for booking, the employed's amounts one a worker, the deductions of those who had
+    for booking, the sums of the employed's amounts, the deductions of those who had
     some, the bills of the jobs households pay directly and of those of employee-based
     agencies (with the agency's charge), and the searchers' budgets.
 
-    The arrays are those numpy summed before, in the same order (so are the sums); the
-    kernel replaced about 25 other numpy calls. The columns and terms come as plain tuples
-    of :class:`Payees`, :class:`Budgeters`, :class:`Careers`, :class:`PayTerms` and
-    :class:`BudgetTerms`.
+    The employed's amounts are summed as numpy summed their arrays (:func:`model.core.jit.pairwise_plan`),
+    block by block as they are worked out, so that the eleven arrays of the employed (some 35 MB
+    a month at 1:1) are never made. Each worker's columns change as in :func:`_pay_rows` then
+    :func:`_budgets`: nothing of one worker's pay reads another's budget. The kernel replaced
+    about 25 other numpy calls. The columns and terms come as plain tuples of :class:`Payees`,
+    :class:`Budgeters`, :class:`Careers`, :class:`PayTerms` and :class:`BudgetTerms`.
     """
     payees, budgeters, careers = Payees(*payee_columns), Budgeters(*budgeter_columns), Careers(*career_columns)
     pay_terms, budget_terms = PayTerms(*pay_values), BudgetTerms(*budget_values)
@@ -1136,38 +1141,55 @@ def _pay_month(present: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64
             searching[s] = r
             s += 1
 
-    pay = _pay_rows(employed, arrears_key, repay_key, payees, pay_terms)
-    budget = _budgets(employed, pay.paid - pay.worker, budgeters, budget_terms)
     agency = careers.agency
     fee_agency, fee_amount = np.empty(n_employed, agency.dtype), np.empty(n_employed)
     fee_worker = np.empty_like(employed)
     direct = DirectBills(np.empty(n_employed - n_eb), np.empty(n_employed - n_eb), np.empty(n_employed - n_eb))
     direct_rows = np.empty(n_employed - n_eb, np.int64)
     eb = AgencyBills(np.empty(n_eb, agency.dtype), np.empty(n_eb), np.empty(n_eb), np.empty(n_eb, np.int64))
-    k, d, b = 0, 0, 0
-    for i in range(n_employed):
-        r = employed[i]
-        if pay.deduction[i] > 0:
-            fee_agency[k], fee_amount[k], fee_worker[k] = agency[r], pay.deduction[i], r
-            k += 1
-        bill = pay.gross[i] + pay.employer[i]
-        if agency_employed[r]:
-            eb.agency[b], eb.cost[b], eb.worker[b] = agency[r], bill, r
-            eb.markup[b] = markup_share * np.float64(payees.wage_yuan[r])
-            b += 1
-        else:
-            direct.wages[d], direct.contributions[d], direct.bill[d] = pay.gross[i], pay.employer[i], bill
-            direct_rows[d] = r
-            d += 1
-        careers.months_in_job[r] += 1
-        careers.experience_months[r] += np.float32(1.0)
+    block = np.empty((N_EMPLOYED_AMOUNTS, PAIRWISE_BLOCK))  # this block's amounts, one row an EmployedAmounts field
+    sums = np.empty((64, N_EMPLOYED_AMOUNTS))  # the pairwise tree's pending sums
+    depth, i, k, d, b = 0, 0, 0, 0, 0
+    for step in pairwise_plan(n_employed):
+        if step < 0:  # the two subtrees' sums added
+            for field in range(N_EMPLOYED_AMOUNTS):
+                sums[depth - 2, field] = sums[depth - 2, field] + sums[depth - 1, field]
+            depth -= 1
+            continue
+        for j in range(step):
+            r = employed[i]
+            gross, paid, deduction, total, subsidy, employer, worker = _pay_one(r, arrears_key, repay_key, payees,
+                                                                                pay_terms)
+            cost, home, borrowed, repaid = _budget_one(r, paid - worker, budgeters, budget_terms)
+            amounts = (gross, total, subsidy, employer, worker, cost, home, borrowed, repaid, home - repaid,
+                       paid - cost)
+            for field in range(N_EMPLOYED_AMOUNTS):
+                block[field, j] = amounts[field]
+            if deduction > 0:
+                fee_agency[k], fee_amount[k], fee_worker[k] = agency[r], deduction, r
+                k += 1
+            bill = gross + employer
+            if agency_employed[r]:
+                eb.agency[b], eb.cost[b], eb.worker[b] = agency[r], bill, r
+                eb.markup[b] = markup_share * np.float64(payees.wage_yuan[r])
+                b += 1
+            else:
+                direct.wages[d], direct.contributions[d], direct.bill[d] = gross, employer, bill
+                direct_rows[d] = r
+                d += 1
+            careers.months_in_job[r] += 1
+            careers.experience_months[r] += np.float32(1.0)
+            i += 1
+        for field in range(N_EMPLOYED_AMOUNTS):
+            sums[depth, field] = block_sum(block[field], step)
+        depth += 1
 
     searchers = _budgets(searching, np.zeros(n_searching), budgeters, budget_terms)
     for r in searching:
         careers.months_searching[r] += 1
-    employed_amounts = EmployedAmounts(pay.gross, pay.total, pay.subsidy, pay.employer, pay.worker, budget.cost,
-                                       budget.home, budget.borrowed, budget.repaid, budget.home - budget.repaid,
-                                       pay.paid - budget.cost)
+    total_of = 0.0 + sums[0]  # as np.sum, which starts from 0.0
+    employed_amounts = EmployedAmounts(total_of[0], total_of[1], total_of[2], total_of[3], total_of[4], total_of[5],
+                                       total_of[6], total_of[7], total_of[8], total_of[9], total_of[10])
     searching_amounts = BudgetAmounts(searchers.cost, searchers.home, searchers.borrowed, searchers.repaid,
                                       searchers.home - searchers.repaid)
     return MonthPay(employed_amounts, Fees(fee_agency[:k], fee_amount[:k], fee_worker[:k]), direct, eb,
@@ -1181,42 +1203,48 @@ def _pay_example() -> tuple:
 
 @kernel(example=_pay_example, inner=True)
 def _pay_rows(rows: np.ndarray, arrears_key: np.uint64, repay_key: np.uint64, w: Payees, t: PayTerms) -> RowPay:
-    """:func:`wages_paid` for the employed ``rows``, drawing here what it is given (one pass where numpy made ~40).
-
-    The draws are those of the streams ``arrears`` and ``arrears_repaid``, whose keys are
-    given, made for the rows that need them. Updates the columns ``wages_owed_yuan``,
-    ``deduction_left_yuan``, ``arrears_now`` and ``paid_yuan`` in place, with numpy's
-    arithmetic and dtypes step for step (same bits).
-    """
+    """:func:`wages_paid` for the employed ``rows`` (:func:`_pay_one` each, in order), one pass where numpy made ~40."""
     n = rows.size
     gross, paid, deduction = np.empty(n), np.empty(n), np.empty(n)
     total, subsidy, employer, worker = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
-        r = rows[i]
-        rate = t.arrears_formal if w.contract[r] or w.agency_employed[r] else t.arrears_informal
-        unpaid = uniform_at(np.uint64(r), arrears_key) < rate
-        pay = np.float64(w.wage_yuan[r]) * t.festival_factor
-        if unpaid:
-            w.arrears_now[r] = True
-            pay = 0.0
-            w.wages_owed_yuan[r] = w.wages_owed_yuan[r] + w.wage_yuan[r]  # float32, as the column
-        owed = w.wages_owed_yuan[r]
-        if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < t.repay_rate:
-            pay = pay + np.float64(owed)
-            w.wages_owed_yuan[r] = 0.0
-        gross[i] = pay
-        deduction[i] = nmin(np.float64(w.deduction_left_yuan[r]), t.max_deduction_share * pay)
-        paid[i] = pay - deduction[i]
-        w.deduction_left_yuan[r] = np.float32(np.float64(w.deduction_left_yuan[r]) - deduction[i])
-        w.paid_yuan[r] = np.float32(paid[i])
-        if w.insured[r] and not w.self_insured[r] and pay > 0:
-            total[i] = t.contribution_rate * nmax(np.float64(w.wage_yuan[r]), t.contribution_base_yuan)
-        else:
-            total[i] = 0.0
-        subsidy[i] = t.subsidy_share * total[i]
-        employer[i] = t.employer_share * (total[i] - subsidy[i])
-        worker[i] = nmin(total[i] - subsidy[i] - employer[i], np.float64(w.paid_yuan[r]))
+        (gross[i], paid[i], deduction[i], total[i], subsidy[i], employer[i],
+         worker[i]) = _pay_one(rows[i], arrears_key, repay_key, w, t)
     return RowPay(gross, paid, deduction, total, subsidy, employer, worker)
+
+
+@kernel(example=lambda: (np.int64(0), *_pay_example()[1:]), inner=True)
+def _pay_one(r: np.int64, arrears_key: np.uint64, repay_key: np.uint64, w: Payees, t: PayTerms) -> tuple:
+    """:func:`wages_paid` for the employed worker of row ``r``, drawing here what it is given.
+
+    The draws are those of the streams ``arrears`` and ``arrears_repaid``, whose keys are
+    given, made for the rows that need them. Updates her ``wages_owed_yuan``,
+    ``deduction_left_yuan``, ``arrears_now`` and ``paid_yuan`` in place, with numpy's
+    arithmetic and dtypes step for step (same bits). Returns her gross pay, pay after
+    deductions, the deduction, and the contributions: total, subsidy, employer's, hers.
+    """
+    rate = t.arrears_formal if w.contract[r] or w.agency_employed[r] else t.arrears_informal
+    unpaid = uniform_at(np.uint64(r), arrears_key) < rate
+    pay = np.float64(w.wage_yuan[r]) * t.festival_factor
+    if unpaid:
+        w.arrears_now[r] = True
+        pay = 0.0
+        w.wages_owed_yuan[r] = w.wages_owed_yuan[r] + w.wage_yuan[r]  # float32, as the column
+    owed = w.wages_owed_yuan[r]
+    if not unpaid and owed > 0 and uniform_at(np.uint64(r), repay_key) < t.repay_rate:
+        pay = pay + np.float64(owed)
+        w.wages_owed_yuan[r] = 0.0
+    deduction = nmin(np.float64(w.deduction_left_yuan[r]), t.max_deduction_share * pay)
+    paid = pay - deduction
+    w.deduction_left_yuan[r] = np.float32(np.float64(w.deduction_left_yuan[r]) - deduction)
+    w.paid_yuan[r] = np.float32(paid)
+    total = 0.0
+    if w.insured[r] and not w.self_insured[r] and pay > 0:
+        total = t.contribution_rate * nmax(np.float64(w.wage_yuan[r]), t.contribution_base_yuan)
+    subsidy = t.subsidy_share * total
+    employer = t.employer_share * (total - subsidy)
+    worker = nmin(total - subsidy - employer, np.float64(w.paid_yuan[r]))
+    return pay, paid, deduction, total, subsidy, employer, worker
 
 
 def _budget_example() -> tuple:
@@ -1225,24 +1253,30 @@ def _budget_example() -> tuple:
 
 @kernel(example=_budget_example, inner=True)
 def _budgets(rows: np.ndarray, income: np.ndarray, w: Budgeters, t: BudgetTerms) -> Budget:
-    """:func:`budgets` for ``rows``: one pass where numpy made about 25, step for step (same bits).
-
-    Updates the columns ``savings_yuan`` and ``debt_yuan`` of ``w`` in place.
-    """
+    """:func:`budgets` for ``rows`` (:func:`_budget_one` each, in order): one pass where numpy made about 25."""
     n = rows.size
     cost, home, borrowed, repaid = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
-        r = rows[i]
-        migrant = 0.0 if w.local_hukou[r] else 1.0
-        rent = rent_yuan_one(t.rent_yuan, w.arrangement[r], w.status[r])
-        cost[i] = t.living_yuan + rent + t.migrant_extra_yuan * migrant
-        net = income[i] - cost[i]
-        saved = w.savings_yuan[r] + net
-        borrowed[i] = nmax(-saved, 0.0)
-        saved += borrowed[i]
-        home[i] = t.remittance_share * nmax(net, 0.0)
-        owed = w.debt_yuan[r] + borrowed[i]
-        repaid[i] = nmin(owed, home[i])
-        w.debt_yuan[r] = owed - repaid[i]
-        w.savings_yuan[r] = saved - home[i]
+        cost[i], home[i], borrowed[i], repaid[i] = _budget_one(rows[i], income[i], w, t)
     return Budget(cost, home, borrowed, repaid)
+
+
+@kernel(example=lambda: (np.int64(0), 0.0, *_budget_example()[2:]), inner=True)
+def _budget_one(r: np.int64, income: float, w: Budgeters, t: BudgetTerms) -> tuple:
+    """:func:`budgets` for the worker of row ``r``, step for step (same bits): cost, sent home, borrowed, repaid.
+
+    Updates her ``savings_yuan`` and ``debt_yuan`` in place.
+    """
+    migrant = 0.0 if w.local_hukou[r] else 1.0
+    rent = rent_yuan_one(t.rent_yuan, w.arrangement[r], w.status[r])
+    cost = t.living_yuan + rent + t.migrant_extra_yuan * migrant
+    net = income - cost
+    saved = w.savings_yuan[r] + net
+    borrowed = nmax(-saved, 0.0)
+    saved += borrowed
+    home = t.remittance_share * nmax(net, 0.0)
+    owed = w.debt_yuan[r] + borrowed
+    repaid = nmin(owed, home)
+    w.debt_yuan[r] = owed - repaid
+    w.savings_yuan[r] = saved - home
+    return cost, home, borrowed, repaid

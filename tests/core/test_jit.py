@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numba
 import numpy as np
 
 from model.core import jit
@@ -53,3 +54,31 @@ def test_the_stable_sort_is_numpys_stable_order_with_ties_nan_and_signed_zeros()
         expected[lo:hi] = order[lo:hi][np.argsort(key[order[lo:hi]], kind="stable")]
         stable_by_key(order, lo, hi, key)
         assert np.array_equal(order, expected)
+
+
+@numba.njit
+def _pairwise_sum(values: np.ndarray) -> float:
+    """``values.sum()`` as a kernel that sums as it goes does: blocks by jit.pairwise_plan, each by jit.block_sum."""
+    stack = np.empty(64)
+    depth, at = 0, 0
+    for step in jit.pairwise_plan(values.size):
+        if step < 0:
+            stack[depth - 2] = stack[depth - 2] + stack[depth - 1]
+            depth -= 1
+        else:
+            stack[depth] = jit.block_sum(values[at:at + step], step)
+            depth += 1
+            at += step
+    return 0.0 + stack[0]
+
+
+def test_the_pairwise_sum_of_kernels_is_numpys_sum_to_the_bit():
+    """Kernels that sum as they go (jit.pairwise_plan, jit.block_sum) get np.sum's bits, signed zeros and nan too."""
+    rng = np.random.default_rng(0)
+    sizes = [*range(0, 1100), *rng.integers(1100, 400_000, 12).tolist()]
+    for n in sizes:
+        values = rng.normal(1000.0, 500.0, n) * rng.choice([1.0, 1e-8, 1e8, -1.0], n)
+        assert _pairwise_sum(values) == values.sum(), n
+    for values in (np.array([-0.0]), np.full(9, -0.0), np.full(1000, -0.0), np.zeros(0), np.array([np.nan, 1.0])):
+        got, expected = _pairwise_sum(values), values.sum()
+        assert np.array_equal(got, expected, equal_nan=True) and np.signbit(got) == np.signbit(expected)

@@ -175,7 +175,7 @@ def test_each_kernel_is_compiled_for_the_types_the_model_passes():
         _model(scenario, 3)
     # Compiled inside the kernels, for each caller's types (so more than one signature after compiling afresh).
     helpers = {"nmax", "nmin", "_stay_months", "_insurance_value", "rent_yuan_one", "commutes_one", "commute_yuan_one",
-               "_surplus_share_one"}
+               "_surplus_share_one", "pairwise_plan", "block_sum"}
     inner = [compiled for compiled, _, is_inner in jit._EXAMPLES if is_inner]
     for module in (contracts, wages):
         for name, value in vars(module).items():
