@@ -25,12 +25,14 @@ prints Markdown.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,12 +95,9 @@ def step_times(page, steps: int, first_month: int) -> list[float]:
     return times
 
 
-def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: int, twin: bool = False,
-                warm: int = 2, plots: int = 1) -> dict[str, float]:
-    """Page ready (and when the server answered, and the Step button showed) and median Step of one app.
-
-    The Step with the twin off, and on when asked.
-    """
+@contextlib.contextmanager
+def served(browser, app: Path, scenario: Path | None) -> Iterator[tuple]:
+    """Start ``app``'s server and open its page: ``(page, started, answer_s)``; the server stops after."""
     port = server.free_port()
     started = time.perf_counter()
     process = start(app, scenario, port)
@@ -107,6 +106,19 @@ def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: i
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(120_000)
         page.goto(server.url("127.0.0.1", port))
+        yield page, started, answer_s
+        page.close()
+    finally:
+        server.stop(process)
+
+
+def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: int, twin: bool = False,
+                warm: int = 2, plots: int = 1) -> dict[str, float]:
+    """Page ready (and when the server answered, and the Step button showed) and median Step of one app.
+
+    The Step with the twin off, and on when asked.
+    """
+    with served(browser, app, scenario) as (page, started, answer_s):
         button = ready(page, charts, plots)
         ready_s = time.perf_counter() - started
         out = {"ready_s": ready_s, "answer_s": answer_s, "button_s": button - started}
@@ -117,10 +129,7 @@ def measure_app(browser, app: Path, scenario: Path | None, charts: str, steps: i
             page.get_by_text("Differences:").first.wait_for()
             page.wait_for_timeout(1000)
             out["on"] = statistics.median(step_times(page, steps, warm + steps + 1))
-        page.close()
         return out
-    finally:
-        server.stop(process)
 
 
 def _card(browser, address: str) -> tuple[float, list[str]]:
@@ -172,25 +181,12 @@ def Page():
 
 def measure_floor(browser) -> dict[str, float]:
     """A solara page with one line of text: server start to the server answering, and to the text shown."""
-    folder = Path(tempfile.mkdtemp(prefix="viz-speed-floor-"))
-    app = folder / "floor.py"
-    app.write_text(FLOOR_APP)
-    port = server.free_port()
-    started = time.perf_counter()
-    process = start(app, None, port)
-    try:
-        answer_s = server.wait_ready(server.url("127.0.0.1", port), process)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.set_default_timeout(120_000)
-        page.goto(server.url("127.0.0.1", port))
-        page.get_by_text("floor", exact=True).wait_for()
-        out = {"ready_s": time.perf_counter() - started, "answer_s": answer_s}
-        page.close()
-        return out
-    finally:
-        server.stop(process)
-        app.unlink()
-        folder.rmdir()
+    with tempfile.TemporaryDirectory(prefix="viz-speed-floor-") as folder:
+        app = Path(folder) / "floor.py"
+        app.write_text(FLOOR_APP)
+        with served(browser, app, None) as (page, started, answer_s):
+            page.get_by_text("floor", exact=True).wait_for()
+            return {"ready_s": time.perf_counter() - started, "answer_s": answer_s}
 
 
 def measure_wolf_sheep(browser, steps: int) -> dict[str, float]:
