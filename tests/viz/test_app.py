@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import ipyvuetify as v
@@ -525,3 +528,17 @@ def test_map_views_show_arrangements_and_where_the_twin_differs(folder):
     assert "mandate" in drawn["title"]["subtitle"] and "formal jobs" in drawn["title"]["subtitle"]
     assert frame["formal_jobs"].sum() > 0, "a mandate enforced at 0.9 brings no formal job"
     _validate(drawn)
+
+
+def test_the_app_file_imports_neither_mesa_nor_the_model_so_the_server_answers_first():
+    """`solara run` executes app.py before it answers: Mesa, the model and the pages load in a thread after."""
+    app = Path(__file__).parents[2] / "model" / "viz" / "app.py"
+    tree = ast.parse(app.read_text())
+    top = {alias.name if isinstance(node, ast.Import) else node.module
+           for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
+    assert top == {"__future__", "threading", "warnings", "collections.abc", "urllib.parse", "solara", "model.viz",
+                   "model.viz.vega"}
+    probe = "import sys, solara, model.viz.text, model.viz.vega; print(sorted(m for m in sys.modules if m == 'mesa' " \
+            "or m.startswith(('mesa.', 'model.viz.city', 'model.model', 'numba', 'altair', 'matplotlib'))))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
