@@ -18,7 +18,9 @@ scalars (NaN included), for kernels that must give numpy's bits.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 import time
 from collections.abc import Callable
 from operator import attrgetter
@@ -30,6 +32,7 @@ import numpy as np
 
 _EXAMPLES: list[tuple[Any, Callable[[], tuple]]] = []
 _READY: dict[str, float] = {}
+_FIRST_CALL = threading.local()  # .on: ready() loads nothing in this thread (see on_first_call)
 
 
 def kernel(example: Callable[[], tuple], *, inner: bool = False) -> Callable[[Callable], Any]:
@@ -47,8 +50,24 @@ def kernel(example: Callable[[], tuple], *, inner: bool = False) -> Callable[[Ca
     return decorate
 
 
+@contextlib.contextmanager
+def on_first_call():
+    """In this block, in this thread, :func:`ready` loads nothing: each kernel loads when first called.
+
+    For a model wanted at once (the live page's first visitor's): its set-up loads the few kernels it
+    calls (0.3 s at 1:100, against 0.6 s for all of them); a later :func:`ready` loads the rest.
+    """
+    _FIRST_CALL.on = True
+    try:
+        yield
+    finally:
+        _FIRST_CALL.on = False
+
+
 def ready() -> float:
     """Compile or load every kernel (once per process); seconds this process spent doing it."""
+    if getattr(_FIRST_CALL, "on", False):
+        return 0.0
     if "seconds" not in _READY:
         started = time.perf_counter()
         for compiled, example, inner in _EXAMPLES:

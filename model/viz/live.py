@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.core import jit
 from model.model import DomesticWorkModel
 from model.scenario.loading import ScenarioError, load_scenario, to_yaml
 from model.scenario.schema import Scenario
@@ -34,6 +35,8 @@ from model.viz.controls import SCENARIO_KEY, PageSetup, moved
 # The page builds and steps its models in the server's process while a visitor waits:
 # larger cities than 1:10 of Guangzhou belong to `domwork run`.
 MAX_LIVE_WORKERS = 40_000
+# A spare model is built with only the kernels its set-up calls; the others load this long after.
+KERNELS_AFTER_S = 1.0
 
 
 PAGE = "page control"  # how messages name the source of a setting made on the page
@@ -259,12 +262,17 @@ class Spare:
     def _build(self) -> None:
         stamp = self._stamp()
         try:
-            model = LiveModel(setup=self.setup)
+            with jit.on_first_call():  # a visitor waits for it: the kernels its month needs load later
+                model = LiveModel(setup=self.setup)
         except Exception:  # the visitor's page builds its own and shows what went wrong
             model = None
         with self._lock:
             self._ready = (model, stamp) if model is not None else None
             self._pending = False
+        # the other kernels load once the page it is for has been sent (the browser then draws it)
+        later = threading.Timer(KERNELS_AFTER_S, jit.ready)
+        later.daemon = True
+        later.start()
 
     def start(self, delay_s: float = 0.0) -> None:
         """Build a spare in a background thread (after ``delay_s``), unless one is built or underway."""

@@ -41,6 +41,30 @@ def test_inner_kernels_are_never_loaded_by_a_run_and_the_others_once():
     assert jit.report()["loaded"] == len(kernels) - len(inner)
 
 
+FIRST_CALL = """
+import json
+from model.core import jit
+from model.model import DomesticWorkModel
+def loaded():
+    return sum(bool(c.signatures) for c, _, inner in jit._EXAMPLES if not inner)
+with jit.on_first_call():
+    model = DomesticWorkModel(**{"workers.count": 300, "households.count": 450, "agencies.count": 6})
+at_set_up = loaded()
+model.step()
+after_a_month = loaded()
+jit.ready()
+print(json.dumps([at_set_up, after_a_month, loaded(), sum(not inner for _, _, inner in jit._EXAMPLES)]))
+"""
+
+
+def test_a_model_built_on_first_call_loads_only_the_kernels_its_set_up_calls_and_ready_loads_the_rest():
+    """The live page's first model: its set-up loads what it calls, its month what that calls, ready() the rest."""
+    result = subprocess.run([sys.executable, "-c", FIRST_CALL], capture_output=True, text=True, check=True)
+    at_set_up, after_a_month, after_ready, kernels = json.loads(result.stdout.strip().splitlines()[-1])
+    assert 0 < at_set_up < after_a_month <= after_ready == kernels
+    assert at_set_up < kernels / 2
+
+
 def test_the_stable_sort_is_numpys_stable_order_with_ties_nan_and_signed_zeros():
     rng = np.random.default_rng(4)
     for trial in range(60):
