@@ -104,6 +104,7 @@ def difference_markdown(model: LiveModel) -> str:
 
 
 def _panel(text: str):
+    """A panel's Markdown as HTML, as tall as its text: no row is hidden behind a scroll bar."""
     return MarkdownPanel(text, style={"font-size": "0.8em"})
 
 
