@@ -15,6 +15,8 @@ sequence), so dots do not jump between months; no model randomness is used.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import solara
@@ -51,6 +53,12 @@ def _sample(rows: np.ndarray, most: int) -> np.ndarray:
     if rows.size <= most:
         return rows
     return rows[:: -(-rows.size // most)]
+
+
+def _every(rows: np.ndarray, k: int) -> np.ndarray:
+    """The rows (of a table) that are a multiple of ``k``, or the first one if none is: the same rows each month."""
+    chosen = rows[rows % k == 0]
+    return chosen if chosen.size or not rows.size else rows[:1]
 
 
 def worker_states(model: LiveModel, view: str = "jobs") -> dict[str, np.ndarray]:
@@ -115,10 +123,12 @@ def _columns_records(columns: dict[str, np.ndarray], digits: int) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in zip(*lists.values(), strict=True)]
 
 
-def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarray, np.ndarray]]:
-    """The map's dots, group by group: ``(kind, state, x, y)``, positions in km rounded to 10 m.
+def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]]:
+    """The map's dots, group by group: ``(kind, state, rows, x, y)``, positions in km rounded to 10 m.
 
     Households (a sample), workers (a sample, in proportion to the states of ``view``) and agencies.
+    The samples keep the same rows from month to month (every k-th row of the table), so that a month
+    changes only the dots of those whose state or place changed.
     """
     city, cell = model.city, model.params.city.cell_km
     corner_x, corner_y = city.x_km - cell / 2, city.y_km - cell / 2
@@ -126,7 +136,8 @@ def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarra
 
     def add(kind: str, state: str, rows: np.ndarray, cells: np.ndarray, shift: float) -> None:
         du, dv = _offsets(rows, shift)
-        groups.append((kind, state, (corner_x[cells] + du * cell).round(2), (corner_y[cells] + dv * cell).round(2)))
+        groups.append((kind, state, rows, (corner_x[cells] + du * cell).round(2),
+                       (corner_y[cells] + dv * cell).round(2)))
 
     h = model.households
     h_rows = _sample(np.arange(h.n), MAX_HOUSEHOLDS_DRAWN)
@@ -137,8 +148,9 @@ def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarra
     w = model.workers
     states = worker_states(model, view)
     present = sum(rows.size for rows in states.values())
+    every = max(1, math.ceil(present / (0.9 * MAX_WORKERS_DRAWN)))  # 0.9: room for chance above the mean
     for state, in_state in states.items():
-        rows = _sample(in_state, max(1, round(MAX_WORKERS_DRAWN * in_state.size / max(present, 1))))
+        rows = _every(in_state, every)
         employer = w.employer[rows]
         cells = np.where(employer >= 0, h.cell[np.maximum(employer, 0)], w.home_cell[rows])
         add("worker", state, rows, cells, 0.37)
@@ -154,14 +166,18 @@ def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarra
 def points_frame(model: LiveModel, view: str = "jobs") -> pd.DataFrame:
     """One row a dot: households (a sample), workers (a sample) and agencies, with ``kind`` and ``state``."""
     return pd.concat([pd.DataFrame({"x": x, "y": y, "kind": kind, "state": state})
-                      for kind, state, x, y in dots(model, view)], ignore_index=True)
+                      for kind, state, _, x, y in dots(model, view)], ignore_index=True)
 
 
 def _dot_records(model: LiveModel, view: str) -> dict[str, list[dict]]:
-    """The dots of each kind as JSON-ready dicts ``x, y, state`` (built without pandas: a step's budget)."""
+    """The dots of each kind as JSON-ready dicts ``id, x, y, state`` (built without pandas: a step's budget).
+
+    ``id`` is the row in its table: the chart's widget sends the browser only the dots that changed.
+    """
     out: dict[str, list[dict]] = {"household": [], "worker": [], "agency": []}
-    for kind, state, x, y in dots(model, view):
-        out[kind] += [{"x": u, "y": v, "state": state} for u, v in zip(x.tolist(), y.tolist(), strict=True)]
+    for kind, state, rows, x, y in dots(model, view):
+        out[kind] += [{"id": r, "x": u, "y": v, "state": state}
+                      for r, u, v in zip(rows.tolist(), x.tolist(), y.tolist(), strict=True)]
     return out
 
 

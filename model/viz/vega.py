@@ -4,10 +4,10 @@ solara's own widget (``solara.widgets.VegaLite``, 1.64) waits 100 ms after every
 chart from scratch (vega-embed compiles the Vega-Lite spec to Vega, parses it and draws it as SVG). A
 live chart changes only its data from month to month, so this widget keeps the chart it built and sends
 a *patch*: for each named dataset (``"datasets": {"table": [...]}``, ``"data": {"name": "table"}``), the
-rows appended at its end since the last spec, or all its rows when more than an append changed; a
-dataset that did not change is not sent. The browser applies it with ``view.change(name, changeset)`` and
-redraws on a canvas. A change to anything but the datasets (a title, an axis, the twin's legend) sends
-the whole chart, which the browser builds again.
+rows appended at its end since the last spec; for one whose rows carry an ``id`` (the map's dots), the
+rows that changed; else all its rows; a dataset that did not change is not sent. The browser applies
+it with ``view.change(name, changeset)`` and redraws on a canvas. A change to anything but the
+datasets (a title, an axis, the twin's legend) sends the whole chart, which the browser builds again.
 
 Two things keep the browser's chart equal to the server's. Every patch names the revision it applies
 to; a chart that missed one (a view mounted late, a lost message) asks for the whole chart again
@@ -23,6 +23,8 @@ from typing import Any
 
 import ipyvuetify as v
 import traitlets
+
+KEY = "id"  # a dataset whose rows each have one is patched row by row (see patch)
 
 TEMPLATE = r"""
 <template>
@@ -62,6 +64,10 @@ module.exports = {
                 }
                 for (const [name, rows] of Object.entries(patch.append || {})) {
                     this.view.change(name, vega.changeset().insert(rows));
+                }
+                for (const [name, change] of Object.entries(patch.update || {})) {
+                    const gone = new Set(change.remove);
+                    this.view.change(name, vega.changeset().remove((row) => gone.has(row.id)).insert(change.insert));
                 }
                 await this.view.runAsync();
                 this.drawn = patch.rev; this.note(this.chart.spec);
@@ -147,9 +153,21 @@ class Spec(Mapping):
         return id(self.value)
 
 
-def patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, list]] | None:
-    """What turns chart ``old`` into ``new``: by dataset, the rows to append, or all rows where more changed.
+def _keyed(rows: list) -> dict | None:
+    """The rows by their ``id``, when every row has one and no two share it; else None."""
+    try:
+        by_id = {row[KEY]: row for row in rows}
+    except (KeyError, TypeError):
+        return None
+    return by_id if len(by_id) == len(rows) else None
 
+
+def patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """What turns chart ``old`` into ``new``, by dataset: rows to append, rows changed, or all its rows.
+
+    A dataset whose rows grew at the end gets the new rows (``append``). One whose rows each have an
+    ``id`` (the map's dots) gets the ids of the rows gone or changed and the rows new or changed
+    (``update``), when that is less than all its rows. Any other gets all its rows (``replace``).
     None when more than the datasets' rows changed (the chart is to be built again); empty when nothing did.
     """
     if old.keys() != new.keys() or any(old[key] != new[key] for key in new if key != "datasets"):
@@ -157,7 +175,7 @@ def patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, list]
     before, after = old.get("datasets", {}), new.get("datasets", {})
     if before.keys() != after.keys():
         return None
-    append, replace = {}, {}
+    append, update, replace = {}, {}, {}
     for name, rows in after.items():
         previous = before[name]
         if rows is previous:
@@ -166,9 +184,16 @@ def patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, list]
         if len(rows) >= n and rows[:n] == previous:
             if len(rows) > n:
                 append[name] = rows[n:]
-        else:
-            replace[name] = rows
-    return {key: value for key, value in (("append", append), ("replace", replace)) if value}
+            continue
+        was, now = _keyed(previous), _keyed(rows)
+        if was is not None and now is not None:
+            remove = [key for key, row in was.items() if now.get(key) != row]
+            insert = [row for key, row in now.items() if was.get(key) != row]
+            if len(remove) + len(insert) < len(rows):
+                update[name] = {"remove": remove, "insert": insert}
+                continue
+        replace[name] = rows
+    return {key: value for key, value in (("append", append), ("update", update), ("replace", replace)) if value}
 
 
 class LiveVega(v.VuetifyTemplate):

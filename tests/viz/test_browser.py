@@ -153,7 +153,8 @@ def test_page_shows_map_and_plots_steps_and_runs_the_twin(browser, app):
 
 
 def test_charts_hold_every_month_though_a_step_sends_only_its_rows(browser, app):
-    """A step sends a chart its new month's rows only (model/viz/vega.py): the drawn chart holds every month."""
+    """A step sends a chart its new month's rows only, the map its changed dots (model/viz/vega.py): the drawn
+    charts hold every month, the map every dot."""
     context, page = _open(browser, app)
     try:
         drawn = page.locator("[data-rows]")  # each chart notes the rows it holds: the map first, then the charts
@@ -162,6 +163,15 @@ def test_charts_hold_every_month_though_a_step_sends_only_its_rows(browser, app)
         for month in (1, 2, 3):
             _step(page, month)
             playwright_api.expect(unemployment).to_have_attribute("data-rows", str(2 * month))
+        # the map got only its changed dots each month: it holds what the whole map of month 3 holds
+        city = drawn.nth(0)
+        patched, revision = city.get_attribute("data-rows"), city.get_attribute("data-revision")
+        page.get_by_role("button", name="Arrangements").click()
+        playwright_api.expect(city).not_to_have_attribute("data-revision", revision)
+        revision = city.get_attribute("data-revision")
+        page.get_by_role("button", name="Formal or informal").click()  # the whole map again, as it is now
+        playwright_api.expect(city).not_to_have_attribute("data-revision", revision)
+        assert city.get_attribute("data-rows") == patched
         page.get_by_text("Policy twin", exact=True).click()  # the chart built again, with the twin's 3 months
         playwright_api.expect(unemployment).to_have_attribute("data-rows", str(2 * 3 * 2))
         _step(page, 4)

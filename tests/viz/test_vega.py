@@ -46,3 +46,18 @@ def test_widget_sends_the_whole_chart_once_then_patches_and_the_whole_chart_on_r
     assert widget.chart == {"rev": 3, "spec": _chart(ROWS, title="hours")} and len(widget.sent) == 1
     widget.vue_resync(1)  # a view that missed a patch gets the whole chart as it is now
     assert widget.chart == {"rev": 4, "spec": _chart(ROWS, title="hours")} and widget.revision == 4
+
+
+def test_patch_sends_rows_with_ids_that_changed_and_all_rows_when_most_did():
+    """The map's dots carry their row as ``id``: a month sends the dots gone, moved or recoloured, not all."""
+    dots = [{"id": k, "x": float(k), "state": "searching"} for k in range(10)]
+    now = copy.deepcopy(dots)
+    now[3]["state"] = "formal job"  # changed
+    del now[7]  # gone
+    now.append({"id": 12, "x": 12.0, "state": "away"})  # new
+    assert patch(_chart(ROWS, dots=dots), _chart(ROWS, dots=now)) == {"update": {"dots": {
+        "remove": [3, 7], "insert": [{"id": 3, "x": 3.0, "state": "formal job"}, {"id": 12, "x": 12.0, "state": "away"}]}}}
+    moved = [{**row, "x": row["x"] + 1} for row in dots]  # every dot changed: all rows, as before
+    assert patch(_chart(ROWS, dots=dots), _chart(ROWS, dots=moved)) == {"replace": {"dots": moved}}
+    twice = [*dots, dots[0]]  # ids not unique: not keyed
+    assert patch(_chart(ROWS, dots=twice), _chart(ROWS, dots=now)) == {"replace": {"dots": now}}
