@@ -38,7 +38,7 @@ from model.run.plots import (
 from model.viz.live import LiveModel
 from model.viz.vega import LiveVega, Spec
 
-# A model's time series: a frame (``LiveModel.history``) or numpy columns (``LiveModel.columns``).
+# A model's time series: numpy columns by name (``LiveModel.columns``) or a frame of them.
 History = pd.DataFrame | Mapping[str, Any]
 WIDTH, HEIGHT = 360, 170  # pixels of the plotting area, for a half-width grid cell
 RUN, TWIN = "this run", "twin"
@@ -119,7 +119,7 @@ def rows(chart: Chart, run: History | None, twin: History | None,
     ``model.run.plots.prepared`` has it). Month by month, so that next month's points come after
     this month's: the chart's widget then sends the browser only the new ones. Built from numpy
     columns, not a long pandas frame: pandas' string columns cost tens of milliseconds a chart.
-    ``run`` and ``twin`` are the models' histories, as frames or as :class:`model.viz.live.Columns`.
+    ``run`` and ``twin`` are the models' time series (:class:`model.viz.live.Columns`, or frames).
     """
     lines = []  # (run, label, months, values) of each line
     for which, raw in ((RUN, run), (TWIN, twin)):
@@ -143,18 +143,11 @@ def long_frame(chart: Chart, run: History | None, twin: History | None) -> pd.Da
     return pd.DataFrame(rows(chart, run, twin, digits=None), columns=["month", "value", "series", "run"])
 
 
-def records(frame: pd.DataFrame, digits: int = 6) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts, numbers rounded (the browser needs no more)."""
-    out = []
-    for row in frame.itertuples(index=False):
-        item = row._asdict()
-        for key, value in item.items():
-            if isinstance(value, (float, np.floating)):
-                item[key] = round(float(value), digits)
-            elif isinstance(value, np.integer):
-                item[key] = int(value)
-        out.append(item)
-    return out
+def records(columns: pd.DataFrame | Mapping[str, Any], digits: int = 6) -> list[dict[str, Any]]:
+    """Rows of equal-length columns (a frame, or numpy arrays by name) as JSON-ready dicts, floats rounded."""
+    lists = {key: [round(value, digits) for value in values.tolist()] if values.dtype.kind == "f"
+             else values.tolist() for key, values in columns.items()}
+    return [dict(zip(lists, row, strict=True)) for row in zip(*lists.values(), strict=True)]
 
 
 def spec(chart: Chart, run: History | None, twin: History | None, twin_label: str = "",

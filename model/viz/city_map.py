@@ -115,14 +115,6 @@ def cells_frame(model: LiveModel) -> pd.DataFrame:
     return pd.DataFrame(_cells(model))
 
 
-def _columns_records(columns: dict[str, np.ndarray], digits: int) -> list[dict]:
-    """Rows of equal-length numpy columns as JSON-ready dicts, floats rounded."""
-    lists = {key: [round(value, digits) for value in values.tolist()] if values.dtype.kind == "f"
-             else values.tolist() for key, values in columns.items()}
-    keys = list(lists)
-    return [dict(zip(keys, row, strict=True)) for row in zip(*lists.values(), strict=True)]
-
-
 def dots(model: LiveModel, view: str = "jobs") -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]]:
     """The map's dots, group by group: ``(kind, state, rows, x, y)``, positions in km rounded to 10 m.
 
@@ -226,7 +218,7 @@ def spec(model: LiveModel, view: str = "jobs") -> dict:
         "width": SIZE,
         "height": SIZE,
         "datasets": {
-            "cells": _columns_records(_cells(model), digits=3),
+            "cells": records(_cells(model), digits=3),
             **_dot_records(model, view),
         },
         "layer": [ground, dots("household", HOUSEHOLD_STATES, "households", 6, 0.8),

@@ -24,7 +24,6 @@ from time import perf_counter
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from model.core import jit
 from model.model import DomesticWorkModel
@@ -170,7 +169,6 @@ class LiveModel(DomesticWorkModel):
         # The first 12 hex digits of the SHA-256 of the resolved scenario, as `domwork run` writes scenario.yaml:
         # equal fingerprints, the same run.
         self.fingerprint = hashlib.sha256(to_yaml(resolved).encode("utf-8")).hexdigest()[:12]
-        self._history: dict[str, tuple[DomesticWorkModel, int, pd.DataFrame]] = {}
         self._columns: dict[str, tuple[DomesticWorkModel, int, Columns]] = {}
 
     def step(self) -> None:
@@ -212,20 +210,11 @@ class LiveModel(DomesticWorkModel):
         twin.run_for(self.month)
         self.twin, self.twin_label = twin, scenario_file
 
-    def history(self, which: str = "model") -> pd.DataFrame | None:
-        """The time series so far of this model (``"model"``) or its twin (``"twin"``), one row a month."""
-        model = self if which == "model" else self.twin
-        if model is None:
-            return None
-        cached = self._history.get(which)
-        if cached is None or cached[0] is not model or cached[1] != model.month:
-            frame = model.datacollector.get_model_vars_dataframe()
-            frame.insert(0, "month", range(1, len(frame) + 1))
-            cached = self._history[which] = (model, model.month, frame)
-        return cached[2]
-
     def columns(self, which: str = "model") -> Columns | None:
-        """What :meth:`history` holds, as numpy columns read as asked (what the page draws from)."""
+        """The time series so far of this model (``"model"``) or its twin (``"twin"``), as numpy columns.
+
+        One value a month, ``month`` from 1; read from the collector as asked (what the page draws from).
+        """
         model = self if which == "model" else self.twin
         if model is None:
             return None

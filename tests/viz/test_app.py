@@ -48,12 +48,17 @@ def setup(folder: Path) -> PageSetup:
 # --- the model behind the page ---------------------------------------------------
 
 
+def _frame(columns) -> pd.DataFrame:
+    """A model's time series so far (``LiveModel.columns``) as a frame, one row a month."""
+    return pd.DataFrame(dict(columns))
+
+
 def test_twin_of_the_same_scenario_is_the_same_run(setup):
     """Same seed, same random streams: a twin of the run's own scenario differs by nothing at all."""
     m = LiveModel(setup=setup)
     m.set_twin("baseline.yaml")
     m.run_for(6)
-    pd.testing.assert_frame_equal(m.history(), m.history("twin"))
+    pd.testing.assert_frame_equal(_frame(m.columns()), _frame(m.columns("twin")))
 
 
 def test_twin_switched_on_late_catches_up_to_the_same_months(setup):
@@ -66,8 +71,8 @@ def test_twin_switched_on_late_catches_up_to_the_same_months(setup):
     assert late.twin.month == 3
     late.run_for(2)
     assert late.twin.month == late.month == 5
-    pd.testing.assert_frame_equal(early.history("twin"), late.history("twin"))
-    pd.testing.assert_frame_equal(early.history(), late.history())
+    pd.testing.assert_frame_equal(_frame(early.columns("twin")), _frame(late.columns("twin")))
+    pd.testing.assert_frame_equal(_frame(early.columns()), _frame(late.columns()))
 
 
 def test_a_spare_model_goes_to_one_session_is_the_fresh_one_and_is_dropped_when_its_file_changes(setup):
@@ -89,7 +94,7 @@ def test_twin_differs_by_the_policy(setup):
     m.run_for(4)
     assert m.twin.params.seed == m.params.seed
     assert m.params.policies.worker_fee_cap.enabled and not m.twin.params.policies.worker_fee_cap.enabled
-    run, twin = m.history(), m.history("twin")
+    run, twin = m.columns(), m.columns("twin")
     assert run["worker_fees_paid"].sum() < twin["worker_fees_paid"].sum()
     # Population set-up draws come from the same streams: the first month starts from the same city.
     assert m.twin.workers.n == m.workers.n or m.month > 0
@@ -255,15 +260,15 @@ def test_hours_and_arrangements_are_charted_and_headlined(setup):
     """Mean hours a week and the arrangement shares over the months; hours, hourly pay and shares in the panel."""
     m = LiveModel(setup=setup)
     m.run_for(3)
-    hours = charts.long_frame(charts.CHARTS["hours"], m.history(), None)
+    hours = charts.long_frame(charts.CHARTS["hours"], m.columns(), None)
     assert hours["month"].tolist() == [1, 2, 3]
-    assert hours["value"].tolist() == pytest.approx(m.history()["mean_hours_week"].tolist())
+    assert hours["value"].tolist() == pytest.approx(m.columns()["mean_hours_week"].tolist())
     assert (hours["value"] > 0).all()
-    shares = charts.long_frame(charts.CHARTS["arrangements"], m.history(), None)
+    shares = charts.long_frame(charts.CHARTS["arrangements"], m.columns(), None)
     assert set(shares["series"]) <= {label for _, label in charts.CHARTS["arrangements"].series}
     three = shares[shares["series"] != "two or more employers this month"]
     assert three.groupby("month")["value"].sum().tolist() == pytest.approx([1.0] * 3)  # live-in, live-out, hourly
-    chart = charts.spec(charts.CHARTS["hours"], m.history(), None)
+    chart = charts.spec(charts.CHARTS["hours"], m.columns(), None)
     assert chart["encoding"]["y"]["title"] == "hours a week"
     text = panels.headline_markdown(m)
     row = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in text.splitlines()
@@ -284,14 +289,14 @@ def test_chart_specs_validate_and_months_without_pay_are_left_out(setup):
     m.set_twin("fee_ban.yaml")
     m.run_for(3)
     for name in charts.available_charts():
-        _validate(charts.spec(charts.CHARTS[name], m.history(), m.history("twin"), m.twin_label))
+        _validate(charts.spec(charts.CHARTS[name], m.columns(), m.columns("twin"), m.twin_label))
         _validate(charts.spec(charts.CHARTS[name], None, None))
-    frame = m.history().copy()
+    frame = _frame(m.columns())
     frame.loc[0, "mean_wage_maternity_nurse"] = 0.0
     data = charts.long_frame(charts.CHARTS["wages_by_type"], frame, None)
     nurse = data[data["series"] == "maternity nurse"]
     assert nurse["month"].tolist() == [2, 3]
-    assert set(charts.long_frame(charts.CHARTS["fees"], m.history(), m.history("twin"))["run"]) == {"this run", "twin"}
+    assert set(charts.long_frame(charts.CHARTS["fees"], m.columns(), m.columns("twin"))["run"]) == {"this run", "twin"}
 
 
 def test_map_draws_a_sample_of_workers_every_agency_and_the_urban_villages(setup):

@@ -26,7 +26,7 @@ def test_the_laws_chart_draws_compliance_only_where_a_law_is_in_force(setup):
     m = LiveModel(setup=setup)
     m.set_twin("mandate.yaml")
     m.run_for(4)
-    frame = charts.long_frame(charts.CHARTS["laws"], m.history(), m.history("twin"))
+    frame = charts.long_frame(charts.CHARTS["laws"], m.columns(), m.columns("twin"))
     labels = dict(charts.LAW_SERIES)
     run, twin = frame[frame["run"] == charts.RUN], frame[frame["run"] == charts.TWIN]
     # The run has no law: no compliance line, awareness at 0.
@@ -36,6 +36,6 @@ def test_the_laws_chart_draws_compliance_only_where_a_law_is_in_force(setup):
     assert {labels["contract_compliance"], labels["law_awareness"]} <= drawn
     assert labels["minimum_wage_compliance"] not in drawn
     contracts = twin[twin["series"] == labels["contract_compliance"]]
-    assert contracts["value"].tolist() == pytest.approx(m.history("twin")["contract_share"].tolist())
-    spec = charts.spec(charts.CHARTS["laws"], m.history(), m.history("twin"), "mandate")
+    assert contracts["value"].tolist() == pytest.approx(m.columns("twin")["contract_share"].tolist())
+    spec = charts.spec(charts.CHARTS["laws"], m.columns(), m.columns("twin"), "mandate")
     assert spec["encoding"]["y"]["title"] == "share"
